@@ -1,0 +1,19 @@
+"""Template context: the tenant's branding (or the platform's on the root host)."""
+
+from django.conf import settings
+
+
+def tenant_branding(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public or not tenant.config:
+        return {"branding": None, "tenant": None, "platform_domain": settings.PLATFORM_DOMAIN}
+    config = tenant.configuration
+    return {
+        "tenant": tenant,
+        "branding": config.branding,
+        "modules": [str(m) for m in config.modules],
+        "tenant_languages": [
+            (code, name) for code, name in settings.LANGUAGES if code in config.languages
+        ],
+        "platform_domain": settings.PLATFORM_DOMAIN,
+    }

@@ -1,0 +1,116 @@
+"""One error vocabulary and one renderer for every API error.
+
+Every error the API returns has the shape of API.md: ``{"code", "detail", "fields"}``, with
+``detail`` in the request's language and a stable snake_case ``code``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A domain error raised by services; the API renders it with its code and status."""
+
+    def __init__(
+        self, message: str, *, code: str, extra: dict[str, Any] | None = None, status: int = 400
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = str(code)
+        self.extra = extra or {}
+        self.status = status
+
+
+_STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    423: "account_locked",
+    428: "precondition_required",
+    429: "throttled",
+}
+
+
+def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def _field_errors(detail: Any) -> dict:
+    """DRF's nested ValidationError detail as ``{"field": [{"code", "detail"}]}``."""
+    if isinstance(detail, dict):
+        out = {}
+        for name, value in detail.items():
+            items = value if isinstance(value, list) else [value]
+            out[name] = [
+                {"code": getattr(item, "code", "invalid"), "detail": str(item)}
+                if not isinstance(item, dict | list)
+                else {"code": "invalid", "detail": str(item)}
+                for item in items
+            ]
+        return out
+    return {}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every error in the API.md shape; unknown errors become a plain
+    500 body (the traceback goes to the log and Sentry, never to the client)."""
+    if isinstance(exc, ApplicationError):
+        fields = exc.extra.get("fields")
+        body = error_body(exc.code, exc.message, _field_errors(fields) if fields else None)
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_errors(exc.detail)
+        detail = _("Some fields are not valid.") if fields else "; ".join(
+            str(d) for d in (exc.detail if isinstance(exc.detail, list) else [exc.detail])
+        )
+        return Response(error_body("invalid", detail, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.APIException):
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        headers = {}
+        if isinstance(exc, exceptions.Throttled) and exc.wait:
+            headers["Retry-After"] = str(int(exc.wait))
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return Response(
+            error_body(code, _message_for(exc)), status=exc.status_code, headers=headers
+        )
+    logger.exception("Unhandled API error")
+    return Response(
+        error_body("server_error", _("Something went wrong on our side. Please try again later.")),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def _message_for(exc: exceptions.APIException) -> str:
+    # DRF's messages are translated already, but we phrase the common ones ourselves so all
+    # three languages read the same.
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return _("Please log in.")
+    if isinstance(exc, exceptions.PermissionDenied):
+        return _("You are not allowed to do this.")
+    if isinstance(exc, exceptions.NotFound):
+        return _("Not found.")
+    if isinstance(exc, exceptions.Throttled):
+        return _("Too many attempts. Please wait a moment and try again.")
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return _("This method is not allowed here.")
+    return str(exc.detail)

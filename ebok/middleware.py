@@ -1,0 +1,118 @@
+"""The request pipeline's own pieces (order in settings.MIDDLEWARE):
+
+HealthCheckMiddleware answers /healthz and /readyz on any host, before tenancy; TenantMiddleware
+picks the tenant from the host through the cached registry (no query per request);
+TenantStatusMiddleware answers a suspended tenant with its page; TenantLocaleMiddleware picks the
+language among the tenant's; ContentSecurityPolicyMiddleware sets CSP on every response.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.registry import tenant_for_host
+
+
+class HealthCheckMiddleware:
+    """Liveness and readiness answer on any Host (load balancers and Kubernetes probes call them
+    by IP), without sessions, tenants or redirects."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path in ("/healthz", "/readyz"):
+            from ebok.views import healthz, readyz
+
+            connection.set_schema_to_public()
+            return healthz(request) if request.path == "/healthz" else readyz(request)
+        return self.get_response(request)
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' middleware with the domain lookup served from the registry."""
+
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # The raw Host header: ALLOWED_HOSTS is enforced after the tenant is known (ebok.hosts).
+        raw = request.META.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
+        raw = raw or request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+        domain, _port = split_domain_port(raw.lower())
+        if not domain:
+            raise DisallowedHost(raw)
+        return domain[4:] if domain.startswith("www.") else domain
+
+    def get_tenant(self, domain_model, hostname):
+        tenant = tenant_for_host(hostname)
+        if tenant is None:
+            raise domain_model.DoesNotExist(hostname)
+        return tenant
+
+
+class TenantStatusMiddleware:
+    """A suspended tenant answers every request with the "service suspended" page (503)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.is_suspended:
+            from ebok.views import tenant_suspended
+
+            return tenant_suspended(request)
+        return self.get_response(request)
+
+
+class TenantLocaleMiddleware:
+    """The language of the request (cookie from the language switch, then Accept-Language),
+    limited to the tenant's languages; Polish when nothing matches."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        allowed = (
+            [str(lang) for lang in tenant.configuration.languages]
+            if tenant is not None and not tenant.is_public and tenant.config
+            else [code for code, _name in settings.LANGUAGES]
+        )
+        language = translation.get_language_from_request(request)
+        if language not in allowed:
+            language = allowed[0]
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """No inline scripts or styles anywhere: tenant colours come from /theme.css."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "ebok.outbox"
+    label = "outbox"
+    verbose_name = "Outbox"
+    # Every schema has its outbox: tenants' mail in their schema, signup/operator mail in public.
+    schema = "both"

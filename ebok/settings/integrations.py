@@ -1,0 +1,74 @@
+"""Redis (cache), Celery, e-mail and Sentry: each configured only from the environment."""
+
+import environ
+
+from ebok.settings.base import DEBUG, env
+
+REDIS_URL = env("REDIS_URL", default="")
+
+if REDIS_URL:
+    _cache_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+else:
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ebok",
+    }
+CACHES = {
+    # Tenant data: every key is prefixed with the current schema (django_tenants.cache.make_key).
+    "default": {
+        **_cache_backend,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    # Platform-wide keys (the tenant registry's generation counter): never tenant-prefixed.
+    "platform": {**_cache_backend, "KEY_PREFIX": "platform"},
+}
+
+# Celery: Redis as broker when configured; otherwise tasks run eagerly in process.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "Europe/Warsaw"
+CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler:TenantAwarePersistentScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Fan-out happens in ebok.tasks.run_for_every_tenant: one task per active tenant schema.
+    "outbox-flush": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": 60.0,
+        "args": ("ebok.outbox.tasks.outbox_flush",),
+    },
+}
+
+# E-mail: EMAIL_URL like smtp://user:pass@host:587/?tls=True; in development the console backend
+# (and /dev/mail/, which reads the outbox) is enough.
+_email = environ.Env.email_url_config(
+    env("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="e-BOK <no-reply@localhost>")
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -1,0 +1,17 @@
+"""URLs on a tenant's host."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from ebok import views
+from ebok.urls_common import common_patterns
+from ebok.urls_common import handler400, handler403, handler404, handler500  # noqa: F401
+
+urlpatterns = [
+    path("", views.tenant_home, name="home"),
+    path("", include("identity.urls")),
+    path("api/v1/", include("tenants.api_urls")),
+    *common_patterns,
+]
+if settings.DEBUG:
+    urlpatterns.append(path("dev/mail/", include("ebok.outbox.dev_urls")))

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityConfig(AppConfig):
+    name = "identity"
+    verbose_name = _("Identity")
+    # Users live in every schema: operators in public, customers and staff in their tenant's.
+    schema = "both"

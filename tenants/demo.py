@@ -1,0 +1,152 @@
+"""The five fictional demo tenants, one per preset. Names, people and numbers are invented."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+from tenants.presets import preset
+from tenants.services import tenant_create
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    login: str
+    password: str
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    slug: str
+    preset: str
+    kind: str
+    name: str
+    short_name: str
+    primary: str
+    accent: str
+    phone: str
+    email: str
+    address: str
+    hours: str
+    accounts: tuple[DemoAccount, ...]
+
+
+DEMO_TENANTS: tuple[DemoTenant, ...] = (
+    DemoTenant(
+        slug="jezioro", preset="A", kind=Tenant.Kind.HOUSING_COOPERATIVE,
+        name="Spółdzielnia Mieszkaniowa „Jezioro”", short_name="SM Jezioro",
+        primary="#1d5c8c", accent="#f2b705", phone="+48 89 500 10 20",
+        email="bok@jezioro.example", address="ul. Trzcinowa 4, 11-001 Nowe Lipiny",
+        hours="pn.–pt. 7:30–15:30",
+        accounts=(
+            DemoAccount("customer", "L0000123", "JeZi42#ro", "Marianna", "Trzcińska",
+                        "marianna.trzcinska@example.com"),
+            DemoAccount("staff", "obsluga", "JeZi42#ro", "Tomasz", "Biurowy", "obsluga@jezioro.example"),
+        ),
+    ),
+    DemoTenant(
+        slug="kopernik", preset="B", kind=Tenant.Kind.HOUSING_COOPERATIVE,
+        name="Spółdzielnia Mieszkaniowa „Kopernik”", short_name="SM Kopernik",
+        primary="#7a1f3d", accent="#e0a526", phone="+48 56 600 20 30",
+        email="ebok@kopernik.example", address="al. Gwiezdna 10b, 87-001 Toruńsko",
+        hours="pn. 8:00–17:00, wt.–pt. 7:00–15:00",
+        accounts=(
+            DemoAccount("customer", "100123", "Kop3rnik!", "Zenon", "Gwiazdowski",
+                        "zenon.gwiazdowski@example.com"),
+            DemoAccount("staff", "obsluga", "Kop3rnik!", "Halina", "Księgowa", "obsluga@kopernik.example"),
+        ),
+    ),
+    DemoTenant(
+        slug="iskra", preset="C", kind=Tenant.Kind.ENERGY_SELLER,
+        name="Iskra Energia Sp. z o.o.", short_name="Iskra",
+        primary="#0b6e4f", accent="#f5c400", phone="+48 22 700 30 40",
+        email="mojbok@iskra.example", address="ul. Prądowa 1, 00-901 Warszawka",
+        hours="pn.–pt. 8:00–18:00",
+        accounts=(
+            DemoAccount("customer", "anna.wisniewska", "Iskra2026", "Anna", "Wiśniewska",
+                        "anna.wisniewska@example.com"),
+            DemoAccount("staff", "obsluga", "Iskra2026", "Piotr", "Napięcie", "obsluga@iskra.example"),
+        ),
+    ),
+    DemoTenant(
+        slug="dabrowa", preset="D", kind=Tenant.Kind.HOUSING_COOPERATIVE,
+        name="Spółdzielnia Mieszkaniowa w Dąbrowie Leśnej", short_name="SM Dąbrowa",
+        primary="#3b4f8f", accent="#d97706", phone="+48 77 800 40 50",
+        email="iok@dabrowa.example", address="ul. Dębowa 1A, 48-201 Dąbrowa Leśna",
+        hours="pn.–pt. 7:00–15:00",
+        accounts=(
+            DemoAccount("customer", "D0001234", "Dabrowa7", "Krystyna", "Dębowska",
+                        "krystyna.debowska@example.com"),
+            DemoAccount("staff", "obsluga", "Dabrowa7", "Jerzy", "Leśniewski", "obsluga@dabrowa.example"),
+        ),
+    ),
+    DemoTenant(
+        slug="zdroj", preset="E", kind=Tenant.Kind.WATER_UTILITY,
+        name="Wodociągi Zdrój Sp. z o.o.", short_name="Wodociągi Zdrój",
+        primary="#005b96", accent="#27a9e1", phone="+48 71 900 50 60",
+        email="ebok@zdroj.example", address="ul. Źródlana 7, 50-999 Zdrój",
+        hours="pn.–pt. 7:00–19:00",
+        accounts=(
+            DemoAccount("customer", "klient.zdroj", "Zdroj2026x", "Wiesław", "Kranik",
+                        "wieslaw.kranik@example.com"),
+            DemoAccount("staff", "obsluga", "Zdroj2026x", "Ewa", "Źródlana", "obsluga@zdroj.example"),
+        ),
+    ),
+)
+
+
+def demo_config(demo: DemoTenant):
+    config = preset(demo.preset, name=demo.name, short_name=demo.short_name)
+    branding = dataclasses.replace(
+        config.branding,
+        primary_colour=demo.primary,
+        accent_colour=demo.accent,
+        contact_phone=demo.phone,
+        contact_email=demo.email,
+        contact_address=demo.address,
+        office_hours=demo.hours,
+        footer="Portal demonstracyjny: wszystkie dane są fikcyjne.",
+    )
+    return dataclasses.replace(config, branding=branding).validate()
+
+
+def load_demo_tenants(stdout=None) -> list[Tenant]:
+    """Create the demo tenants and their accounts; tenants that exist are left as they are."""
+    from identity.services import user_create
+
+    created = []
+    for demo in DEMO_TENANTS:
+        tenant = Tenant.objects.filter(slug=demo.slug).first()
+        if tenant is None:
+            with transaction.atomic():
+                tenant = tenant_create(
+                    name=demo.name,
+                    slug=demo.slug,
+                    kind=demo.kind,
+                    preset_code=demo.preset,
+                    config=demo_config(demo),
+                    actor="load_demo",
+                )
+            created.append(tenant)
+        with schema_context(tenant.schema_name):
+            for account in demo.accounts:
+                user_create(
+                    login=account.login,
+                    password=account.password,
+                    role="customer_service" if account.role == "staff" else account.role,
+                    first_name=account.first_name,
+                    last_name=account.last_name,
+                    email=account.email,
+                    if_exists="keep",
+                )
+        if stdout:
+            stdout.write(f"{demo.slug}: {'created' if tenant in created else 'present'}")
+    return created

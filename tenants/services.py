@@ -1,0 +1,151 @@
+"""Writes to tenants: creation, status, domains, and the one audited path for every setting."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ebok.errors import ApplicationError
+from tenants import policies
+from tenants.errors import TenantErrorCode
+from tenants.models import Domain, Tenant, TenantSettingChange
+from tenants.presets import PRESET_FOR_KIND, preset
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+RESERVED_SLUGS = frozenset(
+    {"www", "api", "admin", "console", "static", "media", "mail", "public", "app", "status",
+     "help", "docs", "ebok", "platform", "smtp", "ftp", "test", "dev"}
+)
+
+
+def _describe(actor: Any) -> tuple[str, str]:
+    if actor is None:
+        return "system", settings.PUBLIC_SCHEMA_NAME
+    if isinstance(actor, str):
+        return actor, settings.PUBLIC_SCHEMA_NAME
+    from django.db import connection
+
+    return f"{actor.get_username()} (#{actor.pk})", connection.schema_name
+
+
+def host_for_slug(slug: str) -> str:
+    return f"{slug}.{settings.PLATFORM_DOMAIN}"
+
+
+@transaction.atomic
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str = Tenant.Kind.OTHER,
+    preset_code: str | None = None,
+    config: policies.TenantConfig | None = None,
+    actor: Any = None,
+) -> Tenant:
+    """Create a tenant with its schema (migrated), its platform host and a preset configuration.
+    ``preset_code`` defaults to the preset for the organisation's kind."""
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise ApplicationError(_("This subdomain cannot be used."), code=TenantErrorCode.INVALID_SLUG)
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ApplicationError(_("This subdomain is taken."), code=TenantErrorCode.SLUG_TAKEN)
+    code = preset_code or PRESET_FOR_KIND[kind]
+    try:
+        typed = (config or preset(code, name=name)).validate()
+    except KeyError as exc:
+        raise ApplicationError(_("Unknown preset."), code=TenantErrorCode.UNKNOWN_PRESET) from exc
+    tenant = Tenant(
+        name=name,
+        slug=slug,
+        schema_name=slug.replace("-", "_"),
+        kind=kind,
+        preset=code,
+        config=policies.config_to_json(typed),
+    )
+    tenant.save()
+    Domain.objects.create(domain=host_for_slug(slug), tenant=tenant, is_primary=True)
+    actor_name, actor_schema = _describe(actor)
+    TenantSettingChange.objects.create(
+        tenant=tenant,
+        key="*",
+        old_value=None,
+        new_value={"preset": code},
+        actor=actor_name,
+        actor_schema=actor_schema,
+    )
+    return tenant
+
+
+@transaction.atomic
+def tenant_domain_add(*, tenant: Tenant, domain: str, primary: bool = False) -> Domain:
+    return Domain.objects.create(domain=domain.strip().lower(), tenant=tenant, is_primary=primary)
+
+
+@transaction.atomic
+def tenant_status_set(*, tenant: Tenant, status: str, actor: Any = None) -> Tenant:
+    """Suspend or reactivate a tenant (audited; every process notices through the registry)."""
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if locked.status == status:
+        return locked
+    actor_name, actor_schema = _describe(actor)
+    TenantSettingChange.objects.create(
+        tenant=locked,
+        key="status",
+        old_value=locked.status,
+        new_value=status,
+        actor=actor_name,
+        actor_schema=actor_schema,
+    )
+    locked.status = status
+    locked.save(update_fields=["status"])
+    return locked
+
+
+@transaction.atomic
+def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> bool:
+    """The one write path for a tenant setting.
+
+    ``key`` names a group (``branding``), a field in a group (``password_policy.min_length``) or
+    a list (``modules``); ``value`` is JSON data. The value is type-checked, the whole
+    configuration validated, nothing is written when it is unchanged, an audit row records the
+    old and new value, and every process's copy is invalidated after commit. Returns whether
+    anything changed.
+    """
+    try:
+        expected = policies.setting_type(key)
+    except KeyError as exc:
+        raise ApplicationError(
+            _("Unknown setting: %(key)s.") % {"key": key}, code=TenantErrorCode.UNKNOWN_SETTING
+        ) from exc
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    current = policies.config_from_json(locked.config)
+    try:
+        typed = policies.load(expected, value)
+        updated = policies.with_setting(current, key, typed).validate()
+    except policies.PolicyError as exc:
+        raise ApplicationError(
+            _("The setting cannot be saved."),
+            code=TenantErrorCode.INVALID_SETTING,
+            extra={"fields": {key + ("." + k if k and k != "value" else ""): v
+                              for k, v in exc.problems.items()}},
+        ) from exc
+    old = policies.dump(policies.get_setting(current, key))
+    new = policies.dump(typed)
+    if old == new:
+        return False
+    actor_name, actor_schema = _describe(actor)
+    TenantSettingChange.objects.create(
+        tenant=locked,
+        key=key,
+        old_value=old,
+        new_value=new,
+        actor=actor_name,
+        actor_schema=actor_schema,
+    )
+    locked.config = policies.config_to_json(updated)
+    locked.save(update_fields=["config"])
+    return True
