@@ -20,9 +20,11 @@ def contrast_ratio(a: str, b: str) -> float:
 
 def readable_text_on(background: str) -> str:
     """Black or white, whichever contrasts more with ``background``."""
-    return "#000000" if contrast_ratio(background, "#000000") >= contrast_ratio(
-        background, "#ffffff"
-    ) else "#ffffff"
+    return (
+        "#000000"
+        if contrast_ratio(background, "#000000") >= contrast_ratio(background, "#ffffff")
+        else "#ffffff"
+    )
 
 
 def darken_until_readable(colour: str, against: str = "#ffffff", ratio: float = 4.5) -> str:

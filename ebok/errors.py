@@ -79,8 +79,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.ValidationError):
         fields = _field_errors(exc.detail)
-        detail = _("Some fields are not valid.") if fields else "; ".join(
-            str(d) for d in (exc.detail if isinstance(exc.detail, list) else [exc.detail])
+        detail = (
+            _("Some fields are not valid.")
+            if fields
+            else "; ".join(
+                str(d) for d in (exc.detail if isinstance(exc.detail, list) else [exc.detail])
+            )
         )
         return Response(error_body("invalid", detail, fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.APIException):
@@ -93,7 +97,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             error_body(code, _message_for(exc)), status=exc.status_code, headers=headers
         )
-    logger.exception("Unhandled API error")
+    logger.error("Unhandled API error")
     return Response(
         error_body("server_error", _("Something went wrong on our side. Please try again later.")),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

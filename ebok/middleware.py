@@ -115,4 +115,3 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
-

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.urls import include, path
 
 from ebok import views
-from ebok.urls_common import common_patterns
-from ebok.urls_common import handler400, handler403, handler404, handler500  # noqa: F401
+from ebok.urls_common import common_patterns, handler400, handler403, handler404, handler500  # noqa: F401
 
 urlpatterns = [
     path("", views.tenant_home, name="home"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -61,7 +62,9 @@ def theme_css(request: HttpRequest) -> HttpResponse:
 
 
 def unknown_host(request: HttpRequest) -> HttpResponse:
-    """No tenant has this host: a friendly, translated 404 (never the platform's pages)."""
+    """No tenant has this host: a friendly, translated 404 (never the platform's pages). It runs
+    before the locale middleware, so it picks the language itself."""
+    translation.activate(translation.get_language_from_request(request))
     return render(request, "ebok/unknown_host.html", status=404)
 
 
@@ -86,14 +89,18 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        body = error_body("server_error", _("Something went wrong on our side. Please try again later."))
+        body = error_body(
+            "server_error", _("Something went wrong on our side. Please try again later.")
+        )
         return JsonResponse(body, status=500)
     return render(request, "ebok/500.html", status=500)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("permission_denied", _("You are not allowed to do this.")), status=403)
+        return JsonResponse(
+            error_body("permission_denied", _("You are not allowed to do this.")), status=403
+        )
     return render(request, "ebok/403.html", status=403)
 
 
@@ -105,7 +112,9 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(error_body("csrf_failed", _("The form has expired. Please try again.")), status=403)
+        return JsonResponse(
+            error_body("csrf_failed", _("The form has expired. Please try again.")), status=403
+        )
     return render(request, "ebok/403.html", {"csrf": True}, status=403)
 
 
@@ -136,5 +145,6 @@ def readyz(request: HttpRequest) -> HttpResponse:
             logger.warning("readyz: redis unavailable: %s", type(exc).__name__)
             checks["redis"] = "unavailable"
     ready = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

@@ -229,7 +229,9 @@ class SessionPolicy:
     def problems(self) -> dict[str, str]:
         if not 1 <= self.idle_timeout_minutes <= 720:
             return {
-                "idle_timeout_minutes": str(_("The idle timeout must be between 1 and 720 minutes."))
+                "idle_timeout_minutes": str(
+                    _("The idle timeout must be between 1 and 720 minutes.")
+                )
             }
         return {}
 
@@ -379,9 +381,7 @@ def _load(tp: Any, data: Any, path: str) -> Any:
         unknown = sorted(set(data) - known)
         if unknown:
             raise PolicyError({f"{path}{unknown[0]}": str(_("Unknown setting."))})
-        kwargs = {
-            name: _load(hints[name], value, f"{path}{name}.") for name, value in data.items()
-        }
+        kwargs = {name: _load(hints[name], value, f"{path}{name}.") for name, value in data.items()}
         try:
             return tp(**kwargs)
         except TypeError as exc:
@@ -480,5 +480,3 @@ def config_from_json(data: dict) -> TenantConfig:
 
 def config_to_json(config: TenantConfig) -> dict:
     return dump(config)
-
-

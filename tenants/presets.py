@@ -136,11 +136,13 @@ def _preset_b(*, name: str, short_name: str) -> TenantConfig:
             history=1,
             description=(
                 "Hasło musi mieć co najmniej 6 znaków, różnić się od poprzedniego, zawierać "
-                "co najmniej 1 znak specjalny (!@#$%^&*()?{}[]|\":<.), 1 cyfrę, 1 wielką literę, "
+                'co najmniej 1 znak specjalny (!@#$%^&*()?{}[]|":<.), 1 cyfrę, 1 wielką literę, '
                 "1 literę i 1 małą literę oraz nie może zawierać nazwy użytkownika."
             ),
         ),
-        lockout=LockoutPolicy(threshold=5, unlock=Unlock.AUTOMATIC_AFTER_TIME, unlock_after_minutes=30),
+        lockout=LockoutPolicy(
+            threshold=5, unlock=Unlock.AUTOMATIC_AFTER_TIME, unlock_after_minutes=30
+        ),
         session=SessionPolicy(idle_timeout_minutes=15),
         links=LinkPolicy(recovery=RecoveryMethod.ONE_TIME_PASSWORD),
         registration=RegistrationSettings(
@@ -289,7 +291,9 @@ def _preset_e(*, name: str, short_name: str) -> TenantConfig:
         ),
         login_identifiers=(LoginIdentifier.LOGIN, LoginIdentifier.EMAIL),
         password_policy=PasswordPolicy(min_length=8, min_letters=1, min_digits=1),
-        lockout=LockoutPolicy(threshold=5, unlock=Unlock.AUTOMATIC_AFTER_TIME, unlock_after_minutes=15),
+        lockout=LockoutPolicy(
+            threshold=5, unlock=Unlock.AUTOMATIC_AFTER_TIME, unlock_after_minutes=15
+        ),
         session=SessionPolicy(idle_timeout_minutes=15),
         links=LinkPolicy(activation_hours=48, recovery=RecoveryMethod.RESET_LINK),
         registration=RegistrationSettings(

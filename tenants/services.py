@@ -17,8 +17,26 @@ from tenants.presets import PRESET_FOR_KIND, preset
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
-    {"www", "api", "admin", "console", "static", "media", "mail", "public", "app", "status",
-     "help", "docs", "ebok", "platform", "smtp", "ftp", "test", "dev"}
+    {
+        "www",
+        "api",
+        "admin",
+        "console",
+        "static",
+        "media",
+        "mail",
+        "public",
+        "app",
+        "status",
+        "help",
+        "docs",
+        "ebok",
+        "platform",
+        "smtp",
+        "ftp",
+        "test",
+        "dev",
+    }
 )
 
 
@@ -50,7 +68,9 @@ def tenant_create(
     ``preset_code`` defaults to the preset for the organisation's kind."""
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
-        raise ApplicationError(_("This subdomain cannot be used."), code=TenantErrorCode.INVALID_SLUG)
+        raise ApplicationError(
+            _("This subdomain cannot be used."), code=TenantErrorCode.INVALID_SLUG
+        )
     if Tenant.objects.filter(slug=slug).exists():
         raise ApplicationError(_("This subdomain is taken."), code=TenantErrorCode.SLUG_TAKEN)
     code = preset_code or PRESET_FOR_KIND[kind]
@@ -130,8 +150,12 @@ def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> b
         raise ApplicationError(
             _("The setting cannot be saved."),
             code=TenantErrorCode.INVALID_SETTING,
-            extra={"fields": {key + ("." + k if k and k != "value" else ""): v
-                              for k, v in exc.problems.items()}},
+            extra={
+                "fields": {
+                    key + ("." + k if k and k != "value" else ""): v
+                    for k, v in exc.problems.items()
+                }
+            },
         ) from exc
     old = policies.dump(policies.get_setting(current, key))
     new = policies.dump(typed)

@@ -15,12 +15,16 @@ def _require_debug():
 
 def mail_list(request):
     _require_debug()
-    return render(request, "outbox/dev_mail_list.html", {"messages_sent": Message.objects.all()[:200]})
+    return render(
+        request, "outbox/dev_mail_list.html", {"messages_sent": Message.objects.all()[:200]}
+    )
 
 
 def mail_detail(request, pk: int):
     _require_debug()
-    return render(request, "outbox/dev_mail_detail.html", {"message": get_object_or_404(Message, pk=pk)})
+    return render(
+        request, "outbox/dev_mail_detail.html", {"message": get_object_or_404(Message, pk=pk)}
+    )
 
 
 def mail_html(request, pk: int):
@@ -28,5 +32,7 @@ def mail_html(request, pk: int):
     message = get_object_or_404(Message, pk=pk)
     response = HttpResponse(message.body_html or "", content_type="text/html; charset=utf-8")
     # The message's HTML has inline styles (e-mail clients need them); it is shown sandboxed.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    )
     return response

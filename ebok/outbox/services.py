@@ -58,9 +58,10 @@ class DeliveryFailed(Exception):
 
 
 def message_deliver(*, message_id: int) -> bool:
-    """Send one message. Returns True when sent now, False when there was nothing to send.
-    Raises DeliveryFailed when the attempt failed and may be retried. The row is locked while
-    sending so two workers never send it twice."""
+    """Send one message. Returns True when sent now, False when there was nothing to send (or it
+    has just failed for the last allowed time). Raises DeliveryFailed when the attempt failed and
+    may be retried; the failed attempt is recorded first. The row is locked while sending so two
+    workers never send it twice."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(skip_locked=True)
@@ -86,14 +87,16 @@ def message_deliver(*, message_id: int) -> bool:
                 message.status = Message.Status.FAILED
             message.save(update_fields=["attempts", "last_error", "status"])
             logger.warning("outbox: message %s attempt %s failed", message.pk, message.attempts)
-            if message.status == Message.Status.FAILED:
-                return False
-            raise DeliveryFailed(message.last_error) from exc
-        message.status = Message.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        return True
+        else:
+            message.status = Message.Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            return True
+    # Outside the transaction, so the recorded failure is kept.
+    if message.status == Message.Status.PENDING:
+        raise DeliveryFailed(message.last_error)
+    return False
 
 
 def outbox_pending_ids(*, older_than_seconds: int = 120) -> list[int]:

@@ -13,6 +13,8 @@ if not DATABASE_URL:  # noqa: F405
     DATABASE_URL = ensure_embedded_database(BASE_DIR / ".data" / "pg")
     DATABASES = {"default": database_from_url(DATABASE_URL)}
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if not env(
-    "EMAIL_URL", default=""
-) else EMAIL_BACKEND  # noqa: F405
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if not env("EMAIL_URL", default="")
+    else EMAIL_BACKEND
+)  # noqa: F405

@@ -7,7 +7,10 @@ from ebok.settings.base import DEBUG, env
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    _cache_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
 else:
     _cache_backend = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

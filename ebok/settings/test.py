@@ -1,7 +1,7 @@
 """Tests: real PostgreSQL (DATABASE_URL, default the local server), Redis when REDIS_URL is set."""
 
 from ebok.settings.base import *  # noqa: F403
-from ebok.settings.base import database_from_url, env
+from ebok.settings.base import BASE_DIR, database_from_url, env
 
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"
 DEBUG = False
@@ -32,3 +32,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATIC_ROOT = BASE_DIR / "ebok" / "static"  # whitenoise wants an existing directory

@@ -1,0 +1,51 @@
+# The two commands: `make run` (the product with five demo tenants) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 0.0.0.0
+PORT ?= 8000
+
+.PHONY: run test lint format install migrate demo bench worker clean-data
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate_schemas --shared
+	$(BIN)/python manage.py bootstrap_platform
+	$(BIN)/python manage.py migrate_schemas --tenant
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+## The product: embedded PostgreSQL when DATABASE_URL is unset, five demo tenants at
+## http://<slug>.localhost:8000/ and the landing page at http://localhost:8000/.
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The tests: starts PostgreSQL/Redis when they are not running, then pytest.
+test: install
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: install
+	$(BIN)/celery -A ebok worker --beat --loglevel=INFO
+
+bench: install
+	scripts/test.sh --bench
+
+clean-data:
+	rm -rf .data

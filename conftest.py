@@ -1,0 +1,83 @@
+"""Shared fixtures: two real tenant schemas (created once per session) and per-test hygiene."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+
+from ebok.hosts import AllowedHosts
+from tenants import registry
+
+
+SCHEMA_MARKER = "committed-marker-of-alpha"
+
+
+@dataclass
+class TestTenants:
+    public: object
+    a: object
+    b: object
+
+
+@pytest.fixture(scope="session")
+def tenants(django_db_setup, django_db_blocker) -> TestTenants:
+    """Public tenant plus tenants "alpha" (preset A) and "beta" (preset C), each with its own
+    migrated schema. Created once; each test's changes are rolled back by the db fixture."""
+    from tenants.models import Tenant
+    from tenants.services import tenant_create
+
+    with django_db_blocker.unblock():
+        call_command("bootstrap_platform", verbosity=0)
+        public = Tenant.objects.get(schema_name="public")
+        a = Tenant.objects.filter(slug="alpha").first() or tenant_create(
+            name="Spółdzielnia Alfa", slug="alpha", kind="housing_cooperative", preset_code="A"
+        )
+        b = Tenant.objects.filter(slug="beta").first() or tenant_create(
+            name="Beta Energia", slug="beta", kind="energy_seller", preset_code="C"
+        )
+        # A committed row that exists only in alpha's schema: processes outside the test's
+        # transaction (a Celery worker) can tell which schema they read.
+        from django_tenants.utils import schema_context
+
+        from ebok.outbox.models import Message
+
+        with schema_context(a.schema_name):
+            Message.objects.get_or_create(
+                subject=SCHEMA_MARKER,
+                defaults={
+                    "recipient": "marker@example.com",
+                    "template": "-",
+                    "language": "pl",
+                    "body_text": "-",
+                    "status": Message.Status.SENT,
+                },
+            )
+    return TestTenants(public=public, a=a, b=b)
+
+
+@pytest.fixture(autouse=True)
+def _clean_process_state(settings):
+    """Each test starts with an empty tenant registry, the public schema, and ALLOWED_HOSTS that
+    know custom domains (Django's test setup replaces it with a plain list)."""
+    settings.ALLOWED_HOSTS = AllowedHosts(
+        [h for h in django_settings.ALLOWED_HOSTS if h != "testserver"]
+    )
+    registry.forget_everything()
+    yield
+    registry.forget_everything()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_tenant():
+    """Switch the connection to a tenant's schema for the rest of the test."""
+
+    def _switch(tenant):
+        connection.set_tenant(tenant)
+        return tenant
+
+    return _switch

@@ -1,0 +1,80 @@
+"""Project-level properties: app placement, the stdlib `platform` module, deploy checks, logs."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+from ebok.colours import contrast_ratio, darken_until_readable, readable_text_on
+from ebok.logging import TenantContextFilter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_each_app_lives_where_its_config_says():
+    shared, tenant = set(settings.SHARED_APPS), set(settings.TENANT_APPS)
+    for name in (
+        "ebok",
+        "tenants",
+        "identity",
+        "ebok.outbox",
+        "billing",
+        "metering",
+        "correspondence",
+        "payments",
+    ):
+        config = apps.get_app_config(name.rsplit(".", 1)[-1])
+        expected = {"shared": (True, False), "tenant": (False, True), "both": (True, True)}[
+            config.schema
+        ]
+        assert (name in shared, name in tenant) == expected, name
+
+
+def test_stdlib_platform_module_is_not_shadowed():
+    result = subprocess.run(
+        [sys.executable, "-c", "import uuid, platform; print(platform.system())"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "Linux"
+    assert not (ROOT / "platform").exists()
+
+
+def test_production_settings_pass_check_deploy():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ebok.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-check-secret-key-with-enough-entropy-1234567890",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok"),
+        "PLATFORM_DOMAIN": "ebok.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_log_lines_carry_the_tenant_and_never_a_pesel():
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "match for %s failed", ("44051401359",), None
+    )
+    assert TenantContextFilter().filter(record)
+    assert record.getMessage() == "match for 44********* failed"
+    assert record.tenant == "public"
+
+
+def test_brand_colours_always_get_readable_text():
+    for colour in ("#ffff00", "#000080", "#f2b705", "#1d5c8c", "#777777"):
+        assert contrast_ratio(colour, readable_text_on(colour)) >= 4.5
+        assert contrast_ratio(darken_until_readable(colour), "#ffffff") >= 4.5

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make test`: services up, then the whole suite (or the benchmarks with --bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(scripts/services.sh)"
+export DATABASE_URL TEST_REDIS_URL="${TEST_REDIS_URL:-}"
+if [ "${1:-}" = "--bench" ]; then
+  shift
+  exec .venv/bin/python bench/tenancy_overhead.py "$@"
+fi
+exec .venv/bin/pytest "$@"
