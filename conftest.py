@@ -12,7 +12,6 @@ from django.db import connection
 from ebok.hosts import AllowedHosts
 from tenants import registry
 
-
 SCHEMA_MARKER = "committed-marker-of-alpha"
 
 

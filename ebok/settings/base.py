@@ -165,7 +165,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ebok API",
-    "DESCRIPTION": "The e-BOK platform's REST API (v1); tenant endpoints live on each tenant's host.",
+    "DESCRIPTION": "The e-BOK REST API (v1); tenant endpoints live on each tenant's host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-
 from tenant_schemas_celery.app import CeleryApp
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
