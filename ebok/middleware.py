@@ -1,9 +1,9 @@
 """The request pipeline's own pieces (order in settings.MIDDLEWARE):
 
 HealthCheckMiddleware answers /healthz and /readyz on any host, before tenancy; TenantMiddleware
-picks the tenant from the host through the cached registry (no query per request);
-TenantStatusMiddleware answers a suspended tenant with its page; TenantLocaleMiddleware picks the
-language among the tenant's; ContentSecurityPolicyMiddleware sets CSP on every response.
+picks the tenant from the host through the cached registry (no query per request) and answers a
+suspended tenant with its page; TenantLocaleMiddleware picks the language among the tenant's;
+ContentSecurityPolicyMiddleware sets CSP on every response.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ class HealthCheckMiddleware:
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' middleware with the domain lookup served from the registry."""
+    """django-tenants' middleware with the domain lookup served from the registry: the schema is
+    switched once per request and no query is made for a host already known. A suspended tenant
+    is answered here with its "service suspended" page."""
 
     @staticmethod
     def hostname_from_request(request: HttpRequest) -> str:
@@ -49,26 +51,24 @@ class TenantMiddleware(TenantMainMiddleware):
             raise DisallowedHost(raw)
         return domain[4:] if domain.startswith("www.") else domain
 
-    def get_tenant(self, domain_model, hostname):
+    def process_request(self, request: HttpRequest):
+        from ebok.views import tenant_suspended, unknown_host
+
+        try:
+            hostname = self.hostname_from_request(request)
+        except DisallowedHost:
+            connection.set_schema_to_public()
+            return unknown_host(request)
         tenant = tenant_for_host(hostname)
         if tenant is None:
-            raise domain_model.DoesNotExist(hostname)
-        return tenant
-
-
-class TenantStatusMiddleware:
-    """A suspended tenant answers every request with the "service suspended" page (503)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
-        if tenant is not None and tenant.is_suspended:
-            from ebok.views import tenant_suspended
-
+            connection.set_schema_to_public()
+            return unknown_host(request)
+        request.tenant = tenant
+        connection.set_tenant(tenant)
+        self.setup_url_routing(request)
+        if tenant.is_suspended:
             return tenant_suspended(request)
-        return self.get_response(request)
+        return None
 
 
 class TenantLocaleMiddleware:

@@ -64,11 +64,17 @@ def theme_css(request: HttpRequest) -> HttpResponse:
 def unknown_host(request: HttpRequest) -> HttpResponse:
     """No tenant has this host: a friendly, translated 404 (never the platform's pages). It runs
     before the locale middleware, so it picks the language itself."""
-    translation.activate(translation.get_language_from_request(request))
+    _activate_request_language(request)
     return render(request, "ebok/unknown_host.html", status=404)
 
 
+def _activate_request_language(request: HttpRequest) -> None:
+    """For pages answered by the tenant middleware, before the locale middleware has run."""
+    translation.activate(translation.get_language_from_request(request))
+
+
 def tenant_suspended(request: HttpRequest) -> HttpResponse:
+    _activate_request_language(request)
     if request.path.startswith("/api/"):
         body = error_body("tenant_suspended", _("This service is suspended."))
         return JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})

@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django_tenants.utils import schema_context
 
 GENERATION_KEY = "tenant-registry-generation"
 _MAX_HOSTS = 5000  # unknown hosts are remembered too; a flood of random Host headers is bounded
@@ -75,7 +76,8 @@ def tenant_for_host(hostname: str):
         return _registry.hosts[hostname]
     except KeyError:
         pass
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
     tenant = domain.tenant if domain else None
     if len(_registry.hosts) >= _MAX_HOSTS:
         _registry.hosts = {}

@@ -63,11 +63,15 @@ PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "ebok.urls_public"
 ROOT_URLCONF = "ebok.urls_tenant"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "ebok.views.unknown_host"
-# Issue `SET search_path` once per tenant switch, not once per cursor.
+# Issue `SET search_path` once per tenant switch, not once per cursor, and not at all when the
+# persistent connection already has it (ebok.db_backend). Set TENANT_REUSE_SEARCH_PATH=false
+# behind a transaction-mode pooler.
 TENANT_LIMIT_SET_CALLS = True
-# Seconds a process trusts its copy of the domain -> tenant map without checking the shared
-# generation counter (0 = check on every request; the check is one cache read, no SQL).
-TENANT_REGISTRY_CHECK_SECONDS = env.float("TENANT_REGISTRY_CHECK_SECONDS", default=0.0)
+TENANT_REUSE_SEARCH_PATH = env.bool("TENANT_REUSE_SEARCH_PATH", default=True)
+# Seconds a process trusts its copy of the domain -> tenant map before checking the shared
+# generation counter again (one cache read, no SQL): a change to a tenant, its domains or its
+# configuration reaches every process within this time. 0 = check on every request.
+TENANT_REGISTRY_CHECK_SECONDS = env.float("TENANT_REGISTRY_CHECK_SECONDS", default=1.0)
 
 MIDDLEWARE = [
     "ebok.middleware.HealthCheckMiddleware",
@@ -76,7 +80,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ebok.middleware.TenantLocaleMiddleware",
-    "ebok.middleware.TenantStatusMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +114,7 @@ ASGI_APPLICATION = "ebok.asgi.application"
 def database_from_url(url: str) -> dict:
     """Parse DATABASE_URL into Django's form with the tenant-aware backend."""
     config = environ.Env.db_url_config(url)
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    config["ENGINE"] = "ebok.db_backend"  # django-tenants' backend, see its docstring
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     return config

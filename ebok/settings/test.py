@@ -33,3 +33,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = BASE_DIR / "ebok" / "static"  # whitenoise wants an existing directory
+TENANT_REGISTRY_CHECK_SECONDS = 0.0  # tests see every change at once

@@ -1,0 +1,244 @@
+"""Benchmark: the cost of tenancy per request.
+
+The same one-query JSON view is served (1) through the platform's full middleware stack with
+tenant routing and (2) by a plain Django setup without tenancy that reads the same table through a
+fixed search_path. Requests go straight through Django's WSGI handler (no sockets), so the
+figures are the server-side cost. Rounds of both modes alternate in fresh processes; the median
+per-request time of each mode and the SQL statements per request are reported, and the results
+are written to docs/benchmarks.md.
+
+Usage: python bench/tenancy_overhead.py [--requests N] [--rounds R] [--no-write]
+(`make bench` runs it with the right services; the stock django-tenants middleware is measured
+too, as the reference the issue gives.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "bench.localhost"
+
+
+def _environ(path: str) -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": "80",
+        "HTTP_HOST": HOST,
+        "HTTP_ACCEPT_LANGUAGE": "pl",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def measure(requests: int) -> dict:
+    """Run in a child process with DJANGO_SETTINGS_MODULE set: time `requests` requests."""
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    handler = WSGIHandler()
+    statuses: list[str] = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    def call() -> bytes:
+        body = b"".join(handler(_environ("/bench/ping"), start_response))
+        return body
+
+    for _ in range(max(200, requests // 10)):  # warm up: connections, caches, imports
+        call()
+    assert statuses[-1].startswith("200"), (statuses[-1], call())
+
+    counted = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal counted
+        counted += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        for _ in range(50):
+            call()
+    statements = counted / 50
+
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter_ns()
+        call()
+        times.append(time.perf_counter_ns() - start)
+    times.sort()
+    return {
+        "median_us": statistics.median(times) / 1000,
+        "p90_us": times[int(len(times) * 0.9)] / 1000,
+        "statements": statements,
+    }
+
+
+def prepare(db_name: str) -> None:
+    """A fresh database with the public tenant and tenant "bench" holding the queried row."""
+    import django
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
+    admin_url = base.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_tenant"
+    django.setup()
+    from django.core.management import call_command
+    from django_tenants.utils import schema_context
+
+    from identity.services import user_create
+    from tenants.services import tenant_create
+
+    call_command("migrate_schemas", "--shared", verbosity=0)
+    call_command("bootstrap_platform", verbosity=0)
+    tenant = tenant_create(name="Bench", slug="bench", preset_code="B")
+    with schema_context(tenant.schema_name):
+        user_create(login="bench", password=None)
+
+
+MODES = {
+    "plain": {"DJANGO_SETTINGS_MODULE": "bench.settings_plain"},
+    "tenant": {"DJANGO_SETTINGS_MODULE": "bench.settings_tenant"},
+    "tenant_redis": {"DJANGO_SETTINGS_MODULE": "bench.settings_tenant", "USE_REDIS": "1"},
+    "stock": {"DJANGO_SETTINGS_MODULE": "bench.settings_tenant", "STOCK_MIDDLEWARE": "1"},
+}
+
+
+def run_child(mode: str, requests: int, db_name: str) -> dict:
+    env = {**os.environ, **MODES[mode], "BENCH_DB": db_name, "PYTHONPATH": str(ROOT)}
+    if env.pop("USE_REDIS", None):
+        env["BENCH_REDIS_URL"] = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    if env.pop("STOCK_MIDDLEWARE", None):
+        env["BENCH_STOCK_MIDDLEWARE"] = "1"
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--requests", str(requests)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        if os.environ.get("BENCH_STOCK_MIDDLEWARE"):
+            from django.conf import settings
+
+            settings.MIDDLEWARE[1] = "django_tenants.middleware.main.TenantMainMiddleware"
+            settings.TENANT_LIMIT_SET_CALLS = False
+        print(json.dumps(measure(args.requests)))
+        return
+
+    db_name = "ebok_bench"
+    subprocess.run(
+        [sys.executable, "-c", f"import bench.tenancy_overhead as b; b.prepare({db_name!r})"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    modes = ["plain", "tenant", "tenant_redis", "stock"]
+    if not (os.environ.get("TEST_REDIS_URL") or _redis_up()):
+        modes.remove("tenant_redis")
+    results: dict[str, list[dict]] = {m: [] for m in modes}
+    for round_no in range(args.rounds):
+        for mode in modes:
+            results[mode].append(run_child(mode, args.requests, db_name))
+        print(f"round {round_no + 1}/{args.rounds} done", file=sys.stderr)
+    summary = {
+        m: {
+            "median_us": statistics.median(r["median_us"] for r in rs),
+            "p90_us": statistics.median(r["p90_us"] for r in rs),
+            "statements": rs[0]["statements"],
+        }
+        for m, rs in results.items()
+    }
+    table = render(summary, args.requests, args.rounds)
+    print(table)
+    if not args.no_write:
+        write_results(table)
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+LABELS = {
+    "plain": "plain Django, no tenancy",
+    "tenant": "ebok tenant stack (registry generation in local memory)",
+    "tenant_redis": "ebok tenant stack (registry generation in Redis)",
+    "stock": "stock django-tenants `TenantMainMiddleware` (reference)",
+}
+
+
+def render(summary: dict, requests: int, rounds: int) -> str:
+    plain = summary["plain"]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({os.cpu_count()} cores), "
+        f"{rounds} alternating rounds × {requests} requests per mode, median of round medians.",
+        "",
+        "| setup | median µs/request | p90 µs | SQL statements/request | extra statements | extra time |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for mode, r in summary.items():
+        extra_time = (r["median_us"] / plain["median_us"] - 1) * 100
+        lines.append(
+            f"| {LABELS[mode]} | {r['median_us']:.0f} | {r['p90_us']:.0f} | "
+            f"{r['statements']:.0f} | {r['statements'] - plain['statements']:+.0f} | "
+            f"{extra_time:+.1f} % |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(table: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    start, end = "<!-- tenancy-overhead:start -->", "<!-- tenancy-overhead:end -->"
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += "\n" + block + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

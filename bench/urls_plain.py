@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.views import ping
+
+urlpatterns = [path("bench/ping", ping)]

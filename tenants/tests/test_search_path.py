@@ -1,0 +1,91 @@
+"""The backend skips a SET search_path only when the open connection already has it, and the
+registry's check interval bounds how stale a process's copy can be."""
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from identity.models import User
+from tenants import registry
+
+pytestmark = pytest.mark.django_db
+
+
+def _statements(fn) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def _sets(statements):
+    return [s for s in statements if s.startswith("SET search_path")]
+
+
+def test_same_tenant_again_issues_no_set_and_another_tenant_does(tenants):
+    connection.set_tenant(tenants.b)
+    User.objects.count()
+    connection.set_tenant(tenants.a)
+    assert _sets(_statements(lambda: User.objects.count())) == [
+        'SET search_path = "alpha","public"'
+    ]
+    connection.set_tenant(tenants.a)  # the next request for the same tenant
+    assert _sets(_statements(lambda: User.objects.count())) == []
+    connection.set_tenant(tenants.b)
+    assert _sets(_statements(lambda: User.objects.count())) == ['SET search_path = "beta","public"']
+
+
+def _server_search_path() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW search_path")
+        return cursor.fetchone()[0]
+
+
+def _fail_inside_savepoint(tenant) -> None:
+    with transaction.atomic():
+        connection.set_tenant(tenant)
+        User.objects.create(username="dup")
+        User.objects.create(username="dup")  # unique violation: rolls back to the savepoint
+
+
+@pytest.mark.parametrize("inner", ["a", "b"])
+def test_server_search_path_matches_the_tenant_after_a_rolled_back_savepoint(tenants, inner):
+    connection.set_tenant(tenants.a)
+    User.objects.count()
+    inner_tenant = getattr(tenants, inner)
+    with pytest.raises(IntegrityError):
+        _fail_inside_savepoint(inner_tenant)
+    # Whatever PostgreSQL dropped with the savepoint, the path in force is the selected tenant's.
+    assert _server_search_path() == f"{inner_tenant.schema_name}, public"
+    connection.set_tenant(tenants.a)
+    assert _server_search_path() == "alpha, public"
+    assert User.objects.filter(username="dup").count() == 0
+
+
+def test_set_is_reissued_on_a_new_connection(tenants):
+    own = connections.create_connection(
+        "default"
+    )  # a wrapper of its own, outside the test's transaction
+    try:
+        for _attempt in range(2):
+            own.set_tenant(tenants.a)
+            with CaptureQueriesContext(own) as ctx, own.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            assert _sets([q["sql"] for q in ctx.captured_queries]) == [
+                'SET search_path = "alpha","public"'
+            ]
+            own.close()  # the next attempt runs on a new server session
+    finally:
+        own.close()
+
+
+def test_a_process_sees_changes_within_the_check_interval(tenants, settings, monkeypatch):
+    settings.TENANT_REGISTRY_CHECK_SECONDS = 1.0
+    clock = [1000.0]
+    monkeypatch.setattr(registry.time, "monotonic", lambda: clock[0])
+    first = registry.tenant_for_host("alpha.localhost")
+    # another process changes a tenant: the shared generation moves on
+    registry._platform_cache().set(registry.GENERATION_KEY, "changed-elsewhere", timeout=None)
+    clock[0] += 0.5
+    assert registry.tenant_for_host("alpha.localhost") is first  # still trusted
+    clock[0] += 0.6
+    assert registry.tenant_for_host("alpha.localhost") is not first  # re-read after the interval
