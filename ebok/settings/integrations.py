@@ -39,9 +39,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Warsaw"
-CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler:TenantAwarePersistentScheduler"
+# Celery's own scheduler: periodic jobs are queued once, in public, and fan out per *active*
+# tenant in ebok.tasks.run_for_every_tenant (tenant-schemas-celery's scheduler would send each
+# entry to every tenant, suspended ones included).
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=".data/celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Fan-out happens in ebok.tasks.run_for_every_tenant: one task per active tenant schema.
     "outbox-flush": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 60.0,

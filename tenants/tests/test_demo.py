@@ -1,0 +1,56 @@
+"""The demo tenants: each reproduces its preset, its accounts log in, and the README lists them."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tenants.demo import DEMO_TENANTS, load_demo_tenants
+from tenants.selectors import active_tenant_schemas
+
+pytestmark = pytest.mark.django_db
+README = Path(__file__).resolve().parents[2] / "README.md"
+FLOWS = {"A": "activation_request", "B": "verified_self_service", "C": "contract_activation",
+         "D": "in_person", "E": "invoice_activation"}
+
+
+@pytest.fixture
+def demo(tenants):
+    load_demo_tenants()
+    connection.set_schema_to_public()
+    return DEMO_TENANTS
+
+
+def test_every_demo_tenant_has_its_branding_flow_and_working_accounts(client, demo):
+    for tenant in demo:
+        host = f"{tenant.slug}.localhost"
+        info = client.get("/api/v1/tenant", HTTP_HOST=host).json()
+        assert info["registration"]["flow"] == FLOWS[tenant.preset]
+        assert info["branding"]["primary_colour"] == tenant.primary
+        home = client.get("/", HTTP_HOST=host).content.decode()
+        assert info["portal_name"] in home
+        for account in tenant.accounts:
+            response = client.post(
+                "/login/", {"username": account.login, "password": account.password}, HTTP_HOST=host
+            )
+            assert response.status_code == 302, (tenant.slug, account.login)
+            client.post("/logout/", HTTP_HOST=host)
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    schemas = sorted(active_tenant_schemas())
+    load_demo_tenants()
+    assert sorted(active_tenant_schemas()) == schemas
+
+
+def test_readme_lists_every_demo_account():
+    text = README.read_text()
+    rows = set(re.findall(r"^\| `?([a-z]+\.localhost:8000)`? \| (\w+) \| `([^`]+)` \| `([^`]+)` \|$", text, re.M))
+    expected = {
+        (f"{t.slug}.localhost:8000", a.role, a.login, a.password)
+        for t in DEMO_TENANTS
+        for a in t.accounts
+    }
+    assert "| host | role | login | password |" in text
+    assert expected <= rows
