@@ -43,7 +43,9 @@ CELERY_TIMEZONE = "Europe/Warsaw"
 # tenant in ebok.tasks.run_for_every_tenant (tenant-schemas-celery's scheduler would send each
 # entry to every tenant, suspended ones included).
 CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
-CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=".data/celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=".data/celerybeat-schedule"
+)
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
         "task": "ebok.tasks.run_for_every_tenant",

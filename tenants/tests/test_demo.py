@@ -11,8 +11,13 @@ from tenants.selectors import active_tenant_schemas
 
 pytestmark = pytest.mark.django_db
 README = Path(__file__).resolve().parents[2] / "README.md"
-FLOWS = {"A": "activation_request", "B": "verified_self_service", "C": "contract_activation",
-         "D": "in_person", "E": "invoice_activation"}
+FLOWS = {
+    "A": "activation_request",
+    "B": "verified_self_service",
+    "C": "contract_activation",
+    "D": "in_person",
+    "E": "invoice_activation",
+}
 
 
 @pytest.fixture
@@ -46,7 +51,11 @@ def test_loading_the_demo_twice_changes_nothing(demo):
 
 def test_readme_lists_every_demo_account():
     text = README.read_text()
-    rows = set(re.findall(r"^\| `?([a-z]+\.localhost:8000)`? \| (\w+) \| `([^`]+)` \| `([^`]+)` \|$", text, re.M))
+    rows = set(
+        re.findall(
+            r"^\| `?([a-z]+\.localhost:8000)`? \| (\w+) \| `([^`]+)` \| `([^`]+)` \|$", text, re.M
+        )
+    )
     expected = {
         (f"{t.slug}.localhost:8000", a.role, a.login, a.password)
         for t in DEMO_TENANTS

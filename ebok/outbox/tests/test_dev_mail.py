@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 def _enqueue(tenant, in_tenant, subject):
     in_tenant(tenant)
-    return email_enqueue(to="x@example.com", template="notice", context={"title": subject, "text": "t"})
+    return email_enqueue(
+        to="x@example.com", template="notice", context={"title": subject, "text": "t"}
+    )
 
 
 def test_dev_mail_lists_only_this_tenants_messages(client, tenants, in_tenant, settings):

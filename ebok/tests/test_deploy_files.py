@@ -1,0 +1,35 @@
+"""The deployment files parse, and the Helm values satisfy their JSON schema."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_helm_values_match_their_schema():
+    schema = json.loads((ROOT / "helm/ebok/values.schema.json").read_text())
+    values = yaml.safe_load((ROOT / "helm/ebok/values.yaml").read_text())
+    jsonschema.validate(values, schema)
+    chart = yaml.safe_load((ROOT / "helm/ebok/Chart.yaml").read_text())
+    assert chart["name"] == "ebok"
+    assert chart["apiVersion"] == "v2"
+
+
+def test_helm_schema_rejects_bad_values():
+    schema = json.loads((ROOT / "helm/ebok/values.schema.json").read_text())
+    values = yaml.safe_load((ROOT / "helm/ebok/values.yaml").read_text())
+    values["web"]["replicas"] = 0
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(values, schema)
+
+
+def test_compose_file_runs_every_process_from_one_image():
+    compose = yaml.safe_load((ROOT / "deploy/compose.yaml").read_text())
+    services = compose["services"]
+    assert {"db", "redis", "migrate", "web", "worker", "beat", "nginx"} <= set(services)
+    for name in ("migrate", "web", "worker", "beat"):
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"

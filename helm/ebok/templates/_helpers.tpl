@@ -1,0 +1,18 @@
+{{- define "ebok.labels" -}}
+app.kubernetes.io/name: ebok
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{- define "ebok.env" -}}
+- name: DJANGO_SETTINGS_MODULE
+  value: ebok.settings.production
+- name: PLATFORM_DOMAIN
+  value: {{ .Values.platformDomain | quote }}
+- name: CELERY_BEAT_SCHEDULE_FILENAME
+  value: /tmp/celerybeat-schedule
+{{- range $name, $value := .Values.env }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end -}}
