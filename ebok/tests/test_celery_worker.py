@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -24,8 +25,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def worker(tenants, django_db_blocker):
     """A real worker process on the test database (the session's committed tenants)."""
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    # The configured server (TCP or the embedded one's socket), with the test database's name.
+    configured = urlsplit(os.environ.get("DATABASE_URL") or settings.DATABASE_URL)
+    url = urlunsplit(configured._replace(path="/" + settings.DATABASES["default"]["NAME"]))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ebok.settings.dev",
