@@ -1,20 +1,95 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(AuthenticationForm):
-    username = forms.CharField(
+class LoginForm(forms.Form):
+    login = forms.CharField(
         label=_("Login"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    error_messages = {
-        "invalid_login": _("The login or password is incorrect."),
-        "inactive": _("This account is inactive. Please contact the office."),
-    }
+    remember = forms.BooleanField(label=_("Remember me"), required=False)
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-checklist": "1"}
+        ),
+    )
+    new_password_repeat = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, forced: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if forced:
+            self.fields["current_password"].label = _("Temporary password or one-time code")
+
+
+class SetPasswordForm(forms.Form):
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-checklist": "1"}
+        ),
+    )
+    new_password_repeat = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("Login"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+
+
+class ReminderForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class TermsForm(forms.Form):
+    def __init__(self, *args, documents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for doc in documents:
+            self.fields[f"doc_{doc.pk}"] = forms.BooleanField(
+                label=_("I have read and accept: %(title)s (version %(version)s)")
+                % {"title": doc.title, "version": doc.version},
+                required=True,
+                error_messages={"required": _("Please accept this document.")},
+            )
+
+    def accepted_ids(self) -> list[int]:
+        return [
+            int(name.removeprefix("doc_")) for name, value in self.cleaned_data.items() if value
+        ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,11 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
     language = models.CharField(_("language"), max_length=5, default="pl")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Customer symbol (e.g. L0000123) where the tenant logs in by it; unique when set.
+    customer_symbol = models.CharField(_("customer symbol"), max_length=32, blank=True)
+    # Temporary and one-time passwords: nothing opens before the user sets a new one.
+    must_change_password = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -40,8 +46,187 @@ class User(AbstractUser):
                 ),
                 name="user_role_valid",
             ),
+            models.UniqueConstraint(
+                fields=["customer_symbol"],
+                condition=~models.Q(customer_symbol=""),
+                name="user_customer_symbol_unique",
+            ),
         ]
 
     @property
     def is_tenant_staff(self) -> bool:
         return self.role in self.STAFF_ROLES
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.role == self.Role.TENANT_ADMIN
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff and operators must use 2FA (the tenant may require it for everyone)."""
+        return self.role in self.STAFF_ROLES or self.role == self.Role.OPERATOR
+
+
+class LoginLock(models.Model):
+    """Consecutive failed logins per account, or per typed login that matches no account, so an
+    unknown login counts and "locks" exactly like a real one."""
+
+    key = models.CharField(max_length=200, unique=True)  # "user:<pk>" or "login:<normalised>"
+    failures = models.PositiveIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class PasswordHistory(models.Model):
+    """Every password a user has had (temporary ones too), for "differs from the last N"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Document(models.Model):
+    """A versioned document users must accept (regulations, e-services policy, …)."""
+
+    class Kind(models.TextChoices):
+        REGULATIONS = "regulations", _("Regulations")
+        E_SERVICES_POLICY = "e_services_policy", _("E-services policy")
+        PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+        COOKIES_POLICY = "cookies_policy", _("Cookies policy")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="documents/", blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "version"], name="document_kind_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+class DocumentAcceptance(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acceptances"
+    )
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document"], name="acceptance_once_per_version"
+            ),
+        ]
+
+
+class AuthEvent(models.Model):
+    """Audit log of authentication events. Never holds a password; a login that looks like a
+    PESEL is stored masked."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGIN_REFUSED_LOCKED = "login_refused_locked", _("Login refused: account locked")
+        LOCKED = "locked", _("Account locked")
+        UNLOCKED = "unlocked", _("Account unlocked")
+        LOGGED_OUT = "logged_out", _("Logged out")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        RESET_REQUESTED = "reset_requested", _("Password reset requested")
+        RESET_COMPLETED = "reset_completed", _("Password reset completed")
+        REMINDER_REQUESTED = "reminder_requested", _("Login reminder requested")
+        TERMS_ACCEPTED = "terms_accepted", _("Documents accepted")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor authentication enrolled")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    login = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class OneTimeToken(models.Model):
+    """A single-use link token (password reset, set password, activation). Only its SHA-256 is
+    stored; the token itself exists only in the e-mail."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset", "password reset"
+        SET_PASSWORD = "set_password", "set password"
+        ACTIVATION = "activation", "activation"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token of the API; stored as SHA-256, expires after the tenant's idle timeout."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+    # Set at login from the user's password state, cleared when the password is changed.
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+
+class BackupCode(models.Model):
+    """A static 2FA backup code, stored as a salted hash; each works once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backup_codes"
+    )
+    code_hash = models.CharField(max_length=256)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class RateCounter(models.Model):
+    """Fixed-window request counters for throttling login, recovery and checks. Kept in the
+    database so throttling keeps working (and fails closed) without Redis."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="rate_counter_window_unique"
+            ),
+        ]

@@ -1,10 +1,77 @@
-"""Writes to users."""
+"""Writes and rules of identity: login with lockout, passwords, documents, recovery, tokens.
+
+Every function takes keyword arguments, runs in a transaction and raises an ApplicationError
+subclass (identity.errors) that the pages and the API render alike.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import timedelta
 
-from identity.models import User
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ebok.errors import ApplicationError
+from ebok.logging import mask_pesel
+from ebok.outbox.services import email_enqueue
+from identity import selectors
+from identity.errors import (
+    AccountLocked,
+    IdentityErrorCode,
+    InvalidCredentials,
+    LinkExpired,
+    LinkUsed,
+)
+from identity.models import (
+    ApiToken,
+    AuthEvent,
+    Document,
+    DocumentAcceptance,
+    LoginLock,
+    OneTimeToken,
+    PasswordHistory,
+    User,
+)
+from tenants.policies import LockoutPolicy, RecoveryMethod, Unlock
+
+# A password hash computed for unknown logins, so they cost the same time as real ones.
+_DUMMY_HASH = None
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+def audit(
+    kind: str,
+    *,
+    user: User | None = None,
+    login: str = "",
+    info: RequestInfo | None = None,
+    **details,
+) -> None:
+    info = info or RequestInfo()
+    AuthEvent.objects.create(
+        kind=kind,
+        user=user,
+        login=mask_pesel(login)[:200],
+        ip=info.ip if info.ip and info.ip != "unknown" else None,
+        user_agent=info.user_agent[:300],
+        details=details,
+    )
+
+
+# --- creating users --------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -16,6 +83,8 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    customer_symbol: str = "",
+    must_change_password: bool = False,
     if_exists: str = "error",
 ) -> User:
     """Create a user in the current schema. ``if_exists="keep"`` returns an existing user with
@@ -24,18 +93,480 @@ def user_create(
     if existing is not None:
         if if_exists == "keep":
             return existing
-        raise ValueError(f"login {login!r} exists")
+        raise ApplicationError(_("This login is taken."), code="login_taken", status=409)
     user = User(
         username=login,
         role=role,
         first_name=first_name,
         last_name=last_name,
         email=email,
+        customer_symbol=customer_symbol,
         is_staff=role in User.STAFF_ROLES,
+        must_change_password=must_change_password,
     )
     if password:
         user.set_password(password)
+        user.password_changed_at = timezone.now()
     else:
         user.set_unusable_password()
     user.save()
     return user
+
+
+# --- login and lockout -----------------------------------------------------------------------
+
+
+def _lockout_policy() -> LockoutPolicy:
+    config = selectors.tenant_config()
+    return config.lockout if config else LockoutPolicy()
+
+
+def locked_message() -> str:
+    policy = _lockout_policy()
+    return policy.locked_message or _(
+        "Your account has been locked after too many failed logins. Please contact the office."
+    )
+
+
+def _lock_key(user: User | None, login: str) -> str:
+    return (
+        f"user:{user.pk}" if user is not None else f"login:{selectors.normalise_login(login)[:180]}"
+    )
+
+
+def _is_locked(lock: LoginLock, policy: LockoutPolicy, now) -> bool:
+    if lock.locked_at is None:
+        return False
+    if policy.unlock == Unlock.AUTOMATIC_AFTER_TIME:
+        return now < lock.locked_at + timedelta(minutes=policy.unlock_after_minutes)
+    return True
+
+
+def _matching_user(candidates: list[User], password: str) -> User | None:
+    global _DUMMY_HASH
+    matches = [u for u in candidates if u.check_password(password)]
+    if not candidates:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = make_password("dummy password to equalise timing")
+        check_password(password, _DUMMY_HASH)
+    return matches[0] if len(matches) == 1 else None
+
+
+def login_attempt(*, login: str, password: str, info: RequestInfo | None = None) -> User:
+    """Check a login and password under the tenant's lockout policy.
+
+    Consecutive failures are counted per account, or per typed login when it names no account,
+    so an unknown login answers and "locks" exactly like a real one. The attempt that reaches the
+    threshold locks; a locked account is refused even with the right password until staff unlock
+    it (or the policy's time passes). Raises InvalidCredentials or AccountLocked."""
+    policy = _lockout_policy()
+    candidates = selectors.users_for_login(login)
+    # One account per lock: with several accounts behind one e-mail the lock is per typed login.
+    subject = candidates[0] if len(candidates) == 1 else None
+    key = _lock_key(subject, login)
+    now = timezone.now()
+    with transaction.atomic():
+        lock, _created = LoginLock.objects.select_for_update().get_or_create(key=key)
+        if lock.locked_at is not None and not _is_locked(lock, policy, now):
+            lock.failures, lock.locked_at = 0, None  # the automatic unlock time has passed
+        if _is_locked(lock, policy, now):
+            lock.save(update_fields=["failures", "locked_at"])
+            audit(AuthEvent.Kind.LOGIN_REFUSED_LOCKED, user=subject, login=login, info=info)
+            raise AccountLocked(locked_message())
+        user = _matching_user(candidates, password)
+        if user is None:
+            lock.failures += 1
+            lock.last_failure_at = now
+            just_locked = lock.failures >= policy.threshold
+            if just_locked:
+                lock.locked_at = now
+            lock.save()
+            audit(
+                AuthEvent.Kind.LOGIN_FAILED,
+                user=subject,
+                login=login,
+                info=info,
+                failures=lock.failures,
+            )
+            if just_locked:
+                audit(AuthEvent.Kind.LOCKED, user=subject, login=login, info=info)
+        else:
+            lock.delete()
+            if user.pk != getattr(subject, "pk", None):
+                LoginLock.objects.filter(key=_lock_key(user, login)).update(failures=0)
+            audit(AuthEvent.Kind.LOGIN_SUCCEEDED, user=user, login=login, info=info)
+            User.objects.filter(pk=user.pk).update(last_login=now)
+            return user
+    if just_locked:
+        raise AccountLocked(locked_message())
+    raise InvalidCredentials()
+
+
+def account_is_locked(*, user: User) -> bool:
+    lock = LoginLock.objects.filter(key=_lock_key(user, "")).first()
+    return lock is not None and _is_locked(lock, _lockout_policy(), timezone.now())
+
+
+@transaction.atomic
+def account_unlock(*, user: User, actor: User, info: RequestInfo | None = None) -> bool:
+    deleted, _rows = LoginLock.objects.filter(key=_lock_key(user, "")).delete()
+    if deleted:
+        audit(
+            AuthEvent.Kind.UNLOCKED,
+            user=user,
+            login=user.get_username(),
+            info=info,
+            actor=actor.get_username(),
+        )
+    return bool(deleted)
+
+
+def locked_users() -> list[User]:
+    policy, now = _lockout_policy(), timezone.now()
+    keys = {
+        lock.key: lock
+        for lock in LoginLock.objects.filter(locked_at__isnull=False, key__startswith="user:")
+        if _is_locked(lock, policy, now)
+    }
+    ids = [int(k.split(":", 1)[1]) for k in keys]
+    return list(User.objects.filter(pk__in=ids).order_by("username"))
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def _raise_password_errors(exc: ValidationError) -> None:
+    raise ApplicationError(
+        _("The new password does not meet the rules."),
+        code=IdentityErrorCode.PASSWORD_RULES,
+        extra={"fields": {"new_password": exc.error_list}},
+    ) from exc
+
+
+@transaction.atomic
+def password_set(
+    *, user: User, password: str, temporary: bool = False, info: RequestInfo | None = None
+) -> None:
+    """Set a password after checking it against the tenant's policy (history included). A
+    temporary or one-time password forces a change at the next login. Other sessions and API
+    tokens of the user end (their session hash no longer matches)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        _raise_password_errors(exc)
+    user.set_password(password)
+    user.must_change_password = temporary
+    user.password_changed_at = timezone.now()
+    user.save()
+    ApiToken.objects.filter(user=user).delete()
+    if not temporary:
+        audit(AuthEvent.Kind.PASSWORD_CHANGED, user=user, login=user.get_username(), info=info)
+        if user.email:
+            email_enqueue(
+                to=user.email,
+                template="notice",
+                language=user.language,
+                context={
+                    "title": _("Your password was changed"),
+                    "greeting_name": user.get_username(),
+                    "text": _(
+                        "The password of your account was changed. If it was not you, contact the "
+                        "office at once."
+                    ),
+                },
+            )
+
+
+def password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    new_password_repeat: str,
+    info: RequestInfo | None = None,
+) -> None:
+    """The account's password change (also the forced change after a temporary password: the
+    "current" is then the temporary or one-time code)."""
+    errors = {}
+    if not user.check_password(current_password):
+        errors["current_password"] = [
+            ValidationError(
+                _("The current password is incorrect."),
+                code=IdentityErrorCode.WRONG_CURRENT_PASSWORD,
+            )
+        ]
+    if new_password != new_password_repeat:
+        errors["new_password_repeat"] = [
+            ValidationError(_("The passwords do not match."), code=IdentityErrorCode.MISMATCH)
+        ]
+    if errors:
+        raise ApplicationError(
+            _("Some fields are not valid."), code="invalid", extra={"fields": errors}
+        )
+    password_set(user=user, password=new_password, info=info)
+
+
+def password_history_hashes(user: User, count: int) -> list[str]:
+    return list(
+        PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:count]
+    )
+
+
+def password_history_record(user: User) -> None:
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:24])
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
+
+
+def temporary_password(policy=None) -> str:
+    """A random password that meets the tenant's policy (used for temporary and one-time
+    passwords): letters and digits only, so it also suits "no special characters" policies."""
+    config = selectors.tenant_config()
+    policy = policy or (config.password_policy if config else None)
+    length = max(12, getattr(policy, "min_length", 8))
+    if policy is not None:
+        length = min(length, policy.max_length)
+    upper, lower, digits = string.ascii_uppercase, string.ascii_lowercase, string.digits
+    specials = (policy.special_characters or "!#%+") if policy and not policy.no_special else ""
+    while True:
+        chars = [secrets.choice(upper + lower + digits) for _ in range(length)]
+        chars[:4] = [
+            secrets.choice(upper),
+            secrets.choice(upper),
+            secrets.choice(lower),
+            secrets.choice(digits),
+        ]
+        chars[4] = secrets.choice(lower)
+        chars[5] = secrets.choice(digits)
+        if specials and policy and (policy.min_special or policy.min_digits_or_special):
+            chars[6] = secrets.choice(specials)
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        if policy is None:
+            return candidate
+        from identity.policies import unmet_codes
+
+        if not [c for c in unmet_codes(candidate, policy) if c not in ("reused", "contains_login")]:
+            return candidate
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def documents_accept(*, user: User, ids: list[int], info: RequestInfo | None = None) -> None:
+    """Record acceptance of current documents; every pending one must be among ``ids``."""
+    pending = selectors.documents_to_accept(user)
+    pending_ids = {doc.pk for doc in pending}
+    wanted = set(ids)
+    if not pending_ids <= wanted or not wanted <= pending_ids | _accepted_ids(user):
+        raise ApplicationError(
+            _("Please accept every document listed."), code=IdentityErrorCode.UNKNOWN_DOCUMENT
+        )
+    for doc in pending:
+        DocumentAcceptance.objects.create(
+            user=user, document=doc, ip=info.ip if info and info.ip != "unknown" else None
+        )
+    if pending:
+        audit(
+            AuthEvent.Kind.TERMS_ACCEPTED,
+            user=user,
+            login=user.get_username(),
+            info=info,
+            documents=[f"{d.kind}:v{d.version}" for d in pending],
+        )
+
+
+def _accepted_ids(user: User) -> set[int]:
+    return set(DocumentAcceptance.objects.filter(user=user).values_list("document_id", flat=True))
+
+
+@transaction.atomic
+def document_publish(*, kind: str, title: str, body: str = "", pdf=None) -> Document:
+    """A new version of a document, published now; users accept it at their next login."""
+    last = Document.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+    doc = Document(
+        kind=kind,
+        version=(last.version + 1) if last else 1,
+        title=title,
+        body=body,
+        published_at=timezone.now(),
+    )
+    if pdf is not None:
+        doc.pdf = pdf
+    doc.save()
+    return doc
+
+
+# --- one-time link tokens ---------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_issue(*, user: User, purpose: str, hours: int) -> tuple[str, OneTimeToken]:
+    token = secrets.token_urlsafe(32)
+    row = OneTimeToken.objects.create(
+        user=user,
+        purpose=purpose,
+        token_hash=_hash_token(token),
+        expires_at=timezone.now() + timedelta(hours=hours),
+    )
+    return token, row
+
+
+def token_peek(*, token: str, purpose: str) -> OneTimeToken:
+    """The valid token row, or LinkExpired / LinkUsed (an unknown token counts as expired)."""
+    row = (
+        OneTimeToken.objects.select_related("user")
+        .filter(token_hash=_hash_token(token), purpose=purpose)
+        .first()
+    )
+    if row is None or row.expires_at <= timezone.now():
+        raise LinkExpired()
+    if row.used_at is not None:
+        raise LinkUsed()
+    return row
+
+
+@transaction.atomic
+def token_consume(*, token: str, purpose: str) -> User:
+    row = token_peek(token=token, purpose=purpose)
+    updated = OneTimeToken.objects.filter(pk=row.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not updated:
+        raise LinkUsed()
+    return row.user
+
+
+# --- recovery ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_reset_request(*, login: str, base_url: str, info: RequestInfo | None = None) -> None:
+    """Start recovery per the tenant's policy; the caller answers the same whatever happens here,
+    so nothing tells whether the login exists."""
+    config = selectors.tenant_config()
+    candidates = selectors.users_for_login(login)
+    user = candidates[0] if len(candidates) == 1 else None
+    audit(AuthEvent.Kind.RESET_REQUESTED, user=user, login=login, info=info)
+    if user is None or not user.email or config is None:
+        return
+    method = config.links.recovery
+    if method == RecoveryMethod.RESET_LINK:
+        token, row = token_issue(
+            user=user,
+            purpose=OneTimeToken.Purpose.PASSWORD_RESET,
+            hours=config.links.password_reset_hours,
+        )
+        email_enqueue(
+            to=user.email,
+            template="password_reset_link",
+            language=user.language,
+            context={
+                "login": user.get_username(),
+                "link": f"{base_url}/password/reset/{token}/",
+                "expires_at": row.expires_at,
+            },
+        )
+    elif method == RecoveryMethod.ONE_TIME_PASSWORD:
+        code = temporary_password(config.password_policy)
+        user.set_password(code)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        ApiToken.objects.filter(user=user).delete()
+        email_enqueue(
+            to=user.email,
+            template="one_time_password",
+            language=user.language,
+            context={"login": user.get_username(), "code": code, "login_url": f"{base_url}/login/"},
+        )
+    # RecoveryMethod.STAFF_ONLY: nothing is sent; the page tells everyone to contact the office.
+
+
+@transaction.atomic
+def password_reset_complete(
+    *, token: str, new_password: str, new_password_repeat: str, info: RequestInfo | None = None
+) -> User:
+    row = token_peek(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+    if new_password != new_password_repeat:
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            code="invalid",
+            extra={
+                "fields": {
+                    "new_password_repeat": [
+                        ValidationError(
+                            _("The passwords do not match."), code=IdentityErrorCode.MISMATCH
+                        )
+                    ]
+                }
+            },
+        )
+    user = token_consume(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+    password_set(user=user, password=new_password, info=info)
+    LoginLock.objects.filter(key=_lock_key(user, "")).update(failures=0)
+    audit(AuthEvent.Kind.RESET_COMPLETED, user=row.user, login=user.get_username(), info=info)
+    return user
+
+
+@transaction.atomic
+def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | None = None) -> None:
+    """E-mail every login tied to ``email``; the caller answers the same in every case."""
+    email = email.strip()
+    users = (
+        list(User.objects.filter(email__iexact=email, is_active=True).order_by("username"))
+        if "@" in email
+        else []
+    )
+    audit(
+        AuthEvent.Kind.REMINDER_REQUESTED,
+        user=users[0] if len(users) == 1 else None,
+        login=email,
+        info=info,
+    )
+    if users:
+        email_enqueue(
+            to=users[0].email,
+            template="login_reminder",
+            language=users[0].language,
+            context={
+                "logins": [u.get_username() for u in users],
+                "login_url": f"{base_url}/login/",
+            },
+        )
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def api_token_issue(*, user: User) -> str:
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=_hash_token(key),
+        last_used_at=timezone.now(),
+        password_changed_at=user.password_changed_at,
+    )
+    return key
+
+
+def api_token_authenticate(*, key: str, idle_seconds: int) -> User | None:
+    """The token's user, or None when unknown or idle too long (then it is deleted). Using it
+    extends it."""
+    row = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
+    if row is None or not row.user.is_active:
+        return None
+    now = timezone.now()
+    if now - row.last_used_at > timedelta(seconds=idle_seconds):
+        row.delete()
+        return None
+    if now - row.last_used_at > timedelta(seconds=30):  # write at most every 30 s per token
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+def api_token_revoke(*, key: str) -> None:
+    ApiToken.objects.filter(key_hash=_hash_token(key)).delete()

@@ -3,6 +3,18 @@ from django.urls import path
 from identity import views
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("login/reminder/", views.login_reminder_view, name="login_reminder"),
+    path("password/reset/", views.password_reset_request_view, name="password_reset"),
+    path(
+        "password/reset/<str:token>/",
+        views.password_reset_complete_view,
+        name="password_reset_complete",
+    ),
+    path("account/", views.account_view, name="account"),
+    path("account/password/", views.password_change_view, name="password_change"),
+    path("account/password/change/", views.password_change_view, name="password_change_forced"),
+    path("account/terms/", views.terms_view, name="terms_accept"),
+    path("session/refresh", views.session_refresh_view, name="session_refresh"),
 ]

@@ -1,13 +1,323 @@
-from django.contrib.auth import views as auth_views
+"""Login, logout, forced password change, documents to accept, recovery, session refresh."""
 
-from identity.forms import LoginForm
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ebok.errors import ApplicationError
+from identity import policies, selectors, services
+from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled
+from identity.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ReminderForm,
+    ResetRequestForm,
+    SetPasswordForm,
+    TermsForm,
+)
+from identity.middleware import LAST_ACTIVITY, MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
+from identity.models import OneTimeToken
+from identity.throttling import client_ip, hit
+
+REMEMBER_COOKIE = "ebok_login"
+ABSOLUTE_SESSION_SECONDS = 12 * 60 * 60
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "identity/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
+def request_info(request: HttpRequest) -> services.RequestInfo:
+    return services.RequestInfo(
+        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
 
 
-class LogoutView(auth_views.LogoutView):
-    pass
+def base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _add_form_errors(form, exc: ApplicationError) -> None:
+    fields = exc.extra.get("fields") or {}
+    for name, errors in fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+def start_session(request: HttpRequest, user) -> None:
+    """Log ``user`` in: a new session id and CSRF token, the absolute limit, and the gates."""
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.set_expiry(ABSOLUTE_SESSION_SECONDS)
+    request.session[MUST_CHANGE] = user.must_change_password
+    request.session[TERMS_PENDING] = bool(selectors.documents_to_accept(user))
+    import time
+
+    request.session[LAST_ACTIVITY] = int(time.time())
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    config = selectors.tenant_config()
+    remembered = request.COOKIES.get(REMEMBER_COOKIE, "")
+    form = LoginForm(
+        request.POST or None, initial={"login": remembered, "remember": bool(remembered)}
+    )
+    status = 200
+    locked_message = ""
+    if request.method == "POST" and form.is_valid():
+        login, password = form.cleaned_data["login"], form.cleaned_data["password"]
+        try:
+            hit("login_ip", client_ip(request))
+            hit("login_account", selectors.normalise_login(login))
+            user = services.login_attempt(
+                login=login, password=password, info=request_info(request)
+            )
+        except Throttled as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except AccountLocked as exc:
+            locked_message = exc.message
+            status = 423
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = 401
+        else:
+            start_session(request, user)
+            response = redirect(_next_url(request))
+            if form.cleaned_data["remember"] and (config is None or config.session.remember_login):
+                # Only the login name is remembered on this device; the session still ends when
+                # idle, whatever this box says.
+                response.set_cookie(
+                    REMEMBER_COOKIE,
+                    login,
+                    max_age=365 * 24 * 3600,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+            else:
+                response.delete_cookie(REMEMBER_COOKIE)
+            return response
+    context = {
+        "form": form,
+        "locked_message": locked_message,
+        "next": request.GET.get("next", ""),
+        "expired": request.GET.get("expired") == "1",
+        "recovery": str(config.links.recovery) if config else "",
+    }
+    return render(request, "identity/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.audit(
+            "logged_out",
+            user=request.user,
+            login=request.user.get_username(),
+            info=request_info(request),
+        )
+    auth_logout(request)
+    return redirect("home")
+
+
+def _policy_context(user=None, typed_password: str | None = None) -> dict:
+    """The policy's checklist; with ``typed_password`` each rule carries its verdict, so the
+    checklist is right after a submit even without JavaScript."""
+    config = selectors.tenant_config()
+    if config is None:
+        return {}
+    policy = config.password_policy
+    login = user.get_username() if user is not None else None
+    verdicts = {}
+    if typed_password:
+        verdicts = {v.code: v.met for v in policies.evaluate(typed_password, policy, login=login)}
+    rules = [
+        {
+            "code": r.code,
+            "detail": r.detail,
+            "state": "" if r.code not in verdicts else ("met" if verdicts[r.code] else "unmet"),
+        }
+        for r in policies.describe(policy)
+    ]
+    return {
+        "password_rules": rules,
+        "password_policy_description": policy.description,
+        "password_policy_json": {
+            "min_length": policy.min_length,
+            "max_length": policy.max_length,
+            "min_uppercase": policy.min_uppercase,
+            "min_lowercase": policy.min_lowercase,
+            "min_letters": policy.min_letters,
+            "min_digits": policy.min_digits,
+            "min_special": policy.min_special,
+            "min_digits_or_special": policy.min_digits_or_special,
+            "special_characters": policy.special_characters,
+            "no_special": policy.no_special,
+            "ascii_only": policy.ascii_only,
+            "forbid_login": policy.forbid_login,
+            "login": login or "",
+        },
+    }
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    forced = request.user.must_change_password
+    form = PasswordChangeForm(request.POST or None, forced=forced)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=request.user, info=request_info(request), **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            request.session[MUST_CHANGE] = False
+            messages.success(request, _("Your password has been changed."))
+            return redirect("terms_accept" if request.session.get(TERMS_PENDING) else "home")
+    context = {
+        "form": form,
+        "forced": forced,
+        **_policy_context(request.user, request.POST.get("new_password")),
+    }
+    return render(
+        request, "identity/password_change.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def terms_view(request: HttpRequest) -> HttpResponse:
+    documents = selectors.documents_to_accept(request.user)
+    if not documents:
+        request.session[TERMS_PENDING] = False
+        return redirect("home")
+    form = TermsForm(request.POST or None, documents=documents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.documents_accept(
+                user=request.user, ids=form.accepted_ids(), info=request_info(request)
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[TERMS_PENDING] = False
+            return redirect("home")
+    return render(
+        request,
+        "identity/terms.html",
+        {"form": form, "documents": documents},
+        status=400 if form.errors else 200,
+    )
+
+
+def password_reset_request_view(request: HttpRequest) -> HttpResponse:
+    config = selectors.tenant_config()
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login = form.cleaned_data["login"]
+        try:
+            hit("reset_ip", client_ip(request))
+            hit("reset_login", selectors.normalise_login(login))
+        except Throttled as exc:
+            form.add_error(None, exc.message)
+            return render(request, "identity/reset_request.html", {"form": form}, status=429)
+        services.password_reset_request(
+            login=login, base_url=base_url(request), info=request_info(request)
+        )
+        return render(
+            request,
+            "identity/reset_sent.html",
+            {"recovery": str(config.links.recovery) if config else ""},
+        )
+    return render(
+        request,
+        "identity/reset_request.html",
+        {"form": form, "recovery": str(config.links.recovery) if config else ""},
+    )
+
+
+def password_reset_complete_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        row = services.token_peek(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+    except (LinkExpired, LinkUsed) as exc:
+        return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(
+                token=token, info=request_info(request), **form.cleaned_data
+            )
+        except (LinkExpired, LinkUsed) as exc:
+            return render(
+                request, "identity/link_invalid.html", {"message": exc.message}, status=410
+            )
+        except ApplicationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Your password has been set. You can log in now."))
+            return redirect("login")
+    context = {
+        "form": form,
+        "token_user": row.user.get_username(),
+        "expires_at": row.expires_at,
+        **_policy_context(row.user, request.POST.get("new_password")),
+    }
+    return render(
+        request, "identity/reset_complete.html", context, status=400 if form.errors else 200
+    )
+
+
+def login_reminder_view(request: HttpRequest) -> HttpResponse:
+    form = ReminderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            hit("reminder_ip", client_ip(request))
+            hit("reminder_email", email)
+        except Throttled as exc:
+            form.add_error(None, exc.message)
+            return render(request, "identity/reminder.html", {"form": form}, status=429)
+        services.login_reminder_request(
+            email=email, base_url=base_url(request), info=request_info(request)
+        )
+        return render(request, "identity/reminder_sent.html")
+    return render(request, "identity/reminder.html", {"form": form})
+
+
+@login_required
+def account_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/account.html")
+
+
+@require_POST
+def session_refresh_view(request: HttpRequest) -> HttpResponse:
+    """ "Odśwież sesję": the idle timer starts again (the middleware already recorded this
+    request as activity). Answers JSON to the page's script, or goes back without it."""
+    if not request.user.is_authenticated:
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"code": "session_expired"}, status=401)
+        return redirect(f"{reverse('login')}?expired=1")
+    hit("session_refresh", str(request.user.pk))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"idle_seconds": idle_timeout_seconds(request.user)})
+    return redirect(_next_url(request))

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "identity.middleware.IdleTimeoutMiddleware",
+    "identity.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ebok.middleware.ContentSecurityPolicyMiddleware",
@@ -130,6 +132,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "identity.validators.TenantPasswordValidator"}]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Behind N trusted reverse proxies the client address is the N-th from the right of
+# X-Forwarded-For; 0 means REMOTE_ADDR (never trust a client-supplied header by default).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -37,7 +37,7 @@ def test_every_demo_tenant_has_its_branding_flow_and_working_accounts(client, de
         assert info["portal_name"] in home
         for account in tenant.accounts:
             response = client.post(
-                "/login/", {"username": account.login, "password": account.password}, HTTP_HOST=host
+                "/login/", {"login": account.login, "password": account.password}, HTTP_HOST=host
             )
             assert response.status_code == 302, (tenant.slug, account.login)
             client.post("/logout/", HTTP_HOST=host)

@@ -37,7 +37,7 @@ def test_session_from_tenant_a_is_anonymous_on_tenant_b(client, tenants, in_tena
     user_create(login="L0000001", password="S3cret-pass!", email="l@example.com")
     connection.set_schema_to_public()
     response = client.post(
-        "/login/", {"username": "L0000001", "password": "S3cret-pass!"}, HTTP_HOST="alpha.localhost"
+        "/login/", {"login": "L0000001", "password": "S3cret-pass!"}, HTTP_HOST="alpha.localhost"
     )
     assert response.status_code == 302
     session_cookie = client.cookies["sessionid"].value

@@ -1,0 +1,61 @@
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from ebok.errors import ApplicationError
+
+
+class IdentityErrorCode(StrEnum):
+    INVALID_CREDENTIALS = "invalid_credentials"
+    ACCOUNT_LOCKED = "account_locked"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    TERMS_ACCEPTANCE_REQUIRED = "terms_acceptance_required"
+    WRONG_CURRENT_PASSWORD = "wrong_current_password"
+    MISMATCH = "mismatch"
+    PASSWORD_RULES = "password_rules"
+    LINK_EXPIRED = "link_expired"
+    LINK_USED = "link_used"
+    THROTTLED = "throttled"
+    UNKNOWN_DOCUMENT = "unknown_document"
+
+
+class InvalidCredentials(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            str(_("The login or password is incorrect.")),
+            code=IdentityErrorCode.INVALID_CREDENTIALS,
+            status=401,
+        )
+
+
+class AccountLocked(ApplicationError):
+    def __init__(self, message: str):
+        super().__init__(message, code=IdentityErrorCode.ACCOUNT_LOCKED, status=423)
+
+
+class LinkExpired(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            str(_("This link has expired. You can ask for a new one.")),
+            code=IdentityErrorCode.LINK_EXPIRED,
+            status=410,
+        )
+
+
+class LinkUsed(ApplicationError):
+    def __init__(self):
+        super().__init__(
+            str(_("This link has already been used. You can ask for a new one.")),
+            code=IdentityErrorCode.LINK_USED,
+            status=410,
+        )
+
+
+class Throttled(ApplicationError):
+    def __init__(self, retry_after: int):
+        super().__init__(
+            str(_("Too many attempts. Please wait a moment and try again.")),
+            code=IdentityErrorCode.THROTTLED,
+            status=429,
+            extra={"retry_after": retry_after},
+        )

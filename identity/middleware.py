@@ -1,0 +1,127 @@
+"""Session rules that run on every authenticated request (after AuthenticationMiddleware):
+
+- IdleTimeoutMiddleware ends a session idle for longer than the tenant's timeout (server-side,
+  whatever the page's countdown says) and lands on the login page with a message;
+- AccountGateMiddleware lets a user whose password must change, or who has documents to accept,
+  reach nothing but that step (pages redirect there; the API answers 428).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ebok.errors import error_body
+from identity.selectors import tenant_config
+
+LAST_ACTIVITY = "ebok_last_activity"
+MUST_CHANGE = "ebok_must_change_password"
+TERMS_PENDING = "ebok_terms_pending"
+STAFF_IDLE_SECONDS = 15 * 60
+
+# Paths every gated user may still reach.
+_ALWAYS_OPEN = (
+    "/static/",
+    "/theme.css",
+    "/i18n/",
+    "/logout/",
+    "/session/",
+    "/api/v1/auth/logout",
+    "/api/v1/tenant",
+    "/api/schema/",
+    "/api/docs/",
+    "/healthz",
+    "/readyz",
+)
+
+
+def idle_timeout_seconds(user) -> int:
+    config = tenant_config()
+    seconds = config.session.idle_timeout_minutes * 60 if config else STAFF_IDLE_SECONDS
+    if getattr(user, "is_tenant_staff", False) or getattr(user, "role", "") == "operator":
+        seconds = min(seconds, STAFF_IDLE_SECONDS)
+    return seconds
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY)
+            limit = idle_timeout_seconds(user)
+            if last is not None and now - last > limit:
+                from identity.services import RequestInfo, audit
+                from identity.throttling import client_ip
+
+                audit(
+                    "session_expired",
+                    user=user,
+                    login=user.get_username(),
+                    info=RequestInfo(ip=client_ip(request)),
+                )
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        error_body(
+                            "session_expired", _("Your session has expired. Please log in again.")
+                        ),
+                        status=401,
+                    )
+                messages.info(
+                    request,
+                    _("You were logged out after a period of inactivity. Please log in again."),
+                )
+                return redirect(f"{reverse('login')}?expired=1")
+            request.session[LAST_ACTIVITY] = now
+            request.idle_seconds_left = limit
+        return self.get_response(request)
+
+
+class AccountGateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_OPEN):
+            return self.get_response(request)
+        session = getattr(request, "session", {})
+        if session.get(MUST_CHANGE) or user.must_change_password:
+            return self._gate(
+                request,
+                "password_change_required",
+                "password_change_forced",
+                _("Please set a new password first."),
+                allowed=("/account/password/",),
+            )
+        if session.get(TERMS_PENDING):
+            return self._gate(
+                request,
+                "terms_acceptance_required",
+                "terms_accept",
+                _("Please accept the documents first."),
+                allowed=("/account/terms/",),
+                api_allowed=("/api/v1/auth/terms",),
+            )
+        return self.get_response(request)
+
+    def _gate(
+        self, request, code, url_name, message, *, allowed, api_allowed=("/api/v1/auth/password/",)
+    ):
+        if request.path.startswith("/api/"):
+            if request.path.startswith(api_allowed):
+                return self.get_response(request)
+            return JsonResponse(error_body(code, message), status=428)
+        if request.path.startswith(allowed):
+            return self.get_response(request)
+        return redirect(reverse(url_name))

@@ -1,0 +1,71 @@
+"""Reads of identity data."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+
+from identity.models import AuthEvent, Document, DocumentAcceptance, User
+from tenants.policies import LoginIdentifier, TenantConfig
+
+
+def tenant_config() -> TenantConfig | None:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or not getattr(tenant, "config", None):
+        return None
+    return tenant.configuration
+
+
+def normalise_login(login: str) -> str:
+    return " ".join(login.split()).casefold()
+
+
+def users_for_login(login: str) -> list[User]:
+    """The active accounts a typed login may name under this tenant's login identifiers (several
+    only when an e-mail address is shared by more than one account)."""
+    login = login.strip()
+    if not login:
+        return []
+    config = tenant_config()
+    identifiers = set(config.login_identifiers) if config else {LoginIdentifier.LOGIN}
+    query = Q(username__iexact=login)
+    if LoginIdentifier.CUSTOMER_SYMBOL in identifiers:
+        query |= Q(customer_symbol__iexact=login)
+    if LoginIdentifier.EMAIL in identifiers and "@" in login:
+        query |= Q(email__iexact=login)
+    return list(User.objects.filter(query, is_active=True).order_by("pk")[:10])
+
+
+def current_documents(kinds) -> list[Document]:
+    """The newest published version of each of ``kinds``."""
+    out = []
+    for kind in kinds:
+        doc = (
+            Document.objects.filter(kind=str(kind), published_at__isnull=False)
+            .order_by("-version")
+            .first()
+        )
+        if doc is not None:
+            out.append(doc)
+    return out
+
+
+def documents_to_accept(user: User) -> list[Document]:
+    """Current versions of the tenant's required documents that ``user`` has not accepted."""
+    config = tenant_config()
+    if config is None:
+        return []
+    docs = current_documents(config.registration.required_documents)
+    accepted = set(
+        DocumentAcceptance.objects.filter(user=user, document__in=docs).values_list(
+            "document_id", flat=True
+        )
+    )
+    return [doc for doc in docs if doc.pk not in accepted]
+
+
+def auth_events(*, limit: int = 200, user: User | None = None) -> list[AuthEvent]:
+    rows = AuthEvent.objects.select_related("user")
+    if user is not None:
+        rows = rows.filter(user=user)
+    return list(rows[:limit])

@@ -1,0 +1,70 @@
+"""Throttling per IP and per login, in the database (one upsert per check).
+
+A fixed window per scope: ``hit(scope, key, limit, seconds)`` counts this request and raises
+``Throttled`` when the window already holds ``limit`` requests. Stored in PostgreSQL so it works
+without Redis; if the database cannot count, the request is refused (fail closed), as SECURITY.md
+chooses for login and registration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from identity.errors import Throttled
+
+# scope: (requests, seconds)
+LIMITS = {
+    "login_ip": (30, 300),
+    "login_account": (10, 300),
+    "password_check_ip": (60, 60),
+    "reset_ip": (10, 3600),
+    "reset_login": (5, 3600),
+    "reminder_ip": (10, 3600),
+    "reminder_email": (5, 3600),
+    "session_refresh": (120, 3600),
+}
+
+
+def _key(value: str) -> str:
+    # Keys may be logins or e-mail addresses: stored hashed, never as typed.
+    return hashlib.sha256(value.casefold().encode()).hexdigest()
+
+
+def hit(scope: str, value: str) -> None:
+    limit, seconds = LIMITS[scope]
+    now = timezone.now()
+    window = math.floor(now.timestamp() / seconds) * seconds
+    window_start = datetime.fromtimestamp(window, tz=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO identity_ratecounter (scope, key, window_start, count)
+            VALUES (%s, %s, %s, 1)
+            ON CONFLICT (scope, key, window_start)
+            DO UPDATE SET count = identity_ratecounter.count + 1
+            RETURNING count
+            """,
+            [scope, _key(value), window_start],
+        )
+        (count,) = cursor.fetchone()
+    if count > limit:
+        raise Throttled(retry_after=int(window + seconds - now.timestamp()) + 1)
+
+
+def client_ip(request) -> str:
+    """The client's address as the trusted proxy reports it (REMOTE_ADDR unless NUM_PROXIES)."""
+    from django.conf import settings
+
+    proxies = getattr(settings, "NUM_PROXIES", 0)
+    if proxies:
+        forwarded = [
+            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
