@@ -92,6 +92,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
+
 
 class Document(models.Model):
     """A versioned document users must accept (regulations, e-services policy, …)."""
@@ -137,6 +140,9 @@ class DocumentAcceptance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.document_id}"
+
 
 class AuthEvent(models.Model):
     """Audit log of authentication events. Never holds a password; a login that looks like a
@@ -171,6 +177,9 @@ class AuthEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.login}"
+
 
 class OneTimeToken(models.Model):
     """A single-use link token (password reset, set password, activation). Only its SHA-256 is
@@ -190,6 +199,9 @@ class OneTimeToken(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.user_id}"
+
 
 class ApiToken(models.Model):
     """A bearer token of the API; stored as SHA-256, expires after the tenant's idle timeout."""
@@ -203,6 +215,9 @@ class ApiToken(models.Model):
     # Set at login from the user's password state, cleared when the password is changed.
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"
+
 
 class BackupCode(models.Model):
     """A static 2FA backup code, stored as a salted hash; each works once."""
@@ -213,6 +228,9 @@ class BackupCode(models.Model):
     code_hash = models.CharField(max_length=256)
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"backup code of {self.user_id}"
 
 
 class RateCounter(models.Model):
@@ -230,3 +248,6 @@ class RateCounter(models.Model):
                 fields=["scope", "key", "window_start"], name="rate_counter_window_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%H:%M}"

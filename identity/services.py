@@ -539,7 +539,7 @@ def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | Non
         )
 
 
-# --- API tokens ------------------------------------------------------------------------------------
+# --- API tokens ---------------------------------------------------------------------------
 
 
 def api_token_issue(*, user: User) -> str:

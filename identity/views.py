@@ -39,6 +39,11 @@ def request_info(request: HttpRequest) -> services.RequestInfo:
     )
 
 
+def _posted(request: HttpRequest):
+    """The submitted data of a POST (even an empty one), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
@@ -77,9 +82,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     config = selectors.tenant_config()
     remembered = request.COOKIES.get(REMEMBER_COOKIE, "")
-    form = LoginForm(
-        request.POST or None, initial={"login": remembered, "remember": bool(remembered)}
-    )
+    form = LoginForm(_posted(request), initial={"login": remembered, "remember": bool(remembered)})
     status = 200
     locked_message = ""
     if request.method == "POST" and form.is_valid():
@@ -182,7 +185,7 @@ def _policy_context(user=None, typed_password: str | None = None) -> dict:
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
     forced = request.user.must_change_password
-    form = PasswordChangeForm(request.POST or None, forced=forced)
+    form = PasswordChangeForm(_posted(request), forced=forced)
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
@@ -211,7 +214,7 @@ def terms_view(request: HttpRequest) -> HttpResponse:
     if not documents:
         request.session[TERMS_PENDING] = False
         return redirect("home")
-    form = TermsForm(request.POST or None, documents=documents)
+    form = TermsForm(_posted(request), documents=documents)
     if request.method == "POST" and form.is_valid():
         try:
             services.documents_accept(
@@ -232,7 +235,7 @@ def terms_view(request: HttpRequest) -> HttpResponse:
 
 def password_reset_request_view(request: HttpRequest) -> HttpResponse:
     config = selectors.tenant_config()
-    form = ResetRequestForm(request.POST or None)
+    form = ResetRequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         login = form.cleaned_data["login"]
         try:
@@ -261,7 +264,7 @@ def password_reset_complete_view(request: HttpRequest, token: str) -> HttpRespon
         row = services.token_peek(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
     except (LinkExpired, LinkUsed) as exc:
         return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
-    form = SetPasswordForm(request.POST or None)
+    form = SetPasswordForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_complete(
@@ -288,7 +291,7 @@ def password_reset_complete_view(request: HttpRequest, token: str) -> HttpRespon
 
 
 def login_reminder_view(request: HttpRequest) -> HttpResponse:
-    form = ReminderForm(request.POST or None)
+    form = ReminderForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:

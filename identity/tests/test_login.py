@@ -1,0 +1,123 @@
+"""Login identifiers, lockout at the tenant's threshold, unknown logins indistinguishable."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from identity.models import AuthEvent, LoginLock
+from identity.services import account_unlock, user_create
+from identity.tests.conftest import login
+from tenants.services import tenant_setting_set
+
+pytestmark = pytest.mark.django_db
+HOST = "alpha.localhost"
+
+
+def _body(response) -> str:
+    # The CSRF token differs per response; everything else must be identical.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_customer_logs_in_by_symbol_and_gets_a_new_session(client, customer):
+    client.get("/login/", HTTP_HOST=HOST)
+    anonymous_session = client.cookies.get("sessionid")
+    response = login(client, HOST, "L0000001", "RyBa18$05")
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != getattr(anonymous_session, "value", None)
+    assert AuthEvent.objects.filter(kind="login_succeeded", user=customer).count() == 1
+
+
+def test_email_login_only_where_the_tenant_allows_it(
+    client, customer, tenants, django_capture_on_commit_callbacks
+):
+    assert (
+        login(client, HOST, "l1@example.com", "RyBa18$05").status_code == 401
+    )  # preset A: symbol only
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="login_identifiers", value=["customer_symbol", "email"], actor="t"
+        )
+    assert login(client, HOST, "l1@example.com", "RyBa18$05").status_code == 302
+
+
+def test_lockout_after_exactly_the_threshold_and_right_password_refused(client, customer):
+    for attempt in range(1, 5):
+        assert login(client, HOST, "L0000001", "wrong").status_code == 401, attempt
+    locking = login(client, HOST, "L0000001", "wrong")  # the 5th failure locks (preset A)
+    assert locking.status_code == 423
+    refused = login(client, HOST, "L0000001", "RyBa18$05")
+    assert refused.status_code == 423
+    assert (
+        "Skontaktuj się" in refused.content.decode()
+        or "contact the office" in refused.content.decode()
+    )
+    assert AuthEvent.objects.filter(kind="locked", user=customer).count() == 1
+
+
+def test_threshold_is_the_tenants(client, customer, tenants, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(tenant=tenants.a, key="lockout.threshold", value=3, actor="t")
+    assert [login(client, HOST, "L0000001", "x").status_code for _ in range(3)] == [401, 401, 423]
+
+
+def test_unknown_login_is_indistinguishable_from_a_real_one(client, customer):
+    real = [login(client, HOST, "L0000001", "wrong") for _ in range(6)]
+    unknown = [login(client, HOST, "L9999999", "wrong") for _ in range(6)]
+    assert (
+        [r.status_code for r in real] == [r.status_code for r in unknown] == [401] * 4 + [423, 423]
+    )
+    for r, u in zip(real, unknown, strict=True):
+        assert _body(r).replace("L0000001", "LOGIN") == _body(u).replace("L9999999", "LOGIN")
+
+
+def test_staff_unlock_lets_the_customer_in_again(client, customer, staff):
+    for _ in range(5):
+        login(client, HOST, "L0000001", "wrong")
+    assert login(client, HOST, "L0000001", "RyBa18$05").status_code == 423
+    assert account_unlock(user=customer, actor=staff) is True
+    assert login(client, HOST, "L0000001", "RyBa18$05").status_code == 302
+    assert AuthEvent.objects.filter(kind="unlocked", user=customer).count() == 1
+
+
+def test_automatic_unlock_after_the_policy_time(
+    client, customer, tenants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a,
+            key="lockout",
+            actor="t",
+            value={"threshold": 2, "unlock": "automatic_after_time", "unlock_after_minutes": 30},
+        )
+    login(client, HOST, "L0000001", "x")
+    login(client, HOST, "L0000001", "x")
+    assert login(client, HOST, "L0000001", "RyBa18$05").status_code == 423
+    lock = LoginLock.objects.get(key=f"user:{customer.pk}")
+    lock.locked_at = lock.locked_at.replace(year=lock.locked_at.year - 1)
+    lock.save()
+    assert login(client, HOST, "L0000001", "RyBa18$05").status_code == 302
+
+
+def test_failures_are_per_tenant(client, customer, tenants):
+    for _ in range(5):
+        login(client, HOST, "L0000001", "wrong")
+    connection.set_tenant(tenants.b)
+    user_create(login="L0000001", password="Iskra2026")
+    assert login(client, "beta.localhost", "L0000001", "Iskra2026").status_code == 302
+
+
+def test_audit_never_holds_a_password_or_a_pesel(client, customer):
+    login(client, HOST, "44051401359", "Secret-Pass-1")
+    events = list(AuthEvent.objects.values_list("login", "details"))
+    assert events
+    assert all("44051401359" not in str(e) and "Secret-Pass-1" not in str(e) for e in events)
+
+
+def test_spoofed_forwarded_for_does_not_escape_the_ip_throttle(client, customer, settings):
+    settings.NUM_PROXIES = 0
+    statuses = [
+        login(client, HOST, f"L{i:07d}", "x", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(32)
+    ]
+    assert statuses[-1] == 429  # 30 per 5 minutes per client address, whatever the header says
