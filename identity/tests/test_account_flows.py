@@ -121,7 +121,8 @@ def test_activity_within_the_timeout_keeps_the_session_and_refresh_extends_it(cl
     assert refreshed.json() == {"idle_seconds": 900}
     assert int(time.time()) - client.session[LAST_ACTIVITY] < 5
     page = client.get("/account/", HTTP_HOST=HOST).content.decode()
-    assert 'id="session-timer"' in page and 'data-idle-seconds="900"' in page
+    assert 'id="session-timer"' in page
+    assert 'data-idle-seconds="900"' in page
 
 
 def test_remember_me_keeps_the_login_name_not_the_session(client, customer):
@@ -233,5 +234,6 @@ def test_login_reminder_sends_every_login_of_the_address(client, alpha):
     unknown = client.post("/login/reminder/", {"email": "nobody@example.com"}, HTTP_HOST=HOST)
     assert _same_page(known, unknown)
     body = Message.objects.get(recipient="shared@example.com").body_text
-    assert "L0000003" in body and "L0000004" in body
+    assert "L0000003" in body
+    assert "L0000004" in body
     assert not Message.objects.filter(recipient="nobody@example.com").exists()
