@@ -8,6 +8,7 @@ from ebok.urls_common import common_patterns, handler400, handler403, handler404
 urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("", include("identity.urls")),
+    path("office/", include("identity.office_urls")),
     path("api/v1/", include("tenants.api_urls")),
     # Development only: the views answer 404 unless DEBUG is on.
     path("dev/mail/", include("ebok.outbox.dev_urls")),

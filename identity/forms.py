@@ -93,3 +93,13 @@ class TermsForm(forms.Form):
         return [
             int(name.removeprefix("doc_")) for name, value in self.cleaned_data.items() if value
         ]
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

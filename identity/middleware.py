@@ -23,6 +23,7 @@ from identity.selectors import tenant_config
 LAST_ACTIVITY = "ebok_last_activity"
 MUST_CHANGE = "ebok_must_change_password"
 TERMS_PENDING = "ebok_terms_pending"
+NEEDS_SECOND_FACTOR = "ebok_needs_second_factor"
 STAFF_IDLE_SECONDS = 15 * 60
 
 # Paths every gated user may still reach.
@@ -96,6 +97,15 @@ class AccountGateMiddleware:
         if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_OPEN):
             return self.get_response(request)
         session = getattr(request, "session", {})
+        if session.get(NEEDS_SECOND_FACTOR) and not user.is_verified():
+            return self._gate(
+                request,
+                "two_factor_required",
+                "two_factor",
+                _("Please confirm your login with the second factor first."),
+                allowed=("/account/2fa/",),
+                api_allowed=("/api/v1/auth/2fa",),
+            )
         if session.get(MUST_CHANGE) or user.must_change_password:
             return self._gate(
                 request,

@@ -16,5 +16,7 @@ urlpatterns = [
     path("account/password/", views.password_change_view, name="password_change"),
     path("account/password/change/", views.password_change_view, name="password_change_forced"),
     path("account/terms/", views.terms_view, name="terms_accept"),
+    path("account/2fa/", views.two_factor_view, name="two_factor"),
+    path("account/2fa/enrol/", views.two_factor_enrol_view, name="two_factor_enrol"),
     path("session/refresh", views.session_refresh_view, name="session_refresh"),
 ]

@@ -13,19 +13,27 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from ebok.errors import ApplicationError
-from identity import policies, selectors, services
+from identity import policies, selectors, services, twofactor
 from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled
 from identity.forms import (
     LoginForm,
     PasswordChangeForm,
     ReminderForm,
     ResetRequestForm,
+    SecondFactorForm,
     SetPasswordForm,
     TermsForm,
 )
-from identity.middleware import LAST_ACTIVITY, MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
+from identity.middleware import (
+    LAST_ACTIVITY,
+    MUST_CHANGE,
+    NEEDS_SECOND_FACTOR,
+    TERMS_PENDING,
+    idle_timeout_seconds,
+)
 from identity.models import OneTimeToken
 from identity.throttling import client_ip, hit
 
@@ -61,6 +69,7 @@ def start_session(request: HttpRequest, user) -> None:
     """Log ``user`` in: a new session id and CSRF token, the absolute limit, and the gates."""
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.set_expiry(ABSOLUTE_SESSION_SECONDS)
+    request.session[NEEDS_SECOND_FACTOR] = twofactor.second_factor_required(user)
     request.session[MUST_CHANGE] = user.must_change_password
     request.session[TERMS_PENDING] = bool(selectors.documents_to_accept(user))
     import time
@@ -324,3 +333,76 @@ def session_refresh_view(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"idle_seconds": idle_timeout_seconds(request.user)})
     return redirect(_next_url(request))
+
+
+def _after_gates(request: HttpRequest) -> HttpResponse:
+    if request.session.get(MUST_CHANGE) or request.user.must_change_password:
+        return redirect("password_change_forced")
+    if request.session.get(TERMS_PENDING):
+        return redirect("terms_accept")
+    return redirect("home")
+
+
+@login_required
+def two_factor_view(request: HttpRequest) -> HttpResponse:
+    """The second step of login: a code from the authenticator app or a backup code. A user who
+    must use 2FA but has no device yet is sent to enrol."""
+    if request.user.is_verified():
+        return _after_gates(request)
+    if not twofactor.has_confirmed_device(request.user):
+        return redirect("two_factor_enrol")
+    form = SecondFactorForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.second_factor_verify(
+            user=request.user, token=form.cleaned_data["code"], info=request_info(request)
+        )
+        if device is not None:
+            otp_login(request, device)
+            return _after_gates(request)
+        form.add_error(
+            "code", _("The code is not valid. Try the current code from the app or a backup code.")
+        )
+    return render(
+        request, "identity/two_factor.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
+    """Enrolment: scan the QR code (or type the key), confirm with a code, keep the backup codes."""
+    if request.method == "POST":
+        form = SecondFactorForm(request.POST)
+        device_id = request.session.get("ebok_enrolling_device")
+        if form.is_valid() and device_id:
+            codes = twofactor.totp_enrolment_confirm(
+                user=request.user,
+                device_id=device_id,
+                token=form.cleaned_data["code"],
+                info=request_info(request),
+            )
+            if codes is not None:
+                from django_otp.plugins.otp_totp.models import TOTPDevice
+
+                otp_login(request, TOTPDevice.objects.get(pk=device_id))
+                request.session.pop("ebok_enrolling_device", None)
+                return render(request, "identity/backup_codes.html", {"codes": codes})
+            form.add_error(
+                "code", _("The code is not valid. Check the time on your phone and try again.")
+            )
+        device = twofactor.TOTPDevice.objects.filter(
+            pk=device_id, user=request.user, confirmed=False
+        ).first()
+        if device is None:
+            return redirect("two_factor_enrol")
+        status = 400
+    else:
+        device = twofactor.totp_enrolment_start(user=request.user)
+        request.session["ebok_enrolling_device"] = device.pk
+        form = SecondFactorForm()
+        status = 200
+    context = {
+        "form": form,
+        "qr": twofactor.totp_qr_data_uri(device),
+        "secret": twofactor.totp_secret_for_humans(device),
+    }
+    return render(request, "identity/two_factor_enrol.html", context, status=status)

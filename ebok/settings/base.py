@@ -137,6 +137,16 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Behind N trusted reverse proxies the client address is the N-th from the right of
 # X-Forwarded-For; 0 means REMOTE_ADDR (never trust a client-supplied header by default).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+
+def _otp_issuer(device):
+    """The name an authenticator app shows: the tenant's portal name."""
+    from identity.twofactor import issuer_name
+
+    return issuer_name(device)
+
+
+OTP_TOTP_ISSUER = _otp_issuer
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from identity import office_views
+
+urlpatterns = [
+    path("", office_views.office_home, name="office_home"),
+    path("accounts/locked/", office_views.locked_accounts, name="office_locked"),
+    path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
+    path("audit/", office_views.audit_log, name="office_audit"),
+    path("documents/", office_views.documents, name="office_documents"),
+]

@@ -1,0 +1,92 @@
+"""Back-office pages of identity: locked accounts, the authentication audit log, documents."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from identity import selectors, services
+from identity.models import Document, User
+from identity.permissions import has_permission, staff_required
+from identity.views import request_info
+
+
+@staff_required()
+def office_home(request):
+    context = {
+        "locked_count": len(services.locked_users()),
+        "can_unlock": has_permission(request.user, "accounts.unlock"),
+        "can_audit": has_permission(request.user, "audit.view"),
+        "can_documents": has_permission(request.user, "documents.manage"),
+    }
+    return render(request, "identity/office/home.html", context)
+
+
+@staff_required("accounts.unlock")
+def locked_accounts(request):
+    return render(request, "identity/office/locked.html", {"users": services.locked_users()})
+
+
+@require_POST
+@staff_required("accounts.unlock")
+def account_unlock(request, pk: int):
+    user = get_object_or_404(User, pk=pk, role__in=["customer", "manager"])
+    if services.account_unlock(user=user, actor=request.user, info=request_info(request)):
+        messages.success(
+            request, _("The account %(login)s is unlocked.") % {"login": user.get_username()}
+        )
+    return redirect("office_locked")
+
+
+@staff_required("audit.view")
+def audit_log(request):
+    return render(
+        request, "identity/office/audit.html", {"events": selectors.auth_events(limit=300)}
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Document"), choices=Document.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 12}), required=False
+    )
+    pdf = forms.FileField(label=gettext_lazy("PDF (optional)"), required=False)
+
+    def clean_pdf(self):
+        pdf = self.cleaned_data.get("pdf")
+        if pdf is None:
+            return None
+        if pdf.size > 10 * 1024 * 1024 or not pdf.read(5).startswith(b"%PDF-"):
+            raise forms.ValidationError(gettext_lazy("Please upload a PDF file of at most 10 MB."))
+        pdf.seek(0)
+        return pdf
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("body") and not data.get("pdf"):
+            raise forms.ValidationError(gettext_lazy("Give the text, a PDF, or both."))
+        return data
+
+
+@staff_required("documents.manage")
+def documents(request):
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        doc = services.document_publish(**form.cleaned_data)
+        messages.success(
+            request,
+            _("Version %(version)s is published; users accept it at their next login.")
+            % {"version": doc.version},
+        )
+        return redirect("office_documents")
+    return render(
+        request,
+        "identity/office/documents.html",
+        {"form": form, "documents": Document.objects.all()},
+        status=400 if form.errors else 200,
+    )
