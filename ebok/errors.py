@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -50,18 +51,22 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": detail, "fields": fields or {}}
 
 
+def _one_error(item: Any) -> dict:
+    if isinstance(item, DjangoValidationError):
+        return {"code": item.code or "invalid", "detail": str(item.messages[0])}
+    if isinstance(item, dict | list):
+        return {"code": "invalid", "detail": str(item)}
+    return {"code": getattr(item, "code", None) or "invalid", "detail": str(item)}
+
+
 def _field_errors(detail: Any) -> dict:
-    """DRF's nested ValidationError detail as ``{"field": [{"code", "detail"}]}``."""
+    """Field errors (DRF's nested detail or Django ValidationErrors) as
+    ``{"field": [{"code", "detail"}]}``."""
     if isinstance(detail, dict):
         out = {}
         for name, value in detail.items():
             items = value if isinstance(value, list) else [value]
-            out[name] = [
-                {"code": getattr(item, "code", "invalid"), "detail": str(item)}
-                if not isinstance(item, dict | list)
-                else {"code": "invalid", "detail": str(item)}
-                for item in items
-            ]
+            out[name] = [_one_error(item) for item in items]
         return out
     return {}
 
@@ -72,7 +77,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         fields = exc.extra.get("fields")
         body = error_body(exc.code, exc.message, _field_errors(fields) if fields else None)
-        return Response(body, status=exc.status)
+        headers = (
+            {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else {}
+        )
+        return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -7,3 +7,6 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
     # Users live in every schema: operators in public, customers and staff in their tenant's.
     schema = "both"
+
+    def ready(self) -> None:
+        from identity import schema  # noqa: F401 - registers the OpenAPI extensions

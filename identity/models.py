@@ -165,6 +165,7 @@ class AuthEvent(models.Model):
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor authentication enrolled")
         TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
         SESSION_EXPIRED = "session_expired", _("Session expired")
+        CONTACT_ERASED = "contact_erased", _("Contact data erased")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(
@@ -214,8 +215,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField()
-    # Set at login from the user's password state, cleared when the password is changed.
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Gates carried by the token, as a session carries them: set at login, cleared when done.
+    terms_pending = models.BooleanField(default=False)
+    second_factor_pending = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"token of {self.user_id}"

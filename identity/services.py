@@ -245,7 +245,12 @@ def _raise_password_errors(exc: ValidationError) -> None:
 
 @transaction.atomic
 def password_set(
-    *, user: User, password: str, temporary: bool = False, info: RequestInfo | None = None
+    *,
+    user: User,
+    password: str,
+    temporary: bool = False,
+    info: RequestInfo | None = None,
+    keep_api_token: ApiToken | None = None,
 ) -> None:
     """Set a password after checking it against the tenant's policy (history included). A
     temporary or one-time password forces a change at the next login. Other sessions and API
@@ -258,7 +263,7 @@ def password_set(
     user.must_change_password = temporary
     user.password_changed_at = timezone.now()
     user.save()
-    ApiToken.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).exclude(pk=getattr(keep_api_token, "pk", None)).delete()
     if not temporary:
         audit(AuthEvent.Kind.PASSWORD_CHANGED, user=user, login=user.get_username(), info=info)
         if user.email:
@@ -284,6 +289,7 @@ def password_change(
     new_password: str,
     new_password_repeat: str,
     info: RequestInfo | None = None,
+    keep_api_token: ApiToken | None = None,
 ) -> None:
     """The account's password change (also the forced change after a temporary password: the
     "current" is then the temporary or one-time code)."""
@@ -303,7 +309,7 @@ def password_change(
         raise ApplicationError(
             _("Some fields are not valid."), code="invalid", extra={"fields": errors}
         )
-    password_set(user=user, password=new_password, info=info)
+    password_set(user=user, password=new_password, info=info, keep_api_token=keep_api_token)
 
 
 def password_history_hashes(user: User, count: int) -> list[str]:
@@ -539,6 +545,31 @@ def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | Non
         )
 
 
+# --- profile ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_update(*, user: User, **changes) -> User:
+    """Change the user's voluntary contact data and language."""
+    fields = [name for name in ("phone", "language") if name in changes]
+    for name in fields:
+        setattr(user, name, changes[name])
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def contact_erase(*, user: User, info: RequestInfo | None = None) -> None:
+    """Erase the voluntary contact data for good (the user may do this at any time)."""
+    user.phone = ""
+    config = selectors.tenant_config()
+    if config is not None and config.links.recovery == RecoveryMethod.STAFF_ONLY:
+        user.email = ""  # not needed for recovery where the office issues new passwords
+    user.save(update_fields=["phone", "email"])
+    audit("contact_erased", user=user, login=user.get_username(), info=info)
+
+
 # --- API tokens ---------------------------------------------------------------------------
 
 
@@ -553,19 +584,19 @@ def api_token_issue(*, user: User) -> str:
     return key
 
 
-def api_token_authenticate(*, key: str, idle_seconds: int) -> User | None:
-    """The token's user, or None when unknown or idle too long (then it is deleted). Using it
-    extends it."""
+def api_token_authenticate(*, key: str, idle_seconds_for) -> ApiToken | None:
+    """The token (with its user), or None when unknown or idle too long (then it is deleted).
+    Using it extends it."""
     row = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
     if row is None or not row.user.is_active:
         return None
     now = timezone.now()
-    if now - row.last_used_at > timedelta(seconds=idle_seconds):
+    if now - row.last_used_at > timedelta(seconds=idle_seconds_for(row.user)):
         row.delete()
         return None
     if now - row.last_used_at > timedelta(seconds=30):  # write at most every 30 s per token
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    return row
 
 
 def api_token_revoke(*, key: str) -> None:

@@ -1,0 +1,308 @@
+"""API.md "Authentication and account security": the same services and rules as the pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout as session_logout
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ebok.errors import ApplicationError
+from identity import policies, selectors, services, twofactor
+from identity.authentication import AccountReady
+from identity.middleware import idle_timeout_seconds
+from identity.models import ApiToken, User
+from identity.throttling import client_ip, hit
+from identity.views import base_url, request_info
+
+
+def _terms_payload(request: Request, user: User) -> list[dict]:
+    return [
+        {
+            "id": d.pk,
+            "kind": d.kind,
+            "version": d.version,
+            "title": d.title,
+            "url": request.build_absolute_uri(d.pdf.url) if d.pdf else None,
+        }
+        for d in selectors.documents_to_accept(user)
+    ]
+
+
+class LoginApi(APIView):
+    """Log in; returns a bearer token that expires after the tenant's idle timeout without use.
+    An unknown login and a wrong password answer alike, and both lock after the same number of
+    tries. Staff (and everyone, where the tenant says so) send the second factor as ``otp``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class LoginInputSerializer(serializers.Serializer):
+        login = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+        otp = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses=inline_serializer(
+            "LoginResult",
+            fields={
+                "token": serializers.CharField(),
+                "expires_in": serializers.IntegerField(),
+                "must_change_password": serializers.BooleanField(),
+                "terms_to_accept": serializers.ListField(),
+            },
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = self.LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        login = data.validated_data["login"]
+        hit("login_ip", client_ip(request))
+        hit("login_account", selectors.normalise_login(login))
+        user = services.login_attempt(
+            login=login, password=data.validated_data["password"], info=request_info(request)
+        )
+        if twofactor.second_factor_required(user):
+            otp = data.validated_data.get("otp", "")
+            if not twofactor.has_confirmed_device(user):
+                raise ApplicationError(
+                    _("Set up two-factor authentication on the web page first."),
+                    code="two_factor_enrolment_required",
+                    status=403,
+                )
+            if not otp:
+                raise ApplicationError(
+                    _("Enter the code from your authenticator app."),
+                    code="two_factor_required",
+                    status=401,
+                )
+            if (
+                twofactor.second_factor_verify(user=user, token=otp, info=request_info(request))
+                is None
+            ):
+                raise ApplicationError(_("The code is not valid."), code="invalid_otp", status=401)
+        terms = _terms_payload(request, user)
+        token = services.api_token_issue(user=user, terms_pending=bool(terms))
+        return Response(
+            {
+                "token": token,
+                "expires_in": idle_timeout_seconds(user),
+                "must_change_password": user.must_change_password,
+                "terms_to_accept": terms,
+            }
+        )
+
+
+class LogoutApi(APIView):
+    permission_classes = [AccountReady]
+    allow_pending = True
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.audit(
+            "logged_out",
+            user=request.user,
+            login=request.user.get_username(),
+            info=request_info(request),
+        )
+        if isinstance(request.auth, ApiToken):
+            request.auth.delete()
+        else:
+            session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordPolicyApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        responses=inline_serializer("PasswordPolicy", fields={"rules": serializers.ListField()})
+    )
+    def get(self, request: Request) -> Response:
+        config = selectors.tenant_config()
+        rules = policies.describe(config.password_policy) if config else []
+        return Response(
+            {
+                "rules": [{"code": r.code, "detail": r.detail, "value": r.value} for r in rules],
+                "description": config.password_policy.description if config else "",
+            }
+        )
+
+
+class PasswordCheckApi(APIView):
+    """Check a candidate password against the tenant's rules (no authentication, throttled)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class PasswordCheckInputSerializer(serializers.Serializer):
+        password = serializers.CharField(max_length=256, trim_whitespace=False, allow_blank=True)
+        login = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=PasswordCheckInputSerializer,
+        responses=inline_serializer(
+            "PasswordCheck",
+            fields={
+                "valid": serializers.BooleanField(),
+                "unmet": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = self.PasswordCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hit("password_check_ip", client_ip(request))
+        config = selectors.tenant_config()
+        unmet = policies.unmet_codes(
+            data.validated_data["password"],
+            config.password_policy,
+            login=data.validated_data.get("login") or None,
+        )
+        return Response({"valid": not unmet, "unmet": unmet})
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [AccountReady]
+    allow_pending = True
+
+    class PasswordChangeInputSerializer(serializers.Serializer):
+        current_password = serializers.CharField(max_length=256, trim_whitespace=False)
+        new_password = serializers.CharField(max_length=256, trim_whitespace=False)
+        new_password_repeat = serializers.CharField(max_length=256, trim_whitespace=False)
+
+    @extend_schema(request=PasswordChangeInputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = self.PasswordChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        current_token = request.auth if isinstance(request.auth, ApiToken) else None
+        services.password_change(
+            user=request.user,
+            info=request_info(request),
+            keep_api_token=current_token,
+            **data.validated_data,
+        )
+        session = getattr(request._request, "session", None)
+        if session is not None:
+            from django.contrib.auth import update_session_auth_hash
+
+            from identity.middleware import MUST_CHANGE
+
+            update_session_auth_hash(request._request, request.user)
+            session[MUST_CHANGE] = False
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class PasswordResetInputSerializer(serializers.Serializer):
+        login = serializers.CharField(max_length=150)
+
+    @extend_schema(request=PasswordResetInputSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        data = self.PasswordResetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        login = data.validated_data["login"]
+        hit("reset_ip", client_ip(request))
+        hit("reset_login", selectors.normalise_login(login))
+        services.password_reset_request(
+            login=login, base_url=base_url(request), info=request_info(request)
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class LoginReminderApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class LoginReminderInputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(request=LoginReminderInputSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        data = self.LoginReminderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hit("reminder_ip", client_ip(request))
+        hit("reminder_email", data.validated_data["email"])
+        services.login_reminder_request(
+            email=data.validated_data["email"],
+            base_url=base_url(request),
+            info=request_info(request),
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class TermsAcceptApi(APIView):
+    permission_classes = [AccountReady]
+    allow_pending = True
+
+    class TermsAcceptInputSerializer(serializers.Serializer):
+        ids = serializers.ListField(
+            child=serializers.IntegerField(), allow_empty=False, max_length=20
+        )
+
+    @extend_schema(request=TermsAcceptInputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if request.user.must_change_password:
+            raise ApplicationError(
+                _("Please set a new password first."), code="password_change_required", status=428
+            )
+        data = self.TermsAcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.documents_accept(
+            user=request.user, ids=data.validated_data["ids"], info=request_info(request)
+        )
+        if isinstance(request.auth, ApiToken):
+            ApiToken.objects.filter(pk=request.auth.pk).update(terms_pending=False)
+        session = getattr(request._request, "session", None)
+        if session is not None:
+            from identity.middleware import TERMS_PENDING
+
+            session[TERMS_PENDING] = False
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [AccountReady]
+
+    class MeOutputSerializer(serializers.ModelSerializer):
+        login = serializers.CharField(source="username")
+
+        class Meta:
+            model = User
+            fields = ["login", "first_name", "last_name", "email", "phone", "role", "language"]
+
+    class MePatchSerializer(serializers.Serializer):
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        language = serializers.ChoiceField(choices=["pl", "en", "uk"], required=False)
+
+    @extend_schema(responses=MeOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.MeOutputSerializer(request.user).data)
+
+    @extend_schema(request=MePatchSerializer, responses=MeOutputSerializer)
+    def patch(self, request: Request) -> Response:
+        data = self.MePatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, **data.validated_data)
+        return Response(self.MeOutputSerializer(user).data)
+
+
+class MeContactApi(APIView):
+    """Erase the voluntary contact data (phone); the e-mail stays only where the account needs it
+    for recovery, and is erased too when the tenant recovers in person."""
+
+    permission_classes = [AccountReady]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.contact_erase(user=request.user, info=request_info(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from identity import api
+
+urlpatterns = [
+    path("auth/login", api.LoginApi.as_view(), name="api-login"),
+    path("auth/logout", api.LogoutApi.as_view(), name="api-logout"),
+    path("auth/password/policy", api.PasswordPolicyApi.as_view(), name="api-password-policy"),
+    path("auth/password/check", api.PasswordCheckApi.as_view(), name="api-password-check"),
+    path("auth/password/change", api.PasswordChangeApi.as_view(), name="api-password-change"),
+    path("auth/password/reset", api.PasswordResetApi.as_view(), name="api-password-reset"),
+    path("auth/login-reminder", api.LoginReminderApi.as_view(), name="api-login-reminder"),
+    path("auth/terms/accept", api.TermsAcceptApi.as_view(), name="api-terms-accept"),
+    path("me", api.MeApi.as_view(), name="api-me"),
+    path("me/contact", api.MeContactApi.as_view(), name="api-me-contact"),
+]
