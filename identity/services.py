@@ -573,13 +573,16 @@ def contact_erase(*, user: User, info: RequestInfo | None = None) -> None:
 # --- API tokens ---------------------------------------------------------------------------
 
 
-def api_token_issue(*, user: User) -> str:
+def api_token_issue(*, user: User, terms_pending: bool = False) -> str:
+    """A new bearer token; only its SHA-256 is stored. ``terms_pending`` gates it (428) until
+    the documents are accepted, as the session's flag does for pages."""
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
         key_hash=_hash_token(key),
         last_used_at=timezone.now(),
         password_changed_at=user.password_changed_at,
+        terms_pending=terms_pending,
     )
     return key
 
