@@ -40,3 +40,15 @@ if [ -z "${REDIS_URL:-}" ]; then
 else
   echo "export TEST_REDIS_URL=$REDIS_URL"
 fi
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/services.sh: installing Debian's chromium for the browser tests" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
+      || echo "scripts/services.sh: could not install chromium" >&2
+  fi
+fi
+if command -v chromium >/dev/null 2>&1; then
+  echo "export CHROMIUM_PATH=$(command -v chromium)"
+fi

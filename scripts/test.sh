@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/services.sh)"
-export DATABASE_URL TEST_REDIS_URL="${TEST_REDIS_URL:-}"
+export DATABASE_URL TEST_REDIS_URL="${TEST_REDIS_URL:-}" CHROMIUM_PATH="${CHROMIUM_PATH:-}"
 if [ "${1:-}" = "--bench" ]; then
   shift
   exec .venv/bin/python bench/tenancy_overhead.py "$@"

@@ -21,6 +21,7 @@ class DemoAccount:
     first_name: str
     last_name: str
     email: str
+    customer_symbol: str = ""  # where the tenant's customers log in by symbol
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "Marianna",
                 "Trzcińska",
                 "marianna.trzcinska@example.com",
+                "L0000123",
             ),
             DemoAccount(
                 "staff", "obsluga", "JeZi42#ro", "Tomasz", "Biurowy", "obsluga@jezioro.example"
@@ -86,6 +88,7 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "Zenon",
                 "Gwiazdowski",
                 "zenon.gwiazdowski@example.com",
+                "100123",
             ),
             DemoAccount(
                 "staff", "obsluga", "Kop3rnik!", "Halina", "Księgowa", "obsluga@kopernik.example"
@@ -188,12 +191,49 @@ def demo_config(demo: DemoTenant):
     return dataclasses.replace(config, branding=branding).validate()
 
 
-def load_demo_tenants(stdout=None) -> list[Tenant]:
-    """Create the demo tenants and their accounts; tenants that exist are left as they are."""
+DEMO_DOCUMENTS = {
+    "regulations": (
+        "Regulamin korzystania z portalu",
+        "§ 1. Portal służy do obsługi klientów {org} przez Internet.\n"
+        "§ 2. Dostęp wymaga konta; login i hasło należy chronić przed osobami trzecimi.\n"
+        "§ 3. Dane są przetwarzane zgodnie z RODO. Portal jest demonstracyjny, dane są fikcyjne.",
+    ),
+    "e_services_policy": (
+        "Polityka świadczenia usług drogą elektroniczną",
+        "I. {org} świadczy usługi drogą elektroniczną na zasadach tej polityki.\n"
+        "II. Usługi są bezpłatne i dostępne przez całą dobę.\n"
+        "III. Portal jest demonstracyjny, dane są fikcyjne.",
+    ),
+    "cookies_policy": (
+        "Polityka plików cookies",
+        "Portal używa wyłącznie niezbędnych plików cookies: sesji i ochrony formularzy.",
+    ),
+    "privacy_notice": (
+        "Informacja o przetwarzaniu danych osobowych",
+        "Administratorem danych jest {org}. Dane są fikcyjne.",
+    ),
+}
+
+
+def _publish_demo_documents(demo: DemoTenant, config) -> None:
+    from identity.models import Document
+    from identity.services import document_publish
+
+    for kind in config.registration.required_documents:
+        if not Document.objects.filter(kind=str(kind)).exists():
+            title, body = DEMO_DOCUMENTS[str(kind)]
+            document_publish(kind=str(kind), title=title, body=body.format(org=demo.name))
+
+
+def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list[Tenant]:
+    """Create the demo tenants (all, or those in ``slugs``) with their accounts and documents to
+    accept; tenants that exist are left as they are."""
     from identity.services import user_create
 
     created = []
     for demo in DEMO_TENANTS:
+        if slugs is not None and demo.slug not in slugs:
+            continue
         tenant = Tenant.objects.filter(slug=demo.slug).first()
         if tenant is None:
             with transaction.atomic():
@@ -207,6 +247,7 @@ def load_demo_tenants(stdout=None) -> list[Tenant]:
                 )
             created.append(tenant)
         with schema_context(tenant.schema_name):
+            _publish_demo_documents(demo, tenant.configuration)
             for account in demo.accounts:
                 user_create(
                     login=account.login,
@@ -215,6 +256,7 @@ def load_demo_tenants(stdout=None) -> list[Tenant]:
                     first_name=account.first_name,
                     last_name=account.last_name,
                     email=account.email,
+                    customer_symbol=account.customer_symbol,
                     if_exists="keep",
                 )
         if stdout:

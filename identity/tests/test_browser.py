@@ -1,0 +1,179 @@
+"""Browser journey (Playwright + Debian's Chromium) on the preset C demo tenant: first login with
+a one-time password → forced change with the live checklist → accept the regulations → home.
+Each page is also checked with axe-core (no WCAG 2.1 A/AA violations)."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.db import connection
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _in_own_connection(fn):
+    """Run ``fn`` in a thread of its own: its database connection commits, so the server's
+    threads see the rows (the test's own connection is inside a rolled-back transaction)."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            box["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+@pytest.fixture
+def server(tenants):
+    httpd = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
+    httpd.set_app(WSGIHandler())
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def iskra_customer():
+    """The preset C demo tenant with a customer holding a one-time password (committed)."""
+    from django_tenants.utils import schema_context
+
+    from identity.services import user_create
+    from tenants.demo import load_demo_tenants
+
+    def make():
+        load_demo_tenants(slugs=("iskra",))
+        with schema_context("iskra"):
+            user_create(
+                login="jan.przegladarka",
+                password="Jednorazowe7",
+                email="jan@example.com",
+                first_name="Jan",
+                last_name="Przeglądarka",
+                must_change_password=True,
+                if_exists="keep",
+            )
+
+    def remove():
+        from identity.models import User
+
+        with schema_context("iskra"):
+            User.objects.filter(username="jan.przegladarka").delete()
+
+    _in_own_connection(make)
+    yield "jan.przegladarka"
+    _in_own_connection(remove)
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/services.sh installs it")
+        pytest.skip("Chromium is not installed (scripts/services.sh installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def _field(page, label: str):
+    """The input labelled ``label`` (the visual required marker "*" is aria-hidden)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
+
+
+def _assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+    ]
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def test_first_login_with_one_time_password_to_home(server, iskra_customer, browser):
+    context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    base = f"http://iskra.localhost:{server}"
+
+    page.goto(f"{base}/login/")
+    assert "mojBOK Iskra" in page.title()
+    _assert_accessible(page)
+    _field(page, "Login").fill(iskra_customer)
+    _field(page, "Hasło").fill("Jednorazowe7")
+    page.get_by_role("button", name="Zaloguj się").click()
+
+    page.wait_for_url(f"{base}/account/password/change/")
+    assert page.get_by_role("heading", name="Wymagana zmiana hasła").is_visible()
+    no_overflow = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    assert page.evaluate(no_overflow), "the page scrolls sideways on a phone"
+    _assert_accessible(page)
+    _field(page, "Hasło tymczasowe lub kod jednorazowy").fill("Jednorazowe7")
+    new_password = _field(page, "Nowe hasło")
+    length_rule = page.locator('li[data-rule="min_length"]')
+    upper_rule = page.locator('li[data-rule="min_uppercase"]')
+    new_password.press_sequentially("iskra")
+    assert "rule-unmet" in length_rule.get_attribute("class")
+    assert "rule-unmet" in upper_rule.get_attribute("class")
+    new_password.fill("")
+    new_password.press_sequentially("Prad2026moj")
+    assert "rule-met" in length_rule.get_attribute("class")  # the checklist follows the typing
+    assert "rule-met" in upper_rule.get_attribute("class")
+    _field(page, "Powtórz nowe hasło").fill("Prad2026moj")
+    page.get_by_role("button", name="Zapisz nowe hasło").click()
+
+    page.wait_for_url(f"{base}/account/terms/")
+    assert page.get_by_role("heading", name="Dokumenty do akceptacji").is_visible()
+    _assert_accessible(page)
+    for box in page.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_role("button", name="Akceptuję i przechodzę dalej").click()
+
+    page.wait_for_url(f"{base}/")
+    assert page.get_by_text("Witaj, Jan Przeglądarka.").is_visible()
+    assert page.locator("#session-timer").is_visible()
+    assert page.evaluate(no_overflow)
+    if os.environ.get("BROWSER_SCREENSHOT"):  # to look at the page: BROWSER_SCREENSHOT=home.png
+        page.screenshot(path=os.environ["BROWSER_SCREENSHOT"], full_page=True)
+    _assert_accessible(page)
+    context.close()
