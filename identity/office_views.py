@@ -34,7 +34,11 @@ def locked_accounts(request):
 @require_POST
 @staff_required("accounts.unlock")
 def account_unlock(request, pk: int):
-    user = get_object_or_404(User, pk=pk, role__in=["customer", "manager"])
+    # Customer service unlocks customers and managers; a tenant admin unlocks staff too.
+    roles = ["customer", "manager"]
+    if request.user.is_tenant_admin:
+        roles += sorted(User.STAFF_ROLES)
+    user = get_object_or_404(User.objects.exclude(pk=request.user.pk), pk=pk, role__in=roles)
     if services.account_unlock(user=user, actor=request.user, info=request_info(request)):
         messages.success(
             request, _("The account %(login)s is unlocked.") % {"login": user.get_username()}

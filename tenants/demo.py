@@ -12,16 +12,23 @@ from tenants.models import Tenant
 from tenants.presets import preset
 from tenants.services import tenant_create
 
+# The README's role column -> the account's role in the platform.
+USER_ROLE = {"customer": "customer", "staff": "customer_service", "admin": "tenant_admin"}
+
 
 @dataclass(frozen=True)
 class DemoAccount:
-    role: str
+    role: str  # as the README lists it: customer, staff, admin (later manager)
     login: str
     password: str
     first_name: str
     last_name: str
     email: str
     customer_symbol: str = ""  # where the tenant's customers log in by symbol
+
+    @property
+    def user_role(self) -> str:
+        return USER_ROLE[self.role]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "staff", "obsluga", "JeZi42#ro", "Tomasz", "Biurowy", "obsluga@jezioro.example"
             ),
+            DemoAccount(
+                "admin", "admin", "JeZi42#ro", "Ada", "Administratorka", "admin@jezioro.example"
+            ),
         ),
     ),
     DemoTenant(
@@ -93,6 +103,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "staff", "obsluga", "Kop3rnik!", "Halina", "Księgowa", "obsluga@kopernik.example"
             ),
+            DemoAccount(
+                "admin", "admin", "Kop3rnik!", "Ada", "Administratorka", "admin@kopernik.example"
+            ),
         ),
     ),
     DemoTenant(
@@ -118,6 +131,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             ),
             DemoAccount(
                 "staff", "obsluga", "Iskra2026", "Piotr", "Napięcie", "obsluga@iskra.example"
+            ),
+            DemoAccount(
+                "admin", "admin", "Iskra2026", "Ada", "Administratorka", "admin@iskra.example"
             ),
         ),
     ),
@@ -145,6 +161,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "staff", "obsluga", "Dabrowa7", "Jerzy", "Leśniewski", "obsluga@dabrowa.example"
             ),
+            DemoAccount(
+                "admin", "admin", "Dabrowa7", "Ada", "Administratorka", "admin@dabrowa.example"
+            ),
         ),
     ),
     DemoTenant(
@@ -170,6 +189,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             ),
             DemoAccount(
                 "staff", "obsluga", "Zdroj2026x", "Ewa", "Źródlana", "obsluga@zdroj.example"
+            ),
+            DemoAccount(
+                "admin", "admin", "Zdroj2026x", "Ada", "Administratorka", "admin@zdroj.example"
             ),
         ),
     ),
@@ -252,7 +274,7 @@ def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list
                 user_create(
                     login=account.login,
                     password=account.password,
-                    role="customer_service" if account.role == "staff" else account.role,
+                    role=account.user_role,
                     first_name=account.first_name,
                     last_name=account.last_name,
                     email=account.email,

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ebok.outbox.models import Message
@@ -237,3 +238,41 @@ def test_login_reminder_sends_every_login_of_the_address(client, alpha):
     assert "L0000003" in body
     assert "L0000004" in body
     assert not Message.objects.filter(recipient="nobody@example.com").exists()
+
+
+def test_reset_link_of_tenant_a_is_unknown_on_tenant_b(client, customer, tenants):
+    client.post("/password/reset/", {"login": "L0000001"}, HTTP_HOST=HOST)
+    path = _reset_link("l1@example.com").split("alpha.localhost", 1)[1]
+    response = client.get(path, HTTP_HOST="beta.localhost")
+    assert response.status_code == 410
+    form = {"new_password": "NoWe12#hasLO", "new_password_repeat": "NoWe12#hasLO"}
+    assert client.post(path, form, HTTP_HOST="beta.localhost").status_code == 410
+    connection.set_tenant(tenants.a)
+    customer.refresh_from_db()
+    assert customer.check_password("RyBa18$05")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/account/", "/account/password/", "/account/terms/", "/account/2fa/", "/account/2fa/enrol/"],
+)
+def test_account_pages_send_anonymous_visitors_to_login(client, alpha, url):
+    response = client.get(url, HTTP_HOST=HOST)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_session_refresh_without_a_session_lands_on_login(client, alpha):
+    assert client.post("/session/refresh", HTTP_HOST=HOST)["Location"] == "/login/?expired=1"
+    api = client.post("/session/refresh", HTTP_HOST=HOST, HTTP_ACCEPT="application/json")
+    assert api.status_code == 401
+
+
+def test_forms_without_csrf_token_are_refused(alpha, customer):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        "/login/", {"login": "L0000001", "password": "RyBa18$05"}, HTTP_HOST=HOST
+    )
+    assert response.status_code == 403

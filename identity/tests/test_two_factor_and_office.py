@@ -168,3 +168,30 @@ def test_staff_of_tenant_a_cannot_touch_tenant_b(client, staff, verified, tenant
     assert LoginLock.objects.get(key=f"user:{other.pk}").locked_at is not None
     # A's staff session is anonymous on B's host
     assert client.get("/office/", HTTP_HOST="beta.localhost").status_code == 302
+
+
+def test_tenant_admin_unlocks_staff_but_customer_service_does_not(client, alpha, verified):
+    from django.test import Client
+
+    locked_staff = user_create(login="technik", password="BiUr42#ok", role="technician")
+    LoginLock.objects.create(
+        key=f"user:{locked_staff.pk}", failures=5, locked_at="2026-01-01T00:00Z"
+    )
+    service = user_create(login="bok2", password="BiUr42#ok", role="customer_service")
+    admin = user_create(login="admin2", password="BiUr42#ok", role="tenant_admin")
+    verified(service, "BiUr42#ok")
+    assert (
+        client.post(f"/office/accounts/{locked_staff.pk}/unlock/", HTTP_HOST=HOST).status_code
+        == 404
+    )
+    assert LoginLock.objects.filter(key=f"user:{locked_staff.pk}").exists()
+    other = Client()
+    login(other, HOST, "admin2", "BiUr42#ok")
+    page = other.get("/account/2fa/enrol/", HTTP_HOST=HOST)
+    device = TOTPDevice.objects.get(user=admin, confirmed=False)
+    other.post("/account/2fa/enrol/", {"code": _code(device)}, HTTP_HOST=HOST)
+    assert page.status_code == 200
+    assert (
+        other.post(f"/office/accounts/{locked_staff.pk}/unlock/", HTTP_HOST=HOST).status_code == 302
+    )
+    assert not LoginLock.objects.filter(key=f"user:{locked_staff.pk}").exists()
