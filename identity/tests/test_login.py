@@ -121,3 +121,27 @@ def test_spoofed_forwarded_for_does_not_escape_the_ip_throttle(client, customer,
         for i in range(32)
     ]
     assert statuses[-1] == 429  # 30 per 5 minutes per client address, whatever the header says
+
+
+def test_old_pbkdf2_hash_is_rehashed_as_argon2id_at_login(client, alpha, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from identity.models import User
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = user_create(login="L0000042", password=None)
+    User.objects.filter(pk=user.pk).update(password=make_password("RyBa18$05", hasher="pbkdf2_sha256"))
+    assert login(client, HOST, "L0000042", "RyBa18$05").status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=")
+
+
+def test_logged_out_session_cookie_is_dead_when_replayed(client, customer):
+    login(client, HOST, "L0000001", "RyBa18$05")
+    cookie = client.cookies["sessionid"].value
+    client.post("/logout/", HTTP_HOST=HOST)
+    client.cookies["sessionid"] = cookie
+    assert client.get("/account/", HTTP_HOST=HOST).status_code == 302
