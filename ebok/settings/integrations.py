@@ -52,6 +52,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ("ebok.outbox.tasks.outbox_flush",),
     },
+    "throttle-windows-purge": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": 3600.0,
+        "args": ("identity.tasks.ratecounter_purge",),
+    },
 }
 
 # E-mail: EMAIL_URL like smtp://user:pass@host:587/?tls=True; in development the console backend

@@ -133,7 +133,9 @@ def test_old_pbkdf2_hash_is_rehashed_as_argon2id_at_login(client, alpha, setting
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
     user = user_create(login="L0000042", password=None)
-    User.objects.filter(pk=user.pk).update(password=make_password("RyBa18$05", hasher="pbkdf2_sha256"))
+    User.objects.filter(pk=user.pk).update(
+        password=make_password("RyBa18$05", hasher="pbkdf2_sha256")
+    )
     assert login(client, HOST, "L0000042", "RyBa18$05").status_code == 302
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$v=19$m=")
@@ -145,3 +147,21 @@ def test_logged_out_session_cookie_is_dead_when_replayed(client, customer):
     client.post("/logout/", HTTP_HOST=HOST)
     client.cookies["sessionid"] = cookie
     assert client.get("/account/", HTTP_HOST=HOST).status_code == 302
+
+
+def test_old_throttle_windows_are_purged(client, alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identity.models import RateCounter
+    from identity.tasks import ratecounter_purge
+
+    RateCounter.objects.create(
+        scope="login_ip", key="x", window_start=timezone.now() - timedelta(days=2), count=3
+    )
+    fresh = RateCounter.objects.create(
+        scope="login_ip", key="y", window_start=timezone.now(), count=1
+    )
+    assert ratecounter_purge() == 1
+    assert list(RateCounter.objects.values_list("pk", flat=True)) == [fresh.pk]
