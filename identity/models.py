@@ -98,6 +98,16 @@ class PasswordHistory(models.Model):
         return f"{self.user_id}@{self.created_at:%Y-%m-%d}"
 
 
+def document_upload_path(instance, filename: str) -> str:
+    """Files live under the tenant's schema name: one tenant's files never share a folder with
+    another's (they are served only through identity.views.document_pdf, never from /media/)."""
+    import uuid
+
+    from django.db import connection
+
+    return f"{connection.schema_name}/documents/{uuid.uuid4().hex}.pdf"
+
+
 class Document(models.Model):
     """A versioned document users must accept (regulations, e-services policy, …)."""
 
@@ -111,7 +121,7 @@ class Document(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    pdf = models.FileField(upload_to="documents/", blank=True)
+    pdf = models.FileField(upload_to=document_upload_path, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

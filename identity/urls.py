@@ -19,4 +19,6 @@ urlpatterns = [
     path("account/2fa/", views.two_factor_view, name="two_factor"),
     path("account/2fa/enrol/", views.two_factor_enrol_view, name="two_factor_enrol"),
     path("session/refresh", views.session_refresh_view, name="session_refresh"),
+    path("documents/<int:pk>/", views.document_view, name="document"),
+    path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
 ]

@@ -7,8 +7,8 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from identity.middleware import (
     TERMS_PENDING,
     idle_timeout_seconds,
 )
-from identity.models import OneTimeToken
+from identity.models import Document, OneTimeToken
 from identity.throttling import client_ip, hit
 
 REMEMBER_COOKIE = "ebok_login"
@@ -134,6 +134,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "next": request.GET.get("next", ""),
         "expired": request.GET.get("expired") == "1",
         "recovery": str(config.links.recovery) if config else "",
+        "documents": selectors.current_documents(config.registration.required_documents)
+        if config
+        else [],
     }
     return render(request, "identity/login.html", context, status=status)
 
@@ -406,3 +409,20 @@ def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
         "secret": twofactor.totp_secret_for_humans(device),
     }
     return render(request, "identity/two_factor_enrol.html", context, status=status)
+
+
+def document_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published document of this tenant, readable by anyone (regulations are public)."""
+    doc = get_object_or_404(Document, pk=pk, published_at__isnull=False)
+    return render(request, "identity/document.html", {"document": doc})
+
+
+def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document's PDF, from this tenant's schema only (another tenant's id is a 404)."""
+    doc = get_object_or_404(Document, pk=pk, published_at__isnull=False)
+    if not doc.pdf:
+        raise Http404
+    response = FileResponse(doc.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{doc.kind}-v{doc.version}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -276,3 +276,23 @@ def test_forms_without_csrf_token_are_refused(alpha, customer):
         "/login/", {"login": "L0000001", "password": "RyBa18$05"}, HTTP_HOST=HOST
     )
     assert response.status_code == 403
+
+
+def test_documents_are_public_per_tenant_and_pdfs_served_only_through_the_view(
+    client, alpha, tenants, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.4 regulamin alfa", content_type="application/pdf")
+    doc = document_publish(kind="e_services_policy", title="Polityka ŚUDE", body="Treść", pdf=pdf)
+    assert doc.pdf.name.startswith("alpha/documents/")
+    login_page = client.get("/login/", HTTP_HOST=HOST).content.decode()
+    assert f"/documents/{doc.pk}/" in login_page
+    response = client.get(f"/documents/{doc.pk}/pdf", HTTP_HOST=HOST)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 regulamin alfa"
+    assert client.get(f"/documents/{doc.pk}/pdf", HTTP_HOST="beta.localhost").status_code == 404
+    assert client.get(f"/documents/{doc.pk}/", HTTP_HOST="beta.localhost").status_code == 404
+    connection.set_tenant(tenants.a)
