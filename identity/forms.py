@@ -19,34 +19,6 @@ class LoginForm(forms.Form):
     remember = forms.BooleanField(label=_("Remember me"), required=False)
 
 
-class PasswordChangeForm(forms.Form):
-    current_password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        max_length=256,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        max_length=256,
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "new-password", "data-password-checklist": "1"}
-        ),
-    )
-    new_password_repeat = forms.CharField(
-        label=_("Repeat the new password"),
-        strip=False,
-        max_length=256,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args, forced: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if forced:
-            self.fields["current_password"].label = _("Temporary password or one-time code")
-
-
 class SetPasswordForm(forms.Form):
     new_password = forms.CharField(
         label=_("New password"),
@@ -62,6 +34,21 @@ class SetPasswordForm(forms.Form):
         max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class PasswordChangeForm(SetPasswordForm):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "new_password", "new_password_repeat"]
+
+    def __init__(self, *args, forced: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if forced:
+            self.fields["current_password"].label = _("Temporary password or one-time code")
 
 
 class ResetRequestForm(forms.Form):

@@ -202,11 +202,6 @@ def login_attempt(*, login: str, password: str, info: RequestInfo | None = None)
     raise InvalidCredentials()
 
 
-def account_is_locked(*, user: User) -> bool:
-    lock = LoginLock.objects.filter(key=_lock_key(user, "")).first()
-    return lock is not None and _is_locked(lock, _lockout_policy(), timezone.now())
-
-
 @transaction.atomic
 def account_unlock(*, user: User, actor: User, info: RequestInfo | None = None) -> bool:
     deleted, _rows = LoginLock.objects.filter(key=_lock_key(user, "")).delete()
