@@ -1,0 +1,626 @@
+"""Import of ERP data: CSV (``;`` or ``,``) or JSON lines, one entity per file.
+
+Each row is parsed and validated on its own; references to other records are resolved by the ERP's
+identifiers in one query per entity; valid rows are upserted by ``erp_id`` in batches with
+``INSERT … ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM …``, so a row that changes nothing is
+not written (a re-sent file changes nothing). A batch the database refuses (e.g. a unique number
+taken by another record) is replayed row by row in savepoints so only the offending rows are
+reported. A dry run does the same inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing import models, pesel
+
+
+class RowError(Exception):
+    def __init__(self, field: str | None, code: str, detail: str):
+        super().__init__(detail)
+        self.field, self.code, self.detail = field, code, detail
+
+
+# --- column parsers -----------------------------------------------------------------------------
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        if len(value) > max_length:
+            raise RowError(None, "too_long", _("At most %(n)d characters.") % {"n": max_length})
+        return value
+
+    return parse
+
+
+def money(value: str) -> Decimal:
+    cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise RowError(None, "invalid_amount", _("Not an amount: %(v)s.") % {"v": value}) from exc
+    if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
+        raise RowError(None, "invalid_amount", _("Not an amount: %(v)s.") % {"v": value})
+    return amount.quantize(Decimal("0.01"))
+
+
+def day(value: str) -> date:
+    value = value.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) or re.fullmatch(
+        r"(\d{2})\.(\d{2})\.(\d{4})", value
+    )
+    try:
+        if match is None:
+            raise ValueError
+        parts = match.groups()
+        return (
+            date(*map(int, parts))
+            if len(parts[0]) == 4
+            else date(int(parts[2]), int(parts[1]), int(parts[0]))
+        )
+    except ValueError as exc:
+        raise RowError(
+            None, "invalid_date", _("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(v)s.") % {"v": value}
+        ) from exc
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        if value not in allowed:
+            raise RowError(
+                None, "invalid_choice", _("One of: %(allowed)s.") % {"allowed": ", ".join(allowed)}
+            )
+        return value
+
+    return parse
+
+
+def digits(length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = re.sub(r"[\s-]", "", value)
+        if not re.fullmatch(rf"\d{{{length}}}", value):
+            raise RowError(None, "invalid_number", _("Exactly %(n)d digits.") % {"n": length})
+        return value
+
+    return parse
+
+
+def postcode(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"\d{2}-\d{3}", value):
+        raise RowError(None, "invalid_postcode", _("A postcode is written 00-000."))
+    return value
+
+
+def email(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise RowError(None, "invalid_email", _("Not an e-mail address."))
+    return value
+
+
+def nip(value: str) -> str:
+    from stdnum.pl import nip as stdnum_nip
+
+    compact = stdnum_nip.compact(value)
+    if not stdnum_nip.is_valid(compact):
+        raise RowError(None, "invalid_nip", _("The NIP number is not valid."))
+    return compact
+
+
+def pesel_number(value: str) -> str:
+    compact = re.sub(r"\s", "", value)
+    if not pesel.is_valid(compact):
+        raise RowError(None, "invalid_pesel", _("The PESEL number is not valid."))
+    return compact
+
+
+def area(value: str) -> Decimal:
+    amount = money(value)
+    if amount <= 0:
+        raise RowError(None, "invalid_area", _("The area must be more than zero."))
+    return amount
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column holding another record's ERP id, stored as that record's primary key."""
+
+    column: str
+    model: type
+    field: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    references: tuple[Reference, ...] = ()
+    # Turns parsed columns into model fields (e.g. PESEL into its hash and masked form).
+    transform: Callable[[dict], dict] = lambda row: row
+    # SQL run after an upsert with the ids it touched (keeps derived values right).
+    after: Callable[[list[int]], None] | None = None
+    messages: dict[str, str] = field(default_factory=dict)  # unique constraint -> message
+
+
+def _customer_transform(row: dict) -> dict:
+    number = row.pop("pesel", "")
+    if number:
+        row["pesel_hash"] = pesel.hashed(number)
+        row["pesel_masked"] = pesel.masked(number)
+    else:
+        row["pesel_hash"] = row["pesel_masked"] = ""
+    return row
+
+
+def _first_of_month(row: dict) -> dict:
+    row["period"] = row["period"].replace(day=1)
+    return row
+
+
+def _refresh_invoice_paid(payment_ids: list[int]) -> None:
+    """Invoices' paid amounts = the sum of the payments allocated to them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE billing_invoice AS i SET paid = COALESCE(p.total, 0)
+            FROM (SELECT inv.id, SUM(pay.amount) AS total
+                  FROM billing_invoice inv
+                  LEFT JOIN billing_paymentreceived pay ON pay.invoice_id = inv.id
+                  WHERE inv.id IN (
+                      SELECT invoice_id FROM billing_paymentreceived WHERE id = ANY(%s))
+                  GROUP BY inv.id) AS p
+            WHERE i.id = p.id AND i.paid IS DISTINCT FROM COALESCE(p.total, 0)
+            """,
+            [payment_ids],
+        )
+
+
+OPTIONAL_TEXT = lambda name, n: Column(name, text(n), required=False)  # noqa: E731
+
+ENTITIES: dict[str, EntitySpec] = {
+    "customers": EntitySpec(
+        "customers",
+        models.Customer,
+        (
+            Column("erp_id", text(64)),
+            Column("symbol", text(32)),
+            Column("kind", choice("individual", "business")),
+            Column("name", text(200)),
+            Column("pesel", pesel_number, required=False),
+            Column("nip", nip, required=False),
+            OPTIONAL_TEXT("street", 120),
+            OPTIONAL_TEXT("building_no", 20),
+            OPTIONAL_TEXT("flat_no", 20),
+            Column("postcode", postcode, required=False),
+            OPTIONAL_TEXT("city", 80),
+            Column("email", email, required=False),
+            OPTIONAL_TEXT("phone", 32),
+            OPTIONAL_TEXT("membership_number", 32),
+            Column("member_since", day, required=False),
+            Column("bank_account", digits(26), required=False),
+            OPTIONAL_TEXT("debt_status", 40),
+        ),
+        transform=_customer_transform,
+        messages={
+            "billing_customer_symbol_key": gettext_lazy("This symbol belongs to another customer.")
+        },
+    ),
+    "buildings": EntitySpec(
+        "buildings",
+        models.Building,
+        (
+            Column("erp_id", text(64)),
+            OPTIONAL_TEXT("estate", 120),
+            Column("street", text(120)),
+            Column("building_no", text(20)),
+            Column("postcode", postcode, required=False),
+            Column("city", text(80)),
+        ),
+    ),
+    "premises": EntitySpec(
+        "premises",
+        models.Premises,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", choice("residential", "commercial", "other", "parking", "land")),
+            Column("street", text(120)),
+            Column("building_no", text(20)),
+            OPTIONAL_TEXT("flat_no", 20),
+            Column("postcode", postcode, required=False),
+            Column("city", text(80)),
+            Column("area", area, required=False),
+        ),
+        references=(Reference("building_erp_id", models.Building, "building_id", required=False),),
+    ),
+    "legal-titles": EntitySpec(
+        "legal-titles",
+        models.LegalTitle,
+        (
+            Column("erp_id", text(64)),
+            OPTIONAL_TEXT("kind", 40),
+            Column("valid_from", day),
+            Column("valid_to", day, required=False),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id"),
+        ),
+    ),
+    "contracts": EntitySpec(
+        "contracts",
+        models.Contract,
+        (
+            Column("erp_id", text(64)),
+            Column("number", text(64)),
+            Column("kind", choice("water_sewage", "energy", "housing")),
+            Column("status", choice("draft", "signed_by_customer", "active", "terminated")),
+            Column("signed_on", day, required=False),
+            Column("valid_from", day, required=False),
+            Column("valid_to", day, required=False),
+        ),
+        references=(Reference("customer_erp_id", models.Customer, "customer_id"),),
+        messages={
+            "billing_contract_number_key": gettext_lazy(
+                "This contract number belongs to another contract."
+            )
+        },
+    ),
+    "service-points": EntitySpec(
+        "service-points",
+        models.ServicePoint,
+        (Column("erp_id", text(64)), Column("code", text(64)), OPTIONAL_TEXT("meter_number", 64)),
+        references=(
+            Reference("premises_erp_id", models.Premises, "premises_id"),
+            Reference("contract_erp_id", models.Contract, "contract_id", required=False),
+        ),
+    ),
+    "charges": EntitySpec(
+        "charges",
+        models.Charge,
+        (
+            Column("erp_id", text(64)),
+            Column("component", text(120)),
+            Column("period", day),
+            Column("amount", money),
+            Column("due_date", day),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        transform=_first_of_month,
+    ),
+    "invoices": EntitySpec(
+        "invoices",
+        models.Invoice,
+        (
+            Column("erp_id", text(64)),
+            Column("number", text(64)),
+            Column("issue_date", day),
+            Column("due_date", day),
+            Column("gross", money),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={
+            "billing_invoice_number_key": gettext_lazy(
+                "This invoice number belongs to another invoice."
+            ),
+            "invoice_due_after_issue": gettext_lazy("The due date is before the issue date."),
+        },
+    ),
+    "payments-received": EntitySpec(
+        "payments-received",
+        models.PaymentReceived,
+        (
+            Column("erp_id", text(64)),
+            Column("paid_on", day),
+            Column("amount", money),
+            OPTIONAL_TEXT("title", 200),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+            Reference("invoice_erp_id", models.Invoice, "invoice_id", required=False),
+        ),
+        after=_refresh_invoice_paid,
+        messages={"payment_amount_positive": gettext_lazy("A payment must be more than zero.")},
+    ),
+    "settlements": EntitySpec(
+        "settlements",
+        models.Settlement,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("period_from", day),
+            Column("period_to", day),
+            Column("amount", money),
+            Column("issued_on", day),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={"settlement_period_valid": gettext_lazy("The period ends before it starts.")},
+    ),
+}
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+def read_rows(payload: str) -> list[dict[str, str]]:
+    """CSV with a header row (``;`` or ``,``) or JSON lines; every value as a string."""
+    stripped = payload.lstrip("\ufeff").strip()
+    if not stripped:
+        return []
+    if stripped.startswith("{"):
+        rows = []
+        for number, line in enumerate(stripped.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                data = {"__error__": _("Line %(n)d is not valid JSON.") % {"n": number}}
+            rows.append(
+                {k: "" if v is None else str(v) for k, v in data.items()}
+                if isinstance(data, dict)
+                else {"__error__": _("Line %(n)d is not a JSON object.") % {"n": number}}
+            )
+        return rows
+    dialect = (
+        ";" if stripped.splitlines()[0].count(";") > stripped.splitlines()[0].count(",") else ","
+    )
+    reader = csv.DictReader(io.StringIO(stripped), delimiter=dialect)
+    return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in reader]
+
+
+# --- the import itself ------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, row: int, field: str | None, code: str, detail: str) -> None:
+        self.errors.append({"row": row, "field": field, "code": code, "detail": str(detail)})
+
+
+BATCH = 1000
+
+
+def run_import(
+    spec: EntitySpec,
+    rows: list[dict[str, str]],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate and upsert ``rows``; with ``dry_run`` nothing is written. Rows are numbered from
+    1 after the header."""
+    result = ImportResult(total=len(rows))
+    parsed = _parse_all(spec, rows, result)
+    _resolve_references(spec, parsed, result)
+    valid = [(number, values) for number, values in parsed if values is not None]
+    with transaction.atomic():
+        done = 0
+        for start in range(0, len(valid), BATCH):
+            chunk = valid[start : start + BATCH]
+            _upsert_chunk(spec, chunk, result)
+            done += len(chunk)
+            if progress:
+                progress(done)
+        if dry_run:
+            transaction.set_rollback(True)
+    result.errors.sort(key=lambda e: e["row"])
+    return result
+
+
+def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResult) -> list:
+    out = []
+    seen: dict[str, int] = {}
+    column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
+    for number, raw in enumerate(rows, start=1):
+        if "__error__" in raw:
+            result.error(number, None, "invalid_row", raw["__error__"])
+            out.append((number, None))
+            continue
+        values: dict[str, Any] = {}
+        ok = True
+        unknown = sorted(k for k in raw if k and k not in column_names)
+        if unknown:
+            result.error(
+                number,
+                unknown[0],
+                "unknown_column",
+                _("Unknown column: %(c)s.") % {"c": unknown[0]},
+            )
+            ok = False
+        for column in spec.columns:
+            value = raw.get(column.name, "")
+            if value is None or not str(value).strip():
+                if column.required:
+                    result.error(number, column.name, "required", _("This field is required."))
+                    ok = False
+                else:
+                    values[column.name] = _empty_for(column)
+                continue
+            try:
+                values[column.name] = column.parse(str(value))
+            except RowError as exc:
+                result.error(number, column.name, exc.code, exc.detail)
+                ok = False
+        for ref in spec.references:
+            values[ref.column] = (raw.get(ref.column) or "").strip()
+            if ref.required and not values[ref.column]:
+                result.error(number, ref.column, "required", _("This field is required."))
+                ok = False
+        erp_id = values.get("erp_id")
+        if ok and erp_id in seen:
+            result.error(
+                number,
+                "erp_id",
+                "duplicate",
+                _("The same erp_id is in row %(n)d too.") % {"n": seen[erp_id]},
+            )
+            ok = False
+        if ok:
+            seen[erp_id] = number
+        out.append((number, values if ok else None))
+    return out
+
+
+def _empty_for(column: Column) -> Any:
+    # Optional dates and amounts are NULL when empty; optional text is "".
+    return None if column.parse in (day, money, area) else ""
+
+
+def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) -> None:
+    for ref in spec.references:
+        wanted = {
+            values[ref.column] for _n, values in parsed if values is not None and values[ref.column]
+        }
+        known = (
+            dict(ref.model.objects.filter(erp_id__in=wanted).values_list("erp_id", "pk"))
+            if wanted
+            else {}
+        )
+        for index, (number, values) in enumerate(parsed):
+            if values is None:
+                continue
+            erp = values.pop(ref.column)
+            if not erp:
+                values[ref.field] = None
+            elif erp in known:
+                values[ref.field] = known[erp]
+            else:
+                result.error(
+                    number,
+                    ref.column,
+                    "unknown_reference",
+                    _("No record with erp_id %(id)s.") % {"id": erp},
+                )
+                parsed[index] = (number, None)
+
+
+def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
+    rows = [spec.transform(dict(values)) for _number, values in chunk]
+    refused = 0
+    try:
+        with transaction.atomic():
+            ids, created = _upsert(spec, rows)
+    except IntegrityError:
+        # Find the rows the database refuses, one by one; the others go in.
+        ids, created = [], 0
+        for (number, _values), row in zip(chunk, rows, strict=True):
+            try:
+                with transaction.atomic():
+                    row_ids, row_created = _upsert(spec, [row])
+            except IntegrityError as exc:
+                result.error(number, None, "conflict", _conflict_message(spec, exc))
+                refused += 1
+                continue
+            ids += row_ids
+            created += row_created
+    result.created += created
+    result.updated += len(ids) - created
+    result.unchanged += len(chunk) - len(ids) - refused
+    if spec.after and ids:
+        spec.after(ids)
+
+
+def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", "") or getattr(diag, "column_name", "") or ""
+    if constraint in spec.messages:
+        return str(spec.messages[constraint])
+    return _("The database refused this row (%(c)s).") % {"c": constraint or "?"}
+
+
+def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
+    """One INSERT … ON CONFLICT statement; returns the ids written and how many were new.
+
+    Fields the file does not carry get their model default when a row is created and are left
+    alone when it is updated (e.g. an invoice's paid amount); ``auto_now`` stamps move only when
+    the row really changes."""
+    from django.utils import timezone
+
+    model = spec.model
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    supplied = list(rows[0].keys())
+    stamps = [a for a, f in fields.items() if getattr(f, "auto_now", False) and a not in supplied]
+    defaults = {
+        a: f.get_default()
+        for a, f in fields.items()
+        if a not in supplied
+        and a not in stamps
+        and (f.has_default() or getattr(f, "auto_now_add", False))
+    }
+    now = timezone.now()
+    for a, f in fields.items():
+        if getattr(f, "auto_now_add", False) and a in defaults:
+            defaults[a] = now
+    columns = supplied + stamps + list(defaults)
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    quoted = {a: q(fields[a].column) for a in columns}
+    compared = [quoted[a] for a in supplied if a != "erp_id"]
+    assigned = compared + [quoted[a] for a in stamps]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Only identifiers from the model's own metadata are interpolated; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quoted[a] for a in columns)}) "  # noqa: S608
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT (erp_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in assigned)} "
+        f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
+        f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
+        f"RETURNING id, (xmax = 0) AS inserted"
+    )
+    params: list[Any] = []
+    for row in rows:
+        params.extend(row[a] for a in supplied)
+        params.extend(now for _a in stamps)
+        params.extend(defaults.values())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    return [r[0] for r in returned], sum(1 for r in returned if r[1])
+
+
+def import_text(entity: str, payload: str, *, dry_run: bool = False, progress=None) -> ImportResult:
+    return run_import(ENTITIES[entity], read_rows(payload), dry_run=dry_run, progress=progress)
+
+
+def entity_names() -> Iterable[str]:
+    return ENTITIES.keys()
