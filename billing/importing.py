@@ -369,6 +369,12 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         messages={"settlement_period_valid": gettext_lazy("The period ends before it starts.")},
     ),
+    "balance-confirmations": EntitySpec(
+        "balance-confirmations",
+        models.BalanceConfirmation,
+        (Column("erp_id", text(64)), Column("as_of", day), Column("amount", money)),
+        references=(Reference("customer_erp_id", models.Customer, "customer_id"),),
+    ),
 }
 
 
@@ -585,7 +591,7 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
         for a, f in fields.items()
         if a not in supplied
         and a not in stamps
-        and (f.has_default() or getattr(f, "auto_now_add", False))
+        and (f.has_default() or not f.null or getattr(f, "auto_now_add", False))
     }
     now = timezone.now()
     for a, f in fields.items():

@@ -25,6 +25,7 @@ MUST_CHANGE = "ebok_must_change_password"
 TERMS_PENDING = "ebok_terms_pending"
 NEEDS_SECOND_FACTOR = "ebok_needs_second_factor"
 STAFF_IDLE_SECONDS = 15 * 60
+ACTIVITY_RESOLUTION_SECONDS = 30
 
 # Paths every gated user may still reach.
 _ALWAYS_OPEN = (
@@ -83,7 +84,10 @@ class IdleTimeoutMiddleware:
                     _("You were logged out after a period of inactivity. Please log in again."),
                 )
                 return redirect(f"{reverse('login')}?expired=1")
-            request.session[LAST_ACTIVITY] = now
+            # Saving the session costs a write: the stamp moves at most every 30 s, so a user is
+            # logged out between `limit` and `limit + 30` seconds after the last request.
+            if last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY] = now
             request.idle_seconds_left = limit
         return self.get_response(request)
 

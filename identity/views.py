@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -72,8 +74,6 @@ def start_session(request: HttpRequest, user) -> None:
     request.session[NEEDS_SECOND_FACTOR] = twofactor.second_factor_required(user)
     request.session[MUST_CHANGE] = user.must_change_password
     request.session[TERMS_PENDING] = bool(selectors.documents_to_accept(user))
-    import time
-
     request.session[LAST_ACTIVITY] = int(time.time())
 
 
@@ -333,6 +333,7 @@ def session_refresh_view(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"code": "session_expired"}, status=401)
         return redirect(f"{reverse('login')}?expired=1")
     hit("session_refresh", str(request.user.pk))
+    request.session[LAST_ACTIVITY] = int(time.time())  # an explicit refresh always counts
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"idle_seconds": idle_timeout_seconds(request.user)})
     return redirect(_next_url(request))

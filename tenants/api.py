@@ -15,7 +15,7 @@ class TenantInfoApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    class OutputSerializer(serializers.Serializer):
+    class TenantInfoSerializer(serializers.Serializer):
         name = serializers.CharField()
         portal_name = serializers.CharField()
         kind = serializers.CharField()
@@ -31,6 +31,6 @@ class TenantInfoApi(APIView):
         idle_timeout_seconds = serializers.IntegerField()
         lockout_threshold = serializers.IntegerField()
 
-    @extend_schema(responses=OutputSerializer, operation_id="tenant_info")
+    @extend_schema(responses=TenantInfoSerializer, operation_id="tenant_info")
     def get(self, request: Request) -> Response:
         return Response(tenant_public_info(tenant=request.tenant))

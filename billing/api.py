@@ -1,0 +1,249 @@
+"""API.md "Customer data": every list is scoped to what the actor may see (billing.selectors)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing import models, selectors, services
+from ebok.errors import ApplicationError
+from ebok.pagination import Cursor
+
+
+class _Scoped(ListAPIView):
+    pagination_class = Cursor
+    selector = None
+    ordering = ("-id",)
+
+    def get_queryset(self):
+        return type(self).selector(actor=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        self.paginator.ordering = self.ordering
+        return super().paginate_queryset(queryset)
+
+
+class PremisesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Premises
+        fields = ["id", "kind", "street", "building_no", "flat_no", "postcode", "city", "area"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Contract
+        fields = ["id", "number", "kind", "status", "signed_on", "valid_from", "valid_to"]
+
+
+class ChargeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Charge
+        fields = ["id", "component", "period", "amount", "due_date", "premises_id"]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    is_paid = serializers.BooleanField(read_only=True)
+    outstanding = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = models.Invoice
+        fields = [
+            "id",
+            "number",
+            "issue_date",
+            "due_date",
+            "gross",
+            "paid",
+            "outstanding",
+            "is_paid",
+        ]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.PaymentReceived
+        fields = ["id", "paid_on", "amount", "title", "invoice_id"]
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Settlement
+        fields = ["id", "kind", "period_from", "period_to", "amount", "issued_on"]
+
+
+class BalanceConfirmationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.BalanceConfirmation
+        fields = ["id", "as_of", "amount", "status", "comment", "answered_at"]
+
+
+class PremisesApi(_Scoped):
+    serializer_class = PremisesSerializer
+    selector = selectors.premises_list
+    ordering = ("city", "street", "building_no", "flat_no", "id")
+
+
+class ContractsApi(_Scoped):
+    serializer_class = ContractSerializer
+    selector = selectors.contract_list
+    ordering = ("-id",)
+
+
+class ChargesApi(_Scoped):
+    serializer_class = ChargeSerializer
+    selector = selectors.charge_list
+    ordering = ("-period", "-id")
+
+
+class InvoicesApi(_Scoped):
+    serializer_class = InvoiceSerializer
+    selector = selectors.invoice_list
+    ordering = ("-issue_date", "-id")
+
+
+class PaymentsApi(_Scoped):
+    serializer_class = PaymentSerializer
+    selector = selectors.payment_list
+    ordering = ("-paid_on", "-id")
+
+
+class SettlementsApi(_Scoped):
+    serializer_class = SettlementSerializer
+    selector = selectors.settlement_list
+    ordering = ("-issued_on", "-id")
+
+
+class BalanceConfirmationsApi(_Scoped):
+    serializer_class = BalanceConfirmationSerializer
+    selector = selectors.balance_confirmation_list
+    ordering = ("-as_of", "-id")
+
+
+class BalanceApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Balance",
+            fields={
+                "charged": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "paid": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "by_month": serializers.ListField(),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        total = selectors.balance(actor=request.user)
+        months = selectors.balance_by_month(actor=request.user)
+        money = lambda value: f"{value:.2f}"  # noqa: E731
+        return Response(
+            {
+                "charged": money(total.charged),
+                "paid": money(total.paid),
+                "balance": money(total.balance),
+                "by_month": [
+                    {
+                        "period": m["period"].isoformat(),
+                        "charged": money(m["charged"]),
+                        "paid": money(m["paid"]),
+                        "balance": money(m["balance"]),
+                    }
+                    for m in months
+                ],
+            }
+        )
+
+
+class BalanceConfirmationAnswerApi(APIView):
+    confirm = True
+
+    class AnswerSerializer(serializers.Serializer):
+        comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    @extend_schema(request=AnswerSerializer, responses=BalanceConfirmationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answered = services.balance_confirmation_answer(
+            actor=request.user,
+            confirmation_id=pk,
+            confirm=self.confirm,
+            comment=data.validated_data.get("comment", ""),
+        )
+        return Response(BalanceConfirmationSerializer(answered).data)
+
+
+class BalanceDisputeApi(BalanceConfirmationAnswerApi):
+    confirm = False
+
+
+CUSTOMER_PARAM = OpenApiParameter(
+    "customer",
+    int,
+    required=False,
+    description="The customer (needed when the account holds several).",
+)
+
+
+def _customer_id(request: Request) -> int:
+    customers = list(selectors.customer_list(actor=request.user).values_list("pk", flat=True)[:50])
+    wanted = request.query_params.get("customer")
+    if wanted:
+        if not wanted.isdigit() or int(wanted) not in customers:
+            raise ApplicationError(_("Not found."), code="not_found", status=404)
+        return int(wanted)
+    if len(customers) != 1:
+        raise ApplicationError(
+            _("Choose the customer."),
+            code="customer_required",
+            extra={"fields": {"customer": [_("This field is required.")]}},
+        )
+    return customers[0]
+
+
+class EInvoiceApi(APIView):
+    class EInvoiceOutputSerializer(serializers.Serializer):
+        customer = serializers.IntegerField(source="customer_id")
+        active = serializers.BooleanField()
+        email = serializers.EmailField(allow_blank=True)
+        history = serializers.SerializerMethodField()
+
+        def get_history(self, consent) -> list[dict]:
+            return [
+                {"action": e.action, "email": e.email, "at": e.created_at.isoformat()}
+                for e in models.EInvoiceConsentEvent.objects.filter(
+                    customer_id=consent.customer_id
+                )[:50]
+            ]
+
+    class EInvoiceInputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(parameters=[CUSTOMER_PARAM], responses=EInvoiceOutputSerializer)
+    def get(self, request: Request) -> Response:
+        consent = selectors.einvoice_consent(actor=request.user, customer_id=_customer_id(request))
+        return Response(self.EInvoiceOutputSerializer(consent).data)
+
+    @extend_schema(
+        parameters=[CUSTOMER_PARAM],
+        request=EInvoiceInputSerializer,
+        responses=EInvoiceOutputSerializer,
+    )
+    def put(self, request: Request) -> Response:
+        data = self.EInvoiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.einvoice_set(
+            actor=request.user,
+            customer_id=_customer_id(request),
+            email=data.validated_data["email"],
+        )
+        return Response(self.EInvoiceOutputSerializer(consent).data)
+
+    @extend_schema(parameters=[CUSTOMER_PARAM], request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.einvoice_withdraw(actor=request.user, customer_id=_customer_id(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

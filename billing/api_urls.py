@@ -1,0 +1,29 @@
+from django.urls import path
+
+from billing import api
+
+urlpatterns = [
+    path("premises", api.PremisesApi.as_view(), name="api-premises"),
+    path("contracts", api.ContractsApi.as_view(), name="api-contracts"),
+    path("balance", api.BalanceApi.as_view(), name="api-balance"),
+    path("charges", api.ChargesApi.as_view(), name="api-charges"),
+    path("invoices", api.InvoicesApi.as_view(), name="api-invoices"),
+    path("payments-received", api.PaymentsApi.as_view(), name="api-payments-received"),
+    path("settlements", api.SettlementsApi.as_view(), name="api-settlements"),
+    path(
+        "balance-confirmations",
+        api.BalanceConfirmationsApi.as_view(),
+        name="api-balance-confirmations",
+    ),
+    path(
+        "balance-confirmations/<int:pk>/confirm",
+        api.BalanceConfirmationAnswerApi.as_view(),
+        name="api-balance-confirm",
+    ),
+    path(
+        "balance-confirmations/<int:pk>/dispute",
+        api.BalanceDisputeApi.as_view(),
+        name="api-balance-dispute",
+    ),
+    path("e-invoice", api.EInvoiceApi.as_view(), name="api-e-invoice"),
+]

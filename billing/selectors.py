@@ -1,0 +1,177 @@
+"""Reads of customer data. Every function takes the acting user and returns only what that actor
+may see: ``scope_for`` is the one place that decides it (property-manager grants plug in there)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from billing.models import (
+    BalanceConfirmation,
+    Charge,
+    Contract,
+    Customer,
+    EInvoiceConsent,
+    Invoice,
+    PaymentReceived,
+    Premises,
+    Settlement,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an actor may see: customers (None = every customer of the tenant) and, within them,
+    premises (None = all of those customers' premises)."""
+
+    customer_ids: frozenset[int] | None
+    premises_ids: frozenset[int] | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.customer_ids is not None and not self.customer_ids
+
+    @property
+    def covers_whole_customers(self) -> bool:
+        return self.premises_ids is None
+
+
+NOTHING = Scope(customer_ids=frozenset())
+
+
+def scope_for(actor) -> Scope:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return NOTHING
+    if getattr(actor, "is_tenant_staff", False):
+        return Scope(customer_ids=None)
+    if actor.role == "customer":
+        return Scope(
+            customer_ids=frozenset(
+                Customer.objects.filter(user=actor).order_by().values_list("pk", flat=True)
+            )
+        )
+    return NOTHING
+
+
+def _scoped(
+    queryset: QuerySet, scope: Scope, *, premises_field: str | None = "premises_id"
+) -> QuerySet:
+    if scope.customer_ids is not None:
+        queryset = queryset.filter(customer_id__in=scope.customer_ids)
+    if scope.premises_ids is not None and premises_field:
+        queryset = queryset.filter(**{f"{premises_field}__in": scope.premises_ids})
+    return queryset
+
+
+def customer_list(*, actor) -> QuerySet:
+    scope = scope_for(actor)
+    rows = Customer.objects.all()
+    return rows if scope.customer_ids is None else rows.filter(pk__in=scope.customer_ids)
+
+
+def premises_list(*, actor) -> QuerySet:
+    scope = scope_for(actor)
+    rows = Premises.objects.select_related("building")
+    if scope.customer_ids is not None:
+        rows = rows.filter(legal_titles__customer_id__in=scope.customer_ids).distinct()
+    if scope.premises_ids is not None:
+        rows = rows.filter(pk__in=scope.premises_ids)
+    return rows.order_by("city", "street", "building_no", "flat_no", "pk")
+
+
+def contract_list(*, actor) -> QuerySet:
+    return _scoped(Contract.objects.all(), scope_for(actor), premises_field=None).order_by(
+        "-valid_from", "pk"
+    )
+
+
+def charge_list(*, actor) -> QuerySet:
+    return _scoped(Charge.objects.select_related("premises"), scope_for(actor)).order_by(
+        "-period", "-id"
+    )
+
+
+def invoice_list(*, actor) -> QuerySet:
+    return _scoped(Invoice.objects.all(), scope_for(actor)).order_by("-issue_date", "-id")
+
+
+def invoice_get(*, actor, invoice_id: int) -> Invoice | None:
+    return invoice_list(actor=actor).filter(pk=invoice_id).first()
+
+
+def payment_list(*, actor) -> QuerySet:
+    return _scoped(PaymentReceived.objects.all(), scope_for(actor)).order_by("-paid_on", "-id")
+
+
+def settlement_list(*, actor) -> QuerySet:
+    return _scoped(Settlement.objects.all(), scope_for(actor)).order_by("-issued_on", "-id")
+
+
+def balance_confirmation_list(*, actor) -> QuerySet:
+    return _scoped(BalanceConfirmation.objects.all(), scope_for(actor), premises_field=None)
+
+
+@dataclass(frozen=True)
+class Balance:
+    charged: Decimal
+    paid: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """What is owed: positive = debt, negative = overpayment."""
+        return self.charged - self.paid
+
+
+def balance(*, actor, until: date | None = None) -> Balance:
+    """Charges minus payments over everything the actor may see (two queries)."""
+    charges, payments = charge_list(actor=actor), payment_list(actor=actor)
+    if until is not None:
+        charges, payments = charges.filter(period__lte=until), payments.filter(paid_on__lte=until)
+    charged = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    paid = payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return Balance(charged=charged, paid=paid)
+
+
+def balance_by_month(*, actor, months: int = 24) -> list[dict]:
+    """Charged and paid per month, newest first."""
+    from django.db.models.functions import TruncMonth
+
+    charged = dict(
+        charge_list(actor=actor)
+        .order_by()
+        .values_list("period")
+        .annotate(total=Sum("amount"))
+        .values_list("period", "total")
+    )
+    paid = dict(
+        payment_list(actor=actor)
+        .order_by()
+        .annotate(month=TruncMonth("paid_on"))
+        .values_list("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    keys = sorted(set(charged) | set(paid), reverse=True)[:months]
+    return [
+        {
+            "period": k,
+            "charged": charged.get(k, ZERO),
+            "paid": paid.get(k, ZERO),
+            "balance": charged.get(k, ZERO) - paid.get(k, ZERO),
+        }
+        for k in keys
+    ]
+
+
+def einvoice_consent(*, actor, customer_id: int) -> EInvoiceConsent | None:
+    if not customer_list(actor=actor).filter(pk=customer_id).exists():
+        return None
+    return EInvoiceConsent.objects.filter(customer_id=customer_id).first() or EInvoiceConsent(
+        customer_id=customer_id
+    )

@@ -1,0 +1,118 @@
+"""Writes customers make to their own account data: balance confirmations and e-invoice consent."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import selectors
+from billing.errors import BillingErrorCode
+from billing.models import BalanceConfirmation, EInvoiceConsent, EInvoiceConsentEvent
+from ebok.errors import ApplicationError
+
+
+@transaction.atomic
+def customer_account_attach(*, customer_ids: list[int], user) -> int:
+    """Let ``user`` see these customers (one account per customer; registration decides whose)."""
+    from billing.models import Customer
+
+    return Customer.objects.filter(pk__in=customer_ids).update(user=user)
+
+
+def _not_found() -> ApplicationError:
+    return ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
+
+
+@transaction.atomic
+def balance_confirmation_answer(
+    *, actor, confirmation_id: int, confirm: bool, comment: str = ""
+) -> BalanceConfirmation:
+    """Confirm or dispute (with a comment) a balance the organisation asked about; once."""
+    confirmation = (
+        selectors.balance_confirmation_list(actor=actor)
+        .select_for_update()
+        .filter(pk=confirmation_id)
+        .first()
+    )
+    if confirmation is None:
+        raise _not_found()
+    if confirmation.status != BalanceConfirmation.Status.PENDING:
+        raise ApplicationError(
+            _("This balance has already been answered."),
+            code=BillingErrorCode.ALREADY_ANSWERED,
+            status=409,
+        )
+    comment = comment.strip()
+    if not confirm and not comment:
+        raise ApplicationError(
+            _("Please say what you disagree with."),
+            code=BillingErrorCode.COMMENT_REQUIRED,
+            extra={"fields": {"comment": [_("This field is required.")]}},
+        )
+    confirmation.status = (
+        BalanceConfirmation.Status.CONFIRMED if confirm else BalanceConfirmation.Status.DISPUTED
+    )
+    confirmation.comment = comment
+    confirmation.answered_at = timezone.now()
+    confirmation.save(update_fields=["status", "comment", "answered_at"])
+    return confirmation
+
+
+def _consent_for_write(actor, customer_id: int) -> EInvoiceConsent:
+    scope = selectors.scope_for(actor)
+    if not selectors.customer_list(actor=actor).filter(pk=customer_id).exists():
+        raise _not_found()
+    if not scope.covers_whole_customers:
+        # e-invoice applies to all the customer's properties: only who sees them all may change it
+        raise ApplicationError(
+            _("Only the customer can change the e-invoice consent."),
+            code=BillingErrorCode.NOT_ALLOWED,
+            status=403,
+        )
+    consent, _created = EInvoiceConsent.objects.select_for_update().get_or_create(
+        customer_id=customer_id
+    )
+    return consent
+
+
+@transaction.atomic
+def einvoice_set(*, actor, customer_id: int, email: str) -> EInvoiceConsent:
+    """Activate e-invoices or change their e-mail; every change is kept in the history."""
+    email = email.strip()
+    if not email:
+        raise ApplicationError(
+            _("Please give the e-mail address for invoices."),
+            code=BillingErrorCode.EMAIL_REQUIRED,
+            extra={"fields": {"email": [_("This field is required.")]}},
+        )
+    consent = _consent_for_write(actor, customer_id)
+    if consent.active and consent.email == email:
+        return consent
+    action = (
+        EInvoiceConsentEvent.Action.EMAIL_CHANGED
+        if consent.active
+        else EInvoiceConsentEvent.Action.ACTIVATED
+    )
+    consent.active, consent.email = True, email
+    consent.save()
+    EInvoiceConsentEvent.objects.create(
+        customer_id=customer_id, action=action, email=email, actor=actor
+    )
+    return consent
+
+
+@transaction.atomic
+def einvoice_withdraw(*, actor, customer_id: int) -> EInvoiceConsent:
+    consent = _consent_for_write(actor, customer_id)
+    if not consent.active:
+        return consent
+    consent.active = False
+    consent.save()
+    EInvoiceConsentEvent.objects.create(
+        customer_id=customer_id,
+        action=EInvoiceConsentEvent.Action.WITHDRAWN,
+        email=consent.email,
+        actor=actor,
+    )
+    return consent

@@ -1,0 +1,45 @@
+"""Billing data for tests, created through the import (the ERP's path) in tenant A."""
+
+import pytest
+from django.db import connection
+
+from billing.importing import import_text
+from billing.models import Customer
+from billing.services import customer_account_attach
+from identity.services import user_create
+
+FILES = {
+    "customers": "erp_id;symbol;kind;name;pesel;city\n"
+    "K1;L0000001;individual;Jan Testowy;44051401359;Nowe Lipiny\n"
+    "K2;L0000002;individual;Ewa Sąsiadka;;Nowe Lipiny\n",
+    "premises": "erp_id;kind;street;building_no;flat_no;city;area\n"
+    "M1;residential;Leśna;1;2;Nowe Lipiny;48.5\nM2;residential;Leśna;1;3;Nowe Lipiny;51.0\n",
+    "legal-titles": "erp_id;customer_erp_id;premises_erp_id;valid_from\nT1;K1;M1;2020-01-01\nT2;K2;M2;2020-01-01\n",
+    "contracts": "erp_id;number;customer_erp_id;kind;status\nU1;U/1/2020;K1;housing;active\nU2;U/2/2020;K2;housing;active\n",
+    "charges": "erp_id;customer_erp_id;premises_erp_id;component;period;amount;due_date\n"
+    "C1;K1;M1;Eksploatacja;2026-01-01;300.00;2026-01-10\n"
+    "C2;K1;M1;Woda;2026-01-01;50.00;2026-01-10\n"
+    "C3;K1;M1;Eksploatacja;2026-02-01;300.00;2026-02-10\n"
+    "C4;K2;M2;Eksploatacja;2026-01-01;999.99;2026-01-10\n",
+    "invoices": "erp_id;number;customer_erp_id;issue_date;due_date;gross\n"
+    "F1;FV/1/2026;K1;2026-01-02;2026-01-10;350.00\nF2;FV/2/2026;K2;2026-01-02;2026-01-10;999.99\n",
+    "payments-received": "erp_id;customer_erp_id;invoice_erp_id;paid_on;amount;title\n"
+    "P1;K1;F1;2026-01-08;350.00;styczeń\nP2;K1;;2026-02-09;100.00;luty częściowo\nP3;K2;F2;2026-01-09;999.99;x\n",
+    "settlements": "erp_id;customer_erp_id;kind;period_from;period_to;amount;issued_on\n"
+    "S1;K1;Rozliczenie wody 2025;2025-01-01;2025-12-31;-42.10;2026-01-20\n",
+    "balance-confirmations": "erp_id;customer_erp_id;as_of;amount\nB1;K1;2025-12-31;0.00\nB2;K2;2025-12-31;0.00\n",
+}
+
+
+@pytest.fixture
+def ledger(tenants):
+    """Two customers of tenant A with a month or two of history; K1 belongs to account L0000001."""
+    connection.set_tenant(tenants.a)
+    for entity, payload in FILES.items():
+        result = import_text(entity, payload)
+        assert result.errors == [], (entity, result.errors)
+    owner = user_create(login="L0000001", password="RyBa18$05", customer_symbol="L0000001")
+    neighbour = user_create(login="L0000002", password="RyBa18$05", customer_symbol="L0000002")
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=owner)
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K2").pk], user=neighbour)
+    return {"owner": owner, "neighbour": neighbour}
