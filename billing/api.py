@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from billing import models, selectors, services
 from ebok.errors import ApplicationError
 from ebok.pagination import Cursor
+from identity.authentication import ApiKeyAuthentication, IntegrationOnly
 
 
 class _Scoped(ListAPIView):
@@ -247,3 +248,75 @@ class EInvoiceApi(APIView):
     def delete(self, request: Request) -> Response:
         services.einvoice_withdraw(actor=request.user, customer_id=_customer_id(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ImportApi(APIView):
+    """Upload one ERP file (CSV with a header row, or JSON lines) for an entity; it is imported in
+    the background. ``?dry_run=1`` reports what would change and writes nothing."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IntegrationOnly]
+
+    @extend_schema(
+        request={"text/csv": {"type": "string"}, "application/x-ndjson": {"type": "string"}},
+        parameters=[OpenApiParameter("dry_run", bool, required=False)],
+        responses={
+            202: inline_serializer("ImportAccepted", fields={"job": serializers.IntegerField()})
+        },
+    )
+    def post(self, request: Request, entity: str) -> Response:
+        raw = request._request.read(services.MAX_IMPORT_BYTES + 1)
+        if len(raw) > services.MAX_IMPORT_BYTES:
+            raise ApplicationError(
+                _("The file is too large (at most 100 MB)."), code="too_large", status=413
+            )
+        try:
+            payload = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ApplicationError(_("The file must be in UTF-8."), code="encoding") from exc
+        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        job = services.import_job_create(entity=entity, payload=payload, dry_run=dry_run)
+        return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.ImportJob
+        fields = [
+            "id",
+            "entity",
+            "dry_run",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "progress",
+            "created",
+            "updated",
+            "unchanged",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_progress(self, job) -> int:
+        return (
+            100
+            if job.status == "done"
+            else int(100 * job.processed_rows / job.total_rows)
+            if job.total_rows
+            else 0
+        )
+
+
+class ImportJobApi(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IntegrationOnly]
+
+    @extend_schema(responses=ImportJobSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        job = models.ImportJob.objects.filter(pk=pk).defer("payload").first()
+        if job is None:
+            raise ApplicationError(_("Not found."), code="not_found", status=404)
+        return Response(ImportJobSerializer(job).data)

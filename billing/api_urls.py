@@ -26,4 +26,6 @@ urlpatterns = [
         name="api-balance-dispute",
     ),
     path("e-invoice", api.EInvoiceApi.as_view(), name="api-e-invoice"),
+    path("import/jobs/<int:pk>", api.ImportJobApi.as_view(), name="api-import-job"),
+    path("import/<slug:entity>", api.ImportApi.as_view(), name="api-import"),
 ]

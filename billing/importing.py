@@ -439,16 +439,22 @@ def run_import(
     parsed = _parse_all(spec, rows, result)
     _resolve_references(spec, parsed, result)
     valid = [(number, values) for number, values in parsed if values is not None]
-    with transaction.atomic():
-        done = 0
-        for start in range(0, len(valid), BATCH):
-            chunk = valid[start : start + BATCH]
-            _upsert_chunk(spec, chunk, result)
-            done += len(chunk)
-            if progress:
-                progress(done)
-        if dry_run:
+    if dry_run:
+        # Everything in one transaction that is rolled back: the counts are real, nothing stays.
+        with transaction.atomic():
+            for start in range(0, len(valid), BATCH):
+                _upsert_chunk(spec, valid[start : start + BATCH], result)
             transaction.set_rollback(True)
+        if progress:
+            progress(len(rows))
+    else:
+        # Each batch commits on its own, so a big file shows progress while it runs; a row is
+        # still all or nothing, and re-sending the file after a failure changes nothing twice.
+        for start in range(0, len(valid), BATCH):
+            with transaction.atomic():
+                _upsert_chunk(spec, valid[start : start + BATCH], result)
+            if progress:
+                progress(min(len(rows), start + BATCH + (len(rows) - len(valid))))
     result.errors.sort(key=lambda e: e["row"])
     return result
 

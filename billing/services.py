@@ -116,3 +116,59 @@ def einvoice_withdraw(*, actor, customer_id: int) -> EInvoiceConsent:
         actor=actor,
     )
     return consent
+
+
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+
+
+@transaction.atomic
+def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
+    """Store an ERP file as a job and queue it (after commit); returns the job."""
+    from billing.importing import ENTITIES
+    from billing.models import ImportJob
+    from billing.tasks import import_run
+
+    if entity not in ENTITIES:
+        raise ApplicationError(
+            _("Unknown import: %(entity)s.") % {"entity": entity}, code="unknown_entity", status=404
+        )
+    if not payload.strip():
+        raise ApplicationError(_("The file is empty."), code="empty_file")
+    job = ImportJob.objects.create(entity=entity, payload=payload, dry_run=dry_run)
+    transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Run a queued import, updating its progress as batches commit."""
+    from billing.importing import ENTITIES, read_rows, run_import
+    from billing.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+    if job is None:
+        return
+    rows = read_rows(job.payload)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, total_rows=len(rows)
+    )
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+
+    try:
+        result = run_import(ENTITIES[job.entity], rows, dry_run=job.dry_run, progress=progress)
+    except Exception:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        processed_rows=len(rows),
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        errors=result.errors[:1000],
+        payload="",
+        finished_at=timezone.now(),
+    )

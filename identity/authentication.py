@@ -41,7 +41,7 @@ class AccountReady(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if not (user and user.is_authenticated):
+        if not (user and user.is_authenticated) or isinstance(user, IntegrationPrincipal):
             return False
         if getattr(view, "allow_pending", False):
             return True
@@ -60,3 +60,46 @@ class AccountReady(permissions.BasePermission):
                 status=428,
             )
         return True
+
+
+class IntegrationPrincipal:
+    """Who calls with an API key: authenticated, but no user and no customer data."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_tenant_staff = False
+    role = "integration"
+    pk = None
+    must_change_password = False
+
+    def __init__(self, key):
+        self.key = key
+
+    def get_username(self) -> str:
+        return f"api-key:{self.key.prefix}"
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed()
+        row = services.api_key_authenticate(key=header[1].decode(errors="replace"))
+        if row is None:
+            raise exceptions.AuthenticationFailed()
+        return IntegrationPrincipal(row), row
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class IntegrationOnly(permissions.BasePermission):
+    """Only a caller with the tenant's API key."""
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.user, IntegrationPrincipal)

@@ -293,3 +293,18 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.window_start:%H:%M}"
+
+
+class ApiKey(models.Model):
+    """A tenant's integration key (the ERP's), scoped to import and export. Only its SHA-256 is
+    stored; ``prefix`` names it in lists."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

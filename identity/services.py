@@ -599,3 +599,26 @@ def api_token_authenticate(*, key: str, idle_seconds_for) -> ApiToken | None:
 
 def api_token_revoke(*, key: str) -> None:
     ApiToken.objects.filter(key_hash=_hash_token(key)).delete()
+
+
+# --- integration keys ------------------------------------------------------------------------
+
+
+def api_key_create(*, name: str) -> str:
+    """A new integration key for this tenant; the key is returned once and stored hashed."""
+    from identity.models import ApiKey
+
+    key = "ebk_" + secrets.token_urlsafe(32)
+    ApiKey.objects.create(name=name, prefix=key[4:12], key_hash=_hash_token(key))
+    return key
+
+
+def api_key_authenticate(*, key: str):
+    from identity.models import ApiKey
+
+    row = ApiKey.objects.filter(key_hash=_hash_token(key), revoked_at__isnull=True).first()
+    if row is not None and (
+        row.last_used_at is None or timezone.now() - row.last_used_at > timedelta(minutes=1)
+    ):
+        ApiKey.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row

@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "ebok.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "identity.authentication.BearerTokenAuthentication",
+        "identity.authentication.ApiKeyAuthentication",
         "identity.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["identity.authentication.AccountReady"],

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from billing import services
+
+
+@shared_task(name="billing.tasks.import_run", acks_late=True)
+def import_run(*, job_id: int) -> None:
+    """Run one ERP import job in its tenant's schema."""
+    services.import_job_run(job_id=job_id)
