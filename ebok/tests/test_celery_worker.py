@@ -59,7 +59,9 @@ def worker(tenants, django_db_blocker):
     )
     # A client app of the same tenant-aware class, so the test process's global app (eager in
     # tests) is left alone; it stamps the queuing schema on each message exactly as the real one.
-    client = CeleryApp("ebok-test-client", broker=REDIS_URL, backend=REDIS_URL)
+    client = CeleryApp(
+        "ebok-test-client", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False
+    )
     client.conf.update(task_always_eager=False, task_serializer="json", accept_content=["json"])
     client.connection_for_write().ensure_connection(max_retries=3)
     client.control.purge()
