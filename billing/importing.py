@@ -423,7 +423,7 @@ class ImportResult:
         self.errors.append({"row": row, "field": field, "code": code, "detail": str(detail)})
 
 
-BATCH = 1000
+BATCH = 5000
 
 
 def run_import(
@@ -607,25 +607,34 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     quoted = {a: q(fields[a].column) for a in columns}
+    column_list = ", ".join(quoted[a] for a in columns)
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Only identifiers from the model's own metadata are interpolated; values are parameters.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quoted[a] for a in columns)}) "  # noqa: S608
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT (erp_id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in assigned)} "
-        f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
-        f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
-        f"RETURNING id, (xmax = 0) AS inserted"
-    )
-    params: list[Any] = []
-    for row in rows:
-        params.extend(row[a] for a in supplied)
-        params.extend(now for _a in stamps)
-        params.extend(defaults.values())
+    import hashlib
+
+    shape = hashlib.sha1(column_list.encode(), usedforsecurity=False).hexdigest()[:10]
+    staging = q(f"_import_{model._meta.db_table}_{shape}")
+    fixed = [now for _a in stamps] + list(defaults.values())
+    # Rows go to a temporary table with COPY (no per-value query text), then one
+    # INSERT ... SELECT ... ON CONFLICT upserts them. Only identifiers taken from the model's own
+    # metadata are interpolated.
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[a] for a in supplied] + fixed)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in assigned)
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT (erp_id) DO UPDATE SET {assignments} "
+            f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
+            f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
+            f"RETURNING id, (xmax = 0) AS inserted"
+        )
         returned = cursor.fetchall()
     return [r[0] for r in returned], sum(1 for r in returned if r[1])
 
