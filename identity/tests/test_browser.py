@@ -59,8 +59,8 @@ def iskra_customer():
     """The preset C demo tenant with a customer holding a one-time password (committed)."""
     from django_tenants.utils import schema_context
 
+    from ebok.demo import load_demo_tenants
     from identity.services import user_create
-    from tenants.demo import load_demo_tenants
 
     def make():
         load_demo_tenants(slugs=("iskra",))

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tenants.demo import DEMO_TENANTS, load_demo_tenants
+from ebok.demo import DEMO_TENANTS, load_demo_tenants
+from tenants.models import Tenant
 from tenants.selectors import active_tenant_schemas
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,31 @@ def test_readme_lists_every_demo_account():
     }
     assert "| host | role | login | password |" in text
     assert expected <= rows
+
+
+def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
+    from ebok.demo import load_demo_ledger
+
+    jezioro = DEMO_TENANTS[0]
+    assert load_demo_ledger("jezioro", customers=40, months=6) == "loaded"
+    assert load_demo_ledger("jezioro", customers=40, months=6) == "present"
+    customer = next(a for a in jezioro.accounts if a.role == "customer")
+    client.post(
+        "/login/",
+        {"login": customer.login, "password": customer.password},
+        HTTP_HOST="jezioro.localhost",
+    )
+    client.post(
+        "/account/terms/", {}, HTTP_HOST="jezioro.localhost"
+    )  # not accepted: the API is gated
+    connection.set_tenant(Tenant.objects.get(slug="jezioro"))
+    from identity.models import Document
+
+    accept = {f"doc_{d.pk}": "on" for d in Document.objects.all()}
+    client.post("/account/terms/", accept, HTTP_HOST="jezioro.localhost")
+    invoices = client.get("/api/v1/invoices", HTTP_HOST="jezioro.localhost").json()["results"]
+    assert len(invoices) == 6
+    assert all(i["is_paid"] for i in invoices)
+    balance = client.get("/api/v1/balance", HTTP_HOST="jezioro.localhost").json()
+    assert balance["balance"] == "0.00"
+    assert len(balance["by_month"]) == 6

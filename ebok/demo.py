@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from billing.demo import LedgerProfile
 from tenants.models import Tenant
 from tenants.presets import preset
 from tenants.services import tenant_create
@@ -45,6 +47,8 @@ class DemoTenant:
     address: str
     hours: str
     accounts: tuple[DemoAccount, ...]
+    ledger: LedgerProfile
+    demo_customer: tuple[str, str]  # (name, symbol) of the customer whose history the demo shows
 
 
 DEMO_TENANTS: tuple[DemoTenant, ...] = (
@@ -77,6 +81,21 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "admin", "admin", "JeZi42#ro", "Ada", "Administratorka", "admin@jezioro.example"
             ),
         ),
+        ledger=LedgerProfile(
+            contract_kind="housing",
+            components=(
+                ("Eksploatacja", Decimal("210.00")),
+                ("Fundusz remontowy", Decimal("95.00")),
+                ("Woda i ścieki", Decimal("88.40")),
+            ),
+            symbol_format="L{:07d}",
+            point_format="WOD/J/{:06d}",
+            city="Nowe Lipiny",
+            postcode="11-001",
+            members=True,
+            title_kind="spółdzielcze własnościowe prawo do lokalu",
+        ),
+        demo_customer=("Marianna Trzcińska", "L0000123"),
     ),
     DemoTenant(
         slug="kopernik",
@@ -107,6 +126,20 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "admin", "admin", "Kop3rnik!", "Ada", "Administratorka", "admin@kopernik.example"
             ),
         ),
+        ledger=LedgerProfile(
+            contract_kind="housing",
+            components=(
+                ("Opłata eksploatacyjna", Decimal("240.00")),
+                ("Centralne ogrzewanie", Decimal("180.00")),
+            ),
+            symbol_format="{:06d}",
+            point_format="WOD/K/{:06d}",
+            city="Toruńsko",
+            postcode="87-001",
+            members=True,
+            title_kind="spółdzielcze własnościowe prawo do lokalu",
+        ),
+        demo_customer=("Zenon Gwiazdowski", "100123"),
     ),
     DemoTenant(
         slug="iskra",
@@ -136,6 +169,19 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "admin", "admin", "Iskra2026", "Ada", "Administratorka", "admin@iskra.example"
             ),
         ),
+        ledger=LedgerProfile(
+            contract_kind="energy",
+            components=(
+                ("Energia czynna", Decimal("96.30")),
+                ("Opłata dystrybucyjna", Decimal("61.20")),
+            ),
+            symbol_format="K{:07d}",
+            point_format="PL0037{:012d}",
+            city="Warszawka",
+            postcode="00-901",
+            due_day=20,
+        ),
+        demo_customer=("Anna Wiśniewska", "K0000001"),
     ),
     DemoTenant(
         slug="dabrowa",
@@ -165,6 +211,20 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "admin", "admin", "Dabrowa7", "Ada", "Administratorka", "admin@dabrowa.example"
             ),
         ),
+        ledger=LedgerProfile(
+            contract_kind="housing",
+            components=(
+                ("Eksploatacja", Decimal("190.00")),
+                ("Fundusz remontowy", Decimal("80.00")),
+            ),
+            symbol_format="D{:07d}",
+            point_format="WOD/D/{:06d}",
+            city="Dąbrowa Leśna",
+            postcode="48-201",
+            members=True,
+            title_kind="spółdzielcze własnościowe prawo do lokalu",
+        ),
+        demo_customer=("Krystyna Dębowska", "D0001234"),
     ),
     DemoTenant(
         slug="zdroj",
@@ -194,6 +254,16 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
                 "admin", "admin", "Zdroj2026x", "Ada", "Administratorka", "admin@zdroj.example"
             ),
         ),
+        ledger=LedgerProfile(
+            contract_kind="water_sewage",
+            components=(("Woda", Decimal("62.10")), ("Ścieki", Decimal("71.90"))),
+            symbol_format="W{:07d}",
+            point_format="PW/{:06d}",
+            city="Zdrój",
+            postcode="50-999",
+            due_day=20,
+        ),
+        demo_customer=("Wiesław Kranik", "W0000001"),
     ),
 )
 
@@ -284,3 +354,49 @@ def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list
         if stdout:
             stdout.write(f"{demo.slug}: {'created' if tenant in created else 'present'}")
     return created
+
+
+LEDGER_ENTITIES = (
+    "buildings",
+    "customers",
+    "premises",
+    "legal-titles",
+    "contracts",
+    "service-points",
+    "charges",
+    "invoices",
+    "payments-received",
+    "settlements",
+    "balance-confirmations",
+)
+
+
+def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> str:
+    """Load a demo tenant's billing history through the ERP import and give the demo customer's
+    account the first customer's history. Skipped when the tenant already has the customers."""
+    from billing.demo import demo_files
+    from billing.importing import import_text
+    from billing.models import Customer
+    from billing.services import customer_account_attach
+    from identity.models import User
+
+    demo = next(d for d in DEMO_TENANTS if d.slug == slug)
+    tenant = Tenant.objects.get(slug=slug)
+    with schema_context(tenant.schema_name):
+        if Customer.objects.count() >= customers:
+            return "present"
+        files = demo_files(
+            profile=demo.ledger,
+            customers=customers,
+            months=months,
+            first=demo.demo_customer,
+            seed=sum(map(ord, slug)),
+        )
+        for entity in LEDGER_ENTITIES:
+            result = import_text(entity, files[entity])
+            if result.errors:
+                raise RuntimeError(f"{slug} {entity}: {result.errors[:3]}")
+        account = next(a for a in demo.accounts if a.role == "customer")
+        user = User.objects.get(username=account.login)
+        customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
+    return "loaded"

@@ -1,0 +1,270 @@
+"""Fictional billing data for the demo tenants, written as ERP files and loaded through the
+import, so the demo exercises the same path as a real organisation's data.
+
+Everything is invented: names are random pairs from common Polish first names and surnames,
+streets are made up, PESEL and NIP numbers are generated to pass their checksums.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+FIRST = (
+    "Anna",
+    "Maria",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Barbara",
+    "Ewa",
+    "Krystyna",
+    "Zofia",
+    "Jadwiga",
+    "Piotr",
+    "Krzysztof",
+    "Andrzej",
+    "Tomasz",
+    "Paweł",
+    "Jan",
+    "Marcin",
+    "Michał",
+    "Grzegorz",
+    "Józef",
+)
+LAST = (
+    "Nowak",
+    "Kowalczyk",
+    "Wiśniewski",
+    "Wójcik",
+    "Kamiński",
+    "Lewandowski",
+    "Zieliński",
+    "Szymański",
+    "Woźniak",
+    "Dąbrowski",
+    "Kozłowski",
+    "Jankowski",
+    "Mazur",
+    "Kwiatkowski",
+    "Krawczyk",
+    "Piotrowski",
+    "Grabowski",
+    "Pawłowski",
+    "Michalski",
+    "Król",
+)
+FEMININE = {
+    "Wiśniewski": "Wiśniewska",
+    "Kamiński": "Kamińska",
+    "Lewandowski": "Lewandowska",
+    "Zieliński": "Zielińska",
+    "Szymański": "Szymańska",
+    "Dąbrowski": "Dąbrowska",
+    "Kozłowski": "Kozłowska",
+    "Jankowski": "Jankowska",
+    "Kwiatkowski": "Kwiatkowska",
+    "Piotrowski": "Piotrowska",
+    "Grabowski": "Grabowska",
+    "Pawłowski": "Pawłowska",
+    "Michalski": "Michalska",
+}
+STREETS = (
+    "Akacjowa",
+    "Bursztynowa",
+    "Cicha",
+    "Dębowa",
+    "Modrzewiowa",
+    "Jaśminowa",
+    "Kasztanowa",
+    "Lipowa",
+    "Malinowa",
+    "Orzechowa",
+    "Promienna",
+    "Różana",
+    "Słoneczna",
+    "Topolowa",
+    "Wrzosowa",
+    "Zielona",
+)
+COMPANIES = (
+    "Usługi Remontowe",
+    "Piekarnia",
+    "Kwiaciarnia",
+    "Biuro Rachunkowe",
+    "Sklep Spożywczy",
+    "Warsztat",
+)
+
+
+@dataclass(frozen=True)
+class LedgerProfile:
+    """What a demo organisation bills (data of the demo tenant, not a rule of the platform)."""
+
+    contract_kind: str
+    components: tuple[tuple[str, Decimal], ...]  # (name, amount per 50 m² a month)
+    symbol_format: str  # e.g. "L{:07d}"
+    point_format: str  # service point code, e.g. "PL0037{:012d}"
+    city: str
+    postcode: str
+    due_day: int = 10
+    members: bool = False  # a cooperative's customers are members with a number
+    title_kind: str = "własność"
+
+
+def pesel_for(rng: random.Random, born: date, female: bool) -> str:
+    month = born.month + (20 if born.year >= 2000 else 0)
+    serial = rng.randrange(0, 1000)
+    sex = rng.choice((0, 2, 4, 6, 8) if female else (1, 3, 5, 7, 9))
+    digits = f"{born.year % 100:02d}{month:02d}{born.day:02d}{serial:03d}{sex}"
+    weights = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
+    check = (10 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 10) % 10
+    return digits + str(check)
+
+
+def nip_for(rng: random.Random) -> str:
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    while True:
+        body = f"{rng.randrange(100, 1000)}{rng.randrange(0, 1_000_000):06d}"
+        check = sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11
+        if check != 10:
+            return body + str(check)
+
+
+def _month(start: date, offset: int) -> date:
+    total = start.year * 12 + start.month - 1 + offset
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def demo_files(
+    *, profile: LedgerProfile, customers: int, months: int, first: tuple[str, str], seed: int
+) -> dict[str, str]:
+    """CSV files for every billing entity. Customer 0 is the demo customer (``first`` = its
+    name and symbol), with a full, tidy history; about one customer in twenty is a debtor."""
+    rng = random.Random(seed)  # noqa: S311 - invented demo data, not security
+    end = timezone.localdate().replace(day=1)
+    start = _month(end, -months)
+    out: dict[str, list[str]] = {
+        "buildings": ["erp_id;estate;street;building_no;postcode;city"],
+        "customers": [
+            "erp_id;symbol;kind;name;pesel;nip;street;building_no;flat_no;postcode;city;email;phone;"
+            "membership_number;member_since;bank_account;debt_status"
+        ],
+        "premises": ["erp_id;building_erp_id;kind;street;building_no;flat_no;postcode;city;area"],
+        "legal-titles": ["erp_id;customer_erp_id;premises_erp_id;kind;valid_from"],
+        "contracts": ["erp_id;number;customer_erp_id;kind;status;signed_on;valid_from"],
+        "service-points": ["erp_id;code;premises_erp_id;contract_erp_id;meter_number"],
+        "charges": ["erp_id;customer_erp_id;premises_erp_id;component;period;amount;due_date"],
+        "invoices": ["erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross"],
+        "payments-received": [
+            "erp_id;customer_erp_id;premises_erp_id;invoice_erp_id;paid_on;amount;title"
+        ],
+        "settlements": [
+            "erp_id;customer_erp_id;premises_erp_id;kind;period_from;period_to;amount;issued_on"
+        ],
+        "balance-confirmations": ["erp_id;customer_erp_id;as_of;amount"],
+    }
+    buildings = max(1, customers // 50)
+    for b in range(buildings):
+        out["buildings"].append(
+            f"B{b};Osiedle {STREETS[b % len(STREETS)]};{STREETS[b % len(STREETS)]};"
+            f"{b // len(STREETS) + 1};{profile.postcode};{profile.city}"
+        )
+    for i in range(customers):
+        b = i % buildings
+        street, number, flat = (
+            STREETS[b % len(STREETS)],
+            str(b // len(STREETS) + 1),
+            str(i // buildings + 1),
+        )
+        business = i % 10 == 9
+        female = rng.random() < 0.5
+        surname = LAST[rng.randrange(len(LAST))]
+        if i == 0:
+            name, symbol = first
+            business = False
+        elif business:
+            name, symbol = (
+                f"{COMPANIES[rng.randrange(len(COMPANIES))]} {surname} Sp. z o.o.",
+                profile.symbol_format.format(200000 + i),
+            )
+        else:
+            given = FIRST[rng.randrange(10) if female else 10 + rng.randrange(10)]
+            name = f"{given} {FEMININE.get(surname, surname) if female else surname}"
+            symbol = profile.symbol_format.format(200000 + i)
+        pesel = (
+            ""
+            if business
+            else pesel_for(
+                rng,
+                date(1940 + rng.randrange(60), rng.randrange(1, 13), rng.randrange(1, 29)),
+                female,
+            )
+        )
+        nip = nip_for(rng) if business else ""
+        email = f"klient{i}@example.com" if i == 0 or rng.random() < 0.6 else ""
+        account = f"{rng.randrange(10, 100)}1090{i:020d}"[:26].ljust(26, "0")
+        debtor = i % 20 == 7
+        row = [
+            f"K{i}",
+            symbol,
+            "business" if business else "individual",
+            name,
+            pesel,
+            nip,
+            street,
+            number,
+            flat,
+            profile.postcode,
+            profile.city,
+            email,
+            "",
+            f"CZ/{i:05d}" if profile.members else "",
+            "2012-05-01" if profile.members else "",
+            account,
+            "wezwanie do zapłaty" if debtor else "",
+        ]
+        out["customers"].append(";".join(row))
+        kind = "parking" if i % 25 == 24 else "commercial" if business else "residential"
+        area = Decimal(rng.randrange(2800, 9000)) / 100 if kind != "parking" else Decimal("12.50")
+        out["premises"].append(
+            f"M{i};B{b};{kind};{street};{number};{flat};{profile.postcode};{profile.city};{area}"
+        )
+        out["legal-titles"].append(f"T{i};K{i};M{i};{profile.title_kind};2015-01-01")
+        status = "signed_by_customer" if i % 40 == 3 else "terminated" if i % 50 == 11 else "active"
+        number_of_contract = f"UM/{2015 + i % 10}/{i:05d}"
+        out["contracts"].append(
+            f"U{i};{number_of_contract};K{i};{profile.contract_kind};{status};2015-01-01;2015-01-01"
+        )
+        out["service-points"].append(
+            f"SP{i};{profile.point_format.format(i)};M{i};U{i};WM{seed % 97:02d}{i:06d}"
+        )
+        paid_until = months - (4 if debtor else 0)
+        scale = area / Decimal(50)
+        for m in range(months):
+            period = _month(start, m)
+            due = period.replace(day=profile.due_day)
+            total = Decimal("0.00")
+            for c, (component, base) in enumerate(profile.components):
+                amount = (base * scale).quantize(Decimal("0.01"))
+                total += amount
+                out["charges"].append(f"C{i}-{m}-{c};K{i};M{i};{component};{period};{amount};{due}")
+            number = f"FV/{period:%Y/%m}/{i:05d}"
+            out["invoices"].append(f"F{i}-{m};{number};K{i};M{i};{period};{due};{total}")
+            if m < paid_until:
+                paid_on = due - timedelta(days=rng.randrange(0, 8))
+                out["payments-received"].append(
+                    f"P{i}-{m};K{i};M{i};F{i}-{m};{paid_on};{total};{number}"
+                )
+        for year in range(start.year, end.year):
+            amount = (Decimal(rng.randrange(-15000, 25000)) / 100).quantize(Decimal("0.01"))
+            out["settlements"].append(
+                f"S{i}-{year};K{i};M{i};Rozliczenie roczne {year};{year}-01-01;{year}-12-31;"
+                f"{amount};{year + 1}-02-15"
+            )
+        out["balance-confirmations"].append(f"BC{i};K{i};{end.year - 1}-12-31;0.00")
+    return {entity: "\n".join(lines) + "\n" for entity, lines in out.items()}
