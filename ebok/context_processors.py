@@ -7,11 +7,19 @@ def tenant_branding(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.is_public or not tenant.config:
         return {"branding": None, "tenant": None, "platform_domain": settings.PLATFORM_DOMAIN}
+    from django.urls import reverse
+
+    from ebok.modules import MODULE_URLS
+
     config = tenant.configuration
     return {
         "tenant": tenant,
         "branding": config.branding,
         "modules": [str(m) for m in config.modules],
+        "module_links": [
+            (str(m), reverse(MODULE_URLS[str(m)]) if str(m) in MODULE_URLS else None)
+            for m in config.modules
+        ],
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],

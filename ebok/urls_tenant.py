@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("", include("identity.urls")),
     path("office/", include("identity.office_urls")),
+    path("", include("billing.urls")),
     path("api/v1/", include("tenants.api_urls")),
     path("api/v1/", include("identity.api_urls")),
     path("api/v1/", include("billing.api_urls")),

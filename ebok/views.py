@@ -30,6 +30,12 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 def tenant_home(request: HttpRequest) -> HttpResponse:
+    """The portal's front page; a logged-in customer lands on the dashboard."""
+    user = request.user
+    if user.is_authenticated and getattr(user, "role", "") in ("customer", "manager"):
+        from billing.views import dashboard
+
+        return dashboard(request)
     return render(request, "ebok/tenant_home.html")
 
 

@@ -1,0 +1,132 @@
+"""The customer's pages: own rows only, modules per tenant, refusals, forms."""
+
+import pytest
+from django.db import connection
+
+from billing.models import BalanceConfirmation, EInvoiceConsent
+from identity.services import user_create
+from tenants.services import tenant_setting_set
+
+pytestmark = pytest.mark.django_db
+HOST = "alpha.localhost"
+
+
+@pytest.fixture
+def all_modules(tenants, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a,
+            key="modules",
+            actor="t",
+            value=[
+                "charges",
+                "invoices",
+                "payments_received",
+                "settlements",
+                "balance_confirmation",
+                "premises",
+                "contracts",
+                "e_invoice",
+                "membership",
+                "debt_collection",
+            ],
+        )
+    connection.set_tenant(tenants.a)
+
+
+def test_dashboard_answers_how_much_and_what_is_waiting(client, ledger):
+    client.force_login(ledger["owner"])
+    page = client.get("/", HTTP_HOST=HOST).content.decode()
+    assert "Witaj, L0000001." in page or "Witaj," in page
+    assert "200,00\u00a0zł" in page  # 650 charged - 450 paid
+    assert "Potwierdź saldo" in page  # a balance confirmation is pending
+    assert "999,99" not in page  # the neighbour's charge
+
+
+def test_invoice_page_lists_only_own_invoices(client, ledger, all_modules):
+    client.force_login(ledger["owner"])
+    page = client.get("/invoices/", HTTP_HOST=HOST).content.decode()
+    assert "FV/1/2026" in page
+    assert "FV/2/2026" not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/charges/",
+        "/payments/",
+        "/settlements/",
+        "/balance-confirmation/",
+        "/premises/",
+        "/membership/",
+        "/debt-collection/",
+        "/e-invoice/",
+    ],
+)
+def test_every_page_opens_for_the_customer_and_shows_nothing_of_the_neighbour(
+    client, ledger, all_modules, url
+):
+    client.force_login(ledger["owner"])
+    response = client.get(url, HTTP_HOST=HOST)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "999,99" not in body
+    assert "U/2/2020" not in body
+    assert "Ewa Sąsiadka" not in body
+
+
+def test_a_module_the_tenant_switched_off_is_refused(client, ledger):
+    client.force_login(ledger["owner"])
+    assert client.get("/invoices/", HTTP_HOST=HOST).status_code == 403  # preset A has no invoices
+    assert client.get("/charges/", HTTP_HOST=HOST).status_code == 200
+
+
+def test_staff_and_anonymous_visitors(client, ledger, all_modules):
+    assert client.get("/charges/", HTTP_HOST=HOST)["Location"].startswith("/login/")
+    client.force_login(user_create(login="ksiegowa", password="x", role="accountant"))
+    assert client.get("/charges/", HTTP_HOST=HOST).status_code == 403
+
+
+def test_session_of_tenant_a_opens_nothing_on_tenant_b(client, ledger, tenants):
+    client.force_login(ledger["owner"])
+    assert client.get("/charges/", HTTP_HOST="beta.localhost")["Location"].startswith("/login/")
+
+
+def test_balance_dispute_needs_a_comment_and_is_recorded(client, ledger):
+    client.force_login(ledger["owner"])
+    own = BalanceConfirmation.objects.get(erp_id="B1")
+    client.post(f"/balance-confirmation/{own.pk}/dispute/", {"comment": ""}, HTTP_HOST=HOST)
+    own.refresh_from_db()
+    assert own.status == "pending"
+    client.post(
+        f"/balance-confirmation/{own.pk}/dispute/", {"comment": "Brak wpłaty"}, HTTP_HOST=HOST
+    )
+    own.refresh_from_db()
+    assert (own.status, own.comment) == ("disputed", "Brak wpłaty")
+    other = BalanceConfirmation.objects.get(erp_id="B2")
+    client.post(f"/balance-confirmation/{other.pk}/confirm/", HTTP_HOST=HOST)
+    other.refresh_from_db()
+    assert other.status == "pending"
+
+
+def test_einvoice_page_switches_consent_on_and_off(client, ledger, all_modules):
+    client.force_login(ledger["owner"])
+    bad = client.post("/e-invoice/", {"email": "nie-email"}, HTTP_HOST=HOST)
+    assert bad.status_code == 400
+    client.post("/e-invoice/", {"email": "jan@example.com"}, HTTP_HOST=HOST)
+    consent = EInvoiceConsent.objects.get(customer__erp_id="K1")
+    assert (consent.active, consent.email) == (True, "jan@example.com")
+    client.post("/e-invoice/", {"action": "withdraw"}, HTTP_HOST=HOST)
+    consent.refresh_from_db()
+    assert consent.active is False
+    assert "Wycofano zgodę" in client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
+
+
+def test_pages_render_amounts_the_polish_way():
+    from decimal import Decimal
+
+    from ebok.templatetags.ebok_format import money
+
+    assert money(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0zł"
+    assert money(Decimal("-42.1")) == "−42,10\u00a0zł"
+    assert money(Decimal("0")) == "0,00\u00a0zł"

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from billing import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="billing_dashboard"),
+    path("charges/", views.charges, name="billing_charges"),
+    path("invoices/", views.invoices, name="billing_invoices"),
+    path("payments/", views.payments, name="billing_payments"),
+    path("settlements/", views.settlements, name="billing_settlements"),
+    path(
+        "balance-confirmation/", views.balance_confirmations, name="billing_balance_confirmations"
+    ),
+    path(
+        "balance-confirmation/<int:pk>/<str:answer>/",
+        views.balance_confirmation_answer,
+        name="billing_balance_confirmation_answer",
+    ),
+    path("premises/", views.premises, name="billing_premises"),
+    path("e-invoice/", views.einvoice, name="billing_einvoice"),
+    path("membership/", views.membership, name="billing_membership"),
+    path("debt-collection/", views.debt_collection, name="billing_debt_collection"),
+]

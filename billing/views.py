@@ -1,0 +1,246 @@
+"""The customer's pages: dashboard, charges, invoices, payments, settlements, balance
+confirmation, premises and contracts, e-invoice, membership, debt collection. Every read goes
+through billing.selectors with the acting user."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from billing import selectors, services
+from billing.models import BalanceConfirmation, EInvoiceConsentEvent
+from ebok.errors import ApplicationError
+
+PORTAL_ROLES = frozenset({"customer", "manager"})
+
+
+def portal_page(module: str | None = None):
+    """A page of the customer portal: logged in as a customer (or manager), and the tenant has
+    the module switched on."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect(f"/login/?next={request.path}")
+            if request.user.role not in PORTAL_ROLES:
+                raise PermissionDenied
+            if module is not None and module not in {
+                str(m) for m in request.tenant.configuration.modules
+            }:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _page(request, queryset, per_page: int = 25):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _chart(months: list[dict]) -> dict:
+    """Bars of the monthly charges (oldest first) for an inline SVG, with the same data as a table."""
+    rows = list(reversed(months[:12]))
+    top = max((float(m["charged"]) for m in rows), default=0) or 1
+    width, height, gap = 28, 120, 8
+    bars = [
+        {
+            "x": i * (width + gap),
+            "height": round(float(m["charged"]) / top * height, 1),
+            "y": round(height - float(m["charged"]) / top * height, 1),
+            "width": width,
+            "label": m["period"],
+            "value": m["charged"],
+        }
+        for i, m in enumerate(rows)
+    ]
+    return {
+        "bars": bars,
+        "rows": rows,
+        "width": max(1, len(rows)) * (width + gap),
+        "height": height,
+    }
+
+
+@portal_page()
+def dashboard(request):
+    actor = request.user
+    total = selectors.balance(actor=actor)
+    unpaid = selectors.invoice_list(actor=actor).filter(paid__lt=F("gross"))
+    next_due = unpaid.order_by("due_date", "id").first()
+    today = timezone.localdate()
+    context = {
+        "total": total,
+        "next_due": next_due,
+        "overdue_count": unpaid.filter(due_date__lt=today).count(),
+        "pending_confirmations": selectors.balance_confirmation_list(actor=actor)
+        .filter(status=BalanceConfirmation.Status.PENDING)
+        .count(),
+        "recent_invoices": selectors.invoice_list(actor=actor)[:3],
+        "recent_payments": selectors.payment_list(actor=actor)[:3],
+        "chart": _chart(selectors.balance_by_month(actor=actor, months=12)),
+        "customers": selectors.customer_list(actor=actor)[:5],
+    }
+    return render(request, "billing/dashboard.html", context)
+
+
+@portal_page("charges")
+def charges(request):
+    rows = selectors.charge_list(actor=request.user)
+    months = selectors.balance_by_month(actor=request.user, months=24)
+    return render(
+        request, "billing/charges.html", {"page": _page(request, rows, 50), "months": months}
+    )
+
+
+@portal_page("invoices")
+def invoices(request):
+    return render(
+        request,
+        "billing/invoices.html",
+        {"page": _page(request, selectors.invoice_list(actor=request.user))},
+    )
+
+
+@portal_page("payments_received")
+def payments(request):
+    rows = selectors.payment_list(actor=request.user)
+    return render(
+        request,
+        "billing/payments.html",
+        {"page": _page(request, rows), "total": rows.aggregate(s=Sum("amount"))["s"]},
+    )
+
+
+@portal_page("settlements")
+def settlements(request):
+    return render(
+        request,
+        "billing/settlements.html",
+        {"page": _page(request, selectors.settlement_list(actor=request.user))},
+    )
+
+
+class DisputeForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("What do you disagree with?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@portal_page("balance_confirmation")
+def balance_confirmations(request):
+    rows = selectors.balance_confirmation_list(actor=request.user)
+    return render(
+        request, "billing/balance_confirmations.html", {"rows": rows, "form": DisputeForm()}
+    )
+
+
+@require_POST
+@portal_page("balance_confirmation")
+def balance_confirmation_answer(request, pk: int, answer: str):
+    if answer not in ("confirm", "dispute"):
+        raise Http404
+    comment = request.POST.get("comment", "")
+    try:
+        services.balance_confirmation_answer(
+            actor=request.user, confirmation_id=pk, confirm=answer == "confirm", comment=comment
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you, your answer has been recorded."))
+    return redirect("billing_balance_confirmations")
+
+
+@portal_page()
+def premises(request):
+    context = {
+        "premises": selectors.premises_list(actor=request.user),
+        "contracts": selectors.contract_list(actor=request.user),
+    }
+    return render(request, "billing/premises.html", context)
+
+
+class EInvoiceForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address for invoices"), max_length=254)
+
+
+@portal_page("e_invoice")
+def einvoice(request):
+    customers = list(selectors.customer_list(actor=request.user)[:20])
+    if not customers:
+        raise PermissionDenied
+    customer = customers[0]
+    consent = selectors.einvoice_consent(actor=request.user, customer_id=customer.pk)
+    form = EInvoiceForm(
+        request.POST or None, initial={"email": consent.email or request.user.email}
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.einvoice_withdraw(actor=request.user, customer_id=customer.pk)
+                messages.success(request, _("E-invoices are switched off."))
+                return redirect("billing_einvoice")
+            if form.is_valid():
+                services.einvoice_set(
+                    actor=request.user, customer_id=customer.pk, email=form.cleaned_data["email"]
+                )
+                messages.success(
+                    request,
+                    _("E-invoices will be sent to %(email)s.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("billing_einvoice")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    history = EInvoiceConsentEvent.objects.filter(customer=customer)[:20]
+    return render(
+        request,
+        "billing/einvoice.html",
+        {"consent": consent, "form": form, "history": history, "customer": customer},
+        status=400 if form.errors else 200,
+    )
+
+
+@portal_page("membership")
+def membership(request):
+    customers = selectors.customer_list(actor=request.user)
+    from billing.models import Contribution
+
+    contributions = Contribution.objects.filter(customer__in=customers)
+    return render(
+        request, "billing/membership.html", {"customers": customers, "contributions": contributions}
+    )
+
+
+@portal_page("debt_collection")
+def debt_collection(request):
+    today = timezone.localdate()
+    overdue = selectors.invoice_list(actor=request.user).filter(
+        paid__lt=F("gross"), due_date__lt=today
+    )
+    return render(
+        request,
+        "billing/debt_collection.html",
+        {
+            "customers": selectors.customer_list(actor=request.user),
+            "overdue": overdue[:50],
+            "overdue_total": overdue.aggregate(s=Sum(F("gross") - F("paid")))["s"]
+            or selectors.ZERO,
+        },
+    )
