@@ -52,7 +52,7 @@ def _page(request, queryset, per_page: int = 25):
 
 
 def _chart(months: list[dict]) -> dict:
-    """Bars of the monthly charges (oldest first) for an inline SVG, with the same data as a table."""
+    """Monthly charges (oldest first) as bars of an inline SVG; the same rows feed the table."""
     rows = list(reversed(months[:12]))
     top = max((float(m["charged"]) for m in rows), default=0) or 1
     width, height, gap = 28, 120, 8
