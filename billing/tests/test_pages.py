@@ -130,3 +130,13 @@ def test_pages_render_amounts_the_polish_way():
     assert money(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0zł"
     assert money(Decimal("-42.1")) == "−42,10\u00a0zł"
     assert money(Decimal("0")) == "0,00\u00a0zł"
+
+
+def test_chart_numbers_are_not_localised_in_svg(client, ledger):
+    import re
+
+    client.force_login(ledger["owner"])
+    page = client.get("/", HTTP_HOST=HOST).content.decode()
+    heights = re.findall(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', page)
+    assert heights
+    assert all("," not in value for bar in heights for value in bar)
