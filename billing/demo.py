@@ -7,6 +7,7 @@ streets are made up, PESEL and NIP numbers are generated to pass their checksums
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -113,6 +114,7 @@ class LedgerProfile:
     postcode: str
     due_day: int = 10
     members: bool = False  # a cooperative's customers are members with a number
+    seasonal: float = 0.0  # how much winter months differ from the average (0.3 = ±30 %)
     title_kind: str = "własność"
 
 
@@ -249,8 +251,13 @@ def demo_files(
             period = _month(start, m)
             due = period.replace(day=profile.due_day)
             total = Decimal("0.00")
+            season = Decimal(
+                str(
+                    round(1 + profile.seasonal * math.cos(2 * math.pi * (period.month - 1) / 12), 3)
+                )
+            )
             for c, (component, base) in enumerate(profile.components):
-                amount = (base * scale).quantize(Decimal("0.01"))
+                amount = (base * scale * season).quantize(Decimal("0.01"))
                 total += amount
                 out["charges"].append(f"C{i}-{m}-{c};K{i};M{i};{component};{period};{amount};{due}")
             number = f"FV/{period:%Y/%m}/{i:05d}"

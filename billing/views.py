@@ -55,7 +55,7 @@ def _chart(months: list[dict]) -> dict:
     """Monthly charges (oldest first) as bars of an inline SVG; the same rows feed the table."""
     rows = list(reversed(months[:12]))
     top = max((float(m["charged"]) for m in rows), default=0) or 1
-    width, height, gap = 28, 120, 8
+    width, height, gap = 28, 120, 8  # the labels take 18 more below the bars
     bars = [
         {
             "x": i * (width + gap),
