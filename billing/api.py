@@ -320,3 +320,11 @@ class ImportJobApi(APIView):
         if job is None:
             raise ApplicationError(_("Not found."), code="not_found", status=404)
         return Response(ImportJobSerializer(job).data)
+
+
+class InvoicePdfApi(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int):
+        from billing.views import invoice_pdf_response
+
+        return invoice_pdf_response(request, pk)

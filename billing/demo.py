@@ -137,6 +137,13 @@ def nip_for(rng: random.Random) -> str:
             return body + str(check)
 
 
+def nrb_for(bank: str, account: str) -> str:
+    """A Polish account number (NRB) with correct check digits for bank ``bank`` (8 digits)."""
+    bban = f"{bank}{account}"
+    check = 98 - int(bban + "252100") % 97  # "PL" = 25 21, then "00"
+    return f"{check:02d}{bban}"
+
+
 def _month(start: date, offset: int) -> date:
     total = start.year * 12 + start.month - 1 + offset
     return date(total // 12, total % 12 + 1, 1)
@@ -209,7 +216,7 @@ def demo_files(
         )
         nip = nip_for(rng) if business else ""
         email = f"klient{i}@example.com" if i == 0 or rng.random() < 0.6 else ""
-        account = f"{rng.randrange(10, 100)}1090{i:020d}"[:26].ljust(26, "0")
+        account = nrb_for("10901014", f"{seed % 10000:04d}{i:012d}")
         debtor = i % 20 == 7
         row = [
             f"K{i}",

@@ -175,3 +175,13 @@ def einvoice_consent(*, actor, customer_id: int) -> EInvoiceConsent | None:
     return EInvoiceConsent.objects.filter(customer_id=customer_id).first() or EInvoiceConsent(
         customer_id=customer_id
     )
+
+
+def invoice_lines(*, actor, invoice: Invoice) -> list[tuple[str, Decimal]]:
+    """The charges an invoice bills: the customer's (and premises') charges of its month."""
+    rows = charge_list(actor=actor).filter(
+        customer_id=invoice.customer_id, period=invoice.issue_date.replace(day=1)
+    )
+    if invoice.premises_id:
+        rows = rows.filter(premises_id=invoice.premises_id)
+    return list(rows.order_by("component").values_list("component", "amount"))

@@ -6,6 +6,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="billing_dashboard"),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),
+    path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),
+    path("balance.pdf", views.balance_pdf_view, name="billing_balance_pdf"),
     path("payments/", views.payments, name="billing_payments"),
     path("settlements/", views.settlements, name="billing_settlements"),
     path(

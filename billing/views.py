@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,3 +244,49 @@ def debt_collection(request):
             or selectors.ZERO,
         },
     )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def invoice_pdf_response(request, pk: int) -> HttpResponse:
+    """The invoice as a PDF with the transfer QR code; 404 for an invoice the actor may not see."""
+    from billing.pdf import invoice_pdf
+
+    invoice = selectors.invoice_get(actor=request.user, invoice_id=pk)
+    if invoice is None:
+        raise Http404
+    config = request.tenant.configuration
+    content = invoice_pdf(
+        invoice=invoice,
+        customer=invoice.customer,
+        lines=selectors.invoice_lines(actor=request.user, invoice=invoice),
+        branding=config.branding,
+        payee=config.payee,
+    )
+    return _pdf_response(content, f"faktura-{invoice.number.replace('/', '-')}.pdf")
+
+
+@portal_page("invoices")
+def invoice_pdf_view(request, pk: int):
+    return invoice_pdf_response(request, pk)
+
+
+@portal_page()
+def balance_pdf_view(request):
+    from billing.pdf import balance_pdf
+
+    config = request.tenant.configuration
+    content = balance_pdf(
+        customers=list(selectors.customer_list(actor=request.user)[:10]),
+        balance=selectors.balance(actor=request.user),
+        months=selectors.balance_by_month(actor=request.user, months=12),
+        branding=config.branding,
+        payee=config.payee,
+        as_of=timezone.localdate(),
+    )
+    return _pdf_response(content, "saldo.pdf")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -282,7 +283,17 @@ def demo_config(demo: DemoTenant):
         office_hours=demo.hours,
         footer="Portal demonstracyjny: wszystkie dane są fikcyjne.",
     )
-    return dataclasses.replace(config, branding=branding).validate()
+    from billing.demo import nip_for, nrb_for
+
+    seed = sum(map(ord, demo.slug))
+    payee = dataclasses.replace(
+        config.payee,
+        name=demo.short_name,
+        nip=nip_for(random.Random(seed)),  # noqa: S311 - invented demo data
+        account=nrb_for("10205561", f"{seed:016d}"),
+        address=demo.address,
+    )
+    return dataclasses.replace(config, branding=branding, payee=payee).validate()
 
 
 DEMO_DOCUMENTS = {

@@ -41,6 +41,12 @@ else
   echo "export TEST_REDIS_URL=$REDIS_URL"
 fi
 
+# PDFs are set in DejaVu Sans (Polish letters) from Debian's fonts-dejavu-core.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core) >&2 \
+    || echo "scripts/services.sh: could not install fonts-dejavu-core" >&2
+fi
+
 # Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

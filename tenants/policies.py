@@ -315,6 +315,25 @@ class RegistrationSettings:
 
 
 @dataclass(frozen=True)
+class PayeeSettings:
+    """Who customers pay: printed on invoices and encoded in the transfer QR code. A customer's
+    individual account number, when the ERP gives one, takes precedence over ``account``."""
+
+    name: str = ""
+    nip: str = ""
+    account: str = ""  # 26 digits (NRB)
+    address: str = ""
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.nip and not (self.nip.isdigit() and len(self.nip) == 10):
+            out["nip"] = str(_("A NIP has 10 digits."))
+        if self.account and not (self.account.isdigit() and len(self.account) == 26):
+            out["account"] = str(_("An account number has 26 digits."))
+        return out
+
+
+@dataclass(frozen=True)
 class TenantConfig:
     """Everything a tenant can configure, as one typed value."""
 
@@ -327,10 +346,19 @@ class TenantConfig:
     links: LinkPolicy
     registration: RegistrationSettings
     languages: tuple[Language, ...] = (Language.PL, Language.EN, Language.UK)
+    payee: PayeeSettings = PayeeSettings()
 
     def problems(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for group in ("branding", "password_policy", "lockout", "session", "links", "registration"):
+        for group in (
+            "branding",
+            "password_policy",
+            "lockout",
+            "session",
+            "links",
+            "registration",
+            "payee",
+        ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message
         if not self.login_identifiers:
@@ -421,6 +449,7 @@ GROUPS: dict[str, type] = {
     "session": SessionPolicy,
     "links": LinkPolicy,
     "registration": RegistrationSettings,
+    "payee": PayeeSettings,
 }
 LIST_SETTINGS: dict[str, type] = {
     "modules": Module,
@@ -475,6 +504,7 @@ def config_from_json(data: dict) -> TenantConfig:
         links=load(LinkPolicy, data["links"]),
         registration=load(RegistrationSettings, data["registration"]),
         languages=load(tuple[Language, ...], data["languages"]),
+        payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
     )
 
 

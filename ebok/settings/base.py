@@ -208,7 +208,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["tenant"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # PDF font subsetting is chatty at INFO
+    },
 }
 
 from ebok.settings.integrations import *  # noqa: E402
