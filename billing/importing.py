@@ -381,6 +381,27 @@ ENTITIES: dict[str, EntitySpec] = {
 # --- reading files -------------------------------------------------------------------------------
 
 
+def xlsx_to_csv(data: bytes) -> str:
+    """The first sheet of an XLSX workbook as CSV text (``;``), values as the ERP wrote them."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    for row in sheet.iter_rows(values_only=True):
+        if row is None or all(v is None for v in row):
+            continue
+        writer.writerow(
+            [
+                "" if v is None else v.isoformat()[:10] if isinstance(v, date) else str(v)
+                for v in row
+            ]
+        )
+    workbook.close()
+    return out.getvalue()
+
+
 def read_rows(payload: str) -> list[dict[str, str]]:
     """CSV with a header row (``;`` or ``,``) or JSON lines; every value as a string."""
     stripped = payload.lstrip("\ufeff").strip()

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from billing import views
+from billing import office_views, views
 
 urlpatterns = [
+    path("office/import/", office_views.import_upload, name="office_import"),
+    path("office/import/<int:pk>/", office_views.import_job, name="office_import_job"),
+    path(
+        "office/import/<int:pk>/status",
+        office_views.import_job_status,
+        name="office_import_job_status",
+    ),
     path("dashboard/", views.dashboard, name="billing_dashboard"),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),

@@ -22,6 +22,7 @@ def office_home(request):
         "can_unlock": has_permission(request.user, "accounts.unlock"),
         "can_audit": has_permission(request.user, "audit.view"),
         "can_documents": has_permission(request.user, "documents.manage"),
+        "can_import": has_permission(request.user, "import.run"),
     }
     return render(request, "identity/office/home.html", context)
 

@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.unlock": frozenset({"customer_service", "tenant_admin"}),
     "audit.view": frozenset({"tenant_admin"}),
     "documents.manage": frozenset({"tenant_admin"}),
+    "import.run": frozenset({"accountant", "tenant_admin"}),
 }
 
 

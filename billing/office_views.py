@@ -1,0 +1,100 @@
+"""Back-office: upload an ERP file (CSV or XLSX) and follow the import job."""
+
+from __future__ import annotations
+
+import zipfile
+
+from django import forms
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from billing import services
+from billing.importing import ENTITIES, xlsx_to_csv
+from billing.models import ImportJob
+from ebok.errors import ApplicationError
+from identity.permissions import staff_required
+
+
+class ImportForm(forms.Form):
+    entity = forms.ChoiceField(label=_("What the file holds"), choices=[(e, e) for e in ENTITIES])
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    dry_run = forms.BooleanField(
+        label=_("Only check: show what would change, write nothing"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > services.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 100 MB)."))
+        data = upload.read()
+        if upload.name.lower().endswith(".xlsx"):
+            try:
+                return xlsx_to_csv(data)
+            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+                raise forms.ValidationError(_("This is not a readable XLSX file.")) from exc
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file must be in UTF-8.")) from exc
+
+
+@staff_required("import.run")
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(
+                entity=form.cleaned_data["entity"],
+                payload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("office_import_job", pk=job.pk)
+    jobs = ImportJob.objects.defer("payload")[:20]
+    return render(
+        request,
+        "billing/office/import.html",
+        {"form": form, "jobs": jobs},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required("import.run")
+def import_job(request, pk: int):
+    job = get_object_or_404(ImportJob.objects.defer("payload"), pk=pk)
+    percent = (
+        100
+        if job.status == "done"
+        else int(100 * job.processed_rows / job.total_rows)
+        if job.total_rows
+        else 0
+    )
+    return render(
+        request,
+        "billing/office/import_job.html",
+        {"job": job, "percent": percent, "running": job.status in ("queued", "running")},
+    )
+
+
+@staff_required("import.run")
+def import_job_status(request, pk: int):
+    job = get_object_or_404(ImportJob.objects.defer("payload", "errors"), pk=pk)
+    percent = (
+        100
+        if job.status == "done"
+        else int(100 * job.processed_rows / job.total_rows)
+        if job.total_rows
+        else 0
+    )
+    return JsonResponse(
+        {
+            "status": job.status,
+            "percent": percent,
+            "processed_rows": job.processed_rows,
+            "total_rows": job.total_rows,
+            "running": job.status in ("queued", "running"),
+        }
+    )

@@ -1,0 +1,88 @@
+"""Back-office import: CSV and XLSX uploads, job page, permissions."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from openpyxl import Workbook
+
+from billing.models import Customer, ImportJob
+from billing.tests.conftest import FILES
+from identity.services import user_create
+from identity.tests.conftest import login
+from identity.tests.test_two_factor_and_office import _code
+
+pytestmark = pytest.mark.django_db
+HOST = "alpha.localhost"
+
+
+@pytest.fixture
+def accountant(client, tenants):
+    connection.set_tenant(tenants.a)
+    user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
+    login(client, HOST, "ksiegowa", "BiUr42#ok")
+    client.get("/account/2fa/enrol/", HTTP_HOST=HOST)
+    client.post(
+        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=user))}, HTTP_HOST=HOST
+    )
+    return user
+
+
+def _upload(client, name, content, entity="customers", dry_run=False):
+    data = {"entity": entity, "file": SimpleUploadedFile(name, content)}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post("/office/import/", data, HTTP_HOST=HOST)
+
+
+def test_csv_upload_runs_a_job_with_a_progress_page(
+    client, accountant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, "klienci.csv", FILES["customers"].encode())
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/office/import/{job.pk}/"
+    page = client.get(response["Location"], HTTP_HOST=HOST).content.decode()
+    assert 'value="100"' in page
+    assert Customer.objects.count() == 2
+    status = client.get(f"/office/import/{job.pk}/status", HTTP_HOST=HOST).json()
+    assert status == {
+        "status": "done",
+        "percent": 100,
+        "processed_rows": 2,
+        "total_rows": 2,
+        "running": False,
+    }
+
+
+def test_xlsx_upload(client, accountant, django_capture_on_commit_callbacks):
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in FILES["customers"].strip().splitlines():
+        sheet.append(line.split(";"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, "klienci.xlsx", buffer.getvalue())
+    assert sorted(Customer.objects.values_list("erp_id", flat=True)) == ["K1", "K2"]
+
+
+def test_bad_files_are_refused_with_a_message(client, accountant):
+    broken = _upload(client, "klienci.xlsx", b"not a workbook")
+    assert broken.status_code == 400
+    assert "XLSX" in broken.content.decode()
+    latin2 = _upload(client, "klienci.csv", "erp_id;symbol\nK1;Łódź\n".encode("iso-8859-2"))
+    assert latin2.status_code == 400
+    assert not ImportJob.objects.exists()
+
+
+def test_only_accountants_and_admins_import(client, tenants):
+    connection.set_tenant(tenants.a)
+    user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    user = user_create(login="L0000001", password="RyBa18$05")
+    client.force_login(user)
+    assert client.get("/office/import/", HTTP_HOST=HOST).status_code == 403
+    client.logout()
+    assert client.get("/office/import/", HTTP_HOST=HOST).status_code == 302
