@@ -46,16 +46,25 @@ NOTHING = Scope(customer_ids=frozenset())
 
 
 def scope_for(actor) -> Scope:
+    """What ``actor`` may see. Worked out once per user object (a request's user lives for that
+    request), since every selector of a page starts here."""
+    cached = getattr(actor, "_billing_scope", None)
+    if cached is not None:
+        return cached
+    scope = _scope_for(actor)
+    if actor is not None and actor.is_authenticated:
+        actor._billing_scope = scope
+    return scope
+
+
+def _scope_for(actor) -> Scope:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return NOTHING
     if getattr(actor, "is_tenant_staff", False):
         return Scope(customer_ids=None)
     if actor.role == "customer":
-        return Scope(
-            customer_ids=frozenset(
-                Customer.objects.filter(user=actor).order_by().values_list("pk", flat=True)
-            )
-        )
+        ids = Customer.objects.filter(user=actor).order_by().values_list("pk", flat=True)
+        return Scope(customer_ids=frozenset(ids))
     return NOTHING
 
 

@@ -140,3 +140,19 @@ def test_chart_numbers_are_not_localised_in_svg(client, ledger):
     heights = re.findall(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', page)
     assert heights
     assert all("," not in value for bar in heights for value in bar)
+
+
+def test_dashboard_query_count_is_bounded_and_independent_of_invoices(
+    client, ledger, django_assert_max_num_queries
+):
+    from billing.importing import import_text
+
+    client.force_login(ledger["owner"])
+    client.get("/", HTTP_HOST=HOST)  # warm: host lookup cached, session stamped
+    with django_assert_max_num_queries(14) as few:
+        client.get("/", HTTP_HOST=HOST)
+    rows = "\n".join(f"X{i};FV/X/{i};K1;2026-03-01;2026-03-15;10.00" for i in range(150))
+    import_text("invoices", "erp_id;number;customer_erp_id;issue_date;due_date;gross\n" + rows)
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        client.get("/", HTTP_HOST=HOST)
+    assert len(many.captured_queries) == len(few.captured_queries)
