@@ -176,6 +176,7 @@ def demo_files(
             "erp_id;customer_erp_id;premises_erp_id;kind;period_from;period_to;amount;issued_on"
         ],
         "balance-confirmations": ["erp_id;customer_erp_id;as_of;amount"],
+        "contributions": ["erp_id;customer_erp_id;premises_erp_id;kind;amount;paid"],
     }
     buildings = max(1, customers // 50)
     for b in range(buildings):
@@ -281,4 +282,8 @@ def demo_files(
                 f"{amount};{year + 1}-02-15"
             )
         out["balance-confirmations"].append(f"BC{i};K{i};{end.year - 1}-12-31;0.00")
+        if profile.members:
+            share = (area * Decimal("850.00")).quantize(Decimal("0.01"))
+            out["contributions"].append(f"W{i};K{i};M{i};Wkład budowlany;{share};{share}")
+            out["contributions"].append(f"WC{i};K{i};;Wpisowe i udział członkowski;150.00;150.00")
     return {entity: "\n".join(lines) + "\n" for entity, lines in out.items()}

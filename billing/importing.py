@@ -369,6 +369,20 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         messages={"settlement_period_valid": gettext_lazy("The period ends before it starts.")},
     ),
+    "contributions": EntitySpec(
+        "contributions",
+        models.Contribution,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("amount", money),
+            Column("paid", money),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+    ),
     "balance-confirmations": EntitySpec(
         "balance-confirmations",
         models.BalanceConfirmation,

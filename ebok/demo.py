@@ -381,6 +381,7 @@ LEDGER_ENTITIES = (
     "payments-received",
     "settlements",
     "balance-confirmations",
+    "contributions",
 )
 
 

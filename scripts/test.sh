@@ -6,6 +6,7 @@ eval "$(scripts/services.sh)"
 export DATABASE_URL TEST_REDIS_URL="${TEST_REDIS_URL:-}" CHROMIUM_PATH="${CHROMIUM_PATH:-}"
 if [ "${1:-}" = "--bench" ]; then
   shift
-  exec .venv/bin/python bench/tenancy_overhead.py "$@"
+  .venv/bin/python bench/tenancy_overhead.py "$@"
+  exec .venv/bin/python bench/billing.py "$@"
 fi
 exec .venv/bin/pytest "$@"
