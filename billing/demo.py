@@ -177,6 +177,7 @@ def demo_files(
         ],
         "balance-confirmations": ["erp_id;customer_erp_id;as_of;amount"],
         "contributions": ["erp_id;customer_erp_id;premises_erp_id;kind;amount;paid"],
+        "deposits": ["erp_id;customer_erp_id;premises_erp_id;kind;amount;received_on;returned_on"],
     }
     buildings = max(1, customers // 50)
     for b in range(buildings):
@@ -282,6 +283,8 @@ def demo_files(
                 f"{amount};{year + 1}-02-15"
             )
         out["balance-confirmations"].append(f"BC{i};K{i};{end.year - 1}-12-31;0.00")
+        if i % 10 == 0:
+            out["deposits"].append(f"D{i};K{i};M{i};Kaucja za wodomierz;120.00;2015-01-01;")
         if profile.members:
             share = (area * Decimal("850.00")).quantize(Decimal("0.01"))
             out["contributions"].append(f"W{i};K{i};M{i};Wkład budowlany;{share};{share}")

@@ -369,6 +369,27 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         messages={"settlement_period_valid": gettext_lazy("The period ends before it starts.")},
     ),
+    "deposits": EntitySpec(
+        "deposits",
+        models.Deposit,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("amount", money),
+            Column("received_on", day),
+            Column("returned_on", day, required=False),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={
+            "deposit_amount_positive": gettext_lazy("A deposit must be more than zero."),
+            "deposit_returned_after_received": gettext_lazy(
+                "A deposit is returned after it is received."
+            ),
+        },
+    ),
     "contributions": EntitySpec(
         "contributions",
         models.Contribution,

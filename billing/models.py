@@ -433,3 +433,30 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} #{self.pk} {self.status}"
+
+
+class Deposit(models.Model):
+    """A deposit (kaucja) the customer paid, e.g. for a meter or a tenancy; returned or held."""
+
+    erp_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="deposits")
+    premises = models.ForeignKey(
+        Premises, null=True, blank=True, on_delete=models.CASCADE, related_name="deposits"
+    )
+    kind = models.CharField(max_length=80)
+    amount = models.DecimalField(**MONEY)
+    received_on = models.DateField()
+    returned_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=models.F("received_on")),
+                name="deposit_returned_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

@@ -194,3 +194,19 @@ def invoice_lines(*, actor, invoice: Invoice) -> list[tuple[str, Decimal]]:
     if invoice.premises_id:
         rows = rows.filter(premises_id=invoice.premises_id)
     return list(rows.order_by("component").values_list("component", "amount"))
+
+
+def deposit_list(*, actor) -> QuerySet:
+    from billing.models import Deposit
+
+    return _scoped(Deposit.objects.all(), scope_for(actor)).order_by("-received_on", "-id")
+
+
+def service_point_list(*, actor) -> QuerySet:
+    from billing.models import ServicePoint
+
+    return (
+        ServicePoint.objects.filter(premises__in=premises_list(actor=actor))
+        .select_related("contract")
+        .order_by("code")
+    )

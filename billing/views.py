@@ -121,7 +121,11 @@ def payments(request):
     return render(
         request,
         "billing/payments.html",
-        {"page": _page(request, rows), "total": rows.aggregate(s=Sum("amount"))["s"]},
+        {
+            "page": _page(request, rows),
+            "total": rows.aggregate(s=Sum("amount"))["s"],
+            "deposits": selectors.deposit_list(actor=request.user),
+        },
     )
 
 
@@ -172,6 +176,7 @@ def premises(request):
     context = {
         "premises": selectors.premises_list(actor=request.user),
         "contracts": selectors.contract_list(actor=request.user),
+        "service_points": selectors.service_point_list(actor=request.user),
     }
     return render(request, "billing/premises.html", context)
 

@@ -382,6 +382,7 @@ LEDGER_ENTITIES = (
     "settlements",
     "balance-confirmations",
     "contributions",
+    "deposits",
 )
 
 

@@ -28,6 +28,8 @@ FILES = {
     "settlements": "erp_id;customer_erp_id;kind;period_from;period_to;amount;issued_on\n"
     "S1;K1;Rozliczenie wody 2025;2025-01-01;2025-12-31;-42.10;2026-01-20\n",
     "balance-confirmations": "erp_id;customer_erp_id;as_of;amount\nB1;K1;2025-12-31;0.00\nB2;K2;2025-12-31;0.00\n",
+    "service-points": "erp_id;code;premises_erp_id;contract_erp_id;meter_number\nSP1;PPE-1;M1;U1;WM-111\nSP2;PPE-2;M2;U2;WM-222\n",
+    "deposits": "erp_id;customer_erp_id;kind;amount;received_on;returned_on\nD1;K1;Kaucja za wodomierz;120.00;2020-01-01;\nD2;K2;Kaucja sąsiada;777.77;2020-01-01;\n",
 }
 
 

@@ -73,6 +73,8 @@ def test_every_page_opens_for_the_customer_and_shows_nothing_of_the_neighbour(
     assert "999,99" not in body
     assert "U/2/2020" not in body
     assert "Ewa Sąsiadka" not in body
+    assert "777,77" not in body  # the neighbour's deposit
+    assert "WM-222" not in body  # the neighbour's meter
 
 
 def test_a_module_the_tenant_switched_off_is_refused(client, ledger):
@@ -156,3 +158,15 @@ def test_dashboard_query_count_is_bounded_and_independent_of_invoices(
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         client.get("/", HTTP_HOST=HOST)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_premises_page_lists_points_of_supply_and_payments_page_the_deposits(
+    client, ledger, all_modules
+):
+    client.force_login(ledger["owner"])
+    premises = client.get("/premises/", HTTP_HOST=HOST).content.decode()
+    assert "PPE-1" in premises
+    assert "WM-111" in premises
+    payments = client.get("/payments/", HTTP_HOST=HOST).content.decode()
+    assert "Kaucja za wodomierz" in payments
+    assert "120,00" in payments
