@@ -49,6 +49,7 @@ def main() -> None:
     from billing.importing import import_text
     from billing.models import Customer
     from billing.services import customer_account_attach
+    from ebok.demo import LEDGER_ENTITIES
     from identity.services import user_create
     from tenants.services import tenant_create
 
@@ -93,19 +94,7 @@ def main() -> None:
         )
         started = time.perf_counter()
         total_rows = 0
-        for entity in (
-            "buildings",
-            "customers",
-            "premises",
-            "legal-titles",
-            "contracts",
-            "service-points",
-            "charges",
-            "invoices",
-            "payments-received",
-            "settlements",
-            "balance-confirmations",
-        ):
+        for entity in LEDGER_ENTITIES:
             total_rows += files[entity].count("\n") - 1
             import_text(entity, files[entity])
         demo_seconds = time.perf_counter() - started

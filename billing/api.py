@@ -301,13 +301,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_progress(self, job) -> int:
-        return (
-            100
-            if job.status == "done"
-            else int(100 * job.processed_rows / job.total_rows)
-            if job.total_rows
-            else 0
-        )
+        return job.percent
 
 
 class ImportJobApi(APIView):

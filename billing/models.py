@@ -434,6 +434,16 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.entity} #{self.pk} {self.status}"
 
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
 
 class Deposit(models.Model):
     """A deposit (kaucja) the customer paid, e.g. for a meter or a tenancy; returned or held."""

@@ -65,36 +65,22 @@ def import_upload(request):
 @staff_required("import.run")
 def import_job(request, pk: int):
     job = get_object_or_404(ImportJob.objects.defer("payload"), pk=pk)
-    percent = (
-        100
-        if job.status == "done"
-        else int(100 * job.processed_rows / job.total_rows)
-        if job.total_rows
-        else 0
-    )
     return render(
         request,
         "billing/office/import_job.html",
-        {"job": job, "percent": percent, "running": job.status in ("queued", "running")},
+        {"job": job, "percent": job.percent, "running": job.running},
     )
 
 
 @staff_required("import.run")
 def import_job_status(request, pk: int):
     job = get_object_or_404(ImportJob.objects.defer("payload", "errors"), pk=pk)
-    percent = (
-        100
-        if job.status == "done"
-        else int(100 * job.processed_rows / job.total_rows)
-        if job.total_rows
-        else 0
-    )
     return JsonResponse(
         {
             "status": job.status,
-            "percent": percent,
+            "percent": job.percent,
             "processed_rows": job.processed_rows,
             "total_rows": job.total_rows,
-            "running": job.status in ("queued", "running"),
+            "running": job.running,
         }
     )
