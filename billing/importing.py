@@ -24,7 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing import models, pesel
+from billing import models
+from identity import pesel
 
 
 class RowError(Exception):

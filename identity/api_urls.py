@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import api
+from identity import api, registration_views
 
 urlpatterns = [
     path("auth/login", api.LoginApi.as_view(), name="api-login"),
@@ -12,5 +12,11 @@ urlpatterns = [
     path("auth/login-reminder", api.LoginReminderApi.as_view(), name="api-login-reminder"),
     path("auth/terms/accept", api.TermsAcceptApi.as_view(), name="api-terms-accept"),
     path("me", api.MeApi.as_view(), name="api-me"),
+    path("registration", registration_views.RegistrationApi.as_view(), name="api-registration"),
+    path(
+        "registration/activate",
+        registration_views.RegistrationActivateApi.as_view(),
+        name="api-registration-activate",
+    ),
     path("me/contact", api.MeContactApi.as_view(), name="api-me-contact"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import office_views
+from identity import office_views, registration_views
 
 urlpatterns = [
     path("", office_views.office_home, name="office_home"),
@@ -8,4 +8,10 @@ urlpatterns = [
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
     path("audit/", office_views.audit_log, name="office_audit"),
     path("documents/", office_views.documents, name="office_documents"),
+    path("registrations/", registration_views.office_registrations, name="office_registrations"),
+    path(
+        "registrations/<int:pk>/decide/",
+        registration_views.office_registration_decide,
+        name="office_registration_decide",
+    ),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from identity import selectors, services
-from identity.models import Document, User
+from identity.models import Document, RegistrationRequest, User
 from identity.permissions import has_permission, staff_required
 from identity.views import request_info
 
@@ -23,6 +23,10 @@ def office_home(request):
         "can_audit": has_permission(request.user, "audit.view"),
         "can_documents": has_permission(request.user, "documents.manage"),
         "can_import": has_permission(request.user, "import.run"),
+        "can_review": has_permission(request.user, "registrations.review"),
+        "registrations_waiting": RegistrationRequest.objects.filter(
+            status="awaiting_review"
+        ).count(),
     }
     return render(request, "identity/office/home.html", context)
 

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"tenant_admin"}),
     "documents.manage": frozenset({"tenant_admin"}),
     "import.run": frozenset({"accountant", "tenant_admin"}),
+    "registrations.review": frozenset({"customer_service", "tenant_admin"}),
 }
 
 

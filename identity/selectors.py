@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from identity import pesel
 from identity.models import AuthEvent, Document, DocumentAcceptance, User
 from tenants.policies import LoginIdentifier, TenantConfig
 
@@ -29,6 +30,9 @@ def users_for_login(login: str) -> list[User]:
     config = tenant_config()
     identifiers = set(config.login_identifiers) if config else {LoginIdentifier.LOGIN}
     query = Q(username__iexact=login)
+    alias = pesel.login_alias(login)
+    if alias:
+        query |= Q(username=alias)
     if LoginIdentifier.CUSTOMER_SYMBOL in identifiers:
         query |= Q(customer_symbol__iexact=login)
     if LoginIdentifier.EMAIL in identifiers and "@" in login:

@@ -489,9 +489,14 @@ def password_reset_request(*, login: str, base_url: str, info: RequestInfo | Non
 
 @transaction.atomic
 def password_reset_complete(
-    *, token: str, new_password: str, new_password_repeat: str, info: RequestInfo | None = None
+    *,
+    token: str,
+    new_password: str,
+    new_password_repeat: str,
+    info: RequestInfo | None = None,
+    purpose: str = OneTimeToken.Purpose.PASSWORD_RESET,
 ) -> User:
-    row = token_peek(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+    row = token_peek(token=token, purpose=purpose)
     if new_password != new_password_repeat:
         raise ApplicationError(
             _("Some fields are not valid."),
@@ -506,7 +511,7 @@ def password_reset_complete(
                 }
             },
         )
-    user = token_consume(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+    user = token_consume(token=token, purpose=purpose)
     password_set(user=user, password=new_password, info=info)
     LoginLock.objects.filter(key=_lock_key(user, "")).update(failures=0)
     audit(AuthEvent.Kind.RESET_COMPLETED, user=row.user, login=user.get_username(), info=info)

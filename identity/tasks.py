@@ -13,3 +13,10 @@ def ratecounter_purge() -> int:
         window_start__lt=timezone.now() - timedelta(days=1)
     ).delete()
     return deleted
+
+
+@shared_task(name="identity.tasks.registration_verify")
+def registration_verify(*, request_id: int, base_url: str) -> None:
+    from identity.registration_services import registration_verify as verify
+
+    verify(request_id=request_id, base_url=base_url)

@@ -27,6 +27,7 @@ LIMITS = {
     "reminder_ip": (10, 3600),
     "reminder_email": (5, 3600),
     "session_refresh": (120, 3600),
+    "registration_ip": (20, 3600),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import views
+from identity import registration_views, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -19,6 +19,13 @@ urlpatterns = [
     path("account/2fa/", views.two_factor_view, name="two_factor"),
     path("account/2fa/enrol/", views.two_factor_enrol_view, name="two_factor_enrol"),
     path("session/refresh", views.session_refresh_view, name="session_refresh"),
+    path("register/", registration_views.register_view, name="register"),
+    path(
+        "register/activate/<str:token>/",
+        registration_views.register_activate_view,
+        name="register_activate",
+    ),
+    path("password/set/<str:token>/", views.password_set_view, name="password_set"),
     path("documents/<int:pk>/", views.document_view, name="document"),
     path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
 ]

@@ -271,16 +271,23 @@ def password_reset_request_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def password_reset_complete_view(request: HttpRequest, token: str) -> HttpResponse:
+def password_set_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The single-use link of a new account (flow A): the same page as a reset."""
+    return password_reset_complete_view(request, token, purpose=OneTimeToken.Purpose.SET_PASSWORD)
+
+
+def password_reset_complete_view(
+    request: HttpRequest, token: str, purpose: str = OneTimeToken.Purpose.PASSWORD_RESET
+) -> HttpResponse:
     try:
-        row = services.token_peek(token=token, purpose=OneTimeToken.Purpose.PASSWORD_RESET)
+        row = services.token_peek(token=token, purpose=purpose)
     except (LinkExpired, LinkUsed) as exc:
         return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
     form = SetPasswordForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_complete(
-                token=token, info=request_info(request), **form.cleaned_data
+                token=token, purpose=purpose, info=request_info(request), **form.cleaned_data
             )
         except (LinkExpired, LinkUsed) as exc:
             return render(

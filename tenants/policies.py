@@ -291,6 +291,8 @@ class RegistrationSettings:
     services: tuple[str, ...] = ()  # e.g. e-BOM / e-BOPG in preset A
     contract_min_status: str = "signed_by_customer"
     not_recognised_message: str = ""
+    # Verify in a background job (the applicant is told by e-mail) instead of while they wait.
+    verify_in_background: bool = False
 
     def problems(self) -> dict[str, str]:
         out: dict[str, str] = {}

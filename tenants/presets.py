@@ -157,6 +157,7 @@ def _preset_b(*, name: str, short_name: str) -> TenantConfig:
                 "phone",
             ),
             verification=Verification.AUTOMATIC_MATCH,
+            verify_in_background=True,
             credentials=CredentialDelivery.TEMPORARY_PASSWORD,
             captcha=Captcha.DIGIT_POSITIONS,
             required_documents=(DocumentKind.REGULATIONS,),

@@ -137,7 +137,7 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Behind N trusted reverse proxies the client address is the N-th from the right of
 # X-Forwarded-For; 0 means REMOTE_ADDR (never trust a client-supplied header by default).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-# PESEL numbers are stored only as HMAC-SHA256 under this key (billing.pesel).
+# PESEL numbers are stored only as HMAC-SHA256 under this key (identity.pesel).
 PESEL_HASH_KEY = env("PESEL_HASH_KEY", default="")
 
 

@@ -26,3 +26,9 @@ def hashed(value: str) -> str:
 def masked(value: str) -> str:
     digits = stdnum_pesel.compact(value)
     return "*" * 7 + digits[-4:]
+
+
+def login_alias(value: str) -> str | None:
+    """A login that is a PESEL is stored as this alias (never the number itself)."""
+    compact = "".join(value.split())
+    return f"pesel:{hashed(compact)[:40]}" if is_valid(compact) else None

@@ -1,0 +1,325 @@
+"""Writes of the registration pipeline: submit, verify, activate, review. Every outcome that
+could tell whether a customer exists gives the same answer ("not recognised")."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ebok.errors import ApplicationError
+from ebok.outbox.services import email_enqueue
+from identity import registration, selectors, services
+from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
+from tenants.policies import CredentialDelivery, Verification
+
+REFUSALS = {
+    "contract_not_signed": lambda: _(
+        "Registration needs a contract that is at least signed by the customer."
+    ),
+}
+
+
+def not_recognised_message() -> str:
+    config = selectors.tenant_config()
+    return (config.registration.not_recognised_message if config else "") or _(
+        "Your data were not recognised. Please fill in the form again or contact the office."
+    )
+
+
+def _field_errors(errors: dict) -> dict:
+    from django.core.exceptions import ValidationError
+
+    return {
+        name: [ValidationError(message, code=code) for code, message in items]
+        for name, items in errors.items()
+    }
+
+
+def _notice(
+    to: str, title: str, text: str, *, link: str = "", link_label: str = "", greeting: str = ""
+) -> None:
+    email_enqueue(
+        to=to,
+        template="notice",
+        context={
+            "title": title,
+            "text": text,
+            "link": link,
+            "link_label": link_label,
+            "greeting_name": greeting,
+        },
+    )
+
+
+def registration_submit(
+    *, cleaned: dict, documents: list, info=None, base_url: str
+) -> RegistrationRequest:
+    """Check an application and act per the tenant's flow. Raises ApplicationError (400) with
+    field errors, ``not_recognised``, ``already_registered`` or ``contract_not_signed``. A refused
+    application is kept as a record (and the owner of an existing account is told), so the error
+    is raised after the transaction commits."""
+    with transaction.atomic():
+        request, problem = _submit(
+            cleaned=cleaned, documents=documents, info=info, base_url=base_url
+        )
+    if problem:
+        raise ApplicationError(problem[1], code=problem[0])
+    return request
+
+
+def _submit(*, cleaned: dict, documents: list, info, base_url: str):
+    config = selectors.tenant_config()
+    settings = config.registration
+    checked = registration.check(cleaned, settings)
+    if checked.errors:
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            code="invalid",
+            extra={"fields": _field_errors(checked.errors)},
+        )
+    if checked.login and User.objects.filter(username__iexact=checked.login).exists():
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            code="invalid",
+            extra={
+                "fields": _field_errors(
+                    {"login": [("login_taken", _("This login is taken. Please choose another."))]}
+                )
+            },
+        )
+    request = RegistrationRequest.objects.create(
+        flow=str(settings.flow),
+        email=checked.email,
+        phone=checked.phone,
+        login=checked.login,
+        details=checked.details,
+        accepted_documents=[d.pk for d in documents],
+        proof=checked.proof,
+        ip=info.ip if info and info.ip != "unknown" else None,
+        status=RegistrationRequest.Status.AWAITING_REVIEW
+        if settings.verification == Verification.STAFF_REVIEW
+        else RegistrationRequest.Status.RECEIVED,
+    )
+    if settings.verification == Verification.STAFF_REVIEW or settings.verify_in_background:
+        _notice(
+            checked.email,
+            _("We have received your request"),
+            _(
+                "Thank you. We have received your request for access to %(portal)s "
+                "and will let you know "
+                "by e-mail."
+            )
+            % {"portal": config.branding.portal_name},
+        )
+        if settings.verify_in_background:
+            from identity.tasks import registration_verify
+
+            request_id = request.pk
+            transaction.on_commit(
+                lambda: registration_verify.delay(request_id=request_id, base_url=base_url)
+            )
+        return request, None
+    problem = _verify(request, base_url=base_url, synchronous=True)
+    return request, problem
+
+
+def _verify(request: RegistrationRequest, *, base_url: str, synchronous: bool) -> tuple | None:
+    config = selectors.tenant_config()
+    result = registration.match(request.proof, config.registration)
+    problem = None
+    if result.refusal:
+        problem = (result.refusal, REFUSALS[result.refusal]())
+    elif not result.customer_ids:
+        problem = ("not_recognised", not_recognised_message())
+    elif result.already_registered:
+        owner = registration.owner_email(list(result.customer_ids))
+        if owner:
+            _notice(
+                owner,
+                _("Someone tried to register your account"),
+                _(
+                    "Someone has just applied for a new account for customer data "
+                    "that already has an account "
+                    "on %(portal)s. If it was you, use the login reminder. "
+                    "If not, contact the office."
+                )
+                % {"portal": config.branding.portal_name},
+            )
+        problem = (
+            "already_registered",
+            _(
+                "An account already exists for this customer. Use the login "
+                "reminder, or contact the office."
+            ),
+        )
+    if problem:
+        request.status = RegistrationRequest.Status.NOT_RECOGNISED
+        request.reason = problem[0]
+        request.save(update_fields=["status", "reason", "updated_at"])
+        if not synchronous:
+            _notice(request.email, _("We could not verify your request"), problem[1])
+        return problem
+    request.matched_customers = list(result.customer_ids)
+    _create_account(request, result, base_url=base_url)
+    return None
+
+
+def _create_account(request: RegistrationRequest, result, *, base_url: str) -> User:
+    config = selectors.tenant_config()
+    delivery = config.registration.credentials
+    login = request.login or result.symbol
+    user = services.user_create(
+        login=login,
+        password=None,
+        email=request.email,
+        customer_symbol=result.symbol if login == result.symbol else "",
+        first_name=result.name[:150],
+    )
+    user.phone = request.phone
+    user.save(update_fields=["phone"])
+    registration.attach(list(request.matched_customers), user)
+    for doc_id in request.accepted_documents:
+        DocumentAcceptance.objects.get_or_create(
+            user=user, document_id=doc_id, defaults={"ip": request.ip}
+        )
+    request.user = user
+    portal = config.branding.portal_name
+    shown_login = result.symbol if login.startswith("pesel:") else login
+    if delivery == CredentialDelivery.ACTIVATION_LINK_THEN_ONE_TIME_PASSWORD:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        token, row = services.token_issue(
+            user=user, purpose=OneTimeToken.Purpose.ACTIVATION, hours=config.links.activation_hours
+        )
+        _notice(
+            request.email,
+            _("Activate your account"),
+            _(
+                "Your data are correct. Open the link below to activate your account "
+                "on %(portal)s. The link "
+                "is valid until %(until)s."
+            )
+            % {"portal": portal, "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+            link=f"{base_url}/register/activate/{token}/",
+            link_label=_("Activate the account"),
+        )
+        request.status = RegistrationRequest.Status.ACTIVATION_SENT
+    elif delivery == CredentialDelivery.TEMPORARY_PASSWORD:
+        code = services.temporary_password()
+        user.set_password(code)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        _notice(
+            request.email,
+            _("Your access to %(portal)s") % {"portal": portal},
+            _(
+                "Your data have been verified. Login: %(login)s\n"
+                "Temporary password: %(code)s\nYou will set "
+                "your own password at the first login."
+            )
+            % {"login": shown_login, "code": code},
+            link=f"{base_url}/login/",
+            link_label=_("Log in"),
+        )
+        request.status = RegistrationRequest.Status.COMPLETED
+    else:  # SET_PASSWORD_LINK, and a safe default for delivery kinds that follow later
+        token, row = services.token_issue(
+            user=user,
+            purpose=OneTimeToken.Purpose.SET_PASSWORD,
+            hours=config.links.set_password_hours,
+        )
+        _notice(
+            request.email,
+            _("Your account is active"),
+            _(
+                "Your account on %(portal)s has been activated. "
+                "Open the link below to set your password; "
+                "it works once and expires on %(until)s. Then log in with: %(login)s."
+            )
+            % {
+                "portal": portal,
+                "until": row.expires_at.strftime("%d.%m.%Y %H:%M"),
+                "login": shown_login,
+            },
+            link=f"{base_url}/password/set/{token}/",
+            link_label=_("Set the password"),
+            greeting=shown_login,
+        )
+        request.status = RegistrationRequest.Status.COMPLETED
+    request.save()
+    return user
+
+
+@transaction.atomic
+def registration_verify(*, request_id: int, base_url: str) -> None:
+    """The background verification (flows that say "we will let you know by e-mail")."""
+    request = (
+        RegistrationRequest.objects.select_for_update()
+        .filter(pk=request_id, status=RegistrationRequest.Status.RECEIVED)
+        .first()
+    )
+    if request is not None:
+        _verify(request, base_url=base_url, synchronous=False)
+
+
+@transaction.atomic
+def registration_activate(*, token: str) -> User:
+    """The activation link: the account opens and a one-time password is e-mailed; the user sets
+    their own password at the first login."""
+    user = services.token_consume(token=token, purpose=OneTimeToken.Purpose.ACTIVATION)
+    code = services.temporary_password()
+    user.is_active = True
+    user.set_password(code)
+    user.must_change_password = True
+    user.save(update_fields=["is_active", "password", "must_change_password"])
+    RegistrationRequest.objects.filter(user=user).update(
+        status=RegistrationRequest.Status.COMPLETED
+    )
+    config = selectors.tenant_config()
+    shown = user.customer_symbol or (
+        user.get_username() if not user.get_username().startswith("pesel:") else "PESEL"
+    )
+    _notice(
+        user.email,
+        _("Your one-time password"),
+        _(
+            "Your account on %(portal)s is active. Login: %(login)s\n"
+            "One-time password: %(code)s\nYou will set "
+            "your own password at the first login."
+        )
+        % {"portal": config.branding.portal_name, "login": shown, "code": code},
+    )
+    return user
+
+
+@transaction.atomic
+def registration_review(
+    *, request_id: int, approve: bool, actor: User, reason: str = "", base_url: str
+) -> RegistrationRequest:
+    """Staff decide an application that waits for the office (flow A)."""
+    request = (
+        RegistrationRequest.objects.select_for_update()
+        .filter(pk=request_id, status=RegistrationRequest.Status.AWAITING_REVIEW)
+        .first()
+    )
+    if request is None:
+        raise ApplicationError(
+            _("This request has already been decided."), code="already_decided", status=409
+        )
+    request.decided_by = actor.get_username()
+    if not approve:
+        if not reason.strip():
+            raise ApplicationError(_("Please give the reason."), code="reason_required")
+        request.status, request.reason = RegistrationRequest.Status.REJECTED, reason.strip()
+        request.save()
+        _notice(request.email, _("Your request was not accepted"), reason.strip())
+        return request
+    config = selectors.tenant_config()
+    result = registration.match(request.proof, config.registration)
+    if not result.customer_ids or result.already_registered:
+        raise ApplicationError(
+            _("No customer without an account matches this request."), code="not_recognised"
+        )
+    request.matched_customers = list(result.customer_ids)
+    _create_account(request, result, base_url=base_url)
+    return request

@@ -1,0 +1,214 @@
+"""Registration pages (the form per the tenant's flow, activation), the office's review queue, and
+the API of API.md "Registration"."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ebok.errors import ApplicationError
+from identity import registration, selectors
+from identity.errors import LinkExpired, LinkUsed
+from identity.models import RegistrationRequest
+from identity.permissions import staff_required
+from identity.registration_services import (
+    registration_activate,
+    registration_review,
+    registration_submit,
+)
+from identity.throttling import client_ip, hit
+from identity.views import _add_form_errors, base_url, request_info
+
+
+def _setup(request):
+    config = selectors.tenant_config()
+    settings = config.registration
+    documents = selectors.current_documents(settings.required_documents)
+    return config, settings, documents
+
+
+def register_view(request):
+    config, settings, documents = _setup(request)
+    if not settings.online:
+        return render(request, "identity/register_in_person.html", status=200)
+    form = registration.registration_form(
+        settings, documents, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            hit("registration_ip", client_ip(request))
+            created = registration_submit(
+                cleaned=form.cleaned_data,
+                documents=documents,
+                info=request_info(request),
+                base_url=base_url(request),
+            )
+        except ApplicationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            return render(request, "identity/register_done.html", {"status": created.status})
+    return render(
+        request,
+        "identity/register.html",
+        {"form": form, "documents": documents, "settings": settings},
+        status=400 if form.errors else 200,
+    )
+
+
+def register_activate_view(request, token: str):
+    try:
+        registration_activate(token=token)
+    except (LinkExpired, LinkUsed) as exc:
+        return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
+    return render(request, "identity/register_activated.html")
+
+
+@staff_required("registrations.review")
+def office_registrations(request):
+    queue = RegistrationRequest.objects.filter(
+        status=RegistrationRequest.Status.AWAITING_REVIEW
+    ).order_by("created_at")
+    rows = []
+    for item in queue[:100]:
+        result = registration.match(item.proof, selectors.tenant_config().registration)
+        rows.append({"request": item, "match": result})
+    return render(request, "identity/office/registrations.html", {"rows": rows})
+
+
+@require_POST
+@staff_required("registrations.review")
+def office_registration_decide(request, pk: int):
+    from django.contrib import messages
+
+    approve = request.POST.get("decision") == "approve"
+    try:
+        registration_review(
+            request_id=pk,
+            approve=approve,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            base_url=base_url(request),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The account is active and the applicant has been e-mailed.")
+            if approve
+            else _("The request was rejected and the applicant has been e-mailed."),
+        )
+    return redirect("office_registrations")
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class RegistrationApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses={200: dict, 404: dict})
+    def get(self, request: Request) -> Response:
+        config, settings, documents = _setup(request)
+        if not settings.online:
+            raise ApplicationError(
+                _("Accounts are opened at the office."), code="registration_closed", status=404
+            )
+        form = registration.registration_form(settings, documents)
+        return Response(
+            {
+                "flow": str(settings.flow),
+                "fields": [
+                    {
+                        "name": name,
+                        "required": f.required,
+                        "label": str(f.label),
+                        "help": str(f.help_text or ""),
+                    }
+                    for name, f in form.fields.items()
+                    if not name.startswith("accept_") and name != "gdpr_consent"
+                ],
+                "consents": [
+                    {
+                        "name": f"accept_{d.kind}",
+                        "document": d.pk,
+                        "kind": d.kind,
+                        "version": d.version,
+                        "title": d.title,
+                    }
+                    for d in documents
+                ]
+                + (
+                    [{"name": "gdpr_consent", "title": str(form.fields["gdpr_consent"].label)}]
+                    if settings.gdpr_consent
+                    else []
+                ),
+                "captcha": None
+                if str(settings.captcha) == "none"
+                else {"kind": str(settings.captcha)},
+            }
+        )
+
+    @extend_schema(request=dict, responses={202: dict})
+    def post(self, request: Request) -> Response:
+        config, settings, documents = _setup(request)
+        if not settings.online:
+            raise ApplicationError(
+                _("Accounts are opened at the office."), code="registration_closed", status=404
+            )
+        form = registration.registration_form(settings, documents, request.data)
+        if not form.is_valid():
+            fields = {
+                name: [
+                    {
+                        "code": "required" if e.code == "required" else (e.code or "invalid"),
+                        "detail": str(e.message),
+                    }
+                    for e in errors.as_data()
+                ]
+                for name, errors in form.errors.items()
+            }
+            return Response(
+                {"code": "invalid", "detail": _("Some fields are not valid."), "fields": fields},
+                status=400,
+            )
+        hit("registration_ip", client_ip(request))
+        created = registration_submit(
+            cleaned=form.cleaned_data,
+            documents=documents,
+            info=request_info(request),
+            base_url=base_url(request),
+        )
+        answer = {
+            "received": "request_received",
+            "awaiting_review": "request_received",
+            "activation_sent": "activation_sent",
+            "completed": "request_received",
+        }
+        return Response(
+            {"status": answer.get(created.status, "pending_verification")},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class RegistrationActivateApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    class ActivateSerializer(serializers.Serializer):
+        token = serializers.CharField(max_length=200)
+
+    @extend_schema(request=ActivateSerializer, responses={200: dict, 410: dict})
+    def post(self, request: Request) -> Response:
+        data = self.ActivateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration_activate(token=data.validated_data["token"])
+        return Response({"status": "active"})

@@ -1,0 +1,354 @@
+"""Registration flows end to end: C (contract, activation link, one-time password) and A (staff
+review, set-password link), with their refusal paths and tenant isolation."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from billing.importing import import_text
+from billing.models import Customer
+from ebok.outbox.models import Message
+from identity.models import OneTimeToken, RegistrationRequest, User
+from identity.services import document_publish, user_create
+from identity.tests.conftest import login
+from identity.tests.test_two_factor_and_office import _code
+
+pytestmark = pytest.mark.django_db
+C_HOST, A_HOST = "beta.localhost", "alpha.localhost"
+PESEL = "44051401359"
+
+
+@pytest.fixture
+def energy(tenants):
+    """Tenant B of the tests runs preset C: customers with contracts, documents to accept."""
+    connection.set_tenant(tenants.b)
+    import_text(
+        "customers",
+        "erp_id;symbol;kind;name;pesel;nip\n"
+        f"K1;K0000001;individual;Jan Prądowy;{PESEL};\n"
+        "K2;K0000002;business;Firma Iskierka Sp. z o.o.;;5260250274\n"
+        "K3;K0000003;individual;Ewa Szkicowa;02070803628;\n",
+    )
+    import_text(
+        "contracts",
+        "erp_id;number;customer_erp_id;kind;status\n"
+        "U1;UM/1/2026;K1;energy;signed_by_customer\n"
+        "U2;UM/2/2026;K2;energy;active\n"
+        "U3;UM/3/2026;K3;energy;draft\n",
+    )
+    docs = [
+        document_publish(kind="regulations", title="Regulamin", body="…"),
+        document_publish(kind="cookies_policy", title="Cookies", body="…"),
+    ]
+    return {f"accept_{d.kind}": "on" for d in docs}
+
+
+def _form(consents, **fields):
+    base = {
+        "customer_type": "individual",
+        "pesel_or_nip": PESEL,
+        "contract_number": "UM/1/2026",
+        "login": "",
+        "login_repeat": "",
+        "mobile_phone": "+48 600 000 001",
+        "email": "jan@example.com",
+        **consents,
+    }
+    base.update(fields)
+    return base
+
+
+def _link(to: str, path: str) -> str:
+    body = Message.objects.filter(recipient=to).latest("pk").body_text
+    return re.search(rf"https?://[^\s]+({path}[^\s/]+/)", body).group(1)
+
+
+def test_flow_c_from_empty_form_to_first_login(client, energy):
+    page = client.get("/register/", HTTP_HOST=C_HOST).content.decode()
+    assert "Numer umowy" in page
+    assert "Typ klienta" in page
+    done = client.post("/register/", _form(energy), HTTP_HOST=C_HOST)
+    assert done.status_code == 200
+    assert "Udało się!" in done.content.decode()
+    activation = _link("jan@example.com", "/register/activate/")
+    activated = client.get(activation, HTTP_HOST=C_HOST)
+    assert "Aktywacja konta przebiegła pomyślnie" in activated.content.decode()
+    code = re.search(
+        r"(?:Hasło jednorazowe|One-time password): (\S+)",
+        Message.objects.filter(recipient="jan@example.com").latest("pk").body_text,
+    ).group(1)
+    assert login(client, C_HOST, PESEL, code).status_code == 302  # the login is the PESEL
+    assert client.get("/", HTTP_HOST=C_HOST)["Location"] == "/account/password/change/"
+    client.post(
+        "/account/password/change/",
+        {
+            "current_password": code,
+            "new_password": "Prad2026moj",
+            "new_password_repeat": "Prad2026moj",
+        },
+        HTTP_HOST=C_HOST,
+    )
+    home = client.get("/", HTTP_HOST=C_HOST)
+    assert home.status_code == 200  # the documents were accepted in the form
+    user = User.objects.get(customers__erp_id="K1")
+    assert PESEL not in user.username
+    assert Customer.objects.get(erp_id="K1").user == user
+    assert user.acceptances.count() == 2
+
+
+def test_flow_c_missing_fields_use_the_seeds_message(client, energy):
+    response = client.post("/register/", {}, HTTP_HOST=C_HOST)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Pole Numer umowy jest wymagane" in body
+    assert "Pole Adres e-mail jest wymagane" in body
+    assert not RegistrationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"pesel_or_nip": "44051401358"}, "Numer PESEL jest nieprawidłowy"),
+        ({"login": "jan", "login_repeat": "janek"}, "Loginy nie są takie same"),
+        (
+            {"contract_number": "UM/2/2026"},
+            "Twoje dane nie zostały rozpoznane",
+        ),  # someone else's contract
+        ({"contract_number": "UM/404"}, "Twoje dane nie zostały rozpoznane"),
+        (
+            {"pesel_or_nip": "02070803628", "contract_number": "UM/3/2026"},
+            "co najmniej podpisanej przez klienta",
+        ),
+    ],
+)
+def test_flow_c_refusals_create_no_account(client, energy, changes, message):
+    response = client.post("/register/", _form(energy, **changes), HTTP_HOST=C_HOST)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_flow_c_business_by_nip(client, energy):
+    response = client.post(
+        "/register/",
+        _form(
+            energy,
+            customer_type="business",
+            pesel_or_nip="526-025-02-74",
+            contract_number="UM/2/2026",
+            email="firma@example.com",
+        ),
+        HTTP_HOST=C_HOST,
+    )
+    assert "Udało się!" in response.content.decode()
+    assert User.objects.get(customers__erp_id="K2").username == "5260250274"
+
+
+def test_flow_c_second_account_is_refused_and_the_owner_told(client, energy):
+    client.post("/register/", _form(energy), HTTP_HOST=C_HOST)
+    second = client.post(
+        "/register/",
+        _form(energy, email="intruz@example.com", login="inny", login_repeat="inny"),
+        HTTP_HOST=C_HOST,
+    )
+    assert second.status_code == 400
+    assert "Konto dla tego klienta już istnieje" in second.content.decode()
+    assert Message.objects.filter(
+        recipient="jan@example.com", subject__icontains="rejestr"
+    ).exists()
+    assert User.objects.count() == 1
+
+
+def test_flow_c_activation_link_used_or_expired(client, energy):
+    client.post("/register/", _form(energy), HTTP_HOST=C_HOST)
+    link = _link("jan@example.com", "/register/activate/")
+    assert client.get(link, HTTP_HOST=C_HOST).status_code == 200
+    assert client.get(link, HTTP_HOST=C_HOST).status_code == 410
+    client.post(
+        "/register/",
+        _form(
+            energy,
+            customer_type="business",
+            pesel_or_nip="5260250274",
+            contract_number="UM/2/2026",
+            email="firma@example.com",
+        ),
+        HTTP_HOST=C_HOST,
+    )
+    other = _link("firma@example.com", "/register/activate/")
+    OneTimeToken.objects.filter(purpose="activation", used_at__isnull=True).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(other, HTTP_HOST=C_HOST).status_code == 410
+
+
+def test_flow_c_api(client, energy):
+    form = client.get("/api/v1/registration", HTTP_HOST=C_HOST).json()
+    assert form["flow"] == "contract_activation"
+    assert {f["name"] for f in form["fields"]} >= {
+        "customer_type",
+        "pesel_or_nip",
+        "contract_number",
+        "email",
+    }
+    bad = client.post("/api/v1/registration", {}, content_type="application/json", HTTP_HOST=C_HOST)
+    assert bad.status_code == 400
+    assert bad.json()["fields"]["contract_number"][0]["code"] == "required"
+    ok = client.post(
+        "/api/v1/registration", _form(energy), content_type="application/json", HTTP_HOST=C_HOST
+    )
+    assert ok.json() == {"status": "activation_sent"}
+    token = _link("jan@example.com", "/register/activate/").rstrip("/").rsplit("/", 1)[1]
+    assert client.post(
+        "/api/v1/registration/activate",
+        {"token": token},
+        content_type="application/json",
+        HTTP_HOST=C_HOST,
+    ).json() == {"status": "active"}
+    again = client.post(
+        "/api/v1/registration/activate",
+        {"token": token},
+        content_type="application/json",
+        HTTP_HOST=C_HOST,
+    )
+    assert (again.status_code, again.json()["code"]) == (410, "link_used")
+
+
+def test_customer_of_tenant_a_cannot_register_on_tenant_b(client, energy, tenants):
+    connection.set_tenant(tenants.a)
+    import_text(
+        "customers", f"erp_id;symbol;kind;name;pesel\nX1;L0000077;individual;Obcy;{PESEL[:-1]}9\n"
+    )
+    import_text(
+        "contracts", "erp_id;number;customer_erp_id;kind;status\nXU;UM/A/1;X1;housing;active\n"
+    )
+    connection.set_tenant(tenants.b)
+    response = client.post("/register/", _form(energy, contract_number="UM/A/1"), HTTP_HOST=C_HOST)
+    assert response.status_code == 400
+    assert "Twoje dane nie zostały rozpoznane" in response.content.decode()
+
+
+# --- flow A: staff review --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cooperative(tenants):
+    connection.set_tenant(tenants.a)
+    import_text("customers", "erp_id;symbol;kind;name\nK1;L0004880;individual;Jan Spółdzielca\n")
+    document_publish(kind="e_services_policy", title="Polityka ŚUDE", body="…")
+    staff = user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    return staff
+
+
+def _as_verified_staff(client, staff):
+    login(client, A_HOST, staff.get_username(), "BiUr42#ok")
+    client.get("/account/2fa/enrol/", HTTP_HOST=A_HOST)
+    client.post(
+        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=staff))}, HTTP_HOST=A_HOST
+    )
+    from identity.models import Document
+
+    client.post(
+        "/account/terms/", {f"doc_{d.pk}": "on" for d in Document.objects.all()}, HTTP_HOST=A_HOST
+    )
+
+
+def test_flow_a_request_approved_by_staff_then_set_password_link(client, cooperative):
+    from django.test import Client
+
+    applicant = Client()
+    form = {
+        "service": "e-BOM",
+        "customer_symbol": "l0004880",
+        "full_name": "Jan Spółdzielca",
+        "email": "jan@example.com",
+        "accept_e_services_policy": "on",
+    }
+    done = applicant.post("/register/", form, HTTP_HOST=A_HOST)
+    assert (
+        "Otrzymaliśmy Twoje zgłoszenie" in done.content.decode()
+        or "Zgłoszenie przyjęte" in done.content.decode()
+    )
+    request = RegistrationRequest.objects.get()
+    assert request.status == "awaiting_review"
+    _as_verified_staff(client, cooperative)
+    queue = client.get("/office/registrations/", HTTP_HOST=A_HOST).content.decode()
+    assert "L0004880" in queue
+    client.post(
+        f"/office/registrations/{request.pk}/decide/", {"decision": "approve"}, HTTP_HOST=A_HOST
+    )
+    request.refresh_from_db()
+    assert request.status == "completed"
+    mail = Message.objects.filter(recipient="jan@example.com").latest("pk")
+    assert mail.body_text.startswith("Dzień dobry L0004880,")
+    link = _link("jan@example.com", "/password/set/")
+    assert "L0004880" in applicant.get(link, HTTP_HOST=A_HOST).content.decode()
+    applicant.post(
+        link, {"new_password": "RyBa18$05", "new_password_repeat": "RyBa18$05"}, HTTP_HOST=A_HOST
+    )
+    assert login(applicant, A_HOST, "L0004880", "RyBa18$05").status_code == 302
+    assert applicant.get(link, HTTP_HOST=A_HOST).status_code == 410
+
+
+def test_flow_a_rejection_needs_a_reason_and_tells_the_applicant(client, cooperative):
+    from django.test import Client
+
+    Client().post(
+        "/register/",
+        {
+            "service": "e-BOPG",
+            "customer_symbol": "L0009999",
+            "full_name": "Ktoś",
+            "email": "ktos@example.com",
+            "accept_e_services_policy": "on",
+        },
+        HTTP_HOST=A_HOST,
+    )
+    request = RegistrationRequest.objects.get()
+    _as_verified_staff(client, cooperative)
+    client.post(
+        f"/office/registrations/{request.pk}/decide/",
+        {"decision": "reject", "reason": ""},
+        HTTP_HOST=A_HOST,
+    )
+    request.refresh_from_db()
+    assert request.status == "awaiting_review"
+    client.post(
+        f"/office/registrations/{request.pk}/decide/",
+        {"decision": "reject", "reason": "Nie znaleźliśmy takiego symbolu."},
+        HTTP_HOST=A_HOST,
+    )
+    request.refresh_from_db()
+    assert request.status == "rejected"
+    assert (
+        "Nie znaleźliśmy takiego symbolu."
+        in Message.objects.filter(recipient="ktos@example.com").latest("pk").body_text
+    )
+    assert not User.objects.filter(email="ktos@example.com").exists()
+
+
+def test_in_person_tenant_has_no_online_form(client, tenants, django_capture_on_commit_callbacks):
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.b,
+            key="registration",
+            actor="t",
+            value={
+                "flow": "in_person",
+                "online": False,
+                "fields": [],
+                "verification": "none",
+                "credentials": "in_person_letter",
+                "required_documents": ["regulations"],
+            },
+        )
+    assert (
+        client.get("/api/v1/registration", HTTP_HOST=C_HOST).json()["code"] == "registration_closed"
+    )
+    assert "w biurze" in client.get("/register/", HTTP_HOST=C_HOST).content.decode()
