@@ -157,6 +157,10 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
         if spec.name == "customer_symbol" and settings.customer_symbol_help:
             field_obj.help_text = settings.customer_symbol_help
         form.fields[spec.name] = field_obj
+        if field_obj.help_text or (
+            spec.name == "customer_symbol" and settings.customer_symbol_help
+        ):
+            field_obj.widget.attrs["aria-describedby"] = f"id_{spec.name}_help"
     for doc in documents:
         name = f"accept_{doc.kind}"
         form.fields[name] = forms.BooleanField(
@@ -164,6 +168,29 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
             required=True,
             error_messages={"required": required_message(doc.title)},
         )
+    if str(settings.captcha) != "none":
+        from identity import captcha
+
+        form.fields["captcha_token"] = forms.CharField(widget=forms.HiddenInput, required=True)
+        form.fields["captcha"] = forms.CharField(
+            label=_("Human check"),
+            max_length=20,
+            required=True,
+            error_messages={"required": required_message(_("Human check"))},
+            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        )
+        challenge = captcha.new_challenge(str(settings.captcha))
+        form.fields["captcha"].widget.attrs["aria-describedby"] = "id_captcha_help"
+        if challenge is not None:
+            form.fields["captcha"].help_text = challenge.prompt
+            form.initial["captcha_token"] = challenge.token
+            form.challenge = challenge
+        if data is not None:
+            # The challenge answered comes from the submitted token; a new one is shown on error.
+            form.data = data.copy()
+            form.data["captcha_token_answered"] = data.get("captcha_token", "")
+            if challenge is not None:
+                form.data["captcha_token"] = challenge.token
     if settings.gdpr_consent:
         form.fields["gdpr_consent"] = forms.BooleanField(
             label=_("I consent to the processing of my personal data for the e-BOK service."),
@@ -186,6 +213,16 @@ class Checked:
 
     def error(self, name: str, code: str, message: str) -> None:
         self.errors.setdefault(name, []).append((code, str(message)))
+
+
+def check_captcha(form, settings: RegistrationSettings) -> bool:
+    if str(settings.captcha) == "none":
+        return True
+    from identity import captcha
+
+    return captcha.verify(
+        form.data.get("captcha_token_answered", ""), form.cleaned_data.get("captcha", "")
+    )
 
 
 def check(cleaned: dict, settings: RegistrationSettings) -> Checked:

@@ -41,7 +41,15 @@ def register_view(request):
     form = registration.registration_form(
         settings, documents, request.POST if request.method == "POST" else None
     )
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not registration.check_captcha(form, settings)
+    ):
+        form.add_error(
+            "captcha", _("The answer to the human check is not right. Please answer the new one.")
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             hit("registration_ip", client_ip(request))
             created = registration_submit(
@@ -134,7 +142,7 @@ class RegistrationApi(APIView):
                         "help": str(f.help_text or ""),
                     }
                     for name, f in form.fields.items()
-                    if not name.startswith("accept_") and name != "gdpr_consent"
+                    if not name.startswith(("accept_", "captcha")) and name != "gdpr_consent"
                 ],
                 "consents": [
                     {
@@ -153,7 +161,11 @@ class RegistrationApi(APIView):
                 ),
                 "captcha": None
                 if str(settings.captcha) == "none"
-                else {"kind": str(settings.captcha)},
+                else {
+                    "kind": str(settings.captcha),
+                    "token": form.challenge.token,
+                    "prompt": form.challenge.prompt,
+                },
             }
         )
 
@@ -165,6 +177,16 @@ class RegistrationApi(APIView):
                 _("Accounts are opened at the office."), code="registration_closed", status=404
             )
         form = registration.registration_form(settings, documents, request.data)
+        if form.is_valid() and not registration.check_captcha(form, settings):
+            wrong = _("The answer to the human check is not right.")
+            return Response(
+                {
+                    "code": "invalid",
+                    "detail": _("Some fields are not valid."),
+                    "fields": {"captcha": [{"code": "captcha", "detail": wrong}]},
+                },
+                status=400,
+            )
         if not form.is_valid():
             fields = {
                 name: [

@@ -352,3 +352,128 @@ def test_in_person_tenant_has_no_online_form(client, tenants, django_capture_on_
         client.get("/api/v1/registration", HTTP_HOST=C_HOST).json()["code"] == "registration_closed"
     )
     assert "w biurze" in client.get("/register/", HTTP_HOST=C_HOST).content.decode()
+
+
+# --- flow B: verified self-service with the digit-position check -----------------------------------
+
+
+@pytest.fixture
+def piast(tenants, django_capture_on_commit_callbacks):
+    """Tenant A of the tests switched to preset B's registration (settings are data)."""
+    from tenants import policies
+    from tenants.presets import preset
+    from tenants.services import tenant_setting_set
+
+    b = preset("B", name="SM Test")
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="registration", actor="t", value=policies.dump(b.registration)
+        )
+        tenant_setting_set(
+            tenant=tenants.a, key="login_identifiers", actor="t", value=["customer_symbol", "email"]
+        )
+    connection.set_tenant(tenants.a)
+    import_text(
+        "customers",
+        f"erp_id;symbol;kind;name;pesel\nK1;100123;individual;Zenon Gwiazdowski;{PESEL}\n",
+    )
+    import_text(
+        "premises",
+        "erp_id;kind;street;building_no;flat_no;city\nM1;residential;Gwiezdna;10b;7;Toruńsko\n",
+    )
+    import_text(
+        "legal-titles", "erp_id;customer_erp_id;premises_erp_id;valid_from\nT1;K1;M1;2020-01-01\n"
+    )
+    document_publish(kind="regulations", title="Regulamin", body="…")
+
+
+def _b_form(client, **changes):
+    from identity import captcha
+
+    page = client.get("/register/", HTTP_HOST=A_HOST).content.decode()
+    token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
+    digits = re.search(r"(?:positions|pozycjach) (\d) (?:and|i) (\d) (?:of|ciągu): ([\d ]+)", page)
+    first, second, string = (
+        int(digits.group(1)),
+        int(digits.group(2)),
+        digits.group(3).replace(" ", ""),
+    )
+    assert captcha.verify  # the module under test
+    form = {
+        "customer_symbol": "100123",
+        "full_name": "Zenon Gwiazdowski",
+        "premises_address": "ul. Gwiezdna 10b/7",
+        "pesel_or_nip": PESEL,
+        "email": "zenon@example.com",
+        "email_repeat": "zenon@example.com",
+        "phone": "600100200",
+        "accept_regulations": "on",
+        "gdpr_consent": "on",
+        "captcha_token": token,
+        "captcha": string[first - 1] + string[second - 1],
+    }
+    form.update(changes)
+    return form
+
+
+def test_flow_b_background_verification_sends_login_and_temporary_password(
+    client, piast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/register/", _b_form(client), HTTP_HOST=A_HOST)
+    assert "Zgłoszenie przyjęte" in done.content.decode()
+    mails = list(
+        Message.objects.filter(recipient="zenon@example.com")
+        .order_by("pk")
+        .values_list("subject", "body_text")
+    )
+    assert "Otrzymaliśmy Twoje zgłoszenie" in mails[0][0]
+    code = re.search(r"Hasło tymczasowe: (\S+)", mails[-1][1]).group(1)
+    assert "Login: 100123" in mails[-1][1]
+    assert (
+        login(client, A_HOST, "zenon@example.com", code).status_code == 302
+    )  # identifier or e-mail
+    assert client.get("/", HTTP_HOST=A_HOST)["Location"] == "/account/password/change/"
+
+
+def test_flow_b_not_recognised_is_told_by_email_with_the_seeds_words(
+    client, piast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/register/", _b_form(client, premises_address="ul. Inna 1"), HTTP_HOST=A_HOST)
+    last = Message.objects.filter(recipient="zenon@example.com").latest("pk").body_text
+    assert (
+        "Twoje dane nie zostały rozpoznane. Wypełnij formularz o nadanie dostępu jeszcze raz"
+        in last
+    )
+    assert not User.objects.exists()
+
+
+def test_flow_b_wrong_or_replayed_captcha_and_mismatched_emails(
+    client, piast, django_capture_on_commit_callbacks
+):
+    wrong = client.post("/register/", _b_form(client, captcha="xx"), HTTP_HOST=A_HOST)
+    assert wrong.status_code == 400
+    assert "Sprawdzenie" in wrong.content.decode() or "human check" in wrong.content.decode()
+    mismatch = client.post(
+        "/register/", _b_form(client, email_repeat="inny@example.com"), HTTP_HOST=A_HOST
+    )
+    assert "Adresy e-mail nie są takie same" in mismatch.content.decode()
+    form = _b_form(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/register/", form, HTTP_HOST=A_HOST).status_code == 200
+    replay = client.post(
+        "/register/",
+        dict(form, email="drugi@example.com", email_repeat="drugi@example.com"),
+        HTTP_HOST=A_HOST,
+    )
+    assert replay.status_code == 400  # the same challenge cannot be used twice
+    assert RegistrationRequest.objects.count() == 1
+
+
+def test_registration_api_serves_the_captcha(client, piast):
+    body = client.get("/api/v1/registration", HTTP_HOST=A_HOST).json()
+    assert body["flow"] == "verified_self_service"
+    assert body["captcha"]["kind"] == "digit_positions"
+    assert body["captcha"]["token"]
+    assert {c["name"] for c in body["consents"]} == {"accept_regulations", "gdpr_consent"}
