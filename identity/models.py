@@ -176,6 +176,11 @@ class AuthEvent(models.Model):
         TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
         SESSION_EXPIRED = "session_expired", _("Session expired")
         CONTACT_ERASED = "contact_erased", _("Contact data erased")
+        ACCOUNT_CREATED_IN_PERSON = "account_created_in_person", _("Account opened at the office")
+        FIRST_LOGIN_PASSWORD_ISSUED = (
+            "first_login_password_issued",
+            _("First-login password issued"),
+        )
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

@@ -9,6 +9,12 @@ urlpatterns = [
     path("audit/", office_views.audit_log, name="office_audit"),
     path("documents/", office_views.documents, name="office_documents"),
     path("registrations/", registration_views.office_registrations, name="office_registrations"),
+    path("accounts/new/", registration_views.office_account_new, name="office_account_new"),
+    path(
+        "accounts/<int:pk>/first-login-password/",
+        registration_views.office_password_reissue,
+        name="office_password_reissue",
+    ),
     path(
         "registrations/<int:pk>/decide/",
         registration_views.office_registration_decide,

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents.manage": frozenset({"tenant_admin"}),
     "import.run": frozenset({"accountant", "tenant_admin"}),
     "registrations.review": frozenset({"customer_service", "tenant_admin"}),
+    "accounts.create": frozenset({"customer_service", "tenant_admin"}),
 }
 
 

@@ -323,3 +323,88 @@ def registration_review(
     request.matched_customers = list(result.customer_ids)
     _create_account(request, result, base_url=base_url)
     return request
+
+
+@transaction.atomic
+def account_create_in_person(
+    *, symbol: str, login: str = "", email: str = "", phone: str = "", actor: User
+):
+    """Staff open an account at the office (flow D) for the customer with ``symbol``: the login
+    (the symbol unless another is given) and a first-login password, returned once for the
+    credentials letter; the user sets their own password at the first login."""
+    config = selectors.tenant_config()
+    result = registration.match({"symbol": symbol.strip().upper()}, config.registration)
+    if not result.customer_ids:
+        raise ApplicationError(
+            _("No customer has this symbol."),
+            code="not_recognised",
+            extra={
+                "fields": _field_errors(
+                    {"symbol": [("not_recognised", _("No customer has this symbol."))]}
+                )
+            },
+        )
+    if result.already_registered:
+        raise ApplicationError(
+            _(
+                "An account already exists for this customer. Issue a new first-login password "
+                "instead."
+            ),
+            code="already_registered",
+        )
+    login = (login or result.symbol).strip()
+    if User.objects.filter(username__iexact=login).exists():
+        raise ApplicationError(
+            _("Some fields are not valid."),
+            code="invalid",
+            extra={
+                "fields": _field_errors(
+                    {"login": [("login_taken", _("This login is taken. Please choose another."))]}
+                )
+            },
+        )
+    password = services.temporary_password()
+    user = services.user_create(
+        login=login,
+        password=password,
+        email=email.strip(),
+        first_name=result.name[:150],
+        customer_symbol=result.symbol if login == result.symbol else "",
+        must_change_password=True,
+    )
+    if phone:
+        user.phone = phone.strip()
+        user.save(update_fields=["phone"])
+    registration.attach(list(result.customer_ids), user)
+    RegistrationRequest.objects.create(
+        flow=str(config.registration.flow),
+        status=RegistrationRequest.Status.COMPLETED,
+        email=user.email or "-@-",
+        login=login,
+        details={"symbol": result.symbol},
+        matched_customers=list(result.customer_ids),
+        user=user,
+        decided_by=actor.get_username(),
+    )
+    services.audit("account_created_in_person", user=user, login=login, actor=actor.get_username())
+    return user, password
+
+
+@transaction.atomic
+def first_login_password_reissue(*, user: User, actor: User) -> str:
+    """A new first-login password for a customer who lost theirs (given at the office)."""
+    password = services.temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    from identity.models import ApiToken, LoginLock
+
+    ApiToken.objects.filter(user=user).delete()
+    LoginLock.objects.filter(key=f"user:{user.pk}").delete()
+    services.audit(
+        "first_login_password_issued",
+        user=user,
+        login=user.get_username(),
+        actor=actor.get_username(),
+    )
+    return password

@@ -3,8 +3,10 @@ the API of API.md "Registration"."""
 
 from __future__ import annotations
 
+from django import forms
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -19,6 +21,8 @@ from identity.errors import LinkExpired, LinkUsed
 from identity.models import RegistrationRequest
 from identity.permissions import staff_required
 from identity.registration_services import (
+    account_create_in_person,
+    first_login_password_reissue,
     registration_activate,
     registration_review,
     registration_submit,
@@ -234,3 +238,63 @@ class RegistrationActivateApi(APIView):
         data.is_valid(raise_exception=True)
         registration_activate(token=data.validated_data["token"])
         return Response({"status": "active"})
+
+
+class InPersonForm(forms.Form):
+    symbol = forms.CharField(label=gettext_lazy("Customer symbol"), max_length=32)
+    login = forms.CharField(
+        label=gettext_lazy("Login (empty: the customer symbol)"), max_length=150, required=False
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address (optional)"), max_length=254, required=False
+    )
+    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), max_length=32, required=False)
+
+
+def _letter(request, user, password):
+    from django.http import HttpResponse
+
+    from identity.letters import credentials_letter
+
+    content = credentials_letter(
+        branding=request.tenant.configuration.branding,
+        login=user.get_username(),
+        password=password,
+        name=user.get_full_name() or user.get_username(),
+        login_url=f"{base_url(request)}/login/",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dane-logowania-{user.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required("accounts.create")
+def office_account_new(request):
+    """Open an account at the office; the answer is the credentials letter to print."""
+    form = InPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = account_create_in_person(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _add_form_errors(form, exc)
+        else:
+            return _letter(request, user, password)
+    return render(
+        request,
+        "identity/office/account_new.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required("accounts.create")
+def office_password_reissue(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from identity.models import User
+
+    user = get_object_or_404(User, pk=pk, role__in=["customer", "manager"])
+    password = first_login_password_reissue(user=user, actor=request.user)
+    return _letter(request, user, password)

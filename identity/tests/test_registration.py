@@ -477,3 +477,45 @@ def test_registration_api_serves_the_captcha(client, piast):
     assert body["captcha"]["kind"] == "digit_positions"
     assert body["captcha"]["token"]
     assert {c["name"] for c in body["consents"]} == {"accept_regulations", "gdpr_consent"}
+
+
+# --- flow D: accounts opened at the office -----------------------------------------------------------
+
+
+def test_flow_d_staff_open_an_account_and_print_the_letter(client, cooperative):
+    _as_verified_staff(client, cooperative)
+    letter = client.post("/office/accounts/new/", {"symbol": "L0004880"}, HTTP_HOST=A_HOST)
+    assert letter.status_code == 200
+    assert letter["Content-Type"] == "application/pdf"
+    assert letter["Cache-Control"] == "no-store"
+    assert letter.content.startswith(b"%PDF-")
+    user = User.objects.get(username="L0004880")
+    assert user.must_change_password
+    assert Customer.objects.get(erp_id="K1").user == user
+    again = client.post("/office/accounts/new/", {"symbol": "L0004880"}, HTTP_HOST=A_HOST)
+    assert again.status_code == 400
+    unknown = client.post("/office/accounts/new/", {"symbol": "L0000404"}, HTTP_HOST=A_HOST)
+    assert "Żaden klient nie ma tego symbolu" in unknown.content.decode()
+
+
+def test_flow_d_first_login_password_works_and_can_be_reissued(client, cooperative):
+    from identity.registration_services import (
+        account_create_in_person,
+        first_login_password_reissue,
+    )
+
+    user, first = account_create_in_person(symbol="L0004880", actor=cooperative)
+    assert login(client, A_HOST, "L0004880", first).status_code == 302
+    assert client.get("/", HTTP_HOST=A_HOST)["Location"] == "/account/password/change/"
+    client.post("/logout/", HTTP_HOST=A_HOST)
+    second = first_login_password_reissue(user=user, actor=cooperative)
+    assert login(client, A_HOST, "L0004880", first).status_code == 401
+    assert login(client, A_HOST, "L0004880", second).status_code == 302
+
+
+def test_flow_d_office_pages_refuse_customers(client, cooperative):
+    client.force_login(user_create(login="L0000001", password="x"))
+    assert client.get("/office/accounts/new/", HTTP_HOST=A_HOST).status_code == 403
+    assert (
+        client.post("/office/accounts/1/first-login-password/", HTTP_HOST=A_HOST).status_code == 403
+    )
