@@ -30,6 +30,18 @@ from identity.registration_services import (
 from identity.throttling import client_ip, hit
 from identity.views import _add_form_errors, base_url, request_info
 
+IDENTIFYING_FIELDS = ("pesel_or_nip", "customer_symbol", "contract_number", "invoice_number")
+
+
+def _throttle(request, cleaned: dict) -> None:
+    """Per client address and per identifier, so no one can try many identities or many times
+    the same one (raises Throttled)."""
+    hit("registration_ip", client_ip(request))
+    for name in IDENTIFYING_FIELDS:
+        value = "".join(str(cleaned.get(name) or "").split()).upper()
+        if value:
+            hit("registration_identifier", f"{name}:{value}")
+
 
 def _setup(request):
     config = selectors.tenant_config()
@@ -45,6 +57,7 @@ def register_view(request):
     form = registration.registration_form(
         settings, documents, request.POST if request.method == "POST" else None
     )
+    status_code = 400
     if (
         request.method == "POST"
         and form.is_valid()
@@ -55,7 +68,7 @@ def register_view(request):
         )
     elif request.method == "POST" and form.is_valid():
         try:
-            hit("registration_ip", client_ip(request))
+            _throttle(request, form.cleaned_data)
             created = registration_submit(
                 cleaned=form.cleaned_data,
                 documents=documents,
@@ -64,13 +77,14 @@ def register_view(request):
             )
         except ApplicationError as exc:
             _add_form_errors(form, exc)
+            status_code = exc.status if exc.status == 429 else 400
         else:
             return render(request, "identity/register_done.html", {"status": created.status})
     return render(
         request,
         "identity/register.html",
         {"form": form, "documents": documents, "settings": settings},
-        status=400 if form.errors else 200,
+        status=status_code if form.errors else 200,
     )
 
 
@@ -206,7 +220,7 @@ class RegistrationApi(APIView):
                 {"code": "invalid", "detail": _("Some fields are not valid."), "fields": fields},
                 status=400,
             )
-        hit("registration_ip", client_ip(request))
+        _throttle(request, form.cleaned_data)
         created = registration_submit(
             cleaned=form.cleaned_data,
             documents=documents,

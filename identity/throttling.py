@@ -28,6 +28,7 @@ LIMITS = {
     "reminder_email": (5, 3600),
     "session_refresh": (120, 3600),
     "registration_ip": (20, 3600),
+    "registration_identifier": (5, 3600),
 }
 
 

@@ -177,3 +177,101 @@ def test_first_login_with_one_time_password_to_home(server, iskra_customer, brow
         page.screenshot(path=os.environ["BROWSER_SCREENSHOT"], full_page=True)
     _assert_accessible(page)
     context.close()
+
+
+@pytest.fixture
+def iskra_contract():
+    """A customer of the preset C demo tenant with a signed contract (committed), removed after."""
+    from django_tenants.utils import schema_context
+
+    from billing.importing import import_text
+    from ebok.demo import load_demo_tenants
+
+    def make():
+        load_demo_tenants(slugs=("iskra",))
+        with schema_context("iskra"):
+            import_text(
+                "customers",
+                "erp_id;symbol;kind;name;pesel\nBR1;K9000001;individual;Jan Rejestrowany;44051401359\n",
+            )
+            import_text(
+                "contracts",
+                "erp_id;number;customer_erp_id;kind;status\nBRU1;UM/BR/1;BR1;energy;signed_by_customer\n",
+            )
+
+    def remove():
+        from billing.models import Contract, Customer
+        from ebok.outbox.models import Message
+        from identity.models import RegistrationRequest, User
+
+        with schema_context("iskra"):
+            User.objects.filter(customers__erp_id="BR1").delete()
+            RegistrationRequest.objects.filter(email="jan.rejestrowany@example.com").delete()
+            Message.objects.filter(recipient="jan.rejestrowany@example.com").delete()
+            Contract.objects.filter(erp_id="BRU1").delete()
+            Customer.objects.filter(erp_id="BR1").delete()
+
+    _in_own_connection(make)
+    yield
+    _in_own_connection(remove)
+
+
+def _last_mail(text_pattern: str) -> str:
+    from django_tenants.utils import schema_context
+
+    from ebok.outbox.models import Message
+
+    def read():
+        with schema_context("iskra"):
+            body = (
+                Message.objects.filter(recipient="jan.rejestrowany@example.com")
+                .latest("pk")
+                .body_text
+            )
+        return re.search(text_pattern, body).group(1)
+
+    return _in_own_connection(read)
+
+
+def test_registration_flow_c_in_the_browser(server, iskra_contract, browser):
+    context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    base = f"http://iskra.localhost:{server}"
+    page.goto(f"{base}/login/")
+    page.get_by_role("link", name="Zarejestruj się").click()
+    page.wait_for_url(f"{base}/register/")
+    _assert_accessible(page)
+    page.get_by_role("button", name="Zarejestruj się").click()  # empty form: the seed's messages
+    assert page.get_by_text("Pole Numer umowy jest wymagane").first.is_visible()
+    page.get_by_label("Typ klienta").select_option("individual")
+    _field(page, "PESEL lub NIP").fill("44051401359")
+    _field(page, "Numer umowy").fill("UM/BR/1")
+    _field(page, "Telefon komórkowy").fill("600100200")
+    _field(page, "Adres e-mail").fill("jan.rejestrowany@example.com")
+    page.get_by_label(re.compile("Akceptuję: Regulamin")).check()
+    page.get_by_label(re.compile("Akceptuję: Polityka plików cookies")).check()
+    page.get_by_role("button", name="Zarejestruj się").click()
+    assert page.get_by_role("heading", name="Udało się!").is_visible()
+    _assert_accessible(page)
+
+    activation = _last_mail(r"(https?://\S+/register/activate/\S+/)")
+    page.goto(
+        activation.replace("http://iskra.localhost", f"http://iskra.localhost:{server}", 1)
+        if f":{server}" not in activation
+        else activation
+    )
+    assert page.get_by_role("heading", name="Konto aktywne").is_visible()
+    code = _last_mail(r"Hasło jednorazowe: (\S+)")
+
+    page.get_by_role("link", name="Zaloguj się").last.click()
+    _field(page, "Login").fill("44051401359")
+    _field(page, "Hasło").fill(code)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(f"{base}/account/password/change/")
+    _field(page, "Hasło tymczasowe lub kod jednorazowy").fill(code)
+    _field(page, "Nowe hasło").fill("Prad2026moj")
+    _field(page, "Powtórz nowe hasło").fill("Prad2026moj")
+    page.get_by_role("button", name="Zapisz nowe hasło").click()
+    page.wait_for_url(f"{base}/")  # the documents were accepted in the form
+    assert page.get_by_text("Witaj, Jan Rejestrowany.").is_visible()
+    context.close()

@@ -519,3 +519,17 @@ def test_flow_d_office_pages_refuse_customers(client, cooperative):
     assert (
         client.post("/office/accounts/1/first-login-password/", HTTP_HOST=A_HOST).status_code == 403
     )
+
+
+def test_registration_is_throttled_per_identifier(client, energy):
+    statuses = [
+        client.post(
+            "/register/",
+            _form(energy, contract_number="UM/404", email=f"x{i}@example.com"),
+            HTTP_HOST=C_HOST,
+            REMOTE_ADDR=f"127.0.0.{i + 2}",
+        ).status_code
+        for i in range(6)
+    ]
+    assert statuses[:5] == [400] * 5  # not recognised
+    assert statuses[5] == 429  # the same PESEL again, whatever the address
