@@ -182,7 +182,9 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
         challenge = captcha.new_challenge(str(settings.captcha))
         form.fields["captcha"].widget.attrs["aria-describedby"] = "id_captcha_help"
         if challenge is not None:
-            form.fields["captcha"].help_text = challenge.prompt
+            form.fields["captcha"].help_text = " ".join(
+                p for p in (challenge.prompt, challenge.alternative) if p
+            )
             form.initial["captcha_token"] = challenge.token
             form.challenge = challenge
         if data is not None:

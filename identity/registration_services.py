@@ -185,7 +185,25 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
     request.user = user
     portal = config.branding.portal_name
     shown_login = result.symbol if login.startswith("pesel:") else login
-    if delivery == CredentialDelivery.ACTIVATION_LINK_THEN_ONE_TIME_PASSWORD:
+    if delivery == CredentialDelivery.THREE_EMAILS:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        token, row = services.token_issue(
+            user=user, purpose=OneTimeToken.Purpose.ACTIVATION, hours=config.links.activation_hours
+        )
+        _notice(
+            request.email,
+            _("Registration"),
+            _(
+                "Thank you for registering on %(portal)s. Open the link below to confirm your "
+                "e-mail address; it is valid until %(until)s."
+            )
+            % {"portal": portal, "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+            link=f"{base_url}/register/activate/{token}/",
+            link_label=_("Confirm"),
+        )
+        request.status = RegistrationRequest.Status.ACTIVATION_SENT
+    elif delivery == CredentialDelivery.ACTIVATION_LINK_THEN_ONE_TIME_PASSWORD:
         user.is_active = False
         user.save(update_fields=["is_active"])
         token, row = services.token_issue(
@@ -268,6 +286,27 @@ def registration_activate(*, token: str) -> User:
     their own password at the first login."""
     user = services.token_consume(token=token, purpose=OneTimeToken.Purpose.ACTIVATION)
     code = services.temporary_password()
+    config = selectors.tenant_config()
+    if config.registration.credentials == CredentialDelivery.THREE_EMAILS:
+        # Second e-mail: the login and password; the account opens with the third (a job).
+        user.set_password(code)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        shown = user.customer_symbol or user.get_username()
+        _notice(
+            user.email,
+            _("Registration – confirmation"),
+            _(
+                "Your e-mail address is confirmed. Login: %(login)s\nPassword: %(code)s\n"
+                "You can log in once you receive the message that the account is active."
+            )
+            % {"login": shown, "code": code},
+        )
+        from identity.tasks import registration_open_account
+
+        user_id = user.pk
+        transaction.on_commit(lambda: registration_open_account.delay(user_id=user_id))
+        return user
     user.is_active = True
     user.set_password(code)
     user.must_change_password = True
@@ -275,7 +314,6 @@ def registration_activate(*, token: str) -> User:
     RegistrationRequest.objects.filter(user=user).update(
         status=RegistrationRequest.Status.COMPLETED
     )
-    config = selectors.tenant_config()
     shown = user.customer_symbol or (
         user.get_username() if not user.get_username().startswith("pesel:") else "PESEL"
     )
@@ -408,3 +446,23 @@ def first_login_password_reissue(*, user: User, actor: User) -> str:
         actor=actor.get_username(),
     )
     return password
+
+
+@transaction.atomic
+def registration_open_account(*, user_id: int) -> None:
+    """The third e-mail of the three-e-mail flow: the account is active from now on."""
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=False).first()
+    if user is None:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    RegistrationRequest.objects.filter(user=user).update(
+        status=RegistrationRequest.Status.COMPLETED
+    )
+    config = selectors.tenant_config()
+    _notice(
+        user.email,
+        _("Account activation"),
+        _("Your account on %(portal)s is active. You can log in now.")
+        % {"portal": config.branding.portal_name},
+    )

@@ -20,3 +20,10 @@ def registration_verify(*, request_id: int, base_url: str) -> None:
     from identity.registration_services import registration_verify as verify
 
     verify(request_id=request_id, base_url=base_url)
+
+
+@shared_task(name="identity.tasks.registration_open_account")
+def registration_open_account(*, user_id: int) -> None:
+    from identity.registration_services import registration_open_account as open_account
+
+    open_account(user_id=user_id)

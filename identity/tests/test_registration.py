@@ -533,3 +533,83 @@ def test_registration_is_throttled_per_identifier(client, energy):
     ]
     assert statuses[:5] == [400] * 5  # not recognised
     assert statuses[5] == 429  # the same PESEL again, whatever the address
+
+
+# --- flow E: invoice number, image captcha, three e-mails ----------------------------------------------
+
+
+@pytest.fixture
+def water(tenants, django_capture_on_commit_callbacks):
+    from tenants import policies
+    from tenants.presets import preset
+    from tenants.services import tenant_setting_set
+
+    e = preset("E", name="Wodociągi Test")
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.b, key="registration", actor="t", value=policies.dump(e.registration)
+        )
+        tenant_setting_set(tenant=tenants.b, key="links", actor="t", value=policies.dump(e.links))
+    connection.set_tenant(tenants.b)
+    import_text(
+        "customers",
+        "erp_id;symbol;kind;name\nW1;W0000001;individual;Wiesław Kranik\nW2;W0000002;individual;Bez Umowy\n",
+    )
+    import_text(
+        "contracts",
+        "erp_id;number;customer_erp_id;kind;status\nWU1;WOD/1;W1;water_sewage;active\nWU2;WOD/2;W2;water_sewage;draft\n",
+    )
+    import_text(
+        "invoices",
+        "erp_id;number;customer_erp_id;issue_date;due_date;gross\n"
+        "F1;FV/W/1;W1;2026-01-01;2026-01-20;99.00\nF2;FV/W/2;W2;2026-01-01;2026-01-20;10.00\n",
+    )
+    document_publish(kind="regulations", title="Regulamin", body="…")
+
+
+def _e_form(client, **changes):
+    page = client.get("/register/", HTTP_HOST=C_HOST).content.decode()
+    token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
+    assert 'src="data:image/svg+xml;base64,' in page
+    a, b = map(int, re.search(r"(\d+) (?:plus|dodać) (\d+)", page).groups())  # the text alternative
+    form = {
+        "invoice_number": "FV/W/1",
+        "email": "wieslaw@example.com",
+        "phone": "",
+        "accept_regulations": "on",
+        "captcha_token": token,
+        "captcha": str(a + b),
+    }
+    form.update(changes)
+    return form
+
+
+def test_flow_e_three_emails_and_login_only_after_the_third(
+    client, water, django_capture_on_commit_callbacks
+):
+    done = client.post("/register/", _e_form(client), HTTP_HOST=C_HOST)
+    assert "Udało się!" in done.content.decode()
+    first = Message.objects.filter(recipient="wieslaw@example.com").latest("pk")
+    assert first.subject.startswith("Rejestracja")
+    link = _link("wieslaw@example.com", "/register/activate/")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.get(link, HTTP_HOST=C_HOST)
+    second = Message.objects.filter(recipient="wieslaw@example.com").latest("pk")
+    assert second.subject.startswith("Rejestracja – potwierdzenie")
+    password = re.search(r"Hasło: (\S+)", second.body_text).group(1)
+    assert login(client, C_HOST, "W0000001", password).status_code == 401  # not before the third
+    for callback in callbacks:
+        callback()
+    third = Message.objects.filter(recipient="wieslaw@example.com").latest("pk")
+    assert third.subject.startswith("Aktywacja konta")
+    assert login(client, C_HOST, "W0000001", password).status_code == 302
+
+
+def test_flow_e_needs_a_signed_contract_and_the_captcha(client, water):
+    unsigned = client.post("/register/", _e_form(client, invoice_number="FV/W/2"), HTTP_HOST=C_HOST)
+    assert "co najmniej podpisanej przez klienta" in unsigned.content.decode()
+    unknown = client.post("/register/", _e_form(client, invoice_number="FV/404"), HTTP_HOST=C_HOST)
+    assert "nie zostały rozpoznane" in unknown.content.decode()
+    wrong = client.post("/register/", _e_form(client, captcha="ZZZZZ"), HTTP_HOST=C_HOST)
+    assert wrong.status_code == 400
+    assert not User.objects.exists()
