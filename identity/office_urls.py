@@ -11,6 +11,11 @@ urlpatterns = [
     path("registrations/", registration_views.office_registrations, name="office_registrations"),
     path("accounts/new/", registration_views.office_account_new, name="office_account_new"),
     path(
+        "accounts/first-login-password/",
+        registration_views.office_password_reissue_by_login,
+        name="office_password_reissue_by_login",
+    ),
+    path(
         "accounts/<int:pk>/first-login-password/",
         registration_views.office_password_reissue,
         name="office_password_reissue",

@@ -92,7 +92,12 @@ def register_activate_view(request, token: str):
     try:
         registration_activate(token=token)
     except (LinkExpired, LinkUsed) as exc:
-        return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
+        return render(
+            request,
+            "identity/link_invalid.html",
+            {"message": exc.message, "again_url": "/register/"},
+            status=410,
+        )
     return render(request, "identity/register_activated.html")
 
 
@@ -300,6 +305,27 @@ def office_account_new(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@staff_required("accounts.create")
+def office_password_reissue_by_login(request):
+    """The in-person page's second form: a new first-login password for an existing account."""
+    from django.contrib import messages
+
+    from identity.models import User
+
+    login = request.POST.get("login", "").strip()
+    user = (
+        User.objects.filter(username__iexact=login, role__in=["customer", "manager"]).first()
+        if login
+        else None
+    )
+    if user is None:
+        messages.error(request, _("No customer account has this login."))
+        return redirect("office_account_new")
+    password = first_login_password_reissue(user=user, actor=request.user)
+    return _letter(request, user, password)
 
 
 @require_POST

@@ -613,3 +613,18 @@ def test_flow_e_needs_a_signed_contract_and_the_captcha(client, water):
     wrong = client.post("/register/", _e_form(client, captcha="ZZZZZ"), HTTP_HOST=C_HOST)
     assert wrong.status_code == 400
     assert not User.objects.exists()
+
+
+def test_flow_d_reissue_by_login_from_the_office_page(client, cooperative):
+    from identity.registration_services import account_create_in_person
+
+    account_create_in_person(symbol="L0004880", actor=cooperative)
+    _as_verified_staff(client, cooperative)
+    letter = client.post(
+        "/office/accounts/first-login-password/", {"login": "l0004880"}, HTTP_HOST=A_HOST
+    )
+    assert letter["Content-Type"] == "application/pdf"
+    missing = client.post(
+        "/office/accounts/first-login-password/", {"login": "nobody"}, HTTP_HOST=A_HOST
+    )
+    assert missing["Location"] == "/office/accounts/new/"
