@@ -119,3 +119,15 @@ def test_sent_message_is_never_sent_twice(tenants, in_tenant, smtp_server):
     assert message_deliver(message_id=message.pk) is True
     assert message_deliver(message_id=message.pk) is False
     assert len(smtp_server.messages) == 1
+
+
+def test_text_part_and_subject_are_not_html_escaped_but_the_html_part_is(tenants, in_tenant):
+    in_tenant(tenants.a)
+    message = email_enqueue(
+        to="x@example.com",
+        template="notice",
+        context={"title": "A & B <c>", "text": 'Hasło: Ab1&<"x'},
+    )
+    assert message.subject.startswith("A & B <c>")
+    assert 'Hasło: Ab1&<"x' in message.body_text
+    assert "Ab1&amp;&lt;&quot;x" in message.body_html
