@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from billing.models import (
@@ -65,7 +65,52 @@ def _scope_for(actor) -> Scope:
     if actor.role == "customer":
         ids = Customer.objects.filter(user=actor).order_by().values_list("pk", flat=True)
         return Scope(customer_ids=frozenset(ids))
+    if actor.role == "manager":
+        return _manager_scope(actor)
     return NOTHING
+
+
+def active_grants(*, company_id: int, on: date | None = None):
+    from django.utils import timezone
+
+    from billing.models import PremisesGrant
+
+    on = on or timezone.localdate()
+    return PremisesGrant.objects.filter(
+        company_id=company_id, revoked_at__isnull=True, valid_from__lte=on
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def _manager_scope(actor) -> Scope:
+    """A manager sees the premises its company holds active grants for, and within them the
+    customers with a legal title to those premises (and nothing of their other premises)."""
+    from billing.models import LegalTitle, ManagerMembership
+
+    membership = ManagerMembership.objects.filter(user=actor).first()
+    if membership is None:
+        return NOTHING
+    premises = frozenset(
+        active_grants(company_id=membership.company_id).values_list("premises_id", flat=True)
+    )
+    customers = frozenset(
+        LegalTitle.objects.filter(premises_id__in=premises)
+        .order_by()
+        .values_list("customer_id", flat=True)
+    )
+    return Scope(customer_ids=customers, premises_ids=premises)
+
+
+def fully_covered_customer_ids(scope: Scope) -> frozenset[int] | None:
+    """Customers all of whose premises the scope covers (None: every customer the scope has)."""
+    from billing.models import LegalTitle
+
+    if scope.premises_ids is None:
+        return scope.customer_ids
+    titles = LegalTitle.objects.filter(customer_id__in=scope.customer_ids).values_list(
+        "customer_id", "premises_id"
+    )
+    uncovered = {customer for customer, premises in titles if premises not in scope.premises_ids}
+    return frozenset(scope.customer_ids - uncovered)
 
 
 def _scoped(
@@ -95,9 +140,11 @@ def premises_list(*, actor) -> QuerySet:
 
 
 def contract_list(*, actor) -> QuerySet:
-    return _scoped(Contract.objects.all(), scope_for(actor), premises_field=None).order_by(
-        "-valid_from", "pk"
-    )
+    scope = scope_for(actor)
+    rows = _scoped(Contract.objects.all(), scope, premises_field=None)
+    if scope.premises_ids is not None:  # a manager: contracts of the granted premises only
+        rows = rows.filter(service_points__premises_id__in=scope.premises_ids).distinct()
+    return rows.order_by("-valid_from", "pk")
 
 
 def charge_list(*, actor) -> QuerySet:
@@ -123,7 +170,11 @@ def settlement_list(*, actor) -> QuerySet:
 
 
 def balance_confirmation_list(*, actor) -> QuerySet:
-    return _scoped(BalanceConfirmation.objects.all(), scope_for(actor), premises_field=None)
+    """A balance is the whole customer's: only who covers all its premises sees it."""
+    scope = scope_for(actor)
+    rows = BalanceConfirmation.objects.all()
+    covered = fully_covered_customer_ids(scope)
+    return rows if covered is None else rows.filter(customer_id__in=covered)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ def _consent_for_write(actor, customer_id: int) -> EInvoiceConsent:
     scope = selectors.scope_for(actor)
     if not selectors.customer_list(actor=actor).filter(pk=customer_id).exists():
         raise _not_found()
-    if not scope.covers_whole_customers:
+    covered = selectors.fully_covered_customer_ids(scope)
+    if covered is not None and customer_id not in covered:
         # e-invoice applies to all the customer's properties: only who sees them all may change it
         raise ApplicationError(
             _("Only the customer can change the e-invoice consent."),
@@ -172,3 +173,38 @@ def import_job_run(*, job_id: int) -> None:
         payload="",
         finished_at=timezone.now(),
     )
+
+
+@transaction.atomic
+def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None, actor: str):
+    """Grant a manager company premises (audited); returns the grants made."""
+    from billing.models import GrantEvent, PremisesGrant
+
+    grants = []
+    for premises_id in premises_ids:
+        grant = PremisesGrant.objects.create(
+            company=company, premises_id=premises_id, valid_from=valid_from, valid_to=valid_to
+        )
+        GrantEvent.objects.create(grant=grant, action=GrantEvent.Action.GRANTED, actor=actor)
+        grants.append(grant)
+    return grants
+
+
+@transaction.atomic
+def grant_revoke(*, grant, actor: str) -> None:
+    from billing.models import GrantEvent
+
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        GrantEvent.objects.create(grant=grant, action=GrantEvent.Action.REVOKED, actor=actor)
+
+
+@transaction.atomic
+def manager_company_create(*, name: str, nip: str, users=()):
+    from billing.models import ManagerCompany, ManagerMembership
+
+    company = ManagerCompany.objects.create(name=name, nip=nip)
+    for user in users:
+        ManagerMembership.objects.create(company=company, user=user)
+    return company
