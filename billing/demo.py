@@ -283,6 +283,11 @@ def demo_files(
                 f"{amount};{year + 1}-02-15"
             )
         out["balance-confirmations"].append(f"BC{i};K{i};{end.year - 1}-12-31;0.00")
+        if i == 1:  # a customer with a second premises (a parking space), for the demo manager
+            out["premises"].append(
+                f"MP{i};B{b};parking;{street};{number};P{i};{profile.postcode};{profile.city};12.50"
+            )
+            out["legal-titles"].append(f"TP{i};K{i};MP{i};{profile.title_kind};2015-01-01")
         if i % 10 == 0:
             out["deposits"].append(f"D{i};K{i};M{i};Kaucja za wodomierz;120.00;2015-01-01;")
         if profile.members:

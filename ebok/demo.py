@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,7 +17,12 @@ from tenants.presets import preset
 from tenants.services import tenant_create
 
 # The README's role column -> the account's role in the platform.
-USER_ROLE = {"customer": "customer", "staff": "customer_service", "admin": "tenant_admin"}
+USER_ROLE = {
+    "customer": "customer",
+    "staff": "customer_service",
+    "admin": "tenant_admin",
+    "manager": "manager",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,14 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "admin", "admin", "JeZi42#ro", "Ada", "Administratorka", "admin@jezioro.example"
             ),
+            DemoAccount(
+                "manager",
+                "zarzadca",
+                "JeZi42#ro",
+                "Zofia",
+                "Zarządczyni",
+                "zarzadca@jezioro.example",
+            ),
         ),
         ledger=LedgerProfile(
             contract_kind="housing",
@@ -126,6 +140,14 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "admin", "admin", "Kop3rnik!", "Ada", "Administratorka", "admin@kopernik.example"
             ),
+            DemoAccount(
+                "manager",
+                "zarzadca",
+                "Kop3rnik!",
+                "Zofia",
+                "Zarządczyni",
+                "zarzadca@kopernik.example",
+            ),
         ),
         ledger=LedgerProfile(
             contract_kind="housing",
@@ -168,6 +190,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             ),
             DemoAccount(
                 "admin", "admin", "Iskra2026", "Ada", "Administratorka", "admin@iskra.example"
+            ),
+            DemoAccount(
+                "manager", "zarzadca", "Iskra2026", "Zofia", "Zarządczyni", "zarzadca@iskra.example"
             ),
         ),
         ledger=LedgerProfile(
@@ -212,6 +237,14 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             DemoAccount(
                 "admin", "admin", "Dabrowa7", "Ada", "Administratorka", "admin@dabrowa.example"
             ),
+            DemoAccount(
+                "manager",
+                "zarzadca",
+                "Dabrowa7",
+                "Zofia",
+                "Zarządczyni",
+                "zarzadca@dabrowa.example",
+            ),
         ),
         ledger=LedgerProfile(
             contract_kind="housing",
@@ -254,6 +287,14 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             ),
             DemoAccount(
                 "admin", "admin", "Zdroj2026x", "Ada", "Administratorka", "admin@zdroj.example"
+            ),
+            DemoAccount(
+                "manager",
+                "zarzadca",
+                "Zdroj2026x",
+                "Zofia",
+                "Zarządczyni",
+                "zarzadca@zdroj.example",
             ),
         ),
         ledger=LedgerProfile(
@@ -414,4 +455,28 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
         account = next(a for a in demo.accounts if a.role == "customer")
         user = User.objects.get(username=account.login)
         customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
+        _demo_manager(demo)
     return "loaded"
+
+
+def _demo_manager(demo: DemoTenant) -> None:
+    """The demo manager company: part of customer K1's premises (its flat, not its parking space)
+    and all of customer K2's."""
+    from billing.demo import nip_for
+    from billing.models import ManagerCompany, Premises
+    from billing.services import grant_create, manager_company_create
+    from identity.models import User
+
+    account = next(a for a in demo.accounts if a.role == "manager")
+    if ManagerCompany.objects.exists():
+        return
+    user = User.objects.get(username=account.login)
+    company = manager_company_create(
+        name=f"Zarządca Nieruchomości {demo.short_name}",
+        nip=nip_for(random.Random(sum(map(ord, demo.slug)) + 1)),  # noqa: S311 - invented demo data
+        users=[user],
+    )
+    premises = list(Premises.objects.filter(erp_id__in=["M1", "M2"]).values_list("pk", flat=True))
+    grant_create(
+        company=company, premises_ids=premises, valid_from=date(2020, 1, 1), actor="load_demo"
+    )

@@ -92,3 +92,21 @@ def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
     balance = client.get("/api/v1/balance", HTTP_HOST="jezioro.localhost").json()
     assert balance["balance"] == "0.00"
     assert len(balance["by_month"]) == 6
+
+
+def test_demo_manager_sees_part_of_one_customer_and_all_of_another(demo):
+    from billing import selectors
+    from ebok.demo import load_demo_ledger
+    from identity.models import User
+
+    load_demo_ledger("jezioro", customers=40, months=3)
+    connection.set_tenant(Tenant.objects.get(slug="jezioro"))
+    manager = User.objects.get(username="zarzadca")
+    visible = set(selectors.premises_list(actor=manager).values_list("erp_id", flat=True))
+    assert visible == {"M1", "M2"}  # not MP1, customer K1's parking space
+    covered = selectors.fully_covered_customer_ids(selectors.scope_for(manager))
+    assert set(
+        selectors.customer_list(actor=manager)
+        .filter(pk__in=covered)
+        .values_list("erp_id", flat=True)
+    ) == {"K2"}
