@@ -51,9 +51,45 @@ def scope_for(actor) -> Scope:
     cached = getattr(actor, "_billing_scope", None)
     if cached is not None:
         return cached
-    scope = _scope_for(actor)
+    scope = _focused(_scope_for(actor), getattr(actor, "_billing_focus", None))
     if actor is not None and actor.is_authenticated:
         actor._billing_scope = scope
+    return scope
+
+
+def unfocused_scope(actor) -> Scope:
+    """All the actor may see, whatever customer or building it is looking at now."""
+    return _scope_for(actor)
+
+
+def _focused(scope: Scope, focus: dict | None) -> Scope:
+    """A manager's chosen customer or building narrows what it sees (never widens it)."""
+    from billing.models import LegalTitle
+
+    if not focus or scope.premises_ids is None:
+        return scope
+    if focus.get("customer") in scope.customer_ids:
+        premises = set(
+            LegalTitle.objects.filter(customer_id=focus["customer"]).values_list(
+                "premises_id", flat=True
+            )
+        )
+        return Scope(
+            customer_ids=frozenset({focus["customer"]}), premises_ids=scope.premises_ids & premises
+        )
+    if focus.get("building"):
+        premises = set(
+            Premises.objects.filter(building_id=focus["building"]).values_list("pk", flat=True)
+        )
+        narrowed = scope.premises_ids & premises
+        customers = set(
+            LegalTitle.objects.filter(premises_id__in=narrowed).values_list(
+                "customer_id", flat=True
+            )
+        )
+        return Scope(
+            customer_ids=frozenset(customers & scope.customer_ids), premises_ids=frozenset(narrowed)
+        )
     return scope
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
         name="office_import_job_status",
     ),
     path("dashboard/", views.dashboard, name="billing_dashboard"),
+    path("switch/", views.switch_focus, name="billing_switch"),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),

@@ -23,6 +23,7 @@ from billing.models import BalanceConfirmation, EInvoiceConsentEvent
 from ebok.errors import ApplicationError
 
 PORTAL_ROLES = frozenset({"customer", "manager"})
+FOCUS_KEY = "billing_focus"
 
 
 def portal_page(module: str | None = None):
@@ -40,6 +41,7 @@ def portal_page(module: str | None = None):
                 str(m) for m in request.tenant.configuration.modules
             }:
                 raise PermissionDenied
+            request.user._billing_focus = request.session.get(FOCUS_KEY)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -192,6 +194,10 @@ def einvoice(request):
         raise PermissionDenied
     customer = customers[0]
     consent = selectors.einvoice_consent(actor=request.user, customer_id=customer.pk)
+    covered = selectors.fully_covered_customer_ids(selectors.scope_for(request.user))
+    may_change = covered is None or customer.pk in covered
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied
     form = EInvoiceForm(
         request.POST or None, initial={"email": consent.email or request.user.email}
     )
@@ -217,7 +223,13 @@ def einvoice(request):
     return render(
         request,
         "billing/einvoice.html",
-        {"consent": consent, "form": form, "history": history, "customer": customer},
+        {
+            "consent": consent,
+            "form": form,
+            "history": history,
+            "customer": customer,
+            "may_change": may_change,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -295,3 +307,20 @@ def balance_pdf_view(request):
         as_of=timezone.localdate(),
     )
     return _pdf_response(content, "saldo.pdf")
+
+
+@require_POST
+@portal_page()
+def switch_focus(request):
+    """A manager chooses one customer or one building, or everything it manages again."""
+    focus = None
+    if request.POST.get("customer", "").isdigit():
+        focus = {"customer": int(request.POST["customer"])}
+    elif request.POST.get("building", "").isdigit():
+        focus = {"building": int(request.POST["building"])}
+    if focus is None:
+        request.session.pop(FOCUS_KEY, None)
+    else:
+        request.session[FOCUS_KEY] = focus
+    target = str(request.POST.get("next", ""))
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "home")

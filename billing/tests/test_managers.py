@@ -206,3 +206,56 @@ def test_visible_premises_are_the_union_of_active_grants_and_totals_follow(estat
         )
         assert selectors.balance(actor=user).charged == expected_total
         transaction.set_rollback(True)
+
+
+def test_manager_switches_to_one_customer_and_back(
+    client, estate, tenants, django_capture_on_commit_callbacks
+):
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="modules", actor="t", value=["charges", "e_invoice"]
+        )
+    connection.set_tenant(tenants.a)
+    user = user_create(login="zarzadca-dwaj", password="x", role="manager")
+    company = manager_company_create(name="Dwaj", nip="1181764370", users=[user])
+    grant_create(
+        company=company,
+        premises_ids=[estate["premises"]["M1"], estate["premises"]["M3"]],
+        valid_from=TODAY,
+        actor="test",
+    )
+    client.force_login(user)
+    page = client.get("/charges/", HTTP_HOST=HOST).content.decode()
+    assert "Ewa Jednolokalowa" in page  # the switcher lists both customers
+    assert "300,00" in page
+    assert "100,00" in page
+    k2 = Customer.objects.get(erp_id="K2").pk
+    client.post("/switch/", {"customer": str(k2), "next": "/charges/"}, HTTP_HOST=HOST)
+    focused = client.get("/charges/", HTTP_HOST=HOST).content.decode()
+    assert "300,00" in focused
+    assert "100,00" not in focused
+    client.post("/switch/", {"customer": "", "next": "/charges/"}, HTTP_HOST=HOST)
+    assert "100,00" in client.get("/charges/", HTTP_HOST=HOST).content.decode()
+    # focusing on a customer it does not manage shows it nothing more
+    client.post("/switch/", {"customer": "999999"}, HTTP_HOST=HOST)
+    assert "300,00" in client.get("/charges/", HTTP_HOST=HOST).content.decode()
+
+
+def test_einvoice_page_does_not_offer_what_a_partial_manager_may_not_do(
+    client, estate, tenants, django_capture_on_commit_callbacks
+):
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="modules", actor="t", value=["charges", "e_invoice"]
+        )
+    connection.set_tenant(tenants.a)
+    client.force_login(estate["partial"])
+    page = client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
+    assert 'name="email"' not in page
+    assert client.post("/e-invoice/", {"email": "x@example.com"}, HTTP_HOST=HOST).status_code == 403
+    client.force_login(estate["full"])
+    assert 'name="email"' in client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()

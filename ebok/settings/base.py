@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ebok.context_processors.tenant_branding",
+                "billing.context_processors.manager_switch",
             ],
         },
     }

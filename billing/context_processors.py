@@ -1,0 +1,21 @@
+"""The manager's switcher (the customers and buildings it manages) for the portal's navigation."""
+
+
+def manager_switch(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "role", "") != "manager":
+        return {}
+    from billing import selectors
+    from billing.models import Building, Customer
+    from billing.views import FOCUS_KEY
+
+    scope = selectors.unfocused_scope(user)  # everything it manages, whatever it looks at now
+    return {
+        "manager_switch": {
+            "customers": Customer.objects.filter(pk__in=scope.customer_ids).order_by("name")[:200],
+            "buildings": Building.objects.filter(premises__pk__in=scope.premises_ids)
+            .distinct()
+            .order_by("street", "building_no")[:200],
+            "focus": request.session.get(FOCUS_KEY) or {},
+        }
+    }
