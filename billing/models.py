@@ -537,3 +537,30 @@ class GrantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_id} {self.action}"
+
+
+class ManagerApplication(models.Model):
+    """A property manager's application for access, reviewed by staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the office")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    company_name = models.CharField(max_length=200)
+    nip = models.CharField(max_length=10)
+    contact_person = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+    addresses = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    company = models.ForeignKey(ManagerCompany, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import office_views, views
+from billing import managers, office_views, views
 
 urlpatterns = [
     path("office/import/", office_views.import_upload, name="office_import"),
@@ -12,6 +12,13 @@ urlpatterns = [
     ),
     path("dashboard/", views.dashboard, name="billing_dashboard"),
     path("switch/", views.switch_focus, name="billing_switch"),
+    path("managers/apply/", managers.apply_view, name="manager_apply"),
+    path("office/managers/", managers.office_applications, name="office_manager_applications"),
+    path(
+        "office/managers/<int:pk>/decide/",
+        managers.office_application_decide,
+        name="office_manager_application_decide",
+    ),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),

@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import.run": frozenset({"accountant", "tenant_admin"}),
     "registrations.review": frozenset({"customer_service", "tenant_admin"}),
     "accounts.create": frozenset({"customer_service", "tenant_admin"}),
+    "managers.review": frozenset({"customer_service", "tenant_admin"}),
 }
 
 

@@ -1,11 +1,14 @@
 """Billing data for tests, created through the import (the ERP's path) in tenant A."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from billing.importing import import_text
-from billing.models import Customer
-from billing.services import customer_account_attach
+from billing.models import Customer, Premises
+from billing.services import customer_account_attach, grant_create, manager_company_create
 from identity.services import user_create
 
 FILES = {
@@ -45,3 +48,54 @@ def ledger(tenants):
     customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=owner)
     customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K2").pk], user=neighbour)
     return {"owner": owner, "neighbour": neighbour}
+
+
+@pytest.fixture
+def estate(tenants):
+    """K1 owns M1 and M2, K2 owns M3; charges, invoices, payments and contracts on each."""
+    connection.set_tenant(tenants.a)
+    files = {
+        "customers": "erp_id;symbol;kind;name\nK1;L0000001;individual;Jan Dwalokale\nK2;L0000002;individual;Ewa Jednolokalowa\n",
+        "premises": "erp_id;kind;street;building_no;flat_no;city\nM1;residential;Leśna;1;1;X\nM2;residential;Leśna;1;2;X\nM3;residential;Polna;2;1;X\n",
+        "legal-titles": "erp_id;customer_erp_id;premises_erp_id;valid_from\nT1;K1;M1;2020-01-01\nT2;K1;M2;2020-01-01\nT3;K2;M3;2020-01-01\n",
+        "contracts": "erp_id;number;customer_erp_id;kind;status\nU1;U1;K1;housing;active\nU2;U2;K1;housing;active\nU3;U3;K2;housing;active\n",
+        "service-points": "erp_id;code;premises_erp_id;contract_erp_id\nS1;S1;M1;U1\nS2;S2;M2;U2\nS3;S3;M3;U3\n",
+        "charges": "erp_id;customer_erp_id;premises_erp_id;component;period;amount;due_date\n"
+        "C1;K1;M1;Eksploatacja;2026-01-01;100.00;2026-01-10\nC2;K1;M2;Eksploatacja;2026-01-01;200.00;2026-01-10\n"
+        "C3;K2;M3;Eksploatacja;2026-01-01;300.00;2026-01-10\nC4;K1;;Opłata ogólna;2026-01-01;50.00;2026-01-10\n",
+        "invoices": "erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross\n"
+        "F1;F1;K1;M1;2026-01-01;2026-01-10;100.00\nF2;F2;K1;M2;2026-01-01;2026-01-10;200.00\nF3;F3;K2;M3;2026-01-01;2026-01-10;300.00\n",
+        "payments-received": "erp_id;customer_erp_id;premises_erp_id;paid_on;amount\n"
+        "P1;K1;M1;2026-01-05;60.00\nP2;K1;M2;2026-01-05;100.00\nP3;K2;M3;2026-01-05;300.00\n",
+    }
+    for entity, payload in files.items():
+        assert import_text(entity, payload).errors == [], entity
+    premises = {p.erp_id: p.pk for p in Premises.objects.all()}
+    owner = user_create(login="L0000001", password="x")
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=owner)
+
+    def manager(login, premises_codes, *, valid_to=None, nip):
+        user = user_create(login=login, password="x", role="manager")
+        company = manager_company_create(name=f"Zarządca {login}", nip=nip, users=[user])
+        grant_create(
+            company=company,
+            premises_ids=[premises[c] for c in premises_codes],
+            valid_from=timezone.localdate() - timedelta(days=30),
+            valid_to=valid_to,
+            actor="test",
+        )
+        return user
+
+    return {
+        "customer": owner,
+        "full": manager("zarzadca-pelny", ["M1", "M2"], nip="5260250274"),
+        "partial": manager("zarzadca-czesc", ["M1"], nip="7251801126"),
+        "expired": manager(
+            "zarzadca-stary",
+            ["M3"],
+            valid_to=timezone.localdate() - timedelta(days=1),
+            nip="5213017228",
+        ),
+        "staff": user_create(login="ksiegowa", password="x", role="accountant"),
+        "premises": premises,
+    }

@@ -1,0 +1,188 @@
+"""Property managers' applications: the public form, the office's review with a premises search,
+and approval (company, account, grants, set-password link)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from billing.models import ManagerApplication, ManagerCompany, ManagerMembership, Premises
+from billing.services import grant_create
+from ebok.errors import ApplicationError
+from ebok.outbox.services import email_enqueue
+from identity.permissions import staff_required
+
+
+class ApplicationForm(forms.Form):
+    company_name = forms.CharField(label=gettext_lazy("Company name"), max_length=200)
+    nip = forms.CharField(label=gettext_lazy("NIP"), max_length=13)
+    contact_person = forms.CharField(label=gettext_lazy("Contact person"), max_length=200)
+    email = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=254)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32, required=False)
+    addresses = forms.CharField(
+        label=gettext_lazy("Addresses you administer (one per line)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean_nip(self):
+        from stdnum.pl import nip
+
+        value = nip.compact(self.cleaned_data["nip"])
+        if not nip.is_valid(value):
+            raise forms.ValidationError(
+                gettext_lazy("The NIP number is not valid."), code="invalid_nip"
+            )
+        return value
+
+
+def _notice(to, title, text, link=""):
+    email_enqueue(to=to, template="notice", context={"title": title, "text": text, "link": link})
+
+
+def apply_view(request):
+    """The public application form (tenants with the property-managers module)."""
+    from django.core.exceptions import PermissionDenied
+
+    if "property_managers" not in {str(m) for m in request.tenant.configuration.modules}:
+        raise PermissionDenied
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        from identity.errors import Throttled
+        from identity.throttling import client_ip, hit
+
+        try:
+            hit("registration_ip", client_ip(request))
+        except Throttled as exc:
+            form.add_error(None, exc.message)
+            return render(request, "billing/managers/apply.html", {"form": form}, status=429)
+        with transaction.atomic():
+            application = ManagerApplication.objects.create(**form.cleaned_data)
+            _notice(
+                application.email,
+                _("We have received your application"),
+                _(
+                    "Thank you. The office will check the addresses you administer "
+                    "and answer by e-mail."
+                ),
+            )
+        return render(request, "billing/managers/applied.html")
+    return render(
+        request, "billing/managers/apply.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@staff_required("managers.review")
+def office_applications(request):
+    pending = ManagerApplication.objects.filter(status=ManagerApplication.Status.PENDING).order_by(
+        "created_at"
+    )
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        words = query.split()
+        rows = Premises.objects.all()
+        for word in words[:4]:
+            rows = rows.filter(
+                Q(street__icontains=word)
+                | Q(building_no__iexact=word)
+                | Q(flat_no__iexact=word)
+                | Q(city__icontains=word)
+            )
+        found = list(rows.order_by("street", "building_no", "flat_no")[:100])
+    return render(
+        request, "billing/managers/office.html", {"pending": pending, "found": found, "q": query}
+    )
+
+
+@transaction.atomic
+def application_approve(
+    *, application: ManagerApplication, premises_ids: list[int], valid_to, actor, base_url: str
+):
+    from identity.models import OneTimeToken, User
+    from identity.services import token_issue, user_create
+
+    if application.status != ManagerApplication.Status.PENDING:
+        raise ApplicationError(
+            _("This application has already been decided."), code="already_decided", status=409
+        )
+    if not premises_ids:
+        raise ApplicationError(_("Choose the premises to grant."), code="premises_required")
+    company, _created = ManagerCompany.objects.get_or_create(
+        nip=application.nip, defaults={"name": application.company_name}
+    )
+    user = User.objects.filter(username__iexact=application.email).first()
+    if user is None:
+        user = user_create(
+            login=application.email,
+            password=None,
+            role="manager",
+            email=application.email,
+            first_name=application.contact_person[:150],
+        )
+    ManagerMembership.objects.get_or_create(user=user, defaults={"company": company})
+    grant_create(
+        company=company,
+        premises_ids=premises_ids,
+        valid_from=timezone.localdate(),
+        valid_to=valid_to,
+        actor=actor.get_username(),
+    )
+    token, row = token_issue(user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, hours=72)
+    _notice(
+        application.email,
+        _("Your access as a property manager"),
+        _(
+            "Your application is approved. Log in as %(login)s after setting your password "
+            "with the link below (valid until %(until)s)."
+        )
+        % {"login": user.get_username(), "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+        link=f"{base_url}/password/set/{token}/",
+    )
+    application.status, application.company, application.decided_by = (
+        "approved",
+        company,
+        actor.get_username(),
+    )
+    application.save()
+    return company
+
+
+@require_POST
+@staff_required("managers.review")
+def office_application_decide(request, pk: int):
+    from identity.views import base_url
+
+    application = get_object_or_404(ManagerApplication, pk=pk)
+    try:
+        if request.POST.get("decision") == "reject":
+            reason = request.POST.get("reason", "").strip()
+            if not reason or application.status != ManagerApplication.Status.PENDING:
+                raise ApplicationError(_("Please give the reason."), code="reason_required")
+            with transaction.atomic():
+                application.status, application.reason = "rejected", reason
+                application.decided_by = request.user.get_username()
+                application.save()
+                _notice(application.email, _("Your application was not accepted"), reason)
+        else:
+            ids = [int(v) for v in request.POST.getlist("premises") if v.isdigit()]
+            valid_to = forms.DateField(required=False).clean(request.POST.get("valid_to") or None)
+            application_approve(
+                application=application,
+                premises_ids=ids,
+                valid_to=valid_to,
+                actor=request.user,
+                base_url=base_url(request),
+            )
+    except (ApplicationError, forms.ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Done: the manager has been e-mailed."))
+    return redirect("office_manager_applications")

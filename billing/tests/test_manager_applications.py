@@ -1,0 +1,149 @@
+"""A property manager applies on the public form; the office finds the premises, approves with
+grants (the manager gets a set-password link and sees only those premises) or rejects with a
+reason."""
+
+import re
+
+import pytest
+from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from billing.models import ManagerApplication, ManagerCompany, PremisesGrant
+from ebok.outbox.models import Message
+from identity.services import user_create
+from identity.tests.conftest import login
+from identity.tests.test_two_factor_and_office import _code
+
+pytestmark = pytest.mark.django_db
+HOST = "alpha.localhost"
+FORM = {
+    "company_name": "Zarządca Leśna sp. z o.o.",
+    "nip": "954-275-13-68",
+    "contact_person": "Anna Zarządzająca",
+    "email": "biuro@zarzadca.example",
+    "phone": "600100200",
+    "addresses": "Leśna 1 m. 1\nLeśna 1 m. 2",
+}
+
+
+@pytest.fixture
+def with_managers(tenants, django_capture_on_commit_callbacks):
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="modules", actor="t", value=["charges", "property_managers"]
+        )
+    connection.set_tenant(tenants.a)
+
+
+@pytest.fixture
+def office(client, tenants):
+    connection.set_tenant(tenants.a)
+    user = user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    login(client, HOST, "bok", "BiUr42#ok")
+    client.get("/account/2fa/enrol/", HTTP_HOST=HOST)
+    client.post(
+        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=user))}, HTTP_HOST=HOST
+    )
+    return user
+
+
+def test_the_form_is_offered_only_with_the_module(client, tenants):
+    connection.set_tenant(tenants.a)
+    assert client.get("/managers/apply/", HTTP_HOST=HOST).status_code == 403
+
+
+def test_an_invalid_nip_is_refused_and_nothing_is_stored(client, with_managers):
+    response = client.post("/managers/apply/", {**FORM, "nip": "9542751369"}, HTTP_HOST=HOST)
+    assert response.status_code == 400
+    assert "Numer NIP jest nieprawidłowy" in response.content.decode()
+    assert not ManagerApplication.objects.exists()
+    assert not Message.objects.filter(recipient=FORM["email"]).exists()
+
+
+def test_apply_approve_set_password_and_see_only_the_granted_premises(
+    client, estate, with_managers, office
+):
+    anonymous = client.__class__()
+    assert "/managers/apply/" in anonymous.get("/login/", HTTP_HOST=HOST).content.decode()
+    response = anonymous.post("/managers/apply/", FORM, HTTP_HOST=HOST)
+    assert response.status_code == 200
+    application = ManagerApplication.objects.get()
+    assert application.nip == "9542751368"
+    assert Message.objects.filter(recipient=FORM["email"]).count() == 1
+
+    page = client.get("/office/managers/", {"q": "Leśna 1"}, HTTP_HOST=HOST).content.decode()
+    assert "Zarządca Leśna" in page
+    m1 = estate["premises"]["M1"]
+    assert f'value="{m1}"' in page
+    assert f'value="{estate["premises"]["M3"]}"' not in page  # Polna is not found
+
+    # approving without premises is refused and changes nothing
+    client.post(f"/office/managers/{application.pk}/decide/", {}, HTTP_HOST=HOST)
+    application.refresh_from_db()
+    assert application.status == "pending"
+
+    client.post(
+        f"/office/managers/{application.pk}/decide/", {"premises": [str(m1)]}, HTTP_HOST=HOST
+    )
+    application.refresh_from_db()
+    assert application.status == "approved"
+    company = ManagerCompany.objects.get(nip="9542751368")
+    assert list(
+        PremisesGrant.objects.filter(company=company).values_list("premises_id", flat=True)
+    ) == [m1]
+    mail = Message.objects.filter(recipient=FORM["email"]).order_by("-pk").first()
+    link = re.search(r"https?://[^\s]+/password/set/[^\s/]+/", mail.body_text).group(0)
+    path = link.split(HOST, 1)[1]
+    assert (
+        anonymous.post(
+            path,
+            {"new_password": "ZarZadca1!x#9", "new_password_repeat": "ZarZadca1!x#9"},
+            HTTP_HOST=HOST,
+        ).status_code
+        == 302
+    )
+    login(anonymous, HOST, FORM["email"], "ZarZadca1!x#9")
+    body = anonymous.get("/api/v1/charges", HTTP_HOST=HOST).json()
+    assert {row["premises_id"] for row in body["results"]} == {m1}
+    # deciding twice is refused
+    client.post(
+        f"/office/managers/{application.pk}/decide/", {"premises": [str(m1)]}, HTTP_HOST=HOST
+    )
+    assert PremisesGrant.objects.filter(company=company).count() == 1
+
+
+def test_rejection_needs_a_reason_and_mails_it(client, with_managers, office):
+    application = ManagerApplication.objects.create(
+        **{**FORM, "nip": "9542751368", "addresses": "Leśna 1"}
+    )
+    client.post(
+        f"/office/managers/{application.pk}/decide/", {"decision": "reject"}, HTTP_HOST=HOST
+    )
+    application.refresh_from_db()
+    assert application.status == "pending"
+    client.post(
+        f"/office/managers/{application.pk}/decide/",
+        {"decision": "reject", "reason": "Nie administruje Pan tym budynkiem."},
+        HTTP_HOST=HOST,
+    )
+    application.refresh_from_db()
+    assert application.status == "rejected"
+    mail = Message.objects.filter(recipient=FORM["email"]).get()
+    assert "Nie administruje Pan tym budynkiem." in mail.body_text
+
+
+def test_customers_and_managers_cannot_open_the_review(client, estate, with_managers):
+    for user in (estate["customer"], estate["full"]):
+        client.force_login(user)
+        assert client.get("/office/managers/", HTTP_HOST=HOST).status_code in (302, 403)
+        application = ManagerApplication.objects.create(**{**FORM, "nip": "9542751368"})
+        response = client.post(
+            f"/office/managers/{application.pk}/decide/",
+            {"premises": [str(estate["premises"]["M3"])]},
+            HTTP_HOST=HOST,
+        )
+        assert response.status_code in (302, 403)
+        application.refresh_from_db()
+        assert application.status == "pending"
