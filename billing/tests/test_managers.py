@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing import selectors
+from billing.importing import import_text
 from billing.models import Charge, Customer, EInvoiceConsent
 from billing.services import (
     grant_create,
@@ -209,3 +210,65 @@ def test_einvoice_page_does_not_offer_what_a_partial_manager_may_not_do(
     assert client.post("/e-invoice/", {"email": "x@example.com"}, HTTP_HOST=HOST).status_code == 403
     client.force_login(estate["full"])
     assert 'name="email"' in client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
+
+
+PAGE_AMOUNTS = {
+    # actor: amounts (Polish format) the charges page must show, and those it must not
+    "customer": ({"100,00", "200,00", "50,00"}, {"300,00"}),
+    "full": ({"100,00", "200,00"}, {"300,00", "50,00"}),
+    "partial": ({"100,00"}, {"200,00", "300,00", "50,00"}),
+    "expired": (set(), {"100,00", "200,00", "300,00", "50,00"}),
+}
+
+
+@pytest.mark.parametrize("actor", list(PAGE_AMOUNTS))
+def test_pages_and_documents_show_each_actor_exactly_its_rows(
+    client, estate, actor, tenants, django_capture_on_commit_callbacks
+):
+    from billing.models import Invoice
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a, key="modules", actor="t", value=["charges", "invoices"]
+        )
+    connection.set_tenant(tenants.a)
+    shown, hidden = PAGE_AMOUNTS[actor]
+    client.force_login(estate[actor])
+    page = client.get("/charges/", HTTP_HOST=HOST).content.decode()
+    assert all(amount in page for amount in shown)
+    assert not any(amount in page for amount in hidden)
+    invoices = client.get("/invoices/", HTTP_HOST=HOST).content.decode()
+    visible = set(EXPECTED[actor][1])
+    for invoice in Invoice.objects.all():
+        status = 200 if invoice.number in visible else 404
+        assert client.get(f"/invoices/{invoice.pk}/pdf", HTTP_HOST=HOST).status_code == status
+        assert client.get(f"/api/v1/invoices/{invoice.pk}/pdf", HTTP_HOST=HOST).status_code == (
+            status
+        )
+        assert (f">{invoice.number}<" in invoices) == (invoice.number in visible)
+
+
+def test_balance_confirmation_answers_follow_full_coverage(client, estate):
+    from billing.models import BalanceConfirmation
+
+    assert (
+        import_text(
+            "balance-confirmations", "erp_id;customer_erp_id;as_of;amount\nB1;K1;2025-12-31;0.00\n"
+        ).errors
+        == []
+    )
+    confirmation = BalanceConfirmation.objects.get(erp_id="B1")
+    for actor in ("partial", "expired"):
+        client.force_login(estate[actor])
+        refused = client.post(
+            f"/api/v1/balance-confirmations/{confirmation.pk}/confirm", HTTP_HOST=HOST
+        )
+        assert refused.status_code == 404
+        confirmation.refresh_from_db()
+        assert confirmation.status == BalanceConfirmation.Status.PENDING
+    client.force_login(estate["full"])
+    done = client.post(f"/api/v1/balance-confirmations/{confirmation.pk}/confirm", HTTP_HOST=HOST)
+    assert done.status_code == 200
+    confirmation.refresh_from_db()
+    assert confirmation.status != BalanceConfirmation.Status.PENDING
