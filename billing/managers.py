@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from billing.models import ManagerApplication, ManagerCompany, ManagerMembership, Premises
-from billing.services import grant_create
+from billing.models import (
+    ManagerApplication,
+    ManagerCompany,
+    ManagerMembership,
+    Premises,
+    PremisesGrant,
+)
+from billing.services import grant_create, grant_revoke
 from ebok.errors import ApplicationError
 from ebok.outbox.services import email_enqueue
 from identity.permissions import staff_required
@@ -97,9 +103,26 @@ def office_applications(request):
                 | Q(city__icontains=word)
             )
         found = list(rows.order_by("street", "building_no", "flat_no")[:100])
-    return render(
-        request, "billing/managers/office.html", {"pending": pending, "found": found, "q": query}
+    grants = (
+        PremisesGrant.objects.filter(revoked_at__isnull=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+        .select_related("company", "premises")
+        .order_by("company__name", "premises__street", "premises__building_no", "premises__flat_no")
     )
+    return render(
+        request,
+        "billing/managers/office.html",
+        {"pending": pending, "found": found, "q": query, "grants": grants},
+    )
+
+
+@require_POST
+@staff_required("managers.review")
+def office_grant_revoke(request, pk: int):
+    grant = get_object_or_404(PremisesGrant, pk=pk)
+    grant_revoke(grant=grant, actor=request.user.get_username())
+    messages.success(request, _("Access to the premises has been revoked."))
+    return redirect("office_manager_applications")
 
 
 @transaction.atomic

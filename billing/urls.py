@@ -19,6 +19,11 @@ urlpatterns = [
         managers.office_application_decide,
         name="office_manager_application_decide",
     ),
+    path(
+        "office/managers/grants/<int:pk>/revoke/",
+        managers.office_grant_revoke,
+        name="office_manager_grant_revoke",
+    ),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),

@@ -147,3 +147,30 @@ def test_customers_and_managers_cannot_open_the_review(client, estate, with_mana
         assert response.status_code in (302, 403)
         application.refresh_from_db()
         assert application.status == "pending"
+
+
+def test_office_revokes_a_grant_and_the_manager_loses_the_premises(client, estate, office):
+    from billing.models import GrantEvent
+
+    grant = PremisesGrant.objects.get(company__members__user=estate["partial"])
+    page = client.get("/office/managers/", HTTP_HOST=HOST).content.decode()
+    assert f"/office/managers/grants/{grant.pk}/revoke/" in page
+    client.post(f"/office/managers/grants/{grant.pk}/revoke/", HTTP_HOST=HOST)
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    assert GrantEvent.objects.filter(grant=grant, action="revoked", actor="bok").exists()
+    assert (
+        f"/office/managers/grants/{grant.pk}/revoke/"
+        not in client.get("/office/managers/", HTTP_HOST=HOST).content.decode()
+    )
+    other = client.__class__()
+    other.force_login(estate["partial"])
+    assert other.get("/api/v1/charges", HTTP_HOST=HOST).json()["results"] == []
+    # a manager cannot revoke anything
+    full = PremisesGrant.objects.filter(company__members__user=estate["full"]).first()
+    assert other.post(f"/office/managers/grants/{full.pk}/revoke/", HTTP_HOST=HOST).status_code in (
+        302,
+        403,
+    )
+    full.refresh_from_db()
+    assert full.revoked_at is None
