@@ -15,8 +15,38 @@ from ebok.errors import ApplicationError
 from ebok.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
 
+FOCUS_PARAMETERS = [
+    OpenApiParameter(
+        "customer", int, required=False, description="A manager: only this customer's part."
+    ),
+    OpenApiParameter(
+        "building", int, required=False, description="A manager: only this building's premises."
+    ),
+]
 
-class _Scoped(ListAPIView):
+
+class _Focus:
+    """``?customer=`` or ``?building=``: the API's form of a manager's switcher. It narrows what
+    the actor sees (billing.selectors._focused), never widens it."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        for key in ("customer", "building"):
+            value = request.query_params.get(key, "")
+            if not value:
+                continue
+            if not value.isdigit():
+                message = _("Enter a whole number.")
+                raise ApplicationError(message, code="invalid", extra={"fields": {key: [message]}})
+            visible = selectors.unfocused_scope(request.user).customer_ids
+            if key == "customer" and visible is not None and int(value) not in visible:
+                raise ApplicationError(_("Not found."), code="not_found", status=404)
+            request.user._billing_focus = {key: int(value)}
+            return
+
+
+@extend_schema(parameters=FOCUS_PARAMETERS)
+class _Scoped(_Focus, ListAPIView):
     pagination_class = Cursor
     selector = None
     ordering = ("-id",)
@@ -125,8 +155,9 @@ class BalanceConfirmationsApi(_Scoped):
     ordering = ("-as_of", "-id")
 
 
-class BalanceApi(APIView):
+class BalanceApi(_Focus, APIView):
     @extend_schema(
+        parameters=FOCUS_PARAMETERS,
         responses=inline_serializer(
             "Balance",
             fields={
@@ -135,7 +166,7 @@ class BalanceApi(APIView):
                 "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
                 "by_month": serializers.ListField(),
             },
-        )
+        ),
     )
     def get(self, request: Request) -> Response:
         total = selectors.balance(actor=request.user)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from billing import selectors
 from billing.importing import import_text
-from billing.models import Charge, Customer, EInvoiceConsent
+from billing.models import Charge, Customer, EInvoiceConsent, Premises
 from billing.services import (
     grant_create,
     grant_revoke,
@@ -272,3 +272,34 @@ def test_balance_confirmation_answers_follow_full_coverage(client, estate):
     assert done.status_code == 200
     confirmation.refresh_from_db()
     assert confirmation.status != BalanceConfirmation.Status.PENDING
+
+
+def test_api_focus_narrows_a_managers_lists_and_totals(client, estate):
+    user = user_create(login="zarzadca-api", password="x", role="manager")
+    company = manager_company_create(name="Api", nip="1234563218", users=[user])
+    grant_create(
+        company=company,
+        premises_ids=[estate["premises"]["M1"], estate["premises"]["M3"]],
+        valid_from=TODAY,
+        actor="test",
+    )
+    k2 = Customer.objects.get(erp_id="K2").pk
+    client.force_login(user)
+    assert _rows(client, user, "charges", "amount") == ["100.00", "300.00"]
+    focused = client.get(f"/api/v1/charges?customer={k2}", HTTP_HOST=HOST).json()["results"]
+    assert [row["amount"] for row in focused] == ["300.00"]
+    balance = client.get(f"/api/v1/balance?customer={k2}", HTTP_HOST=HOST).json()
+    assert (balance["charged"], balance["paid"]) == ("300.00", "300.00")
+    bad = client.get("/api/v1/charges?customer=abc", HTTP_HOST=HOST)
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid")
+    other = client.get(f"/api/v1/invoices?customer={k2 + 1000}", HTTP_HOST=HOST)
+    assert other.status_code == 404
+    # a building focus never widens: M1 and M2 share a building, only M1 is granted
+    from billing.models import Building
+
+    building = Building.objects.create(erp_id="B-L1", street="Leśna", building_no="1", city="X")
+    Premises.objects.filter(erp_id__in=["M1", "M2"]).update(building=building)
+    rows = client.get(f"/api/v1/premises?building={building.pk}", HTTP_HOST=HOST).json()
+    assert [row["flat_no"] for row in rows["results"]] == ["1"]
+    charges = client.get(f"/api/v1/charges?building={building.pk}", HTTP_HOST=HOST).json()
+    assert [row["amount"] for row in charges["results"]] == ["100.00"]
