@@ -303,3 +303,23 @@ def test_api_focus_narrows_a_managers_lists_and_totals(client, estate):
     assert [row["flat_no"] for row in rows["results"]] == ["1"]
     charges = client.get(f"/api/v1/charges?building={building.pk}", HTTP_HOST=HOST).json()
     assert [row["amount"] for row in charges["results"]] == ["100.00"]
+
+
+def test_settlements_follow_the_granted_premises(client, estate):
+    payload = (
+        "erp_id;customer_erp_id;premises_erp_id;kind;period_from;period_to;amount;issued_on\n"
+        "R1;K1;M1;Woda;2025-01-01;2025-12-31;-10.00;2026-01-20\n"
+        "R2;K1;M2;Woda;2025-01-01;2025-12-31;-20.00;2026-01-20\n"
+        "R3;K2;M3;Woda;2025-01-01;2025-12-31;-30.00;2026-01-20\n"
+        "R4;K1;;Fundusz;2025-01-01;2025-12-31;-40.00;2026-01-20\n"
+    )
+    assert import_text("settlements", payload).errors == []
+    expected = {
+        "customer": ["-10.00", "-20.00", "-40.00"],
+        "full": ["-10.00", "-20.00"],
+        "partial": ["-10.00"],
+        "expired": [],
+        "staff": ["-10.00", "-20.00", "-30.00", "-40.00"],
+    }
+    for actor, amounts in expected.items():
+        assert _rows(client, estate[actor], "settlements", "amount") == amounts, actor
