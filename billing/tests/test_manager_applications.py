@@ -6,13 +6,11 @@ import re
 
 import pytest
 from django.db import connection
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billing.models import ManagerApplication, ManagerCompany, PremisesGrant
 from ebok.outbox.models import Message
 from identity.services import user_create
-from identity.tests.conftest import login
-from identity.tests.test_two_factor_and_office import _code
+from identity.tests.conftest import login, login_verified_staff
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
@@ -41,11 +39,7 @@ def with_managers(tenants, django_capture_on_commit_callbacks):
 def office(client, tenants):
     connection.set_tenant(tenants.a)
     user = user_create(login="bok", password="BiUr42#ok", role="customer_service")
-    login(client, HOST, "bok", "BiUr42#ok")
-    client.get("/account/2fa/enrol/", HTTP_HOST=HOST)
-    client.post(
-        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=user))}, HTTP_HOST=HOST
-    )
+    login_verified_staff(client, HOST, user, "BiUr42#ok")
     return user
 
 

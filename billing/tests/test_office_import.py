@@ -5,14 +5,12 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import Workbook
 
 from billing.models import Customer, ImportJob
 from billing.tests.conftest import FILES
 from identity.services import user_create
-from identity.tests.conftest import login
-from identity.tests.test_two_factor_and_office import _code
+from identity.tests.conftest import login_verified_staff
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
@@ -22,11 +20,7 @@ HOST = "alpha.localhost"
 def accountant(client, tenants):
     connection.set_tenant(tenants.a)
     user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
-    login(client, HOST, "ksiegowa", "BiUr42#ok")
-    client.get("/account/2fa/enrol/", HTTP_HOST=HOST)
-    client.post(
-        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=user))}, HTTP_HOST=HOST
-    )
+    login_verified_staff(client, HOST, user, "BiUr42#ok")
     return user
 
 

@@ -39,3 +39,15 @@ def staff(alpha):
 
 def login(client, host, login, password, **extra):
     return client.post("/login/", {"login": login, "password": password, **extra}, HTTP_HOST=host)
+
+
+def login_verified_staff(client, host, user, password):
+    """Log ``user`` (staff) in and enrol its second factor, as a first login at the office does."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    login(client, host, user.get_username(), password)
+    client.get("/account/2fa/enrol/", HTTP_HOST=host)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    client.post("/account/2fa/enrol/", {"code": f"{code:06d}"}, HTTP_HOST=host)

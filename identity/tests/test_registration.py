@@ -7,15 +7,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billing.importing import import_text
 from billing.models import Customer
 from ebok.outbox.models import Message
 from identity.models import OneTimeToken, RegistrationRequest, User
 from identity.services import document_publish, user_create
-from identity.tests.conftest import login
-from identity.tests.test_two_factor_and_office import _code
+from identity.tests.conftest import login, login_verified_staff
 
 pytestmark = pytest.mark.django_db
 C_HOST, A_HOST = "beta.localhost", "alpha.localhost"
@@ -245,11 +243,7 @@ def cooperative(tenants):
 
 
 def _as_verified_staff(client, staff):
-    login(client, A_HOST, staff.get_username(), "BiUr42#ok")
-    client.get("/account/2fa/enrol/", HTTP_HOST=A_HOST)
-    client.post(
-        "/account/2fa/enrol/", {"code": _code(TOTPDevice.objects.get(user=staff))}, HTTP_HOST=A_HOST
-    )
+    login_verified_staff(client, A_HOST, staff, "BiUr42#ok")
     from identity.models import Document
 
     client.post(
