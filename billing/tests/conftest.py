@@ -99,3 +99,16 @@ def estate(tenants):
         "staff": user_create(login="ksiegowa", password="x", role="accountant"),
         "premises": premises,
     }
+
+
+@pytest.fixture
+def set_modules(tenants, django_capture_on_commit_callbacks):
+    """Turn on exactly these modules in tenant A (a setting, as an administrator would)."""
+    from tenants.services import tenant_setting_set
+
+    def _set(*modules):
+        with django_capture_on_commit_callbacks(execute=True):
+            tenant_setting_set(tenant=tenants.a, key="modules", actor="t", value=list(modules))
+        connection.set_tenant(tenants.a)
+
+    return _set

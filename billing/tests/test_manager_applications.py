@@ -25,14 +25,8 @@ FORM = {
 
 
 @pytest.fixture
-def with_managers(tenants, django_capture_on_commit_callbacks):
-    from tenants.services import tenant_setting_set
-
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=tenants.a, key="modules", actor="t", value=["charges", "property_managers"]
-        )
-    connection.set_tenant(tenants.a)
+def with_managers(set_modules):
+    set_modules("charges", "property_managers")
 
 
 @pytest.fixture

@@ -159,16 +159,8 @@ def test_visible_premises_are_the_union_of_active_grants_and_totals_follow(estat
         transaction.set_rollback(True)
 
 
-def test_manager_switches_to_one_customer_and_back(
-    client, estate, tenants, django_capture_on_commit_callbacks
-):
-    from tenants.services import tenant_setting_set
-
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=tenants.a, key="modules", actor="t", value=["charges", "e_invoice"]
-        )
-    connection.set_tenant(tenants.a)
+def test_manager_switches_to_one_customer_and_back(client, estate, set_modules):
+    set_modules("charges", "e_invoice")
     user = user_create(login="zarzadca-dwaj", password="x", role="manager")
     company = manager_company_create(name="Dwaj", nip="1181764370", users=[user])
     grant_create(
@@ -195,15 +187,9 @@ def test_manager_switches_to_one_customer_and_back(
 
 
 def test_einvoice_page_does_not_offer_what_a_partial_manager_may_not_do(
-    client, estate, tenants, django_capture_on_commit_callbacks
+    client, estate, set_modules
 ):
-    from tenants.services import tenant_setting_set
-
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=tenants.a, key="modules", actor="t", value=["charges", "e_invoice"]
-        )
-    connection.set_tenant(tenants.a)
+    set_modules("charges", "e_invoice")
     client.force_login(estate["partial"])
     page = client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
     assert 'name="email"' not in page
@@ -222,17 +208,10 @@ PAGE_AMOUNTS = {
 
 
 @pytest.mark.parametrize("actor", list(PAGE_AMOUNTS))
-def test_pages_and_documents_show_each_actor_exactly_its_rows(
-    client, estate, actor, tenants, django_capture_on_commit_callbacks
-):
+def test_pages_and_documents_show_each_actor_exactly_its_rows(client, estate, actor, set_modules):
     from billing.models import Invoice
-    from tenants.services import tenant_setting_set
 
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=tenants.a, key="modules", actor="t", value=["charges", "invoices"]
-        )
-    connection.set_tenant(tenants.a)
+    set_modules("charges", "invoices")
     shown, hidden = PAGE_AMOUNTS[actor]
     client.force_login(estate[actor])
     page = client.get("/charges/", HTTP_HOST=HOST).content.decode()
