@@ -211,7 +211,7 @@ PAGE_AMOUNTS = {
 def test_pages_and_documents_show_each_actor_exactly_its_rows(client, estate, actor, set_modules):
     from billing.models import Invoice
 
-    set_modules("charges", "invoices")
+    set_modules("charges", "invoices", "payments_received")
     shown, hidden = PAGE_AMOUNTS[actor]
     client.force_login(estate[actor])
     page = client.get("/charges/", HTTP_HOST=HOST).content.decode()
@@ -226,6 +226,11 @@ def test_pages_and_documents_show_each_actor_exactly_its_rows(client, estate, ac
             status
         )
         assert (f">{invoice.number}<" in invoices) == (invoice.number in visible)
+    payments = client.get("/payments/", HTTP_HOST=HOST).content.decode()
+    for amount in ("60,00", "100,00", "300,00"):
+        assert (amount in payments) == (amount.replace(",", ".") in EXPECTED[actor][2])
+    balance = EXPECTED[actor][5].replace(".", ",")
+    assert balance in client.get("/dashboard/", HTTP_HOST=HOST).content.decode()
 
 
 def test_balance_confirmation_answers_follow_full_coverage(client, estate):
