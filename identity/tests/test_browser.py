@@ -9,17 +9,9 @@ import re
 import threading
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def _in_own_connection(fn):
@@ -41,17 +33,6 @@ def _in_own_connection(fn):
     if "error" in box:
         raise box["error"]
     return box.get("value")
-
-
-@pytest.fixture
-def server(tenants):
-    httpd = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=True)
-    httpd.set_app(WSGIHandler())
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture
@@ -84,30 +65,6 @@ def iskra_customer():
     _in_own_connection(make)
     yield "jan.przegladarka"
     _in_own_connection(remove)
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/services.sh installs it")
-        pytest.skip("Chromium is not installed (scripts/services.sh installs it when run as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 def _field(page, label: str):
