@@ -86,6 +86,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "number",
+            "kind",
             "issue_date",
             "due_date",
             "gross",

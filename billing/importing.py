@@ -142,6 +142,8 @@ class Column:
     name: str
     parse: Callable[[str], Any]
     required: bool = True
+    # What an empty or absent optional column stores (None: NULL for dates and amounts, "" else).
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +323,12 @@ ENTITIES: dict[str, EntitySpec] = {
         (
             Column("erp_id", text(64)),
             Column("number", text(64)),
+            Column(
+                "kind",
+                choice(*models.Invoice.Kind.values),
+                required=False,
+                default=models.Invoice.Kind.INVOICE,
+            ),
             Column("issue_date", day),
             Column("due_date", day),
             Column("gross", money),
@@ -572,6 +580,8 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
 
 def _empty_for(column: Column) -> Any:
     # Optional dates and amounts are NULL when empty; optional text is "".
+    if column.default is not None:
+        return column.default
     return None if column.parse in (day, money, area) else ""
 
 

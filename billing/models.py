@@ -228,8 +228,20 @@ class Charge(models.Model):
 
 
 class Invoice(models.Model):
+    """An invoice or another accounting document the ERP issues (a correction, a debit or an
+    interest note); all are amounts due, paid the same way."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CORRECTION = "correction", _("Corrective invoice")
+        DEBIT_NOTE = "debit_note", _("Debit note")
+        INTEREST_NOTE = "interest_note", _("Interest note")
+
     erp_id = models.CharField(max_length=64, unique=True)
     number = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(
+        _("document"), max_length=16, choices=Kind.choices, default="invoice", db_default="invoice"
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
     premises = models.ForeignKey(
         Premises, null=True, blank=True, on_delete=models.CASCADE, related_name="invoices"

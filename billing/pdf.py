@@ -11,6 +11,14 @@ from billing.transfer import format_account, zbp_2d_payload
 from ebok.pdf import BrandedDocument as _Document
 from ebok.templatetags.ebok_format import money
 
+# Official documents are in Polish (a document's title follows its kind).
+PDF_TITLES = {
+    "invoice": "Faktura",
+    "correction": "Faktura korygująca",
+    "debit_note": "Nota obciążeniowa",
+    "interest_note": "Nota odsetkowa",
+}
+
 
 def _payment_box(doc: _Document, *, payee, account: str, amount: Decimal, title: str) -> None:
     if amount <= 0 or not account:
@@ -39,9 +47,10 @@ def _payment_box(doc: _Document, *, payee, account: str, amount: Decimal, title:
 
 
 def invoice_pdf(*, invoice, customer, lines, branding, payee) -> bytes:
-    doc = _Document(branding, f"Faktura {invoice.number}")
+    title = f"{PDF_TITLES.get(invoice.kind, 'Faktura')} {invoice.number}"
+    doc = _Document(branding, title)
     doc.set_font("DejaVu", "B", 16)
-    doc.cell(0, 10, f"Faktura {invoice.number}", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 10)
     for label, value in (
         ("Data wystawienia", invoice.issue_date.strftime("%d.%m.%Y")),

@@ -307,3 +307,30 @@ def test_settlements_follow_the_granted_premises(client, estate):
     }
     for actor, amounts in expected.items():
         assert _rows(client, estate[actor], "settlements", "amount") == amounts, actor
+
+
+def test_notes_are_documents_scoped_like_invoices(client, estate, set_modules):
+    from billing.models import Invoice
+
+    set_modules("invoices")
+    header = "erp_id;number;kind;customer_erp_id;premises_erp_id;issue_date;due_date;gross\n"
+    refused = import_text("invoices", header + "N0;NO/0;memo;K1;M1;2026-02-01;2026-02-10;5.00\n")
+    assert [e["code"] for e in refused.errors] == ["invalid_choice"]
+    assert not Invoice.objects.filter(erp_id="N0").exists()
+    notes = (
+        "N1;NO/1/2026;interest_note;K1;M1;2026-02-01;2026-02-10;7.50\n"
+        "N2;NO/2/2026;debit_note;K1;M2;2026-02-01;2026-02-10;9.00\n"
+    )
+    assert import_text("invoices", header + notes).errors == []
+    assert _rows(client, estate["partial"], "invoices", "number") == ["F1", "NO/1/2026"]
+    rows = client.get("/api/v1/invoices", HTTP_HOST=HOST).json()["results"]
+    assert {row["number"]: row["kind"] for row in rows}["NO/1/2026"] == "interest_note"
+    assert _rows(client, estate["full"], "invoices", "number") == [
+        "F1",
+        "F2",
+        "NO/1/2026",
+        "NO/2/2026",
+    ]
+    page = client.get("/invoices/", HTTP_HOST=HOST).content.decode()
+    assert "Nota odsetkowa" in page
+    assert "Nota obciążeniowa" in page
