@@ -22,18 +22,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_billing")
 
-
-def prepare() -> None:
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{os.environ["BENCH_DB"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{os.environ["BENCH_DB"]}"')
+from bench.common import scratch_database, write_section  # noqa: E402
 
 
 def main() -> None:
-    prepare()
+    scratch_database(os.environ["BENCH_DB"])
     import django
 
     django.setup()
@@ -134,19 +127,9 @@ def main() -> None:
     )
     print(table)
     if "--no-write" not in sys.argv:
-        path = ROOT / "docs" / "benchmarks.md"
-        text = path.read_text()
-        start, end = "<!-- billing:start -->", "<!-- billing:end -->"
-        block = f"{start}\n{table}\n{end}"
-        if start in text:
-            text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-        else:
-            text += (
-                "\n## ERP import and the customer dashboard\n\n`bench/billing.py`.\n\n"
-                + block
-                + "\n"
-            )
-        path.write_text(text)
+        write_section(
+            "billing", table, "## ERP import and the customer dashboard\n\n`bench/billing.py`."
+        )
 
 
 if __name__ == "__main__":

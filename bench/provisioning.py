@@ -21,14 +21,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_provisioning")
 
-
-def prepare() -> None:
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{os.environ["BENCH_DB"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{os.environ["BENCH_DB"]}"')
+from bench.common import scratch_database, write_section  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
     args, _others = parser.parse_known_args()  # make bench passes every benchmark its flags
-    prepare()
+    scratch_database(os.environ["BENCH_DB"])
     import django
 
     django.setup()
@@ -66,18 +59,12 @@ def main() -> None:
     )
     print(table)
     if not args.no_write:
-        path = ROOT / "docs" / "benchmarks.md"
-        text = path.read_text()
-        start, end = "<!-- provisioning:start -->", "<!-- provisioning:end -->"
-        block = f"{start}\n{table}\n{end}"
-        if start in text:
-            text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-        else:
-            text += (
-                "\n## Tenant provisioning\n\n`bench/provisioning.py`: `tenant_create` runs "
-                "every tenant migration in the new schema (issue 7: under 3 s).\n\n" + block + "\n"
-            )
-        path.write_text(text)
+        write_section(
+            "provisioning",
+            table,
+            "## Tenant provisioning\n\n`bench/provisioning.py`: `tenant_create` runs every tenant "
+            "migration in the new schema (issue 7: under 3 s).",
+        )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 HOST = "bench.localhost"
 
 
@@ -97,13 +98,10 @@ def measure(requests: int) -> dict:
 def prepare(db_name: str) -> None:
     """A fresh database with the public tenant and tenant "bench" holding the queried row."""
     import django
-    import psycopg
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
-    admin_url = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
+    from bench.common import scratch_database
+
+    scratch_database(db_name)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_tenant"
     django.setup()
     from django.core.management import call_command
@@ -229,15 +227,9 @@ def render(summary: dict, requests: int, rounds: int) -> str:
 
 
 def write_results(table: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    start, end = "<!-- tenancy-overhead:start -->", "<!-- tenancy-overhead:end -->"
-    block = f"{start}\n{table}\n{end}"
-    if start in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text += "\n" + block + "\n"
-    path.write_text(text)
+    from bench.common import write_section
+
+    write_section("tenancy-overhead", table)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,32 @@
+"""What every benchmark shares: a scratch database and its section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scratch_database(name: str) -> None:
+    """Drop and create database ``name`` on the server of DATABASE_URL."""
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
+    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def write_section(marker: str, table: str, heading: str = "") -> None:
+    """Replace the block between ``<!-- marker:start -->`` and ``<!-- marker:end -->`` in
+    docs/benchmarks.md, or append it (after ``heading``, when given)."""
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    block = f"{start}\n{table}\n{end}"
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += "\n" + (heading + "\n\n" if heading else "") + block + "\n"
+    path.write_text(text)
