@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from billing import selectors
 from billing.models import (
     ManagerApplication,
     ManagerCompany,
     ManagerMembership,
-    Premises,
     PremisesGrant,
 )
 from billing.services import grant_create, grant_revoke
@@ -57,7 +57,7 @@ def apply_view(request):
     """The public application form (tenants with the property-managers module)."""
     from django.core.exceptions import PermissionDenied
 
-    if "property_managers" not in {str(m) for m in request.tenant.configuration.modules}:
+    if not request.tenant.configuration.has_module("property_managers"):
         raise PermissionDenied
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +94,7 @@ def office_applications(request):
     found = []
     if query:
         words = query.split()
-        rows = Premises.objects.all()
+        rows = selectors.premises_list(actor=request.user)
         for word in words[:4]:
             rows = rows.filter(
                 Q(street__icontains=word)
@@ -132,12 +132,7 @@ def application_approve(
     from identity.models import OneTimeToken, User
     from identity.services import token_issue, user_create
 
-    if application.status != ManagerApplication.Status.PENDING:
-        raise ApplicationError(
-            _("This application has already been decided."), code="already_decided", status=409
-        )
-    if not premises_ids:
-        raise ApplicationError(_("Choose the premises to grant."), code="premises_required")
+    _ensure_pending(application)
     company, _created = ManagerCompany.objects.get_or_create(
         nip=application.nip, defaults={"name": application.company_name}
     )
@@ -146,11 +141,19 @@ def application_approve(
         user = user_create(
             login=application.email,
             password=None,
-            role="manager",
+            role=User.Role.MANAGER,
             email=application.email,
             first_name=application.contact_person[:150],
         )
-    ManagerMembership.objects.get_or_create(user=user, defaults={"company": company})
+    membership, _created = ManagerMembership.objects.get_or_create(
+        user=user, defaults={"company": company}
+    )
+    if user.role != User.Role.MANAGER or membership.company_id != company.pk:
+        raise ApplicationError(
+            _("This e-mail address already belongs to another account."),
+            code="login_taken",
+            status=409,
+        )
     grant_create(
         company=company,
         premises_ids=premises_ids,
@@ -166,16 +169,34 @@ def application_approve(
             "Your application is approved. Log in as %(login)s after setting your password "
             "with the link below (valid until %(until)s)."
         )
-        % {"login": user.get_username(), "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+        % {
+            "login": user.get_username(),
+            "until": timezone.localtime(row.expires_at).strftime("%d.%m.%Y %H:%M"),
+        },
         link=f"{base_url}/password/set/{token}/",
     )
-    application.status, application.company, application.decided_by = (
-        "approved",
-        company,
-        actor.get_username(),
-    )
+    application.status = ManagerApplication.Status.APPROVED
+    application.company, application.decided_by = company, actor.get_username()
     application.save()
     return company
+
+
+def _ensure_pending(application: ManagerApplication) -> None:
+    if application.status != ManagerApplication.Status.PENDING:
+        raise ApplicationError(
+            _("This application has already been decided."), code="already_decided", status=409
+        )
+
+
+@transaction.atomic
+def application_reject(*, application: ManagerApplication, reason: str, actor) -> None:
+    _ensure_pending(application)
+    if not reason.strip():
+        raise ApplicationError(_("Please give the reason."), code="reason_required")
+    application.status, application.reason = ManagerApplication.Status.REJECTED, reason.strip()
+    application.decided_by = actor.get_username()
+    application.save()
+    _notice(application.email, _("Your application was not accepted"), application.reason)
 
 
 @require_POST
@@ -186,14 +207,11 @@ def office_application_decide(request, pk: int):
     application = get_object_or_404(ManagerApplication, pk=pk)
     try:
         if request.POST.get("decision") == "reject":
-            reason = request.POST.get("reason", "").strip()
-            if not reason or application.status != ManagerApplication.Status.PENDING:
-                raise ApplicationError(_("Please give the reason."), code="reason_required")
-            with transaction.atomic():
-                application.status, application.reason = "rejected", reason
-                application.decided_by = request.user.get_username()
-                application.save()
-                _notice(application.email, _("Your application was not accepted"), reason)
+            application_reject(
+                application=application,
+                reason=str(request.POST.get("reason", "")),
+                actor=request.user,
+            )
         else:
             ids = [int(v) for v in request.POST.getlist("premises") if v.isdigit()]
             valid_to = forms.DateField(required=False).clean(request.POST.get("valid_to") or None)

@@ -51,15 +51,22 @@ def scope_for(actor) -> Scope:
     cached = getattr(actor, "_billing_scope", None)
     if cached is not None:
         return cached
-    scope = _focused(_scope_for(actor), getattr(actor, "_billing_focus", None))
+    scope = _focused(unfocused_scope(actor), getattr(actor, "_billing_focus", None))
     if actor is not None and actor.is_authenticated:
         actor._billing_scope = scope
     return scope
 
 
 def unfocused_scope(actor) -> Scope:
-    """All the actor may see, whatever customer or building it is looking at now."""
-    return _scope_for(actor)
+    """All the actor may see, whatever customer or building it is looking at now (cached on the
+    user object like ``scope_for``, so a manager's page works out its grants once)."""
+    cached = getattr(actor, "_billing_unfocused_scope", None)
+    if cached is not None:
+        return cached
+    scope = _scope_for(actor)
+    if actor is not None and actor.is_authenticated:
+        actor._billing_unfocused_scope = scope
+    return scope
 
 
 def _focused(scope: Scope, focus: dict | None) -> Scope:

@@ -178,10 +178,17 @@ def import_job_run(*, job_id: int) -> None:
 @transaction.atomic
 def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None, actor: str):
     """Grant a manager company premises (audited); returns the grants made."""
-    from billing.models import GrantEvent, PremisesGrant
+    from billing.models import GrantEvent, Premises, PremisesGrant
 
+    if valid_to is not None and valid_to < valid_from:
+        raise ApplicationError(
+            _("The end of the access cannot be before its start."), code="invalid_period"
+        )
+    wanted = set(premises_ids)
+    if not wanted or Premises.objects.filter(pk__in=wanted).count() != len(wanted):
+        raise ApplicationError(_("Choose the premises to grant."), code="premises_required")
     grants = []
-    for premises_id in premises_ids:
+    for premises_id in sorted(wanted):
         grant = PremisesGrant.objects.create(
             company=company, premises_id=premises_id, valid_from=valid_from, valid_to=valid_to
         )

@@ -37,9 +37,7 @@ def portal_page(module: str | None = None):
                 return redirect(f"/login/?next={request.path}")
             if request.user.role not in PORTAL_ROLES:
                 raise PermissionDenied
-            if module is not None and module not in {
-                str(m) for m in request.tenant.configuration.modules
-            }:
+            if module is not None and not request.tenant.configuration.has_module(module):
                 raise PermissionDenied
             request.user._billing_focus = request.session.get(FOCUS_KEY)
             return view(request, *args, **kwargs)

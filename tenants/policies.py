@@ -350,6 +350,9 @@ class TenantConfig:
     languages: tuple[Language, ...] = (Language.PL, Language.EN, Language.UK)
     payee: PayeeSettings = PayeeSettings()
 
+    def has_module(self, module: str) -> bool:
+        return any(str(m) == str(module) for m in self.modules)
+
     def problems(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for group in (

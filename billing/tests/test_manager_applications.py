@@ -162,3 +162,28 @@ def test_office_revokes_a_grant_and_the_manager_loses_the_premises(client, estat
     )
     full.refresh_from_db()
     assert full.revoked_at is None
+
+
+def test_bad_approvals_are_refused_and_change_nothing(client, estate, with_managers, office):
+    from billing.models import ManagerMembership
+
+    application = ManagerApplication.objects.create(**{**FORM, "nip": "9542751368"})
+    m1 = str(estate["premises"]["M1"])
+    decide = f"/office/managers/{application.pk}/decide/"
+    attempts = [
+        ({"premises": [m1], "valid_to": "2000-01-01"}, "nie może być przed"),  # ends before today
+        ({"premises": ["999999"]}, "Wybierz lokale"),  # forged premises id
+        ({"premises": [m1], "valid_to": "jutro"}, "Wpisz poprawną datę"),
+    ]
+    for data, message in attempts:
+        page = client.post(decide, data, HTTP_HOST=HOST, follow=True).content.decode()
+        assert message in page
+    # the applicant's e-mail is already a customer's login
+    user_create(login=FORM["email"], password="x")
+    page = client.post(decide, {"premises": [m1]}, HTTP_HOST=HOST, follow=True).content.decode()
+    assert "należy już do innego konta" in page
+    application.refresh_from_db()
+    assert application.status == "pending"
+    assert not ManagerCompany.objects.filter(nip="9542751368").exists()
+    assert not ManagerMembership.objects.filter(user__username=FORM["email"]).exists()
+    assert not Message.objects.filter(recipient=FORM["email"]).exists()
