@@ -59,6 +59,8 @@ def apply_view(request):
 
     if not request.tenant.configuration.has_module("property_managers"):
         raise PermissionDenied
+    if request.tenant.is_onboarding:
+        return render(request, "identity/register_not_open.html", status=404)
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         from identity.errors import Throttled

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
@@ -371,12 +372,27 @@ def _publish_demo_documents(demo: DemoTenant, config) -> None:
             document_publish(kind=str(kind), title=title, body=body.format(org=demo.name))
 
 
+DEMO_OPERATOR = ("operator", "Operat0r!2026")
+
+
 def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list[Tenant]:
     """Create the demo tenants (all, or those in ``slugs``) with their accounts and documents to
     accept; tenants that exist are left as they are."""
     from identity.services import user_create
 
     created = []
+    if slugs is None:
+        # The platform's demo operator (console at the root host; TOTP enrolment at first login).
+        with schema_context(settings.PUBLIC_SCHEMA_NAME):
+            user_create(
+                login=DEMO_OPERATOR[0],
+                password=DEMO_OPERATOR[1],
+                role="operator",
+                email="operator@ebok.example",
+                first_name="Olga",
+                last_name="Operatorka",
+                if_exists="keep",
+            )
     for demo in DEMO_TENANTS:
         if slugs is not None and demo.slug not in slugs:
             continue

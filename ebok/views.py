@@ -36,6 +36,15 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
         from billing.views import dashboard
 
         return dashboard(request)
+    if (
+        user.is_authenticated
+        and getattr(user, "role", "") == "tenant_admin"
+        and request.tenant.is_onboarding
+        and user.is_verified()
+    ):
+        from django.shortcuts import redirect
+
+        return redirect("office_onboarding")
     return render(request, "ebok/tenant_home.html")
 
 

@@ -9,4 +9,12 @@ class IdentityConfig(AppConfig):
     schema = "both"
 
     def ready(self) -> None:
-        from identity import schema  # noqa: F401 - registers the OpenAPI extensions
+        from identity import invitations, schema  # noqa: F401 - schema registers OpenAPI extensions
+        from tenants.provisioning import AdministratorHooks, register_administrator_hooks
+
+        register_administrator_hooks(
+            AdministratorHooks(
+                create=invitations.administrator_create,
+                resend=invitations.administrator_invitation_resend,
+            )
+        )

@@ -177,6 +177,7 @@ class AuthEvent(models.Model):
         SESSION_EXPIRED = "session_expired", _("Session expired")
         CONTACT_ERASED = "contact_erased", _("Contact data erased")
         ACCOUNT_CREATED_IN_PERSON = "account_created_in_person", _("Account opened at the office")
+        STAFF_INVITED = "staff_invited", _("Staff member invited")
         FIRST_LOGIN_PASSWORD_ISSUED = (
             "first_login_password_issued",
             _("First-login password issued"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import office_views, registration_views
+from identity import office_views, onboarding_views, registration_views
 
 urlpatterns = [
     path("", office_views.office_home, name="office_home"),
@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
     path("audit/", office_views.audit_log, name="office_audit"),
     path("documents/", office_views.documents, name="office_documents"),
+    path("onboarding/", onboarding_views.onboarding_step, name="office_onboarding"),
+    path("onboarding/<str:step>/", onboarding_views.onboarding_step, name="office_onboarding_step"),
     path("registrations/", registration_views.office_registrations, name="office_registrations"),
     path("accounts/new/", registration_views.office_account_new, name="office_account_new"),
     path(

@@ -23,6 +23,7 @@ def office_home(request):
         "can_audit": has_permission(request.user, "audit.view"),
         "can_documents": has_permission(request.user, "documents.manage"),
         "can_import": has_permission(request.user, "import.run"),
+        "can_configure": has_permission(request.user, "tenant.configure"),
         "can_review": has_permission(request.user, "registrations.review"),
         "registrations_waiting": RegistrationRequest.objects.filter(
             status="awaiting_review"

@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registrations.review": frozenset({"customer_service", "tenant_admin"}),
     "accounts.create": frozenset({"customer_service", "tenant_admin"}),
     "managers.review": frozenset({"customer_service", "tenant_admin"}),
+    "tenant.configure": frozenset({"tenant_admin"}),
 }
 
 

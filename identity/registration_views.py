@@ -50,8 +50,24 @@ def _setup(request):
     return config, settings, documents
 
 
+def _not_open_yet(request) -> bool:
+    """A tenant still being set up by its administrator takes no registrations."""
+    return getattr(request.tenant, "is_onboarding", False)
+
+
+def _refuse_while_onboarding(request) -> None:
+    if _not_open_yet(request):
+        raise ApplicationError(
+            _("This portal is being prepared and does not accept registrations yet."),
+            code="registration_closed",
+            status=404,
+        )
+
+
 def register_view(request):
     config, settings, documents = _setup(request)
+    if _not_open_yet(request):
+        return render(request, "identity/register_not_open.html", status=404)
     if not settings.online:
         return render(request, "identity/register_in_person.html", status=200)
     form = registration.registration_form(
@@ -149,6 +165,7 @@ class RegistrationApi(APIView):
     @extend_schema(responses={200: dict, 404: dict})
     def get(self, request: Request) -> Response:
         config, settings, documents = _setup(request)
+        _refuse_while_onboarding(request)
         if not settings.online:
             raise ApplicationError(
                 _("Accounts are opened at the office."), code="registration_closed", status=404
@@ -195,6 +212,7 @@ class RegistrationApi(APIView):
     @extend_schema(request=dict, responses={202: dict})
     def post(self, request: Request) -> Response:
         config, settings, documents = _setup(request)
+        _refuse_while_onboarding(request)
         if not settings.online:
             raise ApplicationError(
                 _("Accounts are opened at the office."), code="registration_closed", status=404

@@ -29,6 +29,9 @@ LIMITS = {
     "session_refresh": (120, 3600),
     "registration_ip": (20, 3600),
     "registration_identifier": (5, 3600),
+    "signup_ip": (10, 3600),
+    "signup_email": (3, 3600),
+    "signup_availability_ip": (120, 60),
 }
 
 

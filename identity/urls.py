@@ -1,10 +1,21 @@
 from django.urls import path
 
-from identity import registration_views, views
+from identity import onboarding_views, registration_views, views
 
-urlpatterns = [
+# Login, logout, second factor, forced password change, documents and the session: on every
+# host (operators use them on the platform's root host).
+account_patterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("account/password/change/", views.password_change_view, name="password_change_forced"),
+    path("account/terms/", views.terms_view, name="terms_accept"),
+    path("account/2fa/", views.two_factor_view, name="two_factor"),
+    path("account/2fa/enrol/", views.two_factor_enrol_view, name="two_factor_enrol"),
+    path("session/refresh", views.session_refresh_view, name="session_refresh"),
+]
+
+urlpatterns = [
+    *account_patterns,
     path("login/reminder/", views.login_reminder_view, name="login_reminder"),
     path("password/reset/", views.password_reset_request_view, name="password_reset"),
     path(
@@ -14,11 +25,6 @@ urlpatterns = [
     ),
     path("account/", views.account_view, name="account"),
     path("account/password/", views.password_change_view, name="password_change"),
-    path("account/password/change/", views.password_change_view, name="password_change_forced"),
-    path("account/terms/", views.terms_view, name="terms_accept"),
-    path("account/2fa/", views.two_factor_view, name="two_factor"),
-    path("account/2fa/enrol/", views.two_factor_enrol_view, name="two_factor_enrol"),
-    path("session/refresh", views.session_refresh_view, name="session_refresh"),
     path("register/", registration_views.register_view, name="register"),
     path(
         "register/activate/<str:token>/",
@@ -28,4 +34,5 @@ urlpatterns = [
     path("password/set/<str:token>/", views.password_set_view, name="password_set"),
     path("documents/<int:pk>/", views.document_view, name="document"),
     path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
+    path("branding/<str:name>", onboarding_views.branding_logo, name="branding_logo"),
 ]

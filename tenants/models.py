@@ -16,6 +16,8 @@ class Tenant(TenantMixin):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
+        # Provisioned, being set up by its administrator: staff work, customers cannot register.
+        ONBOARDING = "onboarding", _("Onboarding")
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
@@ -29,7 +31,11 @@ class Tenant(TenantMixin):
     # The whole typed configuration (tenants.policies.TenantConfig) as JSON; written only through
     # tenants.services.tenant_setting_set / tenant_config_replace.
     config = models.JSONField(_("configuration"), default=dict)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True)
+    regon = models.CharField(_("REGON"), max_length=14, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     auto_create_schema = True
     auto_drop_schema = False
@@ -38,7 +44,8 @@ class Tenant(TenantMixin):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["active", "suspended"]), name="tenant_status_valid"
+                condition=models.Q(status__in=["onboarding", "active", "suspended"]),
+                name="tenant_status_valid",
             ),
         ]
 
@@ -52,6 +59,10 @@ class Tenant(TenantMixin):
     @property
     def is_suspended(self) -> bool:
         return self.status == self.Status.SUSPENDED
+
+    @property
+    def is_onboarding(self) -> bool:
+        return self.status == self.Status.ONBOARDING
 
     @property
     def configuration(self) -> policies.TenantConfig:
@@ -94,3 +105,115 @@ class TenantSettingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}:{self.key}"
+
+
+class SignupRequest(models.Model):
+    """An organisation's self-service signup: kept from the form through the e-mail confirmation
+    to the provisioned tenant. Nothing is created before the e-mail address is confirmed."""
+
+    class Status(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("Waiting for the e-mail confirmation")
+        QUEUED = "queued", _("Confirmed, waiting to be set up")
+        PROVISIONING = "provisioning", _("Being set up")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Step(models.IntegerChoices):
+        NOT_STARTED = 0, _("Waiting to start")
+        SCHEMA = 1, _("Creating the database schema")
+        CONFIGURATION = 2, _("Applying the preset and branding")
+        ADMINISTRATOR = 3, _("Creating the administrator's account")
+        DONE = 4, _("Done")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    organisation_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Tenant.Kind.choices)
+    preset = models.CharField(max_length=1)
+    nip = models.CharField(max_length=10)
+    regon = models.CharField(max_length=14, blank=True)
+    address = models.CharField(max_length=300)
+    admin_first_name = models.CharField(max_length=150)
+    admin_last_name = models.CharField(max_length=150)
+    admin_email = models.EmailField()
+    slug = models.CharField(max_length=63)
+    language = models.CharField(max_length=5, default="pl")
+    terms_version = models.CharField(max_length=20)
+    terms_accepted_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.AWAITING_CONFIRMATION
+    )
+    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.NOT_STARTED)
+    error = models.CharField(max_length=300, blank=True)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="signups"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "awaiting_confirmation",
+                        "queued",
+                        "provisioning",
+                        "ready",
+                        "failed",
+                    ]
+                ),
+                name="signup_status_valid",
+            ),
+            # Once confirmed, a request holds its subdomain until it is provisioned or fails.
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(status__in=["queued", "provisioning"]),
+                name="signup_slug_held_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.step / self.Step.DONE)
+
+
+class PlatformEvent(models.Model):
+    """The platform's audit log: signups, provisioning, publication, suspension, domains,
+    invitations, exports and removals. The tenant is kept by name too, so the record of a removed
+    tenant stays readable."""
+
+    class Kind(models.TextChoices):
+        SIGNUP_REQUESTED = "signup_requested", _("Signup requested")
+        SIGNUP_CONFIRMED = "signup_confirmed", _("Signup confirmed")
+        TENANT_PROVISIONED = "tenant_provisioned", _("Tenant provisioned")
+        PROVISIONING_FAILED = "provisioning_failed", _("Provisioning failed")
+        TENANT_PUBLISHED = "tenant_published", _("Tenant published")
+        TENANT_SUSPENDED = "tenant_suspended", _("Tenant suspended")
+        TENANT_REACTIVATED = "tenant_reactivated", _("Tenant reactivated")
+        DOMAIN_ADDED = "domain_added", _("Domain added")
+        INVITATION_RESENT = "invitation_resent", _("Administrator invitation resent")
+        TENANT_EXPORTED = "tenant_exported", _("Tenant exported")
+        TENANT_DELETED = "tenant_deleted", _("Tenant deleted")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="platform_events"
+    )
+    tenant_slug = models.CharField(max_length=63, blank=True)
+    actor = models.CharField(max_length=200)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tenant_slug}"

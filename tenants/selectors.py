@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
-from tenants.models import Tenant, TenantSettingChange
+from tenants.models import SignupRequest, Tenant, TenantSettingChange
 
 
 def active_tenant_schemas() -> list[str]:
+    """Schemas whose jobs run: every tenant but the suspended ones (a tenant being set up needs
+    its mail delivered)."""
     with schema_context(settings.PUBLIC_SCHEMA_NAME):
         return list(
             Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
-            .filter(status=Tenant.Status.ACTIVE)
+            .exclude(status=Tenant.Status.SUSPENDED)
             .values_list("schema_name", flat=True)
         )
 
@@ -69,3 +72,144 @@ def tenant_public_info(*, tenant: Tenant) -> dict:
         "idle_timeout_seconds": config.session.idle_timeout_minutes * 60,
         "lockout_threshold": config.lockout.threshold,
     }
+
+
+def signup_by_public_id(public_id) -> SignupRequest | None:
+    try:
+        return SignupRequest.objects.select_related("tenant").filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def signup_status(signup: SignupRequest, *, tenant_url_for) -> dict:
+    """What the signup's status page and API show: never the applicant's personal data."""
+    ready = signup.status == SignupRequest.Status.READY
+    return {
+        "id": str(signup.public_id),
+        "status": signup.status,
+        "status_label": str(signup.get_status_display()),
+        "step": signup.step,
+        "step_label": str(SignupRequest.Step(signup.step).label),
+        "percent": signup.progress_percent,
+        "finished": signup.status in (SignupRequest.Status.READY, SignupRequest.Status.FAILED),
+        "error": signup.error if signup.status == SignupRequest.Status.FAILED else "",
+        "subdomain": signup.slug,
+        "portal_url": tenant_url_for(signup.slug) + "/" if ready else None,
+    }
+
+
+def _figures(schemas: list[str]) -> dict[str, dict]:
+    """Customers, accounts, last login and storage of each schema, in one statement (counts,
+    never rows: the console shows no customer data)."""
+    if not schemas:
+        return {}
+    from django.db import connection
+    from psycopg import sql
+
+    parts = [
+        sql.SQL(
+            "SELECT {name} AS schema_name, "
+            "(SELECT count(*) FROM {schema}.billing_customer) AS customers, "
+            "(SELECT count(*) FROM {schema}.identity_user) AS accounts, "
+            "(SELECT max(last_login) FROM {schema}.identity_user) AS last_activity"
+        ).format(name=sql.Literal(s), schema=sql.Identifier(s))
+        for s in schemas
+    ]
+    storage = sql.SQL(
+        "SELECT n.nspname, coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'm') GROUP BY n.nspname"
+    )
+    out: dict[str, dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL(" UNION ALL ").join(parts).as_string(cursor.connection))
+        for name, customers, accounts, last_activity in cursor.fetchall():
+            out[name] = {
+                "customers": customers,
+                "accounts": accounts,
+                "last_activity": last_activity,
+                "storage_bytes": 0,
+            }
+        cursor.execute(storage.as_string(cursor.connection), [schemas])
+        for name, size in cursor.fetchall():
+            out[name]["storage_bytes"] = int(size)
+    return out
+
+
+def _existing_schemas(schemas: list[str]) -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schemas])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def tenant_console_list(*, query: str = "", status: str = "", limit: int = 100) -> list[dict]:
+    """Tenants for the operators' console: matched on name, subdomain, NIP or a host, with
+    their status and figures."""
+    from django.db.models import Q
+
+    rows = Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).prefetch_related(
+        "domains"
+    )
+    query = query.strip()
+    if query:
+        rows = rows.filter(
+            Q(name__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(nip__startswith=query.replace("-", "").replace(" ", ""))
+            | Q(domains__domain__icontains=query)
+        ).distinct()
+    if status:
+        rows = rows.filter(status=status)
+    tenants = list(rows.order_by("name")[:limit])
+    present = _existing_schemas([t.schema_name for t in tenants])
+    figures = _figures([t.schema_name for t in tenants if t.schema_name in present])
+    empty = {"customers": None, "accounts": None, "last_activity": None, "storage_bytes": None}
+    return [
+        {
+            "tenant": t,
+            "id": t.pk,
+            "name": t.name,
+            "slug": t.slug,
+            "kind": t.kind,
+            "status": t.status,
+            "preset": t.preset,
+            "created_at": t.created_at,
+            "domains": [d.domain for d in t.domains.all()],
+            **figures.get(t.schema_name, empty),
+        }
+        for t in tenants
+    ]
+
+
+def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> list[dict]:
+    """Platform events and configuration changes, newest first, as one list."""
+    from tenants.models import PlatformEvent
+
+    events = PlatformEvent.objects.select_related("tenant")
+    changes = TenantSettingChange.objects.select_related("tenant")
+    if tenant is not None:
+        events = events.filter(tenant=tenant)
+        changes = changes.filter(tenant=tenant)
+    merged = [
+        {
+            "at": e.created_at,
+            "kind": e.get_kind_display(),
+            "tenant": e.tenant_slug,
+            "actor": e.actor,
+            "details": e.details,
+        }
+        for e in events[:limit]
+    ] + [
+        {
+            "at": c.changed_at,
+            "kind": f"setting {c.key}",
+            "tenant": c.tenant.slug,
+            "actor": c.actor,
+            "details": {"old": c.old_value, "new": c.new_value},
+        }
+        for c in changes[:limit]
+    ]
+    merged.sort(key=lambda row: row["at"], reverse=True)
+    return merged[:limit]

@@ -54,6 +54,40 @@ def host_for_slug(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
+def slug_problem(slug: str, *, held_by_signups: bool = False) -> ApplicationError | None:
+    """Why ``slug`` cannot be a new tenant's subdomain, or None when it can. With
+    ``held_by_signups`` a confirmed signup that is being set up holds its subdomain too."""
+    from tenants.models import SignupRequest
+
+    if not SLUG_RE.match(slug) or "--" in slug or slug.replace("-", "").isdigit():
+        return ApplicationError(
+            _(
+                "Use 1–63 lower-case letters, digits and hyphens; start and end with a letter "
+                "or digit."
+            ),
+            code=TenantErrorCode.INVALID_SLUG,
+        )
+    if slug in RESERVED_SLUGS or slug == settings.PUBLIC_SCHEMA_NAME:
+        return ApplicationError(
+            _("This subdomain is reserved by the platform."), code=TenantErrorCode.SLUG_RESERVED
+        )
+    taken = (
+        Tenant.objects.filter(slug=slug).exists()
+        or Tenant.objects.filter(schema_name=slug.replace("-", "_")).exists()
+        or Domain.objects.filter(domain=host_for_slug(slug)).exists()
+        or (
+            held_by_signups
+            and SignupRequest.objects.filter(
+                slug=slug,
+                status__in=[SignupRequest.Status.QUEUED, SignupRequest.Status.PROVISIONING],
+            ).exists()
+        )
+    )
+    if taken:
+        return ApplicationError(_("This subdomain is taken."), code=TenantErrorCode.SLUG_TAKEN)
+    return None
+
+
 @transaction.atomic
 def tenant_create(
     *,
@@ -63,16 +97,17 @@ def tenant_create(
     preset_code: str | None = None,
     config: policies.TenantConfig | None = None,
     actor: Any = None,
+    status: str = Tenant.Status.ACTIVE,
+    nip: str = "",
+    regon: str = "",
+    address: str = "",
 ) -> Tenant:
     """Create a tenant with its schema (migrated), its platform host and a preset configuration.
     ``preset_code`` defaults to the preset for the organisation's kind."""
     slug = slug.strip().lower()
-    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
-        raise ApplicationError(
-            _("This subdomain cannot be used."), code=TenantErrorCode.INVALID_SLUG
-        )
-    if Tenant.objects.filter(slug=slug).exists():
-        raise ApplicationError(_("This subdomain is taken."), code=TenantErrorCode.SLUG_TAKEN)
+    problem = slug_problem(slug)
+    if problem is not None:
+        raise problem
     code = preset_code or PRESET_FOR_KIND[kind]
     try:
         typed = (config or preset(code, name=name)).validate()
@@ -85,6 +120,10 @@ def tenant_create(
         kind=kind,
         preset=code,
         config=policies.config_to_json(typed),
+        status=status,
+        nip=nip,
+        regon=regon,
+        address=address,
     )
     tenant.save()
     Domain.objects.create(domain=host_for_slug(slug), tenant=tenant, is_primary=True)

@@ -17,6 +17,8 @@ DEBUG = env.bool("DEBUG", default=False)
 # The platform's root host; tenants answer at <slug>.<PLATFORM_DOMAIN> and at custom domains.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost").lower()
 PLATFORM_PORT = env("PLATFORM_PORT", default="")
+# The scheme of links in e-mails sent by background jobs (requests use their own).
+PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")
 # Hosts are the platform domain, its subdomains and every tenant's custom domain (read from the
 # tenant registry, see ebok.hosts) plus anything extra given here.
 ALLOWED_HOSTS = AllowedHosts(

@@ -6,6 +6,7 @@ from ebok.settings.base import BASE_DIR, database_from_url, env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
 PLATFORM_PORT = env("PLATFORM_PORT", default="8000")
+PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="http")
 
 if not DATABASE_URL:  # noqa: F405
     from ebok.embedded import ensure_embedded_database

@@ -6,6 +6,7 @@ from ebok.settings.base import BASE_DIR, database_from_url, env
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"
 DEBUG = False
 PLATFORM_PORT = ""
+PLATFORM_URL_SCHEME = "http"
 DATABASE_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ebok")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,0 +1,245 @@
+"""The setup wizard of a new portal (/office/onboarding/), for its administrator."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ebok.errors import ApplicationError
+from identity import invitations, onboarding, selectors
+from identity.models import Document, User
+from identity.permissions import staff_required
+from identity.views import _add_form_errors, base_url, request_info
+from tenants.presets import PRESET_LABELS
+from tenants.provisioning import tenant_publish
+
+STEPS = [
+    ("branding", gettext_lazy("Branding")),
+    ("rules", gettext_lazy("Registration and security")),
+    ("documents", gettext_lazy("Documents")),
+    ("staff", gettext_lazy("Staff")),
+    ("import", gettext_lazy("First import")),
+    ("domain", gettext_lazy("Custom domain")),
+    ("publish", gettext_lazy("Publish")),
+]
+COLOUR = forms.TextInput(attrs={"type": "color", "data-contrast-check": "1"})
+
+
+class BrandingForm(forms.Form):
+    portal_name = forms.CharField(label=gettext_lazy("Portal name"), max_length=200)
+    short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=100)
+    primary_colour = forms.RegexField(
+        label=gettext_lazy("Main colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=COLOUR
+    )
+    accent_colour = forms.RegexField(
+        label=gettext_lazy("Accent colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=COLOUR
+    )
+    logo = forms.FileField(
+        label=gettext_lazy("Logo (PNG, JPEG or WebP, up to 1 MB)"), required=False
+    )
+    contact_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=50, required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    contact_address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
+    office_hours = forms.CharField(
+        label=gettext_lazy("Office hours"), max_length=200, required=False
+    )
+
+    def clean_primary_colour(self):
+        return self.cleaned_data["primary_colour"].lower()
+
+    def clean_accent_colour(self):
+        return self.cleaned_data["accent_colour"].lower()
+
+
+class RulesForm(forms.Form):
+    online = forms.BooleanField(label=gettext_lazy("Customers can register online"), required=False)
+    min_length = forms.IntegerField(
+        label=gettext_lazy("Minimum password length"), min_value=8, max_value=64
+    )
+    threshold = forms.IntegerField(
+        label=gettext_lazy("Failed logins that lock an account"), min_value=3, max_value=20
+    )
+    idle_timeout_minutes = forms.IntegerField(
+        label=gettext_lazy("Idle minutes before automatic logout"), min_value=5, max_value=120
+    )
+    activation_hours = forms.IntegerField(
+        label=gettext_lazy("Hours an activation or set-password link is valid"),
+        min_value=1,
+        max_value=168,
+    )
+
+
+class PresetForm(forms.Form):
+    preset = forms.ChoiceField(
+        label=gettext_lazy("Take every rule from"),
+        choices=[(c, f"{c}: {label}") for c, label in PRESET_LABELS.items()],
+    )
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=[(r.value, r.label) for r in User.Role if r.value in User.STAFF_ROLES],
+    )
+
+
+def _page(request, step: str, context: dict, status: int = 200) -> HttpResponse:
+    tenant = request.tenant
+    return render(
+        request,
+        f"identity/office/onboarding_{step}.html",
+        {"steps": STEPS, "step": step, "t": tenant, **context},
+        status=status,
+    )
+
+
+def _rules_initial(config) -> dict:
+    return {
+        "online": config.registration.online,
+        "min_length": config.password_policy.min_length,
+        "threshold": config.lockout.threshold,
+        "idle_timeout_minutes": config.session.idle_timeout_minutes,
+        "activation_hours": config.links.activation_hours,
+    }
+
+
+@staff_required("tenant.configure")
+def onboarding_step(request: HttpRequest, step: str = "branding") -> HttpResponse:
+    if step not in dict(STEPS):
+        raise Http404
+    tenant = request.tenant
+    config = tenant.configuration
+    actor = request.user
+    if step == "branding":
+        from tenants import policies
+
+        form = BrandingForm(
+            request.POST or None, request.FILES or None, initial=policies.dump(config.branding)
+        )
+        if request.method == "POST" and form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
+            try:
+                onboarding.branding_save(
+                    tenant=tenant, values=values, logo=form.cleaned_data["logo"], actor=actor
+                )
+            except ApplicationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The branding is saved."))
+                return redirect("office_onboarding_step", step="rules")
+        colour = form.data.get("primary_colour") or config.branding.primary_colour
+        report = onboarding.colour_report(colour) if len(colour) == 7 else None
+        return _page(request, step, {"form": form, "report": report}, 400 if form.errors else 200)
+    if step == "rules":
+        form = RulesForm(initial=_rules_initial(config))
+        preset_form = PresetForm(initial={"preset": tenant.preset})
+        if request.method == "POST" and "preset" in request.POST:
+            preset_form = PresetForm(request.POST)
+            if preset_form.is_valid():
+                onboarding.rules_from_preset(
+                    tenant=tenant, code=preset_form.cleaned_data["preset"], actor=actor
+                )
+                messages.success(request, _("The rules of the chosen preset are applied."))
+                return redirect("office_onboarding_step", step="rules")
+        elif request.method == "POST":
+            form = RulesForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    onboarding.rules_adjust(
+                        tenant=tenant,
+                        actor=actor,
+                        values={
+                            "registration.online": data["online"],
+                            "password_policy.min_length": data["min_length"],
+                            "lockout.threshold": data["threshold"],
+                            "session.idle_timeout_minutes": data["idle_timeout_minutes"],
+                            "links.activation_hours": data["activation_hours"],
+                            "links.set_password_hours": data["activation_hours"],
+                        },
+                    )
+                except ApplicationError as exc:
+                    _add_form_errors(form, exc)
+                else:
+                    messages.success(request, _("The rules are saved."))
+                    return redirect("office_onboarding_step", step="documents")
+        failed = bool(form.errors or preset_form.errors)
+        return _page(
+            request,
+            step,
+            {"form": form, "preset_form": preset_form, "config": config},
+            400 if failed else 200,
+        )
+    if step == "documents":
+        required = [str(k) for k in config.registration.required_documents]
+        current = {d.kind: d for d in selectors.current_documents(required)}
+        rows = [(Document.Kind(kind).label, current.get(kind)) for kind in required]
+        return _page(request, step, {"rows": rows})
+    if step == "staff":
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invitations.staff_invite(
+                    **form.cleaned_data,
+                    base_url=base_url(request),
+                    language=request.LANGUAGE_CODE,
+                    actor=actor,
+                    info=request_info(request),
+                )
+            except ApplicationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The invitation is sent."))
+                return redirect("office_onboarding_step", step="staff")
+        staff = User.objects.filter(role__in=User.STAFF_ROLES).order_by("last_name", "pk")
+        return _page(request, step, {"form": form, "staff": staff}, 400 if form.errors else 200)
+    if step == "import":
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            import_url = reverse("office_import")
+        except NoReverseMatch:
+            import_url = ""
+        return _page(request, step, {"import_url": import_url})
+    if step == "domain":
+        return _page(
+            request,
+            step,
+            {
+                "target": f"{tenant.slug}.{settings.PLATFORM_DOMAIN}",
+                "domains": list(tenant.domains.all()),
+            },
+        )
+    # publish
+    if request.method == "POST":
+        try:
+            tenant_publish(tenant=tenant, actor=actor)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The portal is open: customers can register now."))
+            return redirect("office_home")
+    required = [str(k) for k in config.registration.required_documents]
+    missing_documents = len(required) - len(selectors.current_documents(required))
+    return _page(request, step, {"missing_documents": missing_documents})
+
+
+def branding_logo(request: HttpRequest, name: str) -> HttpResponse:
+    """The tenant's logo from its own storage folder (never another tenant's)."""
+    if "/" in name or not name.startswith("logo-"):
+        raise Http404
+    path = onboarding.logo_path(name)
+    if not default_storage.exists(path):
+        raise Http404
+    response = FileResponse(default_storage.open(path, "rb"))
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,230 @@
+"""The operators' console on the platform's root host (/console/): tenants with their status and
+figures, lifecycle actions and the platform's audit log. Operators only, with the second factor
+confirmed in this session. Nothing here reads a tenant's customer data: figures are counts."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ebok.errors import ApplicationError
+from tenants import policies, provisioning, selectors, services
+from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
+from tenants.models import Tenant
+from tenants.views import tenant_url_builder
+
+OPERATOR_ROLE = "operator"
+
+
+def is_operator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == OPERATOR_ROLE)
+
+
+def operator_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"/login/?next={request.path}")
+        if not is_operator(user):
+            raise PermissionDenied
+        if not user.is_verified():
+            return redirect("two_factor")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _tenant(pk: int) -> Tenant:
+    return get_object_or_404(Tenant.objects.exclude(schema_name="public"), pk=pk)
+
+
+def _done(request: HttpRequest, tenant: Tenant, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("console_tenant", pk=tenant.pk)
+
+
+@operator_required
+def console_home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    if status not in Tenant.Status.values:
+        status = ""
+    rows = selectors.tenant_console_list(query=query, status=status)
+    return render(
+        request,
+        "tenants/console/home.html",
+        {"rows": rows, "query": query, "status": status, "statuses": Tenant.Status.choices},
+    )
+
+
+def _detail_context(tenant: Tenant, **forms) -> dict:
+    figures = selectors.tenant_console_list(query=tenant.slug)
+    row = next((r for r in figures if r["id"] == tenant.pk), None)
+    signup = tenant.signups.order_by("-created_at").first()
+    return {
+        "t": tenant,
+        "row": row,
+        "signup": signup,
+        "domains": list(tenant.domains.all()),
+        "config_json": json.dumps(
+            policies.dump(tenant.configuration), indent=2, ensure_ascii=False
+        ),
+        "events": selectors.platform_audit_log(tenant=tenant, limit=50),
+        "exports": provisioning.tenant_exports(tenant=tenant),
+        "domain_form": forms.get("domain_form") or DomainForm(),
+        "setting_form": forms.get("setting_form") or SettingForm(),
+        "delete_form": forms.get("delete_form") or DeleteForm(),
+        "suspend_form": forms.get("suspend_form") or SuspendForm(),
+    }
+
+
+@operator_required
+def console_tenant(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    return render(request, "tenants/console/tenant.html", _detail_context(tenant))
+
+
+def _refused(request, tenant, exc: ApplicationError, **forms) -> HttpResponse:
+    messages.error(request, exc.message)
+    return render(
+        request, "tenants/console/tenant.html", _detail_context(tenant, **forms), status=exc.status
+    )
+
+
+@operator_required
+@require_POST
+def console_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = SuspendForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        provisioning.tenant_suspend(tenant=tenant, actor=request.user, reason=reason)
+    except ApplicationError as exc:
+        return _refused(request, tenant, exc)
+    return _done(request, tenant, _("The portal is suspended."))
+
+
+@operator_required
+@require_POST
+def console_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    try:
+        provisioning.tenant_reactivate(tenant=tenant, actor=request.user)
+    except ApplicationError as exc:
+        return _refused(request, tenant, exc)
+    return _done(request, tenant, _("The portal is active again."))
+
+
+@operator_required
+@require_POST
+def console_domain_add(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = DomainForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "tenants/console/tenant.html",
+            _detail_context(tenant, domain_form=form),
+            status=400,
+        )
+    try:
+        provisioning.tenant_custom_domain_add(
+            tenant=tenant, domain=form.cleaned_data["domain"], actor=request.user
+        )
+    except ApplicationError as exc:
+        form.add_error("domain", exc.message)
+        return _refused(request, tenant, exc, domain_form=form)
+    return _done(request, tenant, _("The domain is added."))
+
+
+@operator_required
+@require_POST
+def console_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    try:
+        sent = provisioning.tenant_invitation_resend(
+            tenant=tenant, actor=request.user, base_url=tenant_url_builder(request)(tenant.slug)
+        )
+    except ApplicationError as exc:
+        return _refused(request, tenant, exc)
+    return _done(request, tenant, _("Invitations sent: %(count)s.") % {"count": sent})
+
+
+@operator_required
+@require_POST
+def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = SettingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "tenants/console/tenant.html",
+            _detail_context(tenant, setting_form=form),
+            status=400,
+        )
+    try:
+        changed = services.tenant_setting_set(
+            tenant=tenant,
+            key=form.cleaned_data["key"],
+            value=form.cleaned_data["value"],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        for problems in (exc.extra.get("fields") or {}).values():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                form.add_error("value", str(problem))
+        if not form.errors:
+            form.add_error("key", exc.message)
+        return _refused(request, tenant, exc, setting_form=form)
+    return _done(request, tenant, _("The setting is saved.") if changed else _("Nothing changed."))
+
+
+@operator_required
+@require_POST
+def console_export(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    try:
+        path = provisioning.tenant_export(tenant=tenant, actor=request.user)
+    except ApplicationError as exc:
+        return _refused(request, tenant, exc)
+    return _done(request, tenant, _("The export %(file)s is ready.") % {"file": path.name})
+
+
+@operator_required
+def console_export_download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    tenant = _tenant(pk)
+    match = next((p for p in provisioning.tenant_exports(tenant=tenant) if p.name == name), None)
+    if match is None:
+        raise Http404
+    return FileResponse(match.open("rb"), as_attachment=True, filename=match.name)
+
+
+@operator_required
+@require_POST
+def console_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(pk)
+    form = DeleteForm(request.POST)
+    confirmation = form.data.get("confirmation", "")
+    try:
+        provisioning.tenant_delete(tenant=tenant, confirmation=confirmation, actor=request.user)
+    except ApplicationError as exc:
+        form.is_valid()
+        form.add_error("confirmation", exc.message)
+        return _refused(request, tenant, exc, delete_form=form)
+    messages.success(request, _("The portal %(slug)s is deleted.") % {"slug": tenant.slug})
+    return redirect("console_home")
+
+
+@operator_required
+def console_audit(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "tenants/console/audit.html", {"events": selectors.platform_audit_log(limit=300)}
+    )

@@ -1,0 +1,26 @@
+"""Celery entry points of the platform's tenants: provisioning a confirmed signup, and the sweep
+that resumes signups whose worker was lost."""
+
+from celery import shared_task
+
+
+@shared_task(name="tenants.tasks.signup_provision", acks_late=True)
+def signup_provision_task(*, public_id: str, base_url: str) -> str:
+    from tenants.provisioning import signup_provision
+
+    return signup_provision(public_id=public_id, base_url=base_url).status
+
+
+@shared_task(name="tenants.tasks.signup_sweep")
+def signup_sweep() -> int:
+    from django.conf import settings
+
+    from tenants.provisioning import signup_provision, signups_to_resume, tenant_base_url
+
+    pending = signups_to_resume()
+    for request in pending:
+        base_url = tenant_base_url(
+            slug=request.slug, scheme=settings.PLATFORM_URL_SCHEME, port=settings.PLATFORM_PORT
+        )
+        signup_provision(public_id=str(request.public_id), base_url=base_url)
+    return len(pending)
