@@ -34,10 +34,10 @@ def _send_invitation(*, user: User, base_url: str, language: str) -> None:
         template="notice",
         language=language,
         context={
-            "title": _("Your account on %(portal)s") % {"portal": _portal_name()},
+            "title": _("Your staff account"),
             "greeting_name": user.first_name,
             "text": _(
-                "An account with the role \u201c%(role)s\u201d has been opened for you on "
+                "An account (role: %(role)s) has been opened for you on "
                 "%(portal)s. Open the link below to set your password; it works once and expires "
                 "on %(until)s. Then log in with: %(login)s. At the first login you will set up "
                 "an authenticator app (two-factor authentication)."

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from ebok.errors import ApplicationError
 from ebok.outbox.services import email_enqueue
@@ -271,7 +271,7 @@ def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
         tenant_setting_set(tenant=tenant, key="payee.address", value=request.address, actor=actor)
         _progress(request, SignupRequest.Step.ADMINISTRATOR)
         tenant.refresh_from_db()
-        with schema_context(tenant.schema_name):
+        with tenant_context(tenant):  # the tenant's branding in the invitation
             with transaction.atomic():
                 _administrator_hooks().create(
                     tenant=tenant,
@@ -409,7 +409,7 @@ def tenant_custom_domain_add(*, tenant: Tenant, domain: str, actor: Any) -> Doma
 
 def tenant_invitation_resend(*, tenant: Tenant, actor: Any, base_url: str) -> int:
     """A new set-password link for each administrator who has not logged in yet."""
-    with schema_context(tenant.schema_name), transaction.atomic():
+    with tenant_context(tenant), transaction.atomic():
         sent = _administrator_hooks().resend(tenant=tenant, base_url=base_url)
     if not sent:
         raise ApplicationError(
@@ -533,5 +533,8 @@ def tenant_delete(*, tenant: Tenant, confirmation: str, actor: Any) -> None:
         schema=locked.schema_name,
         exports=[p.name for p in tenant_exports(tenant=locked)],
     )
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks of this transaction must run before tables are dropped.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     locked.delete(force_drop=True)
     connection.set_schema_to_public()

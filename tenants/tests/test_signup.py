@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db
         ("accept_terms", "", "This field is required."),
     ],
 )
-def test_signup_refuses_bad_input_and_creates_nothing(public_schema, client, field, value, expected):
+def test_signup_refuses_bad_input_and_creates_nothing(
+    public_schema, client, field, value, expected
+):
     response = client.post(
         "/signup/", signup_data(**{field: value}), HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -64,9 +66,12 @@ def test_subdomain_availability_api(public_schema, client):
     assert check("admin")["code"] == "slug_reserved"
     assert check("a_b")["code"] == "invalid_slug"
     # Tenant hosts do not have the platform's API.
-    assert client.get(
-        "/api/v1/signup/availability", {"subdomain": "x"}, HTTP_HOST="alpha.localhost"
-    ).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/signup/availability", {"subdomain": "x"}, HTTP_HOST="alpha.localhost"
+        ).status_code
+        == 404
+    )
 
 
 def test_signup_sends_a_confirmation_link_and_creates_nothing_else(public_schema, client):
@@ -77,7 +82,8 @@ def test_signup_sends_a_confirmation_link_and_creates_nothing_else(public_schema
     signup = SignupRequest.objects.get()
     assert signup.status == "awaiting_confirmation"
     assert signup.preset == "A"  # the housing cooperative's default
-    assert signup.terms_version and signup.terms_accepted_at
+    assert signup.terms_version
+    assert signup.terms_accepted_at
     mail = Message.objects.get()
     assert mail.recipient == "anna@smtestowa.example"
     assert "/signup/confirm/" in last_link(mail)
@@ -111,14 +117,18 @@ def test_confirmation_provisions_a_working_tenant(provisioned, client):
     assert signup.step == SignupRequest.Step.DONE
     tenant = signup.tenant
     assert tenant.status == Tenant.Status.ONBOARDING
-    assert tenant.preset == "A" and tenant.nip == "5260250274"
+    assert tenant.preset == "A"
+    assert tenant.nip == "5260250274"
     assert tenant.configuration.branding.contact_email == "anna@smtestowa.example"
     assert tenant.configuration.payee.nip == "5260250274"
-    kinds = set(PlatformEvent.objects.filter(tenant_slug="smtestowa").values_list("kind", flat=True))
+    kinds = set(
+        PlatformEvent.objects.filter(tenant_slug="smtestowa").values_list("kind", flat=True)
+    )
     assert {"signup_requested", "signup_confirmed", "tenant_provisioned"} <= kinds
     # The status page and API say so, with the portal's address.
     status = client.get(f"/api/v1/signup/{signup.public_id}", HTTP_HOST=ROOT).json()
-    assert status["status"] == "ready" and status["percent"] == 100
+    assert status["status"] == "ready"
+    assert status["percent"] == 100
     assert status["portal_url"] == "http://smtestowa.localhost/"
     assert "anna@" not in str(status)  # no personal data on an unauthenticated endpoint
     # Pressing the button again does not provision twice.
@@ -127,7 +137,8 @@ def test_confirmation_provisions_a_working_tenant(provisioned, client):
         from identity.models import User
 
         admin = User.objects.get()
-        assert admin.role == "tenant_admin" and admin.username == "anna@smtestowa.example"
+        assert admin.role == "tenant_admin"
+        assert admin.username == "anna@smtestowa.example"
         assert not admin.has_usable_password()
         invitation = Message.objects.get(recipient="anna@smtestowa.example")
     link = last_link(invitation)
@@ -149,7 +160,9 @@ def test_confirmation_provisions_a_working_tenant(provisioned, client):
     connection.set_schema_to_public()
 
 
-def test_a_failed_provisioning_is_recorded(public_schema, client, django_capture_on_commit_callbacks):
+def test_a_failed_provisioning_is_recorded(
+    public_schema, client, django_capture_on_commit_callbacks
+):
     client.post("/signup/", signup_data(), HTTP_HOST=ROOT)
     token = last_link(Message.objects.get()).rstrip("/").rsplit("/", 1)[-1]
     # Someone else's portal takes the subdomain after the signup but before the confirmation.
@@ -163,7 +176,8 @@ def test_a_failed_provisioning_is_recorded(public_schema, client, django_capture
     assert signup.status == "failed"
     assert "taken" in signup.error or "zajęta" in signup.error
     page = client.get(f"/signup/{signup.public_id}/", HTTP_HOST=ROOT)
-    assert page.status_code == 200 and "notice-error" in page.content.decode()
+    assert page.status_code == 200
+    assert "notice-error" in page.content.decode()
 
 
 def test_registration_is_closed_until_the_admin_publishes(
@@ -175,8 +189,11 @@ def test_registration_is_closed_until_the_admin_publishes(
     page = client.get("/register/", HTTP_HOST=host)
     assert page.status_code == 404
     api = client.get("/api/v1/registration", HTTP_HOST=host)
-    assert api.status_code == 404 and api.json()["code"] == "registration_closed"
-    posted = client.post("/api/v1/registration", {}, HTTP_HOST=host, content_type="application/json")
+    assert api.status_code == 404
+    assert api.json()["code"] == "registration_closed"
+    posted = client.post(
+        "/api/v1/registration", {}, HTTP_HOST=host, content_type="application/json"
+    )
     assert posted.status_code == 404
     login_page = client.get("/login/", HTTP_HOST=host).content.decode()
     assert 'href="/register/"' not in login_page
@@ -207,6 +224,9 @@ def test_signup_api(public_schema, client):
     assert bad.status_code == 400
     assert set(bad.json()["fields"]) == {"nip", "subdomain", "accept_terms"}
     assert SignupRequest.objects.count() == 1
-    assert client.get(
-        "/api/v1/signup/00000000-0000-0000-0000-000000000000", HTTP_HOST=ROOT
-    ).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/signup/00000000-0000-0000-0000-000000000000", HTTP_HOST=ROOT
+        ).status_code
+        == 404
+    )

@@ -1,0 +1,227 @@
+"""The new portal's setup wizard: branding with the contrast check and logo, rules, staff
+invitations, publication; administrators only, every change audited."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from identity.services import user_create
+from identity.tests.conftest import login_verified_staff
+from tenants.models import Tenant, TenantSettingChange
+
+pytestmark = pytest.mark.django_db
+HOST = "alpha.localhost"
+PASSWORD = "AdMi18$nn"
+
+
+@pytest.fixture
+def admin_client(alpha, client, django_capture_on_commit_callbacks):
+    admin = user_create(
+        login="wizard-admin", password=PASSWORD, role="tenant_admin", email="w@a.example"
+    )
+    login_verified_staff(client, HOST, admin, PASSWORD)
+    return client
+
+
+def _branding(**overrides):
+    data = {
+        "portal_name": "e-BOM Alfa",
+        "short_name": "Alfa",
+        "primary_colour": "#1f5f8b",
+        "accent_colour": "#f0a202",
+        "contact_phone": "22 100 20 30",
+        "contact_email": "biuro@alfa.example",
+        "contact_address": "ul. Alfowa 1",
+        "office_hours": "pn–pt 8–16",
+    }
+    data.update(overrides)
+    return data
+
+
+def _config(tenants):
+    connection.set_schema_to_public()
+    config = Tenant.objects.get(pk=tenants.a.pk).config
+    connection.set_tenant(tenants.a)
+    return config
+
+
+def test_only_the_administrator_with_2fa_opens_the_wizard(alpha, client, tenants):
+    staff = user_create(
+        login="obsl", password=PASSWORD, role="customer_service", email="s@a.example"
+    )
+    login_verified_staff(client, HOST, staff, PASSWORD)
+    assert client.get("/office/onboarding/", HTTP_HOST=HOST).status_code == 403
+    anonymous = Client()
+    assert anonymous.get("/office/onboarding/", HTTP_HOST=HOST).status_code == 302
+
+
+def test_branding_refuses_a_colour_without_contrast(admin_client, tenants):
+    before = _config(tenants)
+    response = admin_client.post(
+        "/office/onboarding/branding/",
+        _branding(primary_colour="#ffff66"),
+        HTTP_HOST=HOST,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "stands out too little" in response.content.decode()
+    assert _config(tenants) == before
+
+
+def test_branding_with_logo_is_saved_audited_and_served_to_its_tenant_only(
+    admin_client, tenants, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    fake = io.BytesIO(b"not an image at all")
+    fake.name = "logo.png"
+    refused = admin_client.post(
+        "/office/onboarding/branding/", {**_branding(), "logo": fake}, HTTP_HOST=HOST
+    )
+    assert refused.status_code == 400
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f5f8b").save(picture, "PNG")
+    picture.seek(0)
+    picture.name = "logo.png"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/office/onboarding/branding/",
+            {**_branding(primary_colour="#0B3D2E"), "logo": picture},
+            HTTP_HOST=HOST,
+        )
+    assert response.status_code == 302
+    connection.set_schema_to_public()
+    branding = Tenant.objects.get(pk=tenants.a.pk).configuration.branding
+    assert branding.primary_colour == "#0b3d2e"
+    assert branding.contact_phone == "22 100 20 30"
+    assert branding.logo.startswith("/branding/logo-")
+    change = TenantSettingChange.objects.filter(tenant=tenants.a, key="branding").first()
+    assert change.actor.startswith("wizard-admin")
+    assert change.actor_schema == "alpha"
+    served = Client().get(branding.logo, HTTP_HOST=HOST)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    assert Client().get(branding.logo, HTTP_HOST="beta.localhost").status_code == 404
+    # Every page shows it.
+    assert branding.logo in Client().get("/login/", HTTP_HOST=HOST).content.decode()
+
+
+def test_rules_can_be_taken_from_a_preset_and_adjusted(
+    admin_client, tenants, django_capture_on_commit_callbacks
+):
+    refused = admin_client.post(
+        "/office/onboarding/rules/",
+        {
+            "min_length": "5",
+            "threshold": "5",
+            "idle_timeout_minutes": "15",
+            "activation_hours": "24",
+        },
+        HTTP_HOST=HOST,
+    )
+    assert refused.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/office/onboarding/rules/",
+            {
+                "online": "on",
+                "min_length": "12",
+                "threshold": "4",
+                "idle_timeout_minutes": "20",
+                "activation_hours": "48",
+            },
+            HTTP_HOST=HOST,
+        )
+    assert response.status_code == 302
+    connection.set_schema_to_public()
+    config = Tenant.objects.get(pk=tenants.a.pk).configuration
+    assert config.password_policy.min_length == 12
+    assert config.lockout.threshold == 4
+    assert config.session.idle_timeout_minutes == 20
+    assert config.links.set_password_hours == 48
+    connection.set_tenant(tenants.a)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/office/onboarding/rules/", {"preset": "C"}, HTTP_HOST=HOST)
+    connection.set_schema_to_public()
+    config = Tenant.objects.get(pk=tenants.a.pk).configuration
+    assert str(config.registration.flow) == "contract_activation"
+    assert config.branding.portal_name.startswith("e-BOM")  # branding stays
+
+
+def test_staff_invitation(admin_client, tenants):
+    from ebok.outbox.models import Message
+    from identity.models import User
+
+    bad = admin_client.post(
+        "/office/onboarding/staff/",
+        {"first_name": "Ola", "last_name": "Nowa", "email": "zly-adres", "role": "accountant"},
+        HTTP_HOST=HOST,
+    )
+    assert bad.status_code == 400
+    response = admin_client.post(
+        "/office/onboarding/staff/",
+        {
+            "first_name": "Ola",
+            "last_name": "Nowa",
+            "email": "Ola@Alfa.example",
+            "role": "accountant",
+        },
+        HTTP_HOST=HOST,
+    )
+    assert response.status_code == 302
+    connection.set_tenant(tenants.a)
+    user = User.objects.get(username="ola@alfa.example")
+    assert user.role == "accountant"
+    assert not user.has_usable_password()
+    mail = Message.objects.get(recipient="ola@alfa.example")
+    assert "/password/set/" in mail.body_text
+    again = admin_client.post(
+        "/office/onboarding/staff/",
+        {
+            "first_name": "Ola",
+            "last_name": "Nowa",
+            "email": "ola@alfa.example",
+            "role": "accountant",
+        },
+        HTTP_HOST=HOST,
+    )
+    assert again.status_code == 400
+    assert User.objects.filter(email__iexact="ola@alfa.example").count() == 1
+    forged = admin_client.post(
+        "/office/onboarding/staff/",
+        {"first_name": "X", "last_name": "Y", "email": "x@alfa.example", "role": "operator"},
+        HTTP_HOST=HOST,
+    )
+    assert forged.status_code == 400
+    assert not User.objects.filter(role="operator").exists()
+
+
+def test_publication_opens_the_portal(provisioned, client, django_capture_on_commit_callbacks):
+    tenant = provisioned.tenant
+    host = "smtestowa.localhost"
+    with schema_context(tenant.schema_name):
+        admin = user_create(
+            login="drugi-admin", password="NoWe$$Has10", role="tenant_admin", email="d@s.example"
+        )
+        connection.set_tenant(tenant)
+        login_verified_staff(client, host, admin, "NoWe$$Has10")
+    # An administrator of a portal being set up lands in the wizard.
+    assert client.get("/", HTTP_HOST=host).url == "/office/onboarding/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/office/onboarding/publish/", HTTP_HOST=host)
+    assert response.status_code == 302
+    connection.set_schema_to_public()
+    tenant.refresh_from_db()
+    assert tenant.status == "active"
+    assert tenant.published_at is not None
+    assert Client().get("/register/", HTTP_HOST=host).status_code == 200
+    # Publishing twice is refused with a message, nothing changes.
+    again = client.post("/office/onboarding/publish/", HTTP_HOST=host, follow=True)
+    assert again.status_code == 200
+    connection.set_schema_to_public()

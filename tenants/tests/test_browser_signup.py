@@ -1,0 +1,120 @@
+"""Browser journey (Playwright + Debian's Chromium), on a phone-sized screen: an organisation
+signs up on the platform's root host (live subdomain check), confirms its e-mail, watches the
+portal being provisioned, and its administrator sets a password on the new subdomain, logs in,
+enrols the authenticator app and lands in the setup wizard. axe-core checks each page."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from conftest import first_link
+from identity.tests.test_browser import _assert_accessible, _in_own_connection
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+SLUG = "przegladarkowa"
+EMAIL = "prezes@przegladarkowa.example"
+
+
+def _latest_mail(schema: str, recipient: str) -> str:
+    from django_tenants.utils import schema_context
+
+    from ebok.outbox.models import Message
+
+    with schema_context(schema):
+        return Message.objects.filter(recipient=recipient).latest("created_at").body_text
+
+
+def _totp_code(schema: str, login: str) -> str:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema):
+        device = TOTPDevice.objects.get(user__username=login, confirmed=False)
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def _remove_everything():
+    from django_tenants.utils import schema_context
+
+    from ebok.outbox.models import Message
+    from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
+
+    with schema_context("public"):
+        tenant = Tenant.objects.filter(slug=SLUG).first()
+        if tenant is not None:
+            TenantSettingChange.objects.filter(tenant=tenant).delete()
+            tenant.delete(force_drop=True)
+        SignupRequest.objects.filter(slug=SLUG).delete()
+        PlatformEvent.objects.filter(tenant_slug=SLUG).delete()
+        Message.objects.filter(recipient=EMAIL).delete()
+
+
+@pytest.fixture
+def clean_signup(tenants):
+    _in_own_connection(_remove_everything)
+    yield
+    _in_own_connection(_remove_everything)
+    connection.set_schema_to_public()
+
+
+def test_sign_up_confirm_provision_and_first_admin_login(server, browser, clean_signup):
+    context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    root = f"http://localhost:{server}"
+
+    page.goto(f"{root}/signup/")
+    _assert_accessible(page)
+    page.fill("#id_organisation_name", "Spółdzielnia Mieszkaniowa Przeglądarkowa")
+    page.select_option("#id_kind", "housing_cooperative")
+    page.fill("#id_nip", "526-025-02-74")
+    page.fill("#id_address", "ul. Klikowa 3, 00-950 Warszawa")
+    page.fill("#id_admin_first_name", "Paweł")
+    page.fill("#id_admin_last_name", "Prezesowski")
+    page.fill("#id_admin_email", EMAIL)
+    slug = page.locator("#id_slug")
+    slug.press_sequentially("alpha")  # taken: the live check says so before submitting
+    status = page.locator("#id_slug_status")
+    status.filter(has_text="zajęta").wait_for()
+    slug.fill("")
+    slug.press_sequentially(SLUG)
+    status.filter(has_text="wolna").wait_for()
+    page.check("#id_accept_terms")
+    page.get_by_role("button", name="Załóż").click()
+    page.get_by_role("heading", name="Sprawdź pocztę").wait_for()
+    _assert_accessible(page)
+
+    link = _in_own_connection(lambda: first_link(_latest_mail("public", EMAIL)))
+    assert link.startswith(f"{root}/signup/confirm/")
+    page.goto(link)
+    _assert_accessible(page)
+    page.get_by_role("button", name="Potwierdź i utwórz portal").click()
+    portal = page.get_by_role("link", name="Przejdź do portalu")
+    portal.wait_for(timeout=60_000)
+    assert page.locator("#progress").get_attribute("value") == "100"
+    _assert_accessible(page)
+    base = f"http://{SLUG}.localhost:{server}"
+    assert portal.get_attribute("href") == f"{base}/"
+
+    invitation = _in_own_connection(lambda: first_link(_latest_mail(SLUG, EMAIL)))
+    assert invitation.startswith(f"{base}/password/set/")
+    page.goto(invitation)
+    page.fill("#id_new_password", "PaWe1$Pr22")
+    page.fill("#id_new_password_repeat", "PaWe1$Pr22")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/login/")
+    page.fill("#id_login", EMAIL)
+    page.fill("#id_password", "PaWe1$Pr22")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/account/2fa/enrol/")
+    _assert_accessible(page)
+    page.fill("#id_code", _in_own_connection(lambda: _totp_code(SLUG, EMAIL)))
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_role("link", name="Dalej").click()
+    page.wait_for_url(f"{base}/office/onboarding/")
+    assert page.get_by_role("heading", name="Przygotowanie portalu").is_visible()
+    no_overflow = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    assert page.evaluate(no_overflow), "the wizard scrolls sideways on a phone"
+    _assert_accessible(page)
+    context.close()
