@@ -429,7 +429,7 @@ def tenant_invitation_resend(*, tenant: Tenant, actor: Any, base_url: str) -> in
 
 
 def export_directory() -> Path:
-    path = Path(getattr(settings, "TENANT_EXPORT_ROOT", settings.MEDIA_ROOT / "exports"))
+    path = Path(settings.TENANT_EXPORT_ROOT)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -174,7 +174,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 STATICFILES_DIRS = [BASE_DIR / "ebok" / "static"]
-MEDIA_ROOT = BASE_DIR / ".data" / "media"
+# Uploaded documents and logos (per tenant folder) and tenant exports: a volume every web and
+# worker process shares (compose: the "media" volume; Helm: media.persistence).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+TENANT_EXPORT_ROOT = Path(env("TENANT_EXPORT_ROOT", default=str(MEDIA_ROOT / "exports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

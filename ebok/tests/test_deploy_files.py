@@ -33,3 +33,19 @@ def test_compose_file_runs_every_process_from_one_image():
     assert {"db", "redis", "migrate", "web", "worker", "beat", "nginx"} <= set(services)
     for name in ("migrate", "web", "worker", "beat"):
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+
+
+def test_uploads_and_exports_live_on_a_shared_volume():
+    compose = yaml.safe_load((ROOT / "deploy/compose.yaml").read_text())
+    for name in ("web", "worker"):
+        assert "media:/data/media" in compose["services"][name]["volumes"]
+    assert "media" in compose["volumes"]
+    values = yaml.safe_load((ROOT / "helm/ebok/values.yaml").read_text())
+    assert values["media"]["persistence"]["enabled"] is True
+    for template in ("web.yaml", "worker.yaml"):
+        text = (ROOT / "helm/ebok/templates" / template).read_text()
+        assert "mountPath: /data/media" in text
+        assert 'include "ebok.mediaVolume"' in text
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    assert "postgresql-client" in dockerfile  # pg_dump for the console's export
+    assert "MEDIA_ROOT=/data/media" in dockerfile
