@@ -10,6 +10,8 @@ def manager_switch(request) -> dict:
     from billing.views import FOCUS_KEY
 
     scope = selectors.unfocused_scope(user)  # everything it manages, whatever it looks at now
+    if scope.is_empty:  # a manager account not (or no longer) linked to a company
+        return {}
     return {
         "manager_switch": {
             "customers": Customer.objects.filter(pk__in=scope.customer_ids).order_by("name")[:200],

@@ -191,11 +191,36 @@ def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def console_export(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant(pk)
+    from tenants.services import _describe
+    from tenants.tasks import tenant_export_task
+
+    actor_name, _schema = _describe(request.user)
     try:
-        path = provisioning.tenant_export(tenant=tenant, actor=request.user)
-    except ApplicationError as exc:
+        result = tenant_export_task.delay(tenant_id=tenant.pk, actor=actor_name)
+    except Exception:  # noqa: BLE001 - the broker being down must not answer 500
+        return _refused(
+            request,
+            tenant,
+            ApplicationError(
+                _("The export could not be started. Try again later."),
+                code="export_failed",
+                status=503,
+            ),
+        )
+    if result.ready() and result.failed():  # eager mode (development, tests) reports at once
+        exc = result.result
+        if not isinstance(exc, ApplicationError):
+            exc = ApplicationError(
+                _("The export failed; nothing was changed. Try again later."),
+                code="export_failed",
+                status=503,
+            )
         return _refused(request, tenant, exc)
-    return _done(request, tenant, _("The export %(file)s is ready.") % {"file": path.name})
+    return _done(
+        request,
+        tenant,
+        _("The export has started; the file appears in the list below when it is ready."),
+    )
 
 
 @operator_required

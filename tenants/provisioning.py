@@ -327,6 +327,14 @@ def signups_to_resume() -> list[SignupRequest]:
     )
 
 
+def signups_unconfirmed_purge(*, days: int = 7) -> int:
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _rows = SignupRequest.objects.filter(
+        status=SignupRequest.Status.AWAITING_CONFIRMATION, token_expires_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 # --- the tenant's lifecycle ----------------------------------------------------------------------
 
 

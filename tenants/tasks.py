@@ -24,3 +24,21 @@ def signup_sweep() -> int:
         )
         signup_provision(public_id=str(request.public_id), base_url=base_url)
     return len(pending)
+
+
+@shared_task(name="tenants.tasks.tenant_export", acks_late=True)
+def tenant_export_task(*, tenant_id: int, actor: str) -> str:
+    """A schema dump can take minutes for a big tenant: never inside a web request."""
+    from tenants.models import Tenant
+    from tenants.provisioning import tenant_export
+
+    return tenant_export(tenant=Tenant.objects.get(pk=tenant_id), actor=actor).name
+
+
+@shared_task(name="tenants.tasks.signup_purge")
+def signup_purge() -> int:
+    """Forget signups that were never confirmed (their contact data) a week after the link
+    expired."""
+    from tenants.provisioning import signups_unconfirmed_purge
+
+    return signups_unconfirmed_purge()

@@ -55,6 +55,7 @@ CELERY_BEAT_SCHEDULE = {
     # Signup and operator e-mails live in the public schema's outbox.
     "outbox-flush-public": {"task": "ebok.outbox.tasks.outbox_flush", "schedule": 60.0},
     "signup-sweep": {"task": "tenants.tasks.signup_sweep", "schedule": 300.0},
+    "signup-purge": {"task": "tenants.tasks.signup_purge", "schedule": 86400.0},
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,

@@ -60,6 +60,29 @@ def test_only_the_administrator_with_2fa_opens_the_wizard(alpha, client, tenants
     assert anonymous.get("/office/onboarding/", HTTP_HOST=HOST).status_code == 302
 
 
+@pytest.mark.parametrize("role", ["customer", "manager", "accountant", "technician"])
+def test_other_roles_are_refused(alpha, client, role):
+    from identity.tests.conftest import login
+
+    user = user_create(
+        login=f"rola-{role}", password=PASSWORD, role=role, email=f"{role}@a.example"
+    )
+    if role in ("accountant", "technician"):
+        login_verified_staff(client, HOST, user, PASSWORD)
+    else:
+        login(client, HOST, user.get_username(), PASSWORD)
+    for step in ("branding", "rules", "staff", "publish"):
+        response = client.post(f"/office/onboarding/{step}/", {}, HTTP_HOST=HOST)
+        assert response.status_code == 403, (role, step)
+
+
+def test_an_administrator_of_another_tenant_is_a_stranger_here(admin_client, tenants):
+    # The alpha administrator's session cookie means nothing on beta (sessions are per schema).
+    response = admin_client.get("/office/onboarding/", HTTP_HOST="beta.localhost")
+    assert response.status_code == 302
+    assert response.url.startswith("/login/")
+
+
 def test_branding_refuses_a_colour_without_contrast(admin_client, tenants):
     before = _config(tenants)
     response = admin_client.post(

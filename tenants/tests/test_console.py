@@ -213,6 +213,36 @@ def test_export_dumps_the_schema(console, tenants, settings, tmp_path):
     assert PlatformEvent.objects.filter(kind="tenant_exported", tenant=tenants.a).exists()
 
 
+def test_a_failed_export_is_reported_and_changes_nothing(console, tenants, settings, tmp_path):
+    settings.TENANT_EXPORT_ROOT = tmp_path
+    settings.DATABASES["default"]["NAME"] = "no_such_database"
+    response = console.post(
+        f"/console/tenants/{tenants.a.pk}/export/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 503
+    assert "The export failed; nothing was changed." in response.content.decode()
+    assert list(tmp_path.iterdir()) == []
+    assert not PlatformEvent.objects.filter(kind="tenant_exported").exists()
+
+
+def test_unconfirmed_signups_are_forgotten(public_schema, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.models import SignupRequest
+    from tenants.tasks import signup_purge
+    from tenants.tests.conftest import signup_data
+
+    client.post("/signup/", signup_data(), HTTP_HOST=ROOT)
+    client.post("/signup/", signup_data(slug="druga", admin_email="b@x.example"), HTTP_HOST=ROOT)
+    SignupRequest.objects.filter(slug="druga").update(
+        token_expires_at=timezone.now() - timedelta(days=8)
+    )
+    assert signup_purge() == 1
+    assert list(SignupRequest.objects.values_list("slug", flat=True)) == ["smtestowa"]
+
+
 def test_deletion_needs_the_subdomain_typed_and_is_recorded(console, provisioned):
     tenant = provisioned.tenant
     url = f"/console/tenants/{tenant.pk}/delete/"
