@@ -125,14 +125,7 @@ class SignupApi(APIView):
         hit("signup_ip", client_ip(request))  # Throttled answers 429 with Retry-After
         hit("signup_email", data["admin_email"])
         signup = provisioning.signup_request(
-            organisation_name=data["organisation_name"],
-            kind=data["kind"],
-            nip=data["nip"],
-            regon=data["regon"],
-            address=data["address"],
-            admin_first_name=data["admin_first_name"],
-            admin_last_name=data["admin_last_name"],
-            admin_email=data["admin_email"],
+            **{name: data[name] for name in provisioning.SIGNUP_FIELDS},
             slug=data["subdomain"],
             preset=data["preset"] or None,
             language=get_language() or "pl",

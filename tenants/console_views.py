@@ -88,15 +88,18 @@ def _detail_context(tenant: Tenant, **forms) -> dict:
 
 @operator_required
 def console_tenant(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(pk)
-    return render(request, "tenants/console/tenant.html", _detail_context(tenant))
+    return _detail(request, _tenant(pk))
+
+
+def _detail(request, tenant, *, status: int = 200, **forms) -> HttpResponse:
+    return render(
+        request, "tenants/console/tenant.html", _detail_context(tenant, **forms), status=status
+    )
 
 
 def _refused(request, tenant, exc: ApplicationError, **forms) -> HttpResponse:
     messages.error(request, exc.message)
-    return render(
-        request, "tenants/console/tenant.html", _detail_context(tenant, **forms), status=exc.status
-    )
+    return _detail(request, tenant, status=exc.status, **forms)
 
 
 @operator_required
@@ -129,12 +132,7 @@ def console_domain_add(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant(pk)
     form = DomainForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "tenants/console/tenant.html",
-            _detail_context(tenant, domain_form=form),
-            status=400,
-        )
+        return _detail(request, tenant, status=400, domain_form=form)
     try:
         provisioning.tenant_custom_domain_add(
             tenant=tenant, domain=form.cleaned_data["domain"], actor=request.user
@@ -164,12 +162,7 @@ def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant(pk)
     form = SettingForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "tenants/console/tenant.html",
-            _detail_context(tenant, setting_form=form),
-            status=400,
-        )
+        return _detail(request, tenant, status=400, setting_form=form)
     try:
         changed = services.tenant_setting_set(
             tenant=tenant,

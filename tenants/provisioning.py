@@ -38,6 +38,17 @@ logger = logging.getLogger(__name__)
 # The platform's terms an organisation accepts at signup (the text is templates/tenants/terms.html).
 PLATFORM_TERMS_VERSION = "2026-11"
 SIGNUP_LINK_HOURS = 48
+# What the form and the API pass on unchanged to signup_request.
+SIGNUP_FIELDS = (
+    "organisation_name",
+    "kind",
+    "nip",
+    "regon",
+    "address",
+    "admin_first_name",
+    "admin_last_name",
+    "admin_email",
+)
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 

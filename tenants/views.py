@@ -40,14 +40,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
                 hit("signup_ip", client_ip(request))
                 hit("signup_email", data["admin_email"])
                 signup = provisioning.signup_request(
-                    organisation_name=data["organisation_name"],
-                    kind=data["kind"],
-                    nip=data["nip"],
-                    regon=data["regon"],
-                    address=data["address"],
-                    admin_first_name=data["admin_first_name"],
-                    admin_last_name=data["admin_last_name"],
-                    admin_email=data["admin_email"],
+                    **{name: data[name] for name in provisioning.SIGNUP_FIELDS},
                     slug=data["slug"],
                     preset=data["preset"] or None,
                     language=get_language() or "pl",

@@ -213,9 +213,13 @@ def test_export_dumps_the_schema(console, tenants, settings, tmp_path):
     assert PlatformEvent.objects.filter(kind="tenant_exported", tenant=tenants.a).exists()
 
 
-def test_a_failed_export_is_reported_and_changes_nothing(console, tenants, settings, tmp_path):
+def test_a_failed_export_is_reported_and_changes_nothing(
+    console, tenants, settings, tmp_path, monkeypatch
+):
+    from tenants import provisioning
+
     settings.TENANT_EXPORT_ROOT = tmp_path
-    settings.DATABASES["default"]["NAME"] = "no_such_database"
+    monkeypatch.setattr(provisioning, "_pg_dump", lambda: shutil.which("false"))
     response = console.post(
         f"/console/tenants/{tenants.a.pk}/export/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
     )
