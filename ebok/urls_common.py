@@ -5,10 +5,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ebok import views
 
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI schema of the host's own URLs: the platform API on the root host, the tenant
+    API on a tenant's host (the tenant middleware sets ``request.urlconf``)."""
+
+    def get(self, request, *args, **kwargs):
+        self.urlconf = getattr(request, "urlconf", None) or self.urlconf
+        return super().get(request, *args, **kwargs)
+
+
 common_patterns = [
     path("theme.css", views.theme_css, name="theme_css"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 

@@ -67,3 +67,10 @@ def test_html_pages_carry_security_headers(client, tenants):
     assert "frame-ancestors 'none'" in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Language"] == "pl"
+
+
+def test_the_root_host_documents_the_platform_api(client, tenants):
+    schema = client.get("/api/schema/", HTTP_HOST="localhost").content
+    assert b"/api/v1/signup" in schema
+    assert b"/api/v1/operators/tenants" in schema
+    assert b"/api/v1/premises" not in schema  # tenant endpoints live on tenant hosts

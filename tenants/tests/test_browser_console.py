@@ -1,0 +1,101 @@
+"""Browser journey through the operators' console on a phone-sized screen: login on the root
+host, TOTP enrolment, tenant list and search, a tenant's detail, a refused domain; axe-core
+checks each page. Nothing is changed (the shared test tenants stay as they are)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from identity.tests.test_browser import _assert_accessible, _in_own_connection
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+LOGIN, PASSWORD = "olga.przegladarka", "OpEr8t0r!xx"
+
+
+def _totp_code() -> str:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tenants.utils import schema_context
+
+    with schema_context("public"):
+        device = TOTPDevice.objects.get(user__username=LOGIN, confirmed=False)
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def operator(tenants):
+    from django_tenants.utils import schema_context
+
+    from identity.services import user_create
+
+    # Operators are never deleted here: identity.User's reverse relations include tenant-only
+    # tables, so the account is reset (no devices) and left inactive instead.
+    def reset(active: bool):
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from identity.models import BackupCode, BackupCodeDevice
+
+        with schema_context("public"):
+            user = user_create(
+                login=LOGIN,
+                password=PASSWORD,
+                role="operator",
+                email="op@ebok.example",
+                if_exists="keep",
+            )
+            user.set_password(PASSWORD)
+            user.is_active = active
+            user.save()
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            BackupCode.objects.filter(user=user).delete()
+            BackupCodeDevice.objects.filter(user=user).delete()
+
+    def make():
+        reset(True)
+
+    def remove():
+        reset(False)
+
+    _in_own_connection(make)
+    yield LOGIN
+    _in_own_connection(remove)
+    connection.set_schema_to_public()
+
+
+def test_operator_console_on_a_phone(server, browser, operator):
+    context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    root = f"http://localhost:{server}"
+    page.goto(f"{root}/console/")
+    page.wait_for_url(f"{root}/login/?next=/console/")
+    page.fill("#id_login", LOGIN)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{root}/account/2fa/enrol/")
+    page.fill("#id_code", _in_own_connection(_totp_code))
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_role("heading", name="Twoje kody zapasowe").wait_for()
+    page.goto(f"{root}/console/")
+    page.get_by_role("heading", name="Konsola operatorów").wait_for()
+    _assert_accessible(page)
+    assert page.get_by_role("link", name="Spółdzielnia Alfa").is_visible()
+    page.fill("#q", "beta")
+    page.get_by_role("button", name="Szukaj").click()
+    assert page.get_by_role("link", name="Beta Energia").is_visible()
+    assert page.get_by_role("link", name="Spółdzielnia Alfa").count() == 0
+    page.get_by_role("link", name="Beta Energia").click()
+    page.get_by_role("heading", name="Beta Energia").wait_for()
+    _assert_accessible(page)
+    page.fill("#id_domain", "to nie jest domena")
+    page.get_by_role("button", name="Dodaj domenę").click()
+    assert page.locator(".error-summary, .flash-error, .error").first.is_visible()
+    no_overflow = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    assert page.evaluate(no_overflow), "the console scrolls sideways on a phone"
+    _assert_accessible(page)
+    page.get_by_role("link", name="Dziennik zdarzeń platformy").click()
+    page.get_by_role("heading", name="Dziennik zdarzeń platformy").wait_for()
+    _assert_accessible(page)
+    context.close()
