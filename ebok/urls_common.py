@@ -1,7 +1,8 @@
 """URL patterns every host has (theme, language switch, API schema and docs)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ebok import views
 
@@ -10,6 +11,7 @@ class HostSchemaView(SpectacularAPIView):
     """The OpenAPI schema of the host's own URLs: the platform API on the root host, the tenant
     API on a tenant's host (the tenant middleware sets ``request.urlconf``)."""
 
+    @extend_schema(**SCHEMA_KWARGS)
     def get(self, request, *args, **kwargs):
         self.urlconf = getattr(request, "urlconf", None) or self.urlconf
         return super().get(request, *args, **kwargs)
