@@ -49,3 +49,17 @@ def test_uploads_and_exports_live_on_a_shared_volume():
     dockerfile = (ROOT / "deploy/Dockerfile").read_text()
     assert "postgresql-client" in dockerfile  # pg_dump for the console's export
     assert "MEDIA_ROOT=/data/media" in dockerfile
+
+
+def test_custom_domains_get_ingress_hosts_and_certificates():
+    schema = json.loads((ROOT / "helm/ebok/values.schema.json").read_text())
+    values = yaml.safe_load((ROOT / "helm/ebok/values.yaml").read_text())
+    values["ingress"]["customDomains"] = [
+        {"host": "ebok.przyklad.pl", "tlsSecretName": "ebok-przyklad-tls"}
+    ]
+    jsonschema.validate(values, schema)
+    values["ingress"]["customDomains"] = [{"host": "ebok.przyklad.pl"}]  # no certificate
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(values, schema)
+    template = (ROOT / "helm/ebok/templates/ingress.yaml").read_text()
+    assert "range .Values.ingress.customDomains" in template
