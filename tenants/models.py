@@ -217,3 +217,17 @@ class PlatformEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.tenant_slug}"
+
+
+class SchemaTemplate(models.Model):
+    """The DDL (and the rows migrations insert) of a tenant schema migrated to the code's current
+    migrations, dumped from a template schema. New tenants replay it instead of running every
+    migration; ``fingerprint`` names the set of migrations it was made from, so a template made
+    by other code is never used (tenants.template)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import secrets
-import shutil
-import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +26,7 @@ from django_tenants.utils import schema_context, tenant_context
 
 from ebok.errors import ApplicationError
 from ebok.outbox.services import email_enqueue
+from tenants import pgtools
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, SignupRequest, Tenant
 from tenants.services import _describe, slug_problem, tenant_create, tenant_setting_set
@@ -453,19 +451,6 @@ def export_directory() -> Path:
     return path
 
 
-def _pg_dump() -> str | None:
-    found = shutil.which("pg_dump")
-    if found:
-        return found
-    try:  # the embedded server used by `make run` ships its own binaries
-        import pgserver  # type: ignore[import-not-found]
-
-        candidate = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
-        return str(candidate) if candidate.exists() else None
-    except ImportError:
-        return None
-
-
 def tenant_export(*, tenant: Tenant, actor: Any) -> Path:
     """The tenant's schema (structure and data) as a plain SQL dump in the export directory; the
     tenant's own tables only, so it restores into a fresh database next to a public schema."""
@@ -473,37 +458,16 @@ def tenant_export(*, tenant: Tenant, actor: Any) -> Path:
         raise ApplicationError(
             _("The platform itself cannot be exported."), code=TenantErrorCode.WRONG_STATUS
         )
-    binary = _pg_dump()
-    if binary is None:
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    target = export_directory() / f"{tenant.slug}-{stamp}.sql"
+    try:
+        result = pgtools.pg_dump("--schema", tenant.schema_name, "--file", str(target))
+    except FileNotFoundError as exc:
         raise ApplicationError(
             _("The export tool (pg_dump) is not installed on this server."),
             code=TenantErrorCode.EXPORT_FAILED,
             status=503,
-        )
-    db = settings.DATABASES["default"]
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-    target = export_directory() / f"{tenant.slug}-{stamp}.sql"
-    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
-    command = [
-        binary,
-        "--no-owner",
-        "--no-privileges",
-        "--schema",
-        tenant.schema_name,
-        "--file",
-        str(target),
-        "--host",
-        str(db.get("HOST") or "localhost"),
-        "--port",
-        str(db.get("PORT") or 5432),
-        "--username",
-        str(db.get("USER") or "postgres"),
-        str(db["NAME"]),
-    ]
-    # The arguments are the settings' connection data and a schema name from our own table.
-    result = subprocess.run(  # noqa: S603
-        command, env=env, capture_output=True, text=True, timeout=3600
-    )
+        ) from exc
     if result.returncode != 0:
         logger.error("export of %s failed: %s", tenant.slug, result.stderr[-500:])
         target.unlink(missing_ok=True)

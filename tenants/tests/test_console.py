@@ -216,10 +216,10 @@ def test_export_dumps_the_schema(console, tenants, settings, tmp_path):
 def test_a_failed_export_is_reported_and_changes_nothing(
     console, tenants, settings, tmp_path, monkeypatch
 ):
-    from tenants import provisioning
+    from tenants import pgtools
 
     settings.TENANT_EXPORT_ROOT = tmp_path
-    monkeypatch.setattr(provisioning, "_pg_dump", lambda: shutil.which("false"))
+    monkeypatch.setattr(pgtools, "pg_dump_binary", lambda: shutil.which("false"))
     response = console.post(
         f"/console/tenants/{tenants.a.pk}/export/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
     )

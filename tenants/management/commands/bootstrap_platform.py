@@ -10,10 +10,23 @@ from tenants.presets import preset
 
 
 class Command(BaseCommand):
-    help = "Create the public tenant (schema 'public') and the platform's root domain."
+    help = (
+        "Create the public tenant (schema 'public') and the platform's root domain, and refresh "
+        "the template new tenant schemas are made from when the migrations changed."
+    )
+
+    def handle(self, *args, **options) -> None:
+        self._platform()
+        # Outside the transaction: pg_dump (another connection) reads the migrated template.
+        from tenants.template import template_refresh
+
+        template = template_refresh()
+        self.stdout.write(
+            f"tenant schema template {template}" if template else "no tenant schema template"
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def _platform(self) -> None:
         public, created = Tenant.objects.get_or_create(
             schema_name=settings.PUBLIC_SCHEMA_NAME,
             defaults={
