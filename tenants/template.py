@@ -32,6 +32,7 @@ PLACEHOLDER = "__ebok_tenant_schema__"
 # Rows the migrations themselves insert; every other table of a new tenant starts empty.
 DATA_TABLES = ("django_migrations", "django_content_type", "auth_permission")
 _SCHEMA_WORD = re.compile(rf"\b{TEMPLATE_SCHEMA}\b")
+TEMPLATE_LOCK = 0x65626F6B  # pg_advisory_lock key ("ebok")
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +83,17 @@ def template_refresh(*, force: bool = False) -> SchemaTemplate | None:
     """Make the template for the current migrations (nothing to do when it exists). Returns None
     when pg_dump is not available: tenants are then created by migrations."""
     fingerprint = migrations_fingerprint()
+    with connection.cursor() as cursor:
+        # Two deploy jobs at once must not build the scratch schema over each other.
+        cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
+    try:
+        return _refresh(fingerprint, force=force)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])
+
+
+def _refresh(fingerprint: str, *, force: bool) -> SchemaTemplate | None:
     if not force:
         existing = SchemaTemplate.objects.filter(fingerprint=fingerprint).first()
         if existing is not None:

@@ -59,7 +59,20 @@ def _describe(schema: str) -> dict:
             f" JOIN {schema}.django_content_type ct ON ct.id = p.content_type_id ORDER BY 1, 2, 3"
         )
         permissions = cursor.fetchall()
+    # Rows that data migrations may insert anywhere: every table holds as many rows in both.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_type = 'BASE TABLE' ORDER BY 1",
+            [schema],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+        counts = {}
+        for name in names:
+            cursor.execute(f'SELECT count(*) FROM {schema}."{name}"')  # noqa: S608
+            counts[name] = cursor.fetchone()[0]
     return {
+        "rows": counts,
         "columns": columns,
         "constraints": constraints,
         "indexes": indexes,
