@@ -10,8 +10,19 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
+
+LIBPQ_ENV = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+}
 
 
 def _candidates() -> list[str]:
@@ -60,22 +71,15 @@ def pg_dump(*args: str, timeout: int = 3600) -> subprocess.CompletedProcess:
     binary = pg_dump_binary()
     if binary is None:
         raise FileNotFoundError("pg_dump")
-    db = settings.DATABASES["default"]
-    command = [
-        binary,
-        "--no-owner",
-        "--no-privileges",
-        "--host",
-        str(db.get("HOST") or "localhost"),
-        "--port",
-        str(db.get("PORT") or 5432),
-        "--username",
-        str(db.get("USER") or "postgres"),
-        *args,
-        str(db["NAME"]),
-    ]
-    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
-    # The arguments are the settings' connection data and schema names from our own tables.
+    # The connection's own parameters (a socket directory given as ?host= in DATABASE_URL, as the
+    # embedded server's is, included), handed to pg_dump as libpq's environment variables.
+    params = connection.get_connection_params()
+    env = {name: value for name, value in os.environ.items() if name not in LIBPQ_ENV.values()}
+    for key, variable in LIBPQ_ENV.items():
+        if params.get(key) not in (None, ""):
+            env[variable] = str(params[key])
+    command = [binary, "--no-owner", "--no-privileges", *args]
+    # The arguments are flags and schema names from our own tables.
     return subprocess.run(  # noqa: S603
         command, env=env, capture_output=True, text=True, timeout=timeout
     )

@@ -124,3 +124,31 @@ def test_the_template_schema_name_cannot_be_a_subdomain(tenants):
     from tenants.services import slug_problem
 
     assert slug_problem("tenant-template").code == "slug_reserved"
+
+
+def test_pg_dump_gets_the_connections_own_parameters(tenants, monkeypatch):
+    """A socket directory given as ?host= (the embedded server's) reaches pg_dump, and PG*
+    variables of the environment cannot point it at another server."""
+    import subprocess
+
+    from tenants import pgtools
+
+    seen = {}
+    monkeypatch.setenv("PGHOST", "elsewhere.example")
+    monkeypatch.setenv("PGDATABASE", "other")
+    monkeypatch.setattr(pgtools, "pg_dump_binary", lambda: "/usr/bin/pg_dump")
+    monkeypatch.setattr(
+        connection,
+        "get_connection_params",
+        lambda: {"dbname": "ebok", "user": "postgres", "host": "/run/pg-socket", "port": ""},
+    )
+
+    def fake_run(command, env, **kwargs):
+        seen.update(env)
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(pgtools.subprocess, "run", fake_run)
+    pgtools.pg_dump("--schema-only")
+    assert seen["PGHOST"] == "/run/pg-socket"
+    assert seen["PGDATABASE"] == "ebok"
+    assert "PGPORT" not in seen
