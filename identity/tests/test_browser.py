@@ -232,3 +232,33 @@ def test_registration_flow_c_in_the_browser(server, iskra_contract, browser):
     page.wait_for_url(f"{base}/")  # the documents were accepted in the form
     assert page.get_by_text("Witaj, Jan Rejestrowany.").is_visible()
     context.close()
+
+
+def totp_code(schema: str, login: str) -> str:
+    """The current code of ``login``'s authenticator being enrolled, read in its own connection
+    (the live server's rows are committed)."""
+
+    def read() -> str:
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_tenants.utils import schema_context
+
+        with schema_context(schema):
+            device = TOTPDevice.objects.get(user__username=login, confirmed=False)
+            code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+            return f"{code:06d}"
+
+    return _in_own_connection(read)
+
+
+def log_in_and_enrol(page, base: str, schema: str, login: str, password: str, check=None) -> None:
+    """Log in on the page at ``base`` and enrol the authenticator app (staff and operators)."""
+    page.fill("#id_login", login)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/account/2fa/enrol/")
+    if check is not None:
+        check(page)
+    page.fill("#id_code", totp_code(schema, login))
+    page.locator("main form button[type=submit]").first.click()
+    page.get_by_role("heading", name="Twoje kody zapasowe").wait_for()

@@ -7,20 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import _assert_accessible, _in_own_connection, log_in_and_enrol
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 LOGIN, PASSWORD = "olga.przegladarka", "OpEr8t0r!xx"
-
-
-def _totp_code() -> str:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django_tenants.utils import schema_context
-
-    with schema_context("public"):
-        device = TOTPDevice.objects.get(user__username=LOGIN, confirmed=False)
-        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 @pytest.fixture
@@ -71,13 +61,7 @@ def test_operator_console_on_a_phone(server, browser, operator):
     root = f"http://localhost:{server}"
     page.goto(f"{root}/console/")
     page.wait_for_url(f"{root}/login/?next=/console/")
-    page.fill("#id_login", LOGIN)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(f"{root}/account/2fa/enrol/")
-    page.fill("#id_code", _in_own_connection(_totp_code))
-    page.locator("main form button[type=submit]").first.click()
-    page.get_by_role("heading", name="Twoje kody zapasowe").wait_for()
+    log_in_and_enrol(page, root, "public", LOGIN, PASSWORD)
     page.goto(f"{root}/console/")
     page.get_by_role("heading", name="Konsola operatorów").wait_for()
     _assert_accessible(page)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from conftest import first_link
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import _assert_accessible, _in_own_connection, log_in_and_enrol
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 SLUG = "przegladarkowa"
@@ -23,16 +23,6 @@ def _latest_mail(schema: str, recipient: str) -> str:
 
     with schema_context(schema):
         return Message.objects.filter(recipient=recipient).latest("created_at").body_text
-
-
-def _totp_code(schema: str, login: str) -> str:
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django_tenants.utils import schema_context
-
-    with schema_context(schema):
-        device = TOTPDevice.objects.get(user__username=login, confirmed=False)
-        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def _remove_everything():
@@ -104,13 +94,7 @@ def test_sign_up_confirm_provision_and_first_admin_login(server, browser, clean_
     page.fill("#id_new_password_repeat", "PaWe1$Pr22")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{base}/login/")
-    page.fill("#id_login", EMAIL)
-    page.fill("#id_password", "PaWe1$Pr22")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(f"{base}/account/2fa/enrol/")
-    _assert_accessible(page)
-    page.fill("#id_code", _in_own_connection(lambda: _totp_code(SLUG, EMAIL)))
-    page.locator("main form button[type=submit]").first.click()
+    log_in_and_enrol(page, base, SLUG, EMAIL, "PaWe1$Pr22", check=_assert_accessible)
     page.get_by_role("link", name="Dalej").click()
     page.wait_for_url(f"{base}/office/onboarding/")
     assert page.get_by_role("heading", name="Przygotowanie portalu").is_visible()
