@@ -52,7 +52,7 @@ def _setup(request):
 
 def _not_open_yet(request) -> bool:
     """A tenant still being set up by its administrator takes no registrations."""
-    return getattr(request.tenant, "is_onboarding", False)
+    return request.tenant.is_onboarding
 
 
 def _refuse_while_onboarding(request) -> None:

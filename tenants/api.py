@@ -22,7 +22,7 @@ from tenants.selectors import (
     tenant_public_info,
 )
 from tenants.services import slug_problem
-from tenants.views import tenant_url_builder
+from tenants.views import base_url, tenant_url_builder
 
 
 class TenantInfoApi(APIView):
@@ -130,7 +130,7 @@ class SignupApi(APIView):
             preset=data["preset"] or None,
             language=get_language() or "pl",
             ip=client_ip(request),
-            base_url=f"{request.scheme}://{request.get_host()}",
+            base_url=base_url(request),
         )
         body = signup_status(signup, tenant_url_for=tenant_url_builder(request))
         return Response(body, status=202)

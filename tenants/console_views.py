@@ -18,6 +18,7 @@ from ebok.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
 from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
 from tenants.models import Tenant
+from tenants.tasks import tenant_export_task
 from tenants.views import tenant_url_builder
 
 OPERATOR_ROLE = "operator"
@@ -66,8 +67,7 @@ def console_home(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(tenant: Tenant, **forms) -> dict:
-    figures = selectors.tenant_console_list(query=tenant.slug)
-    row = next((r for r in figures if r["id"] == tenant.pk), None)
+    (row,) = selectors.tenant_console_rows([tenant])
     signup = tenant.signups.order_by("-created_at").first()
     return {
         "t": tenant,
@@ -184,10 +184,7 @@ def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def console_export(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant(pk)
-    from tenants.services import _describe
-    from tenants.tasks import tenant_export_task
-
-    actor_name, _schema = _describe(request.user)
+    actor_name, _schema = services.actor_description(request.user)
     try:
         result = tenant_export_task.delay(tenant_id=tenant.pk, actor=actor_name)
     except Exception:  # noqa: BLE001 - the broker being down must not answer 500

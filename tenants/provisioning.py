@@ -26,10 +26,16 @@ from django_tenants.utils import schema_context, tenant_context
 
 from ebok.errors import ApplicationError
 from ebok.outbox.services import email_enqueue
-from tenants import pgtools
+from tenants import pgtools, policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, SignupRequest, Tenant
-from tenants.services import _describe, slug_problem, tenant_create, tenant_setting_set
+from tenants.services import (
+    actor_description,
+    slug_problem,
+    tenant_create,
+    tenant_setting_set,
+    tenant_status_set,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +79,7 @@ def _administrator_hooks() -> AdministratorHooks:
 
 
 def platform_event(kind: str, *, tenant: Tenant | None, actor: Any, **details) -> PlatformEvent:
-    actor_name, _schema = _describe(actor)
+    actor_name, _schema = actor_description(actor)
     return PlatformEvent.objects.create(
         kind=kind,
         tenant=tenant,
@@ -239,8 +245,8 @@ def _progress(request: SignupRequest, step: int, **changes) -> None:
 
 
 def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
-    """Set up the tenant of a confirmed signup: schema with every migration, preset chosen by the
-    organisation, branding and contact defaults, the administrator's account and invitation.
+    """Set up the tenant of a confirmed signup: schema (tenant_create), preset chosen by the
+    organisation, contact and payee data, the administrator's account and invitation.
     Safe to run twice: a finished request is left alone, a created tenant is reused."""
     with transaction.atomic():
         request = SignupRequest.objects.select_for_update().get(public_id=public_id)
@@ -248,6 +254,7 @@ def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
             return request
         request.status = SignupRequest.Status.PROVISIONING
         request.save(update_fields=["status"])
+    actor = f"signup {request.admin_email}"
     try:
         _progress(request, SignupRequest.Step.SCHEMA)
         tenant = request.tenant
@@ -261,23 +268,19 @@ def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
                 nip=request.nip,
                 regon=request.regon,
                 address=request.address,
-                actor=f"signup {request.admin_email}",
+                actor=actor,
             )
             _progress(request, SignupRequest.Step.SCHEMA, tenant=tenant)
         connection.set_schema_to_public()
         _progress(request, SignupRequest.Step.CONFIGURATION)
-        actor = f"signup {request.admin_email}"
-        tenant_setting_set(
-            tenant=tenant, key="branding.contact_email", value=request.admin_email, actor=actor
-        )
-        tenant_setting_set(
-            tenant=tenant, key="branding.contact_address", value=request.address, actor=actor
-        )
-        tenant_setting_set(
-            tenant=tenant, key="payee.name", value=request.organisation_name, actor=actor
-        )
-        tenant_setting_set(tenant=tenant, key="payee.nip", value=request.nip, actor=actor)
-        tenant_setting_set(tenant=tenant, key="payee.address", value=request.address, actor=actor)
+        # The organisation's data in the preset: two audited group writes.
+        config = tenant.configuration
+        branding = policies.dump(config.branding)
+        branding.update(contact_email=request.admin_email, contact_address=request.address)
+        tenant_setting_set(tenant=tenant, key="branding", value=branding, actor=actor)
+        payee = policies.dump(config.payee)
+        payee.update(name=request.organisation_name, nip=request.nip, address=request.address)
+        tenant_setting_set(tenant=tenant, key="payee", value=payee, actor=actor)
         _progress(request, SignupRequest.Step.ADMINISTRATOR)
         tenant.refresh_from_db()
         with tenant_context(tenant):  # the tenant's branding in the invitation
@@ -350,8 +353,6 @@ def signups_unconfirmed_purge(*, days: int = 7) -> int:
 @transaction.atomic
 def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
     """Open an onboarding tenant to its customers."""
-    from tenants.services import tenant_status_set
-
     if tenant.status != Tenant.Status.ONBOARDING:
         raise ApplicationError(
             _("Only a portal being set up can be published."),
@@ -367,8 +368,6 @@ def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
 
 @transaction.atomic
 def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str = "") -> Tenant:
-    from tenants.services import tenant_status_set
-
     if tenant.is_public or tenant.is_suspended:
         raise ApplicationError(
             _("This tenant cannot be suspended."), code=TenantErrorCode.WRONG_STATUS, status=409
@@ -381,8 +380,6 @@ def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str = "") -> Tenant:
 @transaction.atomic
 def tenant_reactivate(*, tenant: Tenant, actor: Any) -> Tenant:
     """Back to where it was: active when it had been published, onboarding otherwise."""
-    from tenants.services import tenant_status_set
-
     if not tenant.is_suspended:
         raise ApplicationError(
             _("This tenant is not suspended."), code=TenantErrorCode.WRONG_STATUS, status=409

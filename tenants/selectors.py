@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django_tenants.utils import schema_context
 
-from tenants.models import SignupRequest, Tenant, TenantSettingChange
+from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
 
 
 def active_tenant_schemas() -> list[str]:
@@ -103,7 +104,6 @@ def _figures(schemas: list[str]) -> dict[str, dict]:
     never rows: the console shows no customer data)."""
     if not schemas:
         return {}
-    from django.db import connection
     from psycopg import sql
 
     parts = [
@@ -137,7 +137,6 @@ def _figures(schemas: list[str]) -> dict[str, dict]:
 
 
 def _existing_schemas(schemas: list[str]) -> set[str]:
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [schemas])
@@ -162,7 +161,11 @@ def tenant_console_list(*, query: str = "", status: str = "", limit: int = 100) 
         ).distinct()
     if status:
         rows = rows.filter(status=status)
-    tenants = list(rows.order_by("name")[:limit])
+    return tenant_console_rows(list(rows.order_by("name")[:limit]))
+
+
+def tenant_console_rows(tenants: list[Tenant]) -> list[dict]:
+    """Each tenant with its status, hosts and figures (schemas that are gone show none)."""
     present = _existing_schemas([t.schema_name for t in tenants])
     figures = _figures([t.schema_name for t in tenants if t.schema_name in present])
     empty = {"customers": None, "accounts": None, "last_activity": None, "storage_bytes": None}
@@ -185,8 +188,6 @@ def tenant_console_list(*, query: str = "", status: str = "", limit: int = 100) 
 
 def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> list[dict]:
     """Platform events and configuration changes, newest first, as one list."""
-    from tenants.models import PlatformEvent
-
     events = PlatformEvent.objects.select_related("tenant")
     changes = TenantSettingChange.objects.select_related("tenant")
     if tenant is not None:

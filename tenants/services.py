@@ -41,7 +41,7 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-def _describe(actor: Any) -> tuple[str, str]:
+def actor_description(actor: Any) -> tuple[str, str]:
     if actor is None:
         return "system", settings.PUBLIC_SCHEMA_NAME
     if isinstance(actor, str):
@@ -136,7 +136,7 @@ def tenant_create(
     if template is not None:
         schema_create_from_template(tenant.schema_name, template)
     Domain.objects.create(domain=host_for_slug(slug), tenant=tenant, is_primary=True)
-    actor_name, actor_schema = _describe(actor)
+    actor_name, actor_schema = actor_description(actor)
     TenantSettingChange.objects.create(
         tenant=tenant,
         key="*",
@@ -159,7 +159,7 @@ def tenant_status_set(*, tenant: Tenant, status: str, actor: Any = None) -> Tena
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if locked.status == status:
         return locked
-    actor_name, actor_schema = _describe(actor)
+    actor_name, actor_schema = actor_description(actor)
     TenantSettingChange.objects.create(
         tenant=locked,
         key="status",
@@ -209,7 +209,7 @@ def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> b
     new = policies.dump(typed)
     if old == new:
         return False
-    actor_name, actor_schema = _describe(actor)
+    actor_name, actor_schema = actor_description(actor)
     TenantSettingChange.objects.create(
         tenant=locked,
         key=key,

@@ -13,9 +13,11 @@ does not: it renames unique constraints, see docs/benchmarks.md).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -52,10 +54,8 @@ def migrations_fingerprint() -> str:
         if app_label not in labels:
             continue
         module = loader.disk_migrations[(app_label, name)].__module__
-        import importlib.util
-
         spec = importlib.util.find_spec(module)
-        source = open(spec.origin, "rb").read() if spec and spec.origin else b""  # noqa: PTH123, SIM115
+        source = Path(spec.origin).read_bytes() if spec and spec.origin else b""
         digest.update(f"{app_label}.{name}\n".encode())
         digest.update(hashlib.sha256(source).digest())
     return digest.hexdigest()

@@ -11,13 +11,10 @@ from django.utils.translation import get_language
 from ebok.errors import ApplicationError
 from identity.errors import Throttled
 from identity.throttling import client_ip, hit
+from identity.views import base_url
 from tenants import provisioning, selectors
 from tenants.forms import SignupForm
 from tenants.models import SignupRequest
-
-
-def base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def tenant_url_builder(request: HttpRequest):
