@@ -17,6 +17,8 @@ class IdentityErrorCode(StrEnum):
     LINK_USED = "link_used"
     THROTTLED = "throttled"
     UNKNOWN_DOCUMENT = "unknown_document"
+    INVALID_OTP = "invalid_otp"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
 
 class InvalidCredentials(ApplicationError):
@@ -58,4 +60,45 @@ class Throttled(ApplicationError):
             code=IdentityErrorCode.THROTTLED,
             status=429,
             extra={"retry_after": retry_after},
+        )
+
+
+class TwoFactorError(ApplicationError):
+    """Why a second factor could not be set up or replaced."""
+
+    @classmethod
+    def reauthentication_required(cls):
+        return cls(
+            str(
+                _(
+                    "You already use an authenticator app. Confirm your login with its code "
+                    "first; only then can you replace it."
+                )
+            ),
+            code=IdentityErrorCode.REAUTHENTICATION_REQUIRED,
+            status=403,
+        )
+
+    @classmethod
+    def wrong_password(cls):
+        return cls(
+            str(_("The password is incorrect.")),
+            code=IdentityErrorCode.WRONG_CURRENT_PASSWORD,
+            extra={"fields": {"password": [str(_("The password is incorrect."))]}},
+        )
+
+    @classmethod
+    def wrong_current_code(cls):
+        message = str(_("The code of your current authenticator (or backup code) is not valid."))
+        return cls(
+            message,
+            code=IdentityErrorCode.INVALID_OTP,
+            extra={"fields": {"current_code": [message]}},
+        )
+
+    @classmethod
+    def wrong_new_code(cls):
+        message = str(_("The code is not valid. Check the time on your phone and try again."))
+        return cls(
+            message, code=IdentityErrorCode.INVALID_OTP, extra={"fields": {"code": [message]}}
         )

@@ -90,3 +90,29 @@ class SecondFactorForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
     )
+
+
+class TwoFactorEnrolForm(forms.Form):
+    """The code of the new authenticator; replacing one also asks for the password and a code
+    of the current authenticator (or a backup code)."""
+
+    code = forms.CharField(
+        label=_("Code from the new app"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, replacing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if replacing:
+            self.fields["current_code"] = forms.CharField(
+                label=_("Code from your current app, or a backup code"),
+                max_length=20,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+            self.fields["password"] = forms.CharField(
+                label=_("Your password"),
+                max_length=256,
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )

@@ -31,6 +31,7 @@ ACTIVITY_RESOLUTION_SECONDS = 30
 _ALWAYS_OPEN = (
     "/static/",
     "/theme.css",
+    "/branding/",
     "/i18n/",
     "/logout/",
     "/session/",

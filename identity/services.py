@@ -16,8 +16,9 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ebok.errors import ApplicationError
 from ebok.logging import mask_pesel
@@ -261,20 +262,47 @@ def password_set(
     ApiToken.objects.filter(user=user).exclude(pk=getattr(keep_api_token, "pk", None)).delete()
     if not temporary:
         audit(AuthEvent.Kind.PASSWORD_CHANGED, user=user, login=user.get_username(), info=info)
-        if user.email:
-            email_enqueue(
-                to=user.email,
-                template="notice",
-                language=user.language,
-                context={
-                    "title": _("Your password was changed"),
-                    "greeting_name": user.get_username(),
-                    "text": _(
-                        "The password of your account was changed. If it was not you, contact the "
-                        "office at once."
-                    ),
-                },
-            )
+        security_notice(user=user, event=AuthEvent.Kind.PASSWORD_CHANGED)
+
+
+# What the owner is told after a change to how the account is protected (never the secret).
+_SECURITY_NOTICES = {
+    AuthEvent.Kind.PASSWORD_CHANGED: (
+        gettext_lazy("Your password was changed"),
+        gettext_lazy(
+            "The password of your account was changed. If it was not you, contact the office at "
+            "once."
+        ),
+    ),
+    AuthEvent.Kind.TWO_FACTOR_ENROLLED: (
+        gettext_lazy("Two-factor authentication was set up"),
+        gettext_lazy(
+            "An authenticator app was set up for your account. If it was not you, contact the "
+            "office at once."
+        ),
+    ),
+    AuthEvent.Kind.TWO_FACTOR_REPLACED: (
+        gettext_lazy("Your authenticator app was replaced"),
+        gettext_lazy(
+            "The authenticator app of your account was replaced with a new one; the old one and "
+            "the old backup codes no longer work. If it was not you, contact the office at once."
+        ),
+    ),
+}
+
+
+def security_notice(*, user: User, event: str) -> None:
+    """E-mail the owner that ``event`` happened to their account, in their language."""
+    if not user.email or event not in _SECURITY_NOTICES:
+        return
+    title, text = _SECURITY_NOTICES[event]
+    with translation.override(user.language or "pl"):
+        context = {
+            "title": str(title),
+            "greeting_name": user.get_full_name() or user.get_username(),
+            "text": str(text),
+        }
+    email_enqueue(to=user.email, template="notice", language=user.language, context=context)
 
 
 def password_change(

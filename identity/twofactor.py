@@ -16,6 +16,7 @@ from django.db import transaction
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from identity.errors import TwoFactorError
 from identity.models import AuthEvent, BackupCode, BackupCodeDevice, User
 from identity.selectors import tenant_config
 
@@ -41,8 +42,21 @@ def issuer_name(device=None) -> str:
     return config.branding.portal_name if config else "ebok"
 
 
+def enrolment_refused(user: User, *, session_verified: bool) -> bool:
+    """A user who already has an authenticator may set up another one only from a session that
+    passed the second factor: the password alone never replaces the device."""
+    return not session_verified and has_confirmed_device(user)
+
+
 @transaction.atomic
-def totp_enrolment_start(*, user: User) -> TOTPDevice:
+def totp_enrolment_start(*, user: User, device_id: int | None = None) -> TOTPDevice:
+    """The unconfirmed device to show: the one this session is already showing (``device_id``),
+    so reloading the page or fetching its images never replaces the secret the user is typing
+    into the app; else a new one."""
+    if device_id is not None:
+        current = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+        if current is not None:
+            return current
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
 
@@ -78,33 +92,88 @@ def backup_codes_issue(*, user: User) -> list[str]:
     return [f"{c[:4]}-{c[4:8]}-{c[8:]}" for c in codes]
 
 
-@transaction.atomic
 def totp_enrolment_confirm(
-    *, user: User, device_id: int, token: str, info=None
-) -> list[str] | None:
-    """Confirm a new TOTP device with a code from the app; returns the backup codes, or None if
-    the code was wrong."""
-    from identity.services import audit
+    *,
+    user: User,
+    device_id: int,
+    token: str,
+    session_verified: bool,
+    password: str = "",
+    current_code: str = "",
+    info=None,
+) -> tuple[list[str], TOTPDevice]:
+    """Confirm a new TOTP device with a code from the app; returns the new backup codes and the
+    device (the session is then verified with it).
 
-    device = (
-        TOTPDevice.objects.select_for_update()
-        .filter(pk=device_id, user=user, confirmed=False)
-        .first()
-    )
-    if device is None or not device.verify_token(token):
-        audit(
-            AuthEvent.Kind.TWO_FACTOR_FAILED,
-            user=user,
-            login=user.get_username(),
-            info=info,
-            stage="enrolment",
+    Replacing an existing device needs a session that passed the second factor, the account's
+    password and a code of the current device (or a backup code); the owner is told by e-mail.
+    Raises ApplicationError (nothing changes but the audit row and django-otp's throttle) when
+    any of these is missing or wrong."""
+    from identity.services import audit, security_notice
+
+    replacing = has_confirmed_device(user)
+    if replacing:
+        if not session_verified:
+            raise TwoFactorError.reauthentication_required()
+        if not user.check_password(password or ""):
+            audit(
+                AuthEvent.Kind.TWO_FACTOR_FAILED,
+                user=user,
+                login=user.get_username(),
+                info=info,
+                stage="replacement_password",
+            )
+            raise TwoFactorError.wrong_password()
+        if _current_device_accepting(user, current_code) is None:
+            audit(
+                AuthEvent.Kind.TWO_FACTOR_FAILED,
+                user=user,
+                login=user.get_username(),
+                info=info,
+                stage="replacement_current_code",
+            )
+            raise TwoFactorError.wrong_current_code()
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(pk=device_id, user=user, confirmed=False)
+            .first()
         )
+        accepted = device is not None and device.verify_token(_digits(token))
+        if accepted:
+            TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            kind = (
+                AuthEvent.Kind.TWO_FACTOR_REPLACED
+                if replacing
+                else AuthEvent.Kind.TWO_FACTOR_ENROLLED
+            )
+            audit(kind, user=user, login=user.get_username(), info=info)
+            security_notice(user=user, event=kind)
+            return backup_codes_issue(user=user), device
+    audit(
+        AuthEvent.Kind.TWO_FACTOR_FAILED,
+        user=user,
+        login=user.get_username(),
+        info=info,
+        stage="enrolment",
+    )
+    raise TwoFactorError.wrong_new_code()
+
+
+def _digits(token: str) -> str:
+    return "".join(str(token or "").split())
+
+
+def _current_device_accepting(user: User, token: str):
+    token = _digits(token)
+    if not token:
         return None
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit(AuthEvent.Kind.TWO_FACTOR_ENROLLED, user=user, login=user.get_username(), info=info)
-    return backup_codes_issue(user=user)
+    for device in devices_for_user(user, confirmed=True, for_verify=True):
+        if device.verify_token(token):
+            return device
+    return None
 
 
 def second_factor_verify(*, user: User, token: str, info=None):
@@ -112,11 +181,10 @@ def second_factor_verify(*, user: User, token: str, info=None):
     once: django-otp refuses a code at or before the last one used."""
     from identity.services import audit
 
-    token = "".join(str(token).split())
     with transaction.atomic():
-        for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(token):
-                return device
+        device = _current_device_accepting(user, token)
+    if device is not None:
+        return device
     audit(
         AuthEvent.Kind.TWO_FACTOR_FAILED,
         user=user,

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 
 from ebok.errors import ApplicationError
 from identity import policies, selectors, services, twofactor
-from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled
+from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled, TwoFactorError
 from identity.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -28,6 +28,7 @@ from identity.forms import (
     SecondFactorForm,
     SetPasswordForm,
     TermsForm,
+    TwoFactorEnrolForm,
 )
 from identity.middleware import (
     LAST_ACTIVITY,
@@ -36,7 +37,7 @@ from identity.middleware import (
     TERMS_PENDING,
     idle_timeout_seconds,
 )
-from identity.models import Document, OneTimeToken
+from identity.models import AuthEvent, Document, OneTimeToken
 from identity.throttling import client_ip, hit
 
 REMEMBER_COOKIE = "ebok_login"
@@ -328,7 +329,8 @@ def login_reminder_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/account.html")
+    context = {"has_authenticator": twofactor.has_confirmed_device(request.user)}
+    return render(request, "identity/account.html", context)
 
 
 @require_POST
@@ -378,41 +380,56 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+ENROLLING_DEVICE = "ebok_enrolling_device"
+
+
 @login_required
 def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
-    """Enrolment: scan the QR code (or type the key), confirm with a code, keep the backup codes."""
-    if request.method == "POST":
-        form = SecondFactorForm(request.POST)
-        device_id = request.session.get("ebok_enrolling_device")
-        if form.is_valid() and device_id:
-            codes = twofactor.totp_enrolment_confirm(
-                user=request.user,
-                device_id=device_id,
-                token=form.cleaned_data["code"],
-                info=request_info(request),
-            )
-            if codes is not None:
-                from django_otp.plugins.otp_totp.models import TOTPDevice
+    """Enrolment: scan the QR code (or type the key), confirm with a code, keep the backup codes.
 
-                otp_login(request, TOTPDevice.objects.get(pk=device_id))
-                request.session.pop("ebok_enrolling_device", None)
-                return render(request, "identity/backup_codes.html", {"codes": codes})
-            form.add_error(
-                "code", _("The code is not valid. Check the time on your phone and try again.")
-            )
-        device = twofactor.TOTPDevice.objects.filter(
-            pk=device_id, user=request.user, confirmed=False
-        ).first()
-        if device is None:
-            return redirect("two_factor_enrol")
+    Someone who already has an authenticator may replace it only from a session that passed the
+    second factor, and only with the password and a code of the current one: knowing the password
+    alone must never be enough to put a new device on the account."""
+    user = request.user
+    if twofactor.enrolment_refused(user, session_verified=user.is_verified()):
+        services.audit(
+            AuthEvent.Kind.TWO_FACTOR_FAILED,
+            user=user,
+            login=user.get_username(),
+            info=request_info(request),
+            stage="enrolment_refused",
+        )
+        context = {"message": TwoFactorError.reauthentication_required().message}
+        return render(request, "identity/two_factor_enrol_refused.html", context, status=403)
+    replacing = twofactor.has_confirmed_device(user)
+    form = TwoFactorEnrolForm(_posted(request), replacing=replacing)
+    device = twofactor.totp_enrolment_start(
+        user=user, device_id=request.session.get(ENROLLING_DEVICE)
+    )
+    request.session[ENROLLING_DEVICE] = device.pk
+    status = 200
+    if request.method == "POST":
         status = 400
-    else:
-        device = twofactor.totp_enrolment_start(user=request.user)
-        request.session["ebok_enrolling_device"] = device.pk
-        form = SecondFactorForm()
-        status = 200
+        if form.is_valid():
+            try:
+                codes, confirmed = twofactor.totp_enrolment_confirm(
+                    user=user,
+                    device_id=device.pk,
+                    token=form.cleaned_data["code"],
+                    session_verified=user.is_verified(),
+                    password=form.cleaned_data.get("password", ""),
+                    current_code=form.cleaned_data.get("current_code", ""),
+                    info=request_info(request),
+                )
+            except ApplicationError as exc:
+                _add_form_errors(form, exc)
+            else:
+                otp_login(request, confirmed)
+                request.session.pop(ENROLLING_DEVICE, None)
+                return render(request, "identity/backup_codes.html", {"codes": codes})
     context = {
         "form": form,
+        "replacing": replacing,
         "qr": twofactor.totp_qr_data_uri(device),
         "secret": twofactor.totp_secret_for_humans(device),
     }
