@@ -14,6 +14,7 @@ from billing import models, selectors, services
 from ebok.errors import ApplicationError
 from ebok.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
+from identity.views import request_info
 
 FOCUS_PARAMETERS = [
     OpenApiParameter(
@@ -255,6 +256,9 @@ class EInvoiceApi(APIView):
 
     class EInvoiceInputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
+        current_password = serializers.CharField(
+            max_length=256, required=False, allow_blank=True, trim_whitespace=False
+        )
 
     @extend_schema(parameters=[CUSTOMER_PARAM], responses=EInvoiceOutputSerializer)
     def get(self, request: Request) -> Response:
@@ -273,6 +277,8 @@ class EInvoiceApi(APIView):
             actor=request.user,
             customer_id=_customer_id(request),
             email=data.validated_data["email"],
+            current_password=data.validated_data.get("current_password", ""),
+            info=request_info(request),
         )
         return Response(self.EInvoiceOutputSerializer(consent).data)
 

@@ -10,6 +10,8 @@ from billing import selectors
 from billing.errors import BillingErrorCode
 from billing.models import BalanceConfirmation, EInvoiceConsent, EInvoiceConsentEvent
 from ebok.errors import ApplicationError
+from ebok.queueing import queue_after_commit
+from identity.services import reauthenticate
 
 
 @transaction.atomic
@@ -59,7 +61,7 @@ def balance_confirmation_answer(
     return confirmation
 
 
-def _consent_for_write(actor, customer_id: int) -> EInvoiceConsent:
+def _check_may_change_consent(actor, customer_id: int) -> None:
     scope = selectors.scope_for(actor)
     if not selectors.customer_list(actor=actor).filter(pk=customer_id).exists():
         raise _not_found()
@@ -71,15 +73,21 @@ def _consent_for_write(actor, customer_id: int) -> EInvoiceConsent:
             code=BillingErrorCode.NOT_ALLOWED,
             status=403,
         )
+
+
+def _consent_for_write(actor, customer_id: int) -> EInvoiceConsent:
+    _check_may_change_consent(actor, customer_id)
     consent, _created = EInvoiceConsent.objects.select_for_update().get_or_create(
         customer_id=customer_id
     )
     return consent
 
 
-@transaction.atomic
-def einvoice_set(*, actor, customer_id: int, email: str) -> EInvoiceConsent:
-    """Activate e-invoices or change their e-mail; every change is kept in the history."""
+def einvoice_set(
+    *, actor, customer_id: int, email: str, current_password: str = "", info=None
+) -> EInvoiceConsent:
+    """Activate e-invoices or change their e-mail (with the actor's current password: the
+    address receives the customer's invoices); every change is kept in the history."""
     email = email.strip()
     if not email:
         raise ApplicationError(
@@ -87,6 +95,16 @@ def einvoice_set(*, actor, customer_id: int, email: str) -> EInvoiceConsent:
             code=BillingErrorCode.EMAIL_REQUIRED,
             extra={"fields": {"email": [_("This field is required.")]}},
         )
+    _check_may_change_consent(actor, customer_id)
+    current = selectors.einvoice_consent(actor=actor, customer_id=customer_id)
+    if not (current.active and current.email == email):
+        # Outside the write's transaction: a refusal keeps its audit row and throttle count.
+        reauthenticate(user=actor, current_password=current_password, info=info)
+    with transaction.atomic():
+        return _einvoice_write(actor, customer_id, email)
+
+
+def _einvoice_write(actor, customer_id: int, email: str) -> EInvoiceConsent:
     consent = _consent_for_write(actor, customer_id)
     if consent.active and consent.email == email:
         return consent
@@ -136,7 +154,7 @@ def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
     if not payload.strip():
         raise ApplicationError(_("The file is empty."), code="empty_file")
     job = ImportJob.objects.create(entity=entity, payload=payload, dry_run=dry_run)
-    transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+    queue_after_commit(import_run, job_id=job.pk)
     return job
 
 

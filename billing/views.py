@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from billing import selectors, services
 from billing.models import BalanceConfirmation, EInvoiceConsentEvent
 from ebok.errors import ApplicationError
+from identity.views import add_form_errors, request_info
 
 PORTAL_ROLES = frozenset({"customer", "manager"})
 FOCUS_KEY = "billing_focus"
@@ -183,6 +184,13 @@ def premises(request):
 
 class EInvoiceForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail address for invoices"), max_length=254)
+    current_password = forms.CharField(
+        label=gettext_lazy("Your current password"),
+        max_length=256,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 @portal_page("e_invoice")
@@ -207,7 +215,11 @@ def einvoice(request):
                 return redirect("billing_einvoice")
             if form.is_valid():
                 services.einvoice_set(
-                    actor=request.user, customer_id=customer.pk, email=form.cleaned_data["email"]
+                    actor=request.user,
+                    customer_id=customer.pk,
+                    email=form.cleaned_data["email"],
+                    current_password=form.cleaned_data["current_password"],
+                    info=request_info(request),
                 )
                 messages.success(
                     request,
@@ -216,7 +228,7 @@ def einvoice(request):
                 )
                 return redirect("billing_einvoice")
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            add_form_errors(form, exc)
     history = EInvoiceConsentEvent.objects.filter(customer=customer)[:20]
     return render(
         request,

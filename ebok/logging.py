@@ -1,4 +1,9 @@
-"""Log filters: the tenant in every line, and no PESEL in any line."""
+"""No PESEL in any log line of any logger, and the tenant in every line of ours.
+
+The masking sits in the log record factory, so it applies to every record made in the process
+before any handler, filter or formatter sees it: the application's loggers, Django's request
+log (runserver), gunicorn's access and error logs, Celery's and any library's.
+"""
 
 import logging
 import re
@@ -9,6 +14,33 @@ _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
 def mask_pesel(text: str) -> str:
     return _ELEVEN_DIGITS.sub(lambda m: m.group(0)[:2] + "*" * 9, text)
+
+
+def _masked_record(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a broken record is logging's own problem to report
+        return record
+    masked = mask_pesel(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+    if record.exc_info and not record.exc_text:
+        # Tracebacks quote values (a failed query's parameters): format and mask them now.
+        record.exc_text = mask_pesel(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def install_pesel_masking() -> None:
+    """Mask PESEL-shaped numbers in every log record this process makes (idempotent)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "masks_pesel", False):
+        return
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        return _masked_record(previous(*args, **kwargs))
+
+    factory.masks_pesel = True
+    logging.setLogRecordFactory(factory)
 
 
 class TenantContextFilter(logging.Filter):

@@ -104,7 +104,10 @@ CSP = (
 
 
 class ContentSecurityPolicyMiddleware:
-    """No inline scripts or styles anywhere: tenant colours come from /theme.css."""
+    """No inline scripts or styles anywhere: tenant colours come from /theme.css. Every dynamic
+    response is also kept out of shared and browser caches (``no-store``) unless its view chose
+    otherwise: pages show personal data and carry CSRF tokens; only a few public assets (the
+    theme, logos) say they may be cached."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -114,4 +117,5 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -283,6 +283,13 @@ class MeApi(APIView):
     class MePatchSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
         language = serializers.ChoiceField(choices=["pl", "en", "uk"], required=False)
+        current_password = serializers.CharField(
+            max_length=256,
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            help_text="Required to change the phone number.",
+        )
 
     @extend_schema(responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
@@ -292,7 +299,9 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         data = self.MePatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.profile_update(user=request.user, **data.validated_data)
+        user = services.profile_update(
+            user=request.user, info=request_info(request), **data.validated_data
+        )
         return Response(self.MeOutputSerializer(user).data)
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core import signing
-from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from identity.throttling import first_use
 
 SALT = "ebok.captcha"
 MAX_AGE = 15 * 60
@@ -134,4 +136,5 @@ def verify(token: str, answer: str) -> bool:
     accepted = {data["h"], data.get("a")}
     if _digest(answer, data["n"]) not in accepted:
         return False
-    return cache.add(f"captcha-used:{data['n']}", 1, timeout=MAX_AGE)  # False when replayed
+    issued_at = datetime.fromtimestamp(signing.b62_decode(token.rsplit(":", 2)[1]), tz=UTC)
+    return first_use("captcha_used", data["n"], issued_at=issued_at)  # False when replayed

@@ -177,6 +177,10 @@ class AuthEvent(models.Model):
         TWO_FACTOR_REPLACED = "two_factor_replaced", _("Two-factor authenticator replaced")
         ACCOUNT_BLOCKED = "account_blocked", _("Account blocked by the office")
         ACCOUNT_UNBLOCKED = "account_unblocked", _("Account unblocked by the office")
+        REAUTHENTICATION_FAILED = (
+            "reauthentication_failed",
+            _("Password confirmation for a change refused"),
+        )
         SESSION_EXPIRED = "session_expired", _("Session expired")
         CONTACT_ERASED = "contact_erased", _("Contact data erased")
         ACCOUNT_CREATED_IN_PERSON = "account_created_in_person", _("Account opened at the office")

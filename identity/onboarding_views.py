@@ -15,7 +15,7 @@ from ebok.errors import ApplicationError
 from identity import invitations, onboarding, selectors
 from identity.models import Document, User
 from identity.permissions import staff_required
-from identity.views import _add_form_errors, base_url, request_info
+from identity.views import add_form_errors, base_url, request_info
 from tenants import policies
 from tenants.presets import PRESET_LABELS
 from tenants.provisioning import tenant_publish
@@ -132,7 +132,7 @@ def _branding(request, tenant, config) -> HttpResponse:
                 tenant=tenant, values=values, logo=form.cleaned_data["logo"], actor=request.user
             )
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The branding is saved."))
             return redirect("office_onboarding_step", step="rules")
@@ -167,7 +167,7 @@ def _rules(request, tenant, config) -> HttpResponse:
             try:
                 onboarding.rules_adjust(tenant=tenant, values=values, actor=request.user)
             except ApplicationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The rules are saved."))
                 return redirect("office_onboarding_step", step="documents")
@@ -193,7 +193,7 @@ def _staff(request, tenant, config) -> HttpResponse:
                 info=request_info(request),
             )
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect("office_onboarding_step", step="staff")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from ebok.errors import ApplicationError
 from ebok.outbox.services import email_enqueue
+from ebok.queueing import queue_after_commit
 from identity import registration, selectors, services
 from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
 from tenants.policies import CredentialDelivery, Verification
@@ -114,10 +115,7 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
         if settings.verify_in_background:
             from identity.tasks import registration_verify
 
-            request_id = request.pk
-            transaction.on_commit(
-                lambda: registration_verify.delay(request_id=request_id, base_url=base_url)
-            )
+            queue_after_commit(registration_verify, request_id=request.pk, base_url=base_url)
         return request, None
     problem = _verify(request, base_url=base_url, synchronous=True)
     return request, problem
@@ -304,8 +302,7 @@ def registration_activate(*, token: str) -> User:
         )
         from identity.tasks import registration_open_account
 
-        user_id = user.pk
-        transaction.on_commit(lambda: registration_open_account.delay(user_id=user_id))
+        queue_after_commit(registration_open_account, user_id=user.pk)
         return user
     user.is_active = True
     user.set_password(code)

@@ -28,7 +28,7 @@ from identity.registration_services import (
     registration_submit,
 )
 from identity.throttling import client_ip, hit
-from identity.views import _add_form_errors, base_url, request_info
+from identity.views import add_form_errors, base_url, request_info
 
 IDENTIFYING_FIELDS = ("pesel_or_nip", "customer_symbol", "contract_number", "invoice_number")
 
@@ -92,7 +92,7 @@ def register_view(request):
                 base_url=base_url(request),
             )
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
             status_code = exc.status if exc.status == 429 else 400
         else:
             return render(request, "identity/register_done.html", {"status": created.status})
@@ -314,7 +314,7 @@ def office_account_new(request):
         try:
             user, password = account_create_in_person(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             return _letter(request, user, password)
     return render(

@@ -576,14 +576,53 @@ def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | Non
 # --- profile ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def profile_update(*, user: User, **changes) -> User:
-    """Change the user's voluntary contact data and language."""
-    fields = [name for name in ("phone", "language") if name in changes]
+def reauthenticate(*, user: User, current_password: str, info: RequestInfo | None = None) -> None:
+    """Ask for the password again before a change that could hand the account over (its e-mail
+    or phone, where invoices go): a session left open or a stolen token is not enough. Wrong
+    answers are audited and throttled per account (429), so this cannot guess the password.
+    Call it outside the change's transaction: a refusal must not roll back its own record."""
+    from identity.throttling import hit
+
+    hit("reauth_account", str(user.pk))
+    if current_password and user.check_password(current_password):
+        return
+    audit(AuthEvent.Kind.REAUTHENTICATION_FAILED, user=user, login=user.get_username(), info=info)
+    message = (
+        _("The current password is incorrect.")
+        if current_password
+        else _("Enter your current password to confirm this change.")
+    )
+    raise ApplicationError(
+        message,
+        code=IdentityErrorCode.WRONG_CURRENT_PASSWORD,
+        extra={
+            "fields": {
+                "current_password": [
+                    ValidationError(message, code=IdentityErrorCode.WRONG_CURRENT_PASSWORD)
+                ]
+            }
+        },
+    )
+
+
+def profile_update(
+    *, user: User, current_password: str = "", info: RequestInfo | None = None, **changes
+) -> User:
+    """Change the user's voluntary contact data and language; a new phone number needs the
+    current password (the language does not). The password is checked outside the write's
+    transaction, so a refusal's audit row and throttle count are kept."""
+    fields = [
+        name
+        for name in ("phone", "language")
+        if name in changes and changes[name] != getattr(user, name)
+    ]
+    if "phone" in fields:
+        reauthenticate(user=user, current_password=current_password, info=info)
     for name in fields:
         setattr(user, name, changes[name])
     if fields:
-        user.save(update_fields=fields)
+        with transaction.atomic():
+            user.save(update_fields=fields)
     return user
 
 

@@ -27,6 +27,7 @@ LIMITS = {
     "reminder_ip": (10, 3600),
     "reminder_email": (5, 3600),
     "session_refresh": (120, 3600),
+    "reauth_account": (10, 900),
     "registration_ip": (20, 3600),
     "registration_identifier": (5, 3600),
     "signup_ip": (10, 3600),
@@ -59,6 +60,24 @@ def hit(scope: str, value: str) -> None:
         (count,) = cursor.fetchone()
     if count > limit:
         raise Throttled(retry_after=int(window + seconds - now.timestamp()) + 1)
+
+
+def first_use(scope: str, value: str, *, issued_at: datetime) -> bool:
+    """True the first time ``value`` (issued at ``issued_at``) is used in ``scope``, False ever
+    after, until the daily purge: only for values that expire within the day, such as a
+    captcha's. In the database, so a replay is caught in whichever process it arrives, with or
+    without Redis."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO identity_ratecounter (scope, key, window_start, count)
+            VALUES (%s, %s, %s, 1)
+            ON CONFLICT (scope, key, window_start) DO NOTHING
+            RETURNING count
+            """,
+            [scope, _key(value), issued_at],
+        )
+        return cursor.fetchone() is not None
 
 
 def client_ip(request) -> str:

@@ -59,7 +59,7 @@ def base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _add_form_errors(form, exc: ApplicationError) -> None:
+def add_form_errors(form, exc: ApplicationError) -> None:
     fields = exc.extra.get("fields") or {}
     for name, errors in fields.items():
         for error in errors:
@@ -205,7 +205,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 user=request.user, info=request_info(request), **form.cleaned_data
             )
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             request.session[MUST_CHANGE] = False
@@ -295,7 +295,7 @@ def password_reset_complete_view(
                 request, "identity/link_invalid.html", {"message": exc.message}, status=410
             )
         except ApplicationError as exc:
-            _add_form_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("Your password has been set. You can log in now."))
             return redirect("login")
@@ -422,7 +422,7 @@ def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
                     info=request_info(request),
                 )
             except ApplicationError as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 otp_login(request, confirmed)
                 request.session.pop(ENROLLING_DEVICE, None)

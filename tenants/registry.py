@@ -1,24 +1,29 @@
 """The domain -> tenant registry: the tenant serving each request, without a query per request.
 
-Each process keeps the tenants it has resolved. A shared *generation* value (one cache read per
-request, no SQL) tells every process when any tenant, domain or configuration changed; on a new
-generation the process forgets what it knew and looks hosts up again. Services and signals bump
-the generation after their transaction commits.
+Each process keeps the tenants it has resolved. A shared *generation* tells every process when
+any tenant, domain or configuration changed; on a new generation the process forgets what it
+knew and looks hosts up again. The generation's truth is a PostgreSQL sequence in the public
+schema, advanced after the change commits; Redis holds a copy so a request normally reads one
+cache key and no SQL. When the cache fails (Redis down), the sequence is read instead: tenants
+keep being served, and changes keep reaching every process.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import uuid
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "tenant-registry-generation"
 _MAX_HOSTS = 5000  # unknown hosts are remembered too; a flood of random Host headers is bounded
+_CACHE_WARNING_SECONDS = 60.0
 
 
 class _Registry(threading.local):
@@ -26,30 +31,70 @@ class _Registry(threading.local):
         self.generation: str | None = None
         self.checked_at = 0.0
         self.hosts: dict[str, object] = {}
+        self.cache_failed = False  # a cache call failed since the last good one
 
 
 _registry = _Registry()
+_last_cache_warning = [0.0]
 
 
 def _platform_cache():
     return caches["platform"]
 
 
+def _database_generation(*, advance: bool = False) -> str:
+    sql = (
+        "SELECT nextval('public.tenants_registry_generation')"
+        if advance
+        else "SELECT last_value FROM public.tenants_registry_generation"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return str(cursor.fetchone()[0])
+
+
+def _cache_unavailable(exc: Exception) -> None:
+    _registry.cache_failed = True
+    now = time.monotonic()
+    if now - _last_cache_warning[0] > _CACHE_WARNING_SECONDS:
+        _last_cache_warning[0] = now
+        logger.warning("tenant registry: cache unavailable (%s); reading the database", exc)
+
+
 def current_generation() -> str:
+    """The shared generation: from the cache, else from the database (and the cache is filled
+    with ``add``, so a concurrent bump's newer value is never overwritten)."""
     cache = _platform_cache()
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    try:
         value = cache.get(GENERATION_KEY)
-    return value
+    except Exception as exc:  # noqa: BLE001 - any cache failure degrades to the database
+        _cache_unavailable(exc)
+        return _database_generation()
+    if value is not None and not _registry.cache_failed:
+        return value
+    truth = _database_generation()
+    try:
+        if _registry.cache_failed and value is not None and value != truth:
+            # A bump happened while the cache was down: its copy is stale, correct it.
+            cache.set(GENERATION_KEY, truth, timeout=None)
+        else:
+            cache.add(GENERATION_KEY, truth, timeout=None)
+        _registry.cache_failed = False
+    except Exception as exc:  # noqa: BLE001
+        _cache_unavailable(exc)
+    return truth
 
 
 def bump_generation() -> None:
     """Tell every process that tenants changed; runs after the current transaction commits."""
 
     def _bump() -> None:
-        _platform_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        value = _database_generation(advance=True)
         _registry.generation = None
+        try:
+            _platform_cache().set(GENERATION_KEY, value, timeout=None)
+        except Exception as exc:  # noqa: BLE001 - readers fall back to the sequence
+            _cache_unavailable(exc)
 
     transaction.on_commit(_bump)
 
@@ -94,3 +139,4 @@ def forget_everything() -> None:
     """For tests: drop this process's copy."""
     _registry.generation = None
     _registry.hosts = {}
+    _registry.cache_failed = False

@@ -124,15 +124,21 @@ def test_einvoice_consent_history(client, ledger):
     _as(client, ledger["owner"])
     assert client.get("/api/v1/e-invoice", HTTP_HOST=HOST).json()["active"] is False
 
-    def put(email):
+    def put(email, password="RyBa18$05"):
         return client.put(
             "/api/v1/e-invoice",
-            {"email": email},
-            content_type="application/json",  # noqa: E731
+            {"email": email, "current_password": password},
+            content_type="application/json",
             HTTP_HOST=HOST,
         )
 
     assert put("jan@example.com").json()["active"] is True
+    # Where the invoices go changes only with the password (SECURITY.md Z3, audit finding 10).
+    for password in ("", "zle-haslo"):
+        refused = put("atakujacy@example.com", password)
+        assert (refused.status_code, refused.json()["code"]) == (400, "wrong_current_password")
+        assert list(refused.json()["fields"]) == ["current_password"]
+    assert client.get("/api/v1/e-invoice", HTTP_HOST=HOST).json()["email"] == "jan@example.com"
     assert put("jan.nowy@example.com").json()["email"] == "jan.nowy@example.com"
     assert client.delete("/api/v1/e-invoice", HTTP_HOST=HOST).status_code == 204
     customer = Customer.objects.get(erp_id="K1")

@@ -101,7 +101,7 @@ def test_partial_manager_cannot_switch_einvoice_and_nothing_changes(client, esta
     client.force_login(estate["full"])
     allowed = client.put(
         f"/api/v1/e-invoice?customer={k1}",
-        {"email": "x@example.com"},
+        {"email": "x@example.com", "current_password": "x"},  # the manager's own password
         content_type="application/json",
         HTTP_HOST=HOST,
     )

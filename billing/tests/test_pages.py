@@ -115,7 +115,15 @@ def test_einvoice_page_switches_consent_on_and_off(client, ledger, all_modules):
     client.force_login(ledger["owner"])
     bad = client.post("/e-invoice/", {"email": "nie-email"}, HTTP_HOST=HOST)
     assert bad.status_code == 400
-    client.post("/e-invoice/", {"email": "jan@example.com"}, HTTP_HOST=HOST)
+    unconfirmed = client.post("/e-invoice/", {"email": "jan@example.com"}, HTTP_HOST=HOST)
+    assert unconfirmed.status_code == 400
+    assert "Podaj aktualne hasło, aby potwierdzić tę zmianę." in unconfirmed.content.decode()
+    assert not EInvoiceConsent.objects.filter(customer__erp_id="K1", active=True).exists()
+    client.post(
+        "/e-invoice/",
+        {"email": "jan@example.com", "current_password": "RyBa18$05"},
+        HTTP_HOST=HOST,
+    )
     consent = EInvoiceConsent.objects.get(customer__erp_id="K1")
     assert (consent.active, consent.email) == (True, "jan@example.com")
     client.post("/e-invoice/", {"action": "withdraw"}, HTTP_HOST=HOST)

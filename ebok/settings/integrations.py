@@ -10,6 +10,12 @@ if REDIS_URL:
     _cache_backend = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        # A Redis that does not answer must not hold requests: callers fall back (the tenant
+        # registry reads the database) after at most this long.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+        },
     }
 else:
     _cache_backend = {

@@ -10,6 +10,12 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 random characters).")
 if not DATABASES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+if not REDIS_URL:  # noqa: F405
+    # Without Redis, tasks would run inside web requests and each gunicorn worker would keep
+    # its own cache: refuse to start instead of serving half-working.
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production (Celery's broker and the shared cache)."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -25,6 +25,7 @@ def operator(tenants):
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from ebok.outbox.models import Message
         from identity.models import BackupCode, BackupCodeDevice
 
         with schema_context("public"):
@@ -42,6 +43,7 @@ def operator(tenants):
             StaticDevice.objects.filter(user=user).delete()
             BackupCode.objects.filter(user=user).delete()
             BackupCodeDevice.objects.filter(user=user).delete()
+            Message.objects.filter(recipient=user.email).delete()  # the enrolment's notice
 
     def make():
         reset(True)
