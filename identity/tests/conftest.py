@@ -38,7 +38,13 @@ def staff(alpha):
 
 
 def login(client, host, login, password, **extra):
-    return client.post("/login/", {"login": login, "password": password, **extra}, HTTP_HOST=host)
+    """POST the login form; ``extra`` holds more form fields, and request META (``HTTP_*``,
+    ``REMOTE_ADDR``) such as a proxy's ``X-Forwarded-For``."""
+    meta = {k: v for k, v in extra.items() if k.startswith(("HTTP_", "REMOTE_"))}
+    fields = {k: v for k, v in extra.items() if k not in meta}
+    return client.post(
+        "/login/", {"login": login, "password": password, **fields}, HTTP_HOST=host, **meta
+    )
 
 
 def login_verified_staff(client, host, user, password):

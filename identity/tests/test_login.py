@@ -1,6 +1,7 @@
 """Login identifiers, lockout at the tenant's threshold, unknown logins indistinguishable."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -121,6 +122,45 @@ def test_spoofed_forwarded_for_does_not_escape_the_ip_throttle(client, customer,
         for i in range(32)
     ]
     assert statuses[-1] == 429  # 30 per 5 minutes per client address, whatever the header says
+
+
+def test_behind_the_deployed_proxy_one_attacker_does_not_throttle_everyone(
+    client, customer, settings
+):
+    """Audit finding 5 and SECURITY.md A4, with NUM_PROXIES as both deployments set it (1): the
+    client is the address the proxy appended; whatever an attacker puts before it is ignored."""
+    settings.NUM_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}  # the nginx / ingress container
+    attacker = [
+        login(
+            client,
+            HOST,
+            f"L{i:07d}",
+            "x",
+            HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 203.0.113.66",  # rotating spoofed prefix
+            **proxy,
+        ).status_code
+        for i in range(31)
+    ]
+    assert attacker == [401] * 30 + [429]
+    # Another client behind the same proxy logs in as usual.
+    other = login(
+        client, HOST, "L0000001", "RyBa18$05", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
+    assert other.status_code == 302
+
+
+def test_the_deployments_set_num_proxies_for_their_proxy():
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    compose = yaml.safe_load((root / "deploy/compose.yaml").read_text())
+    web_env = compose["services"]["web"]["environment"]
+    assert web_env["NUM_PROXIES"] == "${NUM_PROXIES:-1}"
+    assert "nginx" in compose["services"]
+    values = yaml.safe_load((root / "helm/ebok/values.yaml").read_text())
+    assert values["env"]["NUM_PROXIES"] == "1"
+    assert values["ingress"]["enabled"] is True
 
 
 def test_old_pbkdf2_hash_is_rehashed_as_argon2id_at_login(client, alpha, settings):
