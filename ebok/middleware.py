@@ -103,6 +103,41 @@ CSP = (
 )
 
 
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class ApiOriginMiddleware:
+    """A state-changing API call from another site's page is refused (403 ``foreign_origin``).
+
+    The API's token and anonymous endpoints are exempt from Django's CSRF check (they are not
+    authenticated by a cookie), so a hostile page could otherwise make a visitor's browser post to
+    them (a password reset for someone's login, a registration). Browsers name the page's origin
+    in ``Origin`` (and ``Sec-Fetch-Site``); mobile apps and ERP systems send neither."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in _SAFE_METHODS and request.path.startswith("/api/"):
+            origin = request.headers.get("Origin")
+            own = f"{request.scheme}://{request.get_host()}"
+            cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
+            if cross_site or (origin is not None and origin != own):
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                from ebok.errors import error_body
+
+                return JsonResponse(
+                    error_body(
+                        "foreign_origin",
+                        _("This request came from another website and was refused."),
+                    ),
+                    status=403,
+                )
+        return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     """No inline scripts or styles anywhere: tenant colours come from /theme.css. Every dynamic
     response is also kept out of shared and browser caches (``no-store``) unless its view chose

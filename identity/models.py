@@ -208,13 +208,15 @@ class AuthEvent(models.Model):
 
 
 class OneTimeToken(models.Model):
-    """A single-use link token (password reset, set password, activation). Only its SHA-256 is
-    stored; the token itself exists only in the e-mail."""
+    """A single-use link token (password reset, set password, activation), or a one-time
+    password. Only a hash is stored (SHA-256 of a link token; an HMAC under the server's key of a
+    one-time password); the secret itself exists only in the e-mail."""
 
     class Purpose(models.TextChoices):
         PASSWORD_RESET = "password_reset", "password reset"
         SET_PASSWORD = "set_password", "set password"
         ACTIVATION = "activation", "activation"
+        ONE_TIME_PASSWORD = "one_time_password", "one-time password"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"

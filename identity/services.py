@@ -7,11 +7,13 @@ subclass (identity.errors) that the pages and the API render alike.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import string
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from ebok.errors import ApplicationError
 from ebok.logging import mask_pesel
 from ebok.outbox.services import email_enqueue
+from ebok.queueing import queue_after_commit
 from identity import selectors
 from identity.errors import (
     AccountLocked,
@@ -174,7 +177,7 @@ def login_attempt(*, login: str, password: str, info: RequestInfo | None = None)
             lock.save(update_fields=["failures", "locked_at"])
             audit(AuthEvent.Kind.LOGIN_REFUSED_LOCKED, user=subject, login=login, info=info)
             raise AccountLocked(locked_message())
-        user = _matching_user(candidates, password)
+        user = _matching_user(candidates, password) or _one_time_password_user(subject, password)
         if user is None:
             lock.failures += 1
             lock.last_failure_at = now
@@ -193,6 +196,13 @@ def login_attempt(*, login: str, password: str, info: RequestInfo | None = None)
                 audit(AuthEvent.Kind.LOCKED, user=subject, login=login, info=info)
         else:
             lock.delete()
+            if not user.must_change_password:
+                # The owner knows the password: a one-time password someone asked for is void.
+                OneTimeToken.objects.filter(
+                    user=user,
+                    purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
+                    used_at__isnull=True,
+                ).delete()
             if user.pk != getattr(subject, "pk", None):
                 LoginLock.objects.filter(key=_lock_key(user, login)).update(failures=0)
             audit(AuthEvent.Kind.LOGIN_SUCCEEDED, user=user, login=login, info=info)
@@ -475,12 +485,23 @@ def token_consume(*, token: str, purpose: str) -> User:
 
 @transaction.atomic
 def password_reset_request(*, login: str, base_url: str, info: RequestInfo | None = None) -> None:
-    """Start recovery per the tenant's policy; the caller answers the same whatever happens here,
-    so nothing tells whether the login exists."""
-    config = selectors.tenant_config()
+    """Start recovery. Existing and unknown logins take the same path here (one lookup, one
+    audit row, one queued task), so neither the answer nor its time tells whether the login
+    exists; what is sent is decided in the background (``password_reset_deliver``)."""
+    from identity.tasks import password_reset_deliver
+
     candidates = selectors.users_for_login(login)
     user = candidates[0] if len(candidates) == 1 else None
     audit(AuthEvent.Kind.RESET_REQUESTED, user=user, login=login, info=info)
+    queue_after_commit(password_reset_deliver, user_id=user.pk if user else None, base_url=base_url)
+
+
+def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
+    """Send what the tenant's recovery method gives: a one-time link, or a one-time password
+    that works next to the current password until it is used or expires (a stranger asking
+    for it can no longer lock the owner out). Nothing is sent for an unknown login."""
+    config = selectors.tenant_config()
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None or not user.email or config is None:
         return
     method = config.links.recovery
@@ -502,17 +523,57 @@ def password_reset_request(*, login: str, base_url: str, info: RequestInfo | Non
         )
     elif method == RecoveryMethod.ONE_TIME_PASSWORD:
         code = temporary_password(config.password_policy)
-        user.set_password(code)
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        ApiToken.objects.filter(user=user).delete()
-        email_enqueue(
-            to=user.email,
-            template="one_time_password",
-            language=user.language,
-            context={"login": user.get_username(), "code": code, "login_url": f"{base_url}/login/"},
-        )
+        with transaction.atomic():
+            # One pending one-time password at a time: the newest is the one in the inbox.
+            OneTimeToken.objects.filter(
+                user=user, purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD, used_at__isnull=True
+            ).delete()
+            OneTimeToken.objects.create(
+                user=user,
+                purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
+                token_hash=_keyed_hash(code),
+                expires_at=timezone.now() + timedelta(hours=config.links.password_reset_hours),
+            )
+            email_enqueue(
+                to=user.email,
+                template="one_time_password",
+                language=user.language,
+                context={
+                    "login": user.get_username(),
+                    "code": code,
+                    "login_url": f"{base_url}/login/",
+                },
+            )
     # RecoveryMethod.STAFF_ONLY: nothing is sent; the page tells everyone to contact the office.
+
+
+def _keyed_hash(secret: str) -> str:
+    """HMAC of a short secret (a one-time password): a leaked table cannot be brute-forced
+    without the server's key."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"otp:{secret}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _one_time_password_user(user: User | None, password: str) -> User | None:
+    """``user`` if ``password`` is their pending one-time password (then it is used up and
+    becomes the password to change at once), else None."""
+    if user is None or not password:
+        return None
+    used = OneTimeToken.objects.filter(
+        user=user,
+        purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
+        token_hash=_keyed_hash(password),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(used_at=timezone.now())
+    if not used:
+        return None
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=user).delete()
+    return user
 
 
 @transaction.atomic
@@ -548,18 +609,20 @@ def password_reset_complete(
 
 @transaction.atomic
 def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | None = None) -> None:
-    """E-mail every login tied to ``email``; the caller answers the same in every case."""
-    email = email.strip()
+    """Start a login reminder; the caller answers the same in every case, and this takes the
+    same path for a known and an unknown address (the e-mail is written in the background)."""
+    from identity.tasks import login_reminder_deliver
+
+    audit(AuthEvent.Kind.REMINDER_REQUESTED, login=email.strip(), info=info)
+    queue_after_commit(login_reminder_deliver, email=email.strip(), base_url=base_url)
+
+
+def login_reminder_deliver(*, email: str, base_url: str) -> None:
+    """E-mail every login tied to ``email`` (nothing when none is)."""
     users = (
         list(User.objects.filter(email__iexact=email, is_active=True).order_by("username"))
         if "@" in email
         else []
-    )
-    audit(
-        AuthEvent.Kind.REMINDER_REQUESTED,
-        user=users[0] if len(users) == 1 else None,
-        login=email,
-        info=info,
     )
     if users:
         email_enqueue(

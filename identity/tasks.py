@@ -15,6 +15,20 @@ def ratecounter_purge() -> int:
     return deleted
 
 
+@shared_task(name="identity.tasks.password_reset_deliver")
+def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
+    from identity.services import password_reset_deliver as deliver
+
+    deliver(user_id=user_id, base_url=base_url)
+
+
+@shared_task(name="identity.tasks.login_reminder_deliver")
+def login_reminder_deliver(*, email: str, base_url: str) -> None:
+    from identity.services import login_reminder_deliver as deliver
+
+    deliver(email=email, base_url=base_url)
+
+
 @shared_task(name="identity.tasks.registration_verify")
 def registration_verify(*, request_id: int, base_url: str) -> None:
     from identity.registration_services import registration_verify as verify

@@ -92,7 +92,11 @@ def test_balance_confirmation_answers(client, ledger):
     )
     assert (no_comment.status_code, no_comment.json()["code"]) == (400, "comment_required")
     assert (
-        client.post(f"/api/v1/balance-confirmations/{other.pk}/confirm", HTTP_HOST=HOST).status_code
+        client.post(
+            f"/api/v1/balance-confirmations/{other.pk}/confirm",
+            content_type="application/json",
+            HTTP_HOST=HOST,
+        ).status_code
         == 404
     )
     other.refresh_from_db()
@@ -104,7 +108,11 @@ def test_balance_confirmation_answers(client, ledger):
         HTTP_HOST=HOST,
     )
     assert disputed.json()["status"] == "disputed"
-    again = client.post(f"/api/v1/balance-confirmations/{own.pk}/confirm", HTTP_HOST=HOST)
+    again = client.post(
+        f"/api/v1/balance-confirmations/{own.pk}/confirm",
+        content_type="application/json",
+        HTTP_HOST=HOST,
+    )
     assert again.status_code == 409
 
 
@@ -114,7 +122,11 @@ def test_reimport_keeps_the_customers_answer(client, ledger):
 
     _as(client, ledger["owner"])
     own = BalanceConfirmation.objects.get(erp_id="B1")
-    client.post(f"/api/v1/balance-confirmations/{own.pk}/confirm", HTTP_HOST=HOST)
+    client.post(
+        f"/api/v1/balance-confirmations/{own.pk}/confirm",
+        content_type="application/json",
+        HTTP_HOST=HOST,
+    )
     assert import_text("balance-confirmations", FILES["balance-confirmations"]).unchanged == 2
     own.refresh_from_db()
     assert own.status == "confirmed"

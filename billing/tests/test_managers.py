@@ -246,13 +246,19 @@ def test_balance_confirmation_answers_follow_full_coverage(client, estate):
     for actor in ("partial", "expired"):
         client.force_login(estate[actor])
         refused = client.post(
-            f"/api/v1/balance-confirmations/{confirmation.pk}/confirm", HTTP_HOST=HOST
+            f"/api/v1/balance-confirmations/{confirmation.pk}/confirm",
+            content_type="application/json",
+            HTTP_HOST=HOST,
         )
         assert refused.status_code == 404
         confirmation.refresh_from_db()
         assert confirmation.status == BalanceConfirmation.Status.PENDING
     client.force_login(estate["full"])
-    done = client.post(f"/api/v1/balance-confirmations/{confirmation.pk}/confirm", HTTP_HOST=HOST)
+    done = client.post(
+        f"/api/v1/balance-confirmations/{confirmation.pk}/confirm",
+        content_type="application/json",
+        HTTP_HOST=HOST,
+    )
     assert done.status_code == 200
     confirmation.refresh_from_db()
     assert confirmation.status != BalanceConfirmation.Status.PENDING

@@ -177,6 +177,17 @@ def test_wrong_current_password_changes_nothing(client, customer):
     assert customer.check_password("RyBa18$05")
 
 
+@pytest.fixture
+def ask_reset(client, django_capture_on_commit_callbacks):
+    """POST the reset form and run what it queued (the delivery task) as the worker would."""
+
+    def _ask(login: str, host: str = HOST):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/password/reset/", {"login": login}, HTTP_HOST=host)
+
+    return _ask
+
+
 def _reset_link(recipient: str) -> str:
     body = (
         Message.objects.filter(recipient=recipient, template="password_reset_link")
@@ -186,9 +197,9 @@ def _reset_link(recipient: str) -> str:
     return re.search(r"https?://[^\s]+/password/reset/([^/\s]+)/", body).group(0)
 
 
-def test_reset_link_works_once_and_names_the_user_and_expiry(client, customer):
-    other_response = client.post("/password/reset/", {"login": "L7777777"}, HTTP_HOST=HOST)
-    response = client.post("/password/reset/", {"login": "L0000001"}, HTTP_HOST=HOST)
+def test_reset_link_works_once_and_names_the_user_and_expiry(client, customer, ask_reset):
+    other_response = ask_reset("L7777777")
+    response = ask_reset("L0000001")
     assert response.status_code == 200
     assert _same_page(response, other_response)  # nothing tells whether the login exists
     link = _reset_link("l1@example.com")
@@ -206,8 +217,8 @@ def test_reset_link_works_once_and_names_the_user_and_expiry(client, customer):
     assert customer.check_password("NoWe12#hasLO")
 
 
-def test_expired_reset_link_is_refused(client, customer):
-    client.post("/password/reset/", {"login": "L0000001"}, HTTP_HOST=HOST)
+def test_expired_reset_link_is_refused(client, customer, ask_reset):
+    ask_reset("L0000001")
     path = _reset_link("l1@example.com").split("alpha.localhost", 1)[1]
     OneTimeToken.objects.filter(user=customer).update(
         expires_at=timezone.now() - timedelta(seconds=1)
@@ -217,22 +228,61 @@ def test_expired_reset_link_is_refused(client, customer):
     assert "/password/reset/" in response.content.decode()  # a way to ask again
 
 
-def test_one_time_password_recovery_forces_a_change(client, beta):
+def _one_time_password(recipient: str) -> str:
+    body = Message.objects.filter(recipient=recipient).latest("pk").body_text
+    return re.search(r": (\S+)\n", body).group(1)
+
+
+def test_one_time_password_recovery_forces_a_change(client, beta, ask_reset):
     user = user_create(login="anna", password="Iskra2026", email="anna@example.com")
-    client.post("/password/reset/", {"login": "anna"}, HTTP_HOST="beta.localhost")
-    body = Message.objects.get(recipient="anna@example.com").body_text
-    code = re.search(r": (\S+)\n", body).group(1)
+    ask_reset("anna", "beta.localhost")
+    code = _one_time_password("anna@example.com")
     user.refresh_from_db()
-    assert user.must_change_password
+    assert not user.must_change_password  # nothing changes until the code is used
+    assert user.check_password("Iskra2026")
     assert login(client, "beta.localhost", "anna", code).status_code == 302
     assert client.get("/", HTTP_HOST="beta.localhost")["Location"] == "/account/password/change/"
+    client.post("/logout/", HTTP_HOST="beta.localhost")
+    # Used once: the code is now the password to change, not a second way in.
+    assert OneTimeToken.objects.get(user=user).used_at is not None
 
 
-def test_login_reminder_sends_every_login_of_the_address(client, alpha):
+def test_a_stranger_asking_for_a_one_time_password_does_not_lock_the_owner_out(
+    client, beta, ask_reset
+):
+    """Audit finding 4: the request replaced the password at once. Now the owner's password
+    keeps working, and logging in with it voids the code the stranger asked for."""
+    user = user_create(login="anna", password="Iskra2026", email="anna@example.com")
+    ask_reset("anna", "beta.localhost")
+    code = _one_time_password("anna@example.com")
+    assert login(client, "beta.localhost", "anna", "Iskra2026").status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    client.post("/logout/", HTTP_HOST="beta.localhost")
+    assert login(client, "beta.localhost", "anna", code).status_code == 401
+    # A newer request replaces the older code; an expired code does not work.
+    ask_reset("anna", "beta.localhost")
+    first = _one_time_password("anna@example.com")
+    ask_reset("anna", "beta.localhost")
+    second = _one_time_password("anna@example.com")
+    assert login(client, "beta.localhost", "anna", first).status_code == 401
+    OneTimeToken.objects.filter(user=user).update(expires_at=timezone.now())
+    assert login(client, "beta.localhost", "anna", second).status_code == 401
+    user.refresh_from_db()
+    assert user.check_password("Iskra2026")
+    stored = OneTimeToken.objects.get(user=user).token_hash
+    assert second not in stored
+    assert len(stored) == 64
+
+
+def test_login_reminder_sends_every_login_of_the_address(
+    client, alpha, django_capture_on_commit_callbacks
+):
     user_create(login="L0000003", password="x", email="shared@example.com")
     user_create(login="L0000004", password="x", email="shared@example.com")
-    known = client.post("/login/reminder/", {"email": "shared@example.com"}, HTTP_HOST=HOST)
-    unknown = client.post("/login/reminder/", {"email": "nobody@example.com"}, HTTP_HOST=HOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/login/reminder/", {"email": "shared@example.com"}, HTTP_HOST=HOST)
+        unknown = client.post("/login/reminder/", {"email": "nobody@example.com"}, HTTP_HOST=HOST)
     assert _same_page(known, unknown)
     body = Message.objects.get(recipient="shared@example.com").body_text
     assert "L0000003" in body
@@ -240,8 +290,8 @@ def test_login_reminder_sends_every_login_of_the_address(client, alpha):
     assert not Message.objects.filter(recipient="nobody@example.com").exists()
 
 
-def test_reset_link_of_tenant_a_is_unknown_on_tenant_b(client, customer, tenants):
-    client.post("/password/reset/", {"login": "L0000001"}, HTTP_HOST=HOST)
+def test_reset_link_of_tenant_a_is_unknown_on_tenant_b(client, customer, tenants, ask_reset):
+    ask_reset("L0000001")
     path = _reset_link("l1@example.com").split("alpha.localhost", 1)[1]
     response = client.get(path, HTTP_HOST="beta.localhost")
     assert response.status_code == 410

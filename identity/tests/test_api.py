@@ -192,7 +192,7 @@ def test_me_contact_data_can_be_changed_and_erased(client, customer):
     token = api_login(client, "L0000001", "RyBa18$05").json()["token"]
     patched = client.patch(
         "/api/v1/me",
-        {"phone": "+48 600 100 200"},
+        {"phone": "+48 600 100 200", "current_password": "RyBa18$05"},
         content_type="application/json",
         HTTP_HOST=HOST,
         **bearer(token),
