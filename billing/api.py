@@ -334,6 +334,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "errors",
+            "failure",
             "created_at",
             "finished_at",
         ]

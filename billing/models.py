@@ -437,11 +437,23 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)  # [{"row": n, "field": name|null, "code", "detail"}]
     payload = models.TextField(blank=True)  # the file, kept until the job has run
+    # Runs started (a worker lost mid-run is resumed by the sweep, up to a limit), the last sign
+    # of life of the run, and why it failed (shown to staff; no trace).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="import_job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} #{self.pk} {self.status}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from django import forms
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.importing import ENTITIES, xlsx_to_csv
+from billing.importing import ENTITIES, UnreadableFile, check_readable, xlsx_to_csv
 from billing.models import ImportJob
 from ebok.errors import ApplicationError
 from identity.permissions import staff_required
@@ -28,15 +26,16 @@ class ImportForm(forms.Form):
         if upload.size > services.MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 100 MB)."))
         data = upload.read()
-        if upload.name.lower().endswith(".xlsx"):
-            try:
-                return xlsx_to_csv(data)
-            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-                raise forms.ValidationError(_("This is not a readable XLSX file.")) from exc
         try:
-            return data.decode("utf-8-sig")
+            if upload.name.lower().endswith(".xlsx"):
+                return xlsx_to_csv(data)
+            text = data.decode("utf-8-sig")
+            check_readable(text)
+            return text
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file must be in UTF-8.")) from exc
+        except UnreadableFile as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 @staff_required("import.run")

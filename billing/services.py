@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +16,8 @@ from billing.models import BalanceConfirmation, EInvoiceConsent, EInvoiceConsent
 from ebok.errors import ApplicationError
 from ebok.queueing import queue_after_commit
 from identity.services import reauthenticate
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -138,12 +144,18 @@ def einvoice_withdraw(*, actor, customer_id: int) -> EInvoiceConsent:
 
 
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
+# A run that shows no sign of life for this long lost its worker; it is resumed from the start
+# (the import is idempotent) until it has been started this many times, then marked failed.
+IMPORT_STALE_AFTER = timedelta(minutes=15)
+IMPORT_MAX_ATTEMPTS = 3
 
 
 @transaction.atomic
 def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
-    """Store an ERP file as a job and queue it (after commit); returns the job."""
-    from billing.importing import ENTITIES
+    """Store an ERP file as a job and queue it (after commit); returns the job. A file that
+    cannot be read as a whole (NUL, a value over the limit, broken CSV) is refused here with
+    400 and nothing is stored."""
+    from billing.importing import ENTITIES, check_readable
     from billing.models import ImportJob
     from billing.tasks import import_run
 
@@ -153,34 +165,46 @@ def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
         )
     if not payload.strip():
         raise ApplicationError(_("The file is empty."), code="empty_file")
+    check_readable(payload)
     job = ImportJob.objects.create(entity=entity, payload=payload, dry_run=dry_run)
     queue_after_commit(import_run, job_id=job.pk)
     return job
 
 
 def import_job_run(*, job_id: int) -> None:
-    """Run a queued import, updating its progress as batches commit."""
-    from billing.importing import ENTITIES, read_rows, run_import
+    """Run a queued import, updating its progress as batches commit. A job whose worker was lost
+    mid-run (still "running") is run again from the start: rows already written are unchanged
+    the second time. Whatever goes wrong ends the job as failed, with a reason and without the
+    file, never stuck."""
+    from billing.importing import ENTITIES, UnreadableFile, read_rows, run_import
     from billing.models import ImportJob
 
-    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
-    if job is None:
-        return
-    rows = read_rows(job.payload)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, total_rows=len(rows)
+    started = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(
+        status=ImportJob.Status.RUNNING,
+        attempts=F("attempts") + 1,
+        heartbeat_at=timezone.now(),
+        processed_rows=0,
     )
+    if not started:
+        return
+    job = ImportJob.objects.get(pk=job_id)
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, heartbeat_at=timezone.now())
 
     try:
+        rows = read_rows(job.payload)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows))
         result = run_import(ENTITIES[job.entity], rows, dry_run=job.dry_run, progress=progress)
+    except UnreadableFile as exc:
+        _import_job_fail(job.pk, exc.message)
+        return
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, finished_at=timezone.now()
-        )
-        raise
+        logger.exception("import job %s failed", job.pk)
+        _import_job_fail(job.pk, _("The import stopped because of an internal error."))
+        return
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
         processed_rows=len(rows),
@@ -191,6 +215,45 @@ def import_job_run(*, job_id: int) -> None:
         payload="",
         finished_at=timezone.now(),
     )
+
+
+def _import_job_fail(job_id: int, reason: str) -> None:
+    from billing.models import ImportJob
+
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED,
+        failure=str(reason),
+        payload="",
+        finished_at=timezone.now(),
+    )
+
+
+def import_jobs_sweep() -> dict[str, int]:
+    """Find imports nobody is working on: queued but never picked up (the broker lost the
+    message) or running without a sign of life (the worker died). Queue them again, or mark
+    them failed after IMPORT_MAX_ATTEMPTS starts. Returns what it did (periodic, per tenant)."""
+    from billing.models import ImportJob
+    from billing.tasks import import_run
+
+    stale = timezone.now() - IMPORT_STALE_AFTER
+    unfinished = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, created_at__lt=stale))
+    report = {"resumed": 0, "failed": 0}
+    for job in unfinished.only("pk", "attempts"):
+        if job.attempts >= IMPORT_MAX_ATTEMPTS:
+            _import_job_fail(
+                job.pk,
+                _("The import stopped %(n)d times without finishing; send the file again.")
+                % {"n": job.attempts},
+            )
+            report["failed"] += 1
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+            with transaction.atomic():
+                queue_after_commit(import_run, job_id=job.pk)
+            report["resumed"] += 1
+    return report
 
 
 @transaction.atomic

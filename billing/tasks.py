@@ -7,3 +7,9 @@ from billing import services
 def import_run(*, job_id: int) -> None:
     """Run one ERP import job in its tenant's schema."""
     services.import_job_run(job_id=job_id)
+
+
+@shared_task(name="billing.tasks.import_jobs_sweep")
+def import_jobs_sweep() -> dict[str, int]:
+    """Resume or fail the imports nobody is working on (runs per tenant from beat)."""
+    return services.import_jobs_sweep()

@@ -62,6 +62,11 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush-public": {"task": "ebok.outbox.tasks.outbox_flush", "schedule": 60.0},
     "signup-sweep": {"task": "tenants.tasks.signup_sweep", "schedule": 300.0},
     "signup-purge": {"task": "tenants.tasks.signup_purge", "schedule": 86400.0},
+    "import-jobs-sweep": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": 300.0,
+        "args": ("billing.tasks.import_jobs_sweep",),
+    },
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,
