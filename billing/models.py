@@ -447,13 +447,6 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [
-            models.Index(
-                fields=["status", "heartbeat_at"],
-                name="import_job_unfinished",
-                condition=models.Q(status__in=["queued", "running"]),
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.entity} #{self.pk} {self.status}"

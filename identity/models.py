@@ -3,7 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class User(AbstractUser):
@@ -288,6 +289,35 @@ class BackupCodeDevice(ThrottlingMixin, Device):
                 return True
         self.throttle_increment()
         return False
+
+
+class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """django-otp's TOTP device with its secret encrypted at rest (identity.sealing): the table
+    holds no usable key without the server's ``TOTP_ENCRYPTION_KEYS``. Verification, throttling,
+    replay refusal (``last_t``) and the provisioning URL are django-otp's own code."""
+
+    sealed_key = models.TextField()
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self) -> bytes:
+        from identity.sealing import unseal
+
+        return unseal(self.sealed_key)
+
+    # django-otp's TOTP logic over the decrypted key (its functions read only these fields).
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
 class RateCounter(models.Model):

@@ -9,16 +9,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 
 import segno
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.errors import TwoFactorError
 from identity.models import AuthEvent, BackupCode, BackupCodeDevice, User
+from identity.models import SealedTOTPDevice as TOTPDevice
+from identity.sealing import InvalidToken, seal
 from identity.selectors import tenant_config
+
+logger = logging.getLogger(__name__)
 
 BACKUP_CODE_COUNT = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -58,7 +62,9 @@ def totp_enrolment_start(*, user: User, device_id: int | None = None) -> TOTPDev
         if current is not None:
             return current
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="TOTP", confirmed=False)
+    return TOTPDevice.objects.create(
+        user=user, name="TOTP", confirmed=False, sealed_key=seal(secrets.token_bytes(20))
+    )
 
 
 def totp_qr_data_uri(device: TOTPDevice) -> str:
@@ -171,8 +177,13 @@ def _current_device_accepting(user: User, token: str):
     if not token:
         return None
     for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if device.verify_token(token):
-            return device
+        try:
+            if device.verify_token(token):
+                return device
+        except InvalidToken:
+            # The secret opens with none of TOTP_ENCRYPTION_KEYS (a key removed too early): the
+            # code cannot be checked, so it is refused; operators must restore the key.
+            logger.error("TOTP device %s of user %s cannot be decrypted", device.pk, user.pk)
     return None
 
 

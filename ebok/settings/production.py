@@ -10,6 +10,19 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 random characters).")
 if not DATABASES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+if not TOTP_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "TOTP_ENCRYPTION_KEYS must be set in production (Fernet keys, newest first; see "
+        ".env.example for how to make one)."
+    )
+try:
+    from cryptography.fernet import Fernet
+
+    [Fernet(key) for key in TOTP_ENCRYPTION_KEYS]  # noqa: F405
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "TOTP_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes)."
+    ) from exc
 if not REDIS_URL:  # noqa: F405
     # Without Redis, tasks would run inside web requests and each gunicorn worker would keep
     # its own cache: refuse to start instead of serving half-working.

@@ -53,6 +53,7 @@ def _production_env(**overrides) -> dict:
         "SECRET_KEY": "x" * 20 + "production-check-secret-key-with-enough-entropy-1234567890",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok"),
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "TOTP_ENCRYPTION_KEYS": "Tk3wDfqJmV0l9D2sS1c4n8uY6n5O7Qk3p2hX0a1b2cA=",
         "PLATFORM_DOMAIN": "ebok.example.com",
         **overrides,
     }
@@ -71,6 +72,18 @@ def test_production_refuses_to_start_without_redis():
     )
     assert result.returncode != 0
     assert "REDIS_URL must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_totp_encryption_keys():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(TOTP_ENCRYPTION_KEYS=None),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "TOTP_ENCRYPTION_KEYS must be set in production" in result.stderr
 
 
 def test_production_settings_pass_check_deploy():

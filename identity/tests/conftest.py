@@ -50,7 +50,8 @@ def login(client, host, login, password, **extra):
 def login_verified_staff(client, host, user, password):
     """Log ``user`` (staff) in and enrol its second factor, as a first login at the office does."""
     from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.models import SealedTOTPDevice as TOTPDevice
 
     login(client, host, user.get_username(), password)
     client.get("/account/2fa/enrol/", HTTP_HOST=host)

@@ -240,8 +240,9 @@ def totp_code(schema: str, login: str) -> str:
 
     def read() -> str:
         from django_otp.oath import totp
-        from django_otp.plugins.otp_totp.models import TOTPDevice
         from django_tenants.utils import schema_context
+
+        from identity.models import SealedTOTPDevice as TOTPDevice
 
         with schema_context(schema):
             device = TOTPDevice.objects.get(user__username=login, confirmed=False)

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.db import connection
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.models import AuthEvent, BackupCode, LoginLock
+from identity.models import SealedTOTPDevice as TOTPDevice
 from identity.services import user_create
 from identity.tests.conftest import login
 

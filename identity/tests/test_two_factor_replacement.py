@@ -2,15 +2,17 @@
 enrolment is refused while an authenticator exists and the session has not passed it, and a
 replacement asks for the password and a code of the current authenticator, then tells the owner."""
 
+import base64
 import re
 
 import pytest
 from django.db import connection
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ebok.outbox.models import Message
 from identity.models import AuthEvent
+from identity.models import SealedTOTPDevice as TOTPDevice
+from identity.sealing import seal
 from identity.services import user_create
 from identity.tests.conftest import login, login_verified_staff
 
@@ -45,7 +47,9 @@ def test_password_alone_cannot_enrol_a_new_authenticator(client, enrolled_staff)
     assert not TOTPDevice.objects.filter(user=enrolled_staff, confirmed=False).exists()
 
     # Posting a code for a device the attacker made some other way changes nothing either.
-    forged = TOTPDevice.objects.create(user=enrolled_staff, name="TOTP", confirmed=False)
+    forged = TOTPDevice.objects.create(
+        user=enrolled_staff, name="TOTP", confirmed=False, sealed_key=seal(b"k" * 20)
+    )
     session = client.session
     session["ebok_enrolling_device"] = forged.pk
     session.save()
@@ -117,7 +121,7 @@ def test_replacement_needs_password_and_current_code_then_tells_the_owner(
     assert AuthEvent.objects.filter(kind="two_factor_replaced", user=enrolled_staff).count() == 1
     notice = Message.objects.filter(recipient=enrolled_staff.email).latest("pk")
     assert notice.subject.startswith("Aplikacja uwierzytelniająca została zastąpiona")
-    assert new.key not in notice.body_text
+    assert base64.b32encode(new.bin_key).decode().rstrip("=")[:8] not in notice.body_text
 
 
 def _shown_secret(page) -> str:
@@ -130,7 +134,7 @@ def test_reloading_the_enrolment_page_keeps_the_secret_on_screen(client, staff):
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
     client.get("/branding/logo.png", HTTP_HOST=HOST)  # the page's images load, too
     again = client.get("/account/2fa/enrol/", HTTP_HOST=HOST)
-    assert TOTPDevice.objects.get(user=staff, confirmed=False).key == device.key
+    assert TOTPDevice.objects.get(user=staff, confirmed=False).bin_key == device.bin_key
     assert _shown_secret(first) == _shown_secret(again)
     done = client.post("/account/2fa/enrol/", {"code": _code(device)}, HTTP_HOST=HOST)
     assert done.status_code == 200

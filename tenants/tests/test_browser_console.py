@@ -23,10 +23,10 @@ def operator(tenants):
     # tables, so the account is reset (no devices) and left inactive instead.
     def reset(active: bool):
         from django_otp.plugins.otp_static.models import StaticDevice
-        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from ebok.outbox.models import Message
         from identity.models import BackupCode, BackupCodeDevice
+        from identity.models import SealedTOTPDevice as TOTPDevice
 
         with schema_context("public"):
             user = user_create(
