@@ -524,8 +524,10 @@ def read_rows(payload: str) -> list[dict[str, str]]:
                 continue
             try:
                 data = json.loads(line)
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):  # bad JSON, a number too long to convert
                 data = {"__error__": _("Line %(n)d is not valid JSON.") % {"n": number}}
+            if isinstance(data, dict) and any("\x00" in f"{k}{v}" for k, v in data.items()):
+                data = {"__error__": _("Line %(n)d contains a NUL character.") % {"n": number}}
             rows.append(
                 {k: "" if v is None else str(v) for k, v in data.items()}
                 if isinstance(data, dict)

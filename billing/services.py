@@ -179,8 +179,14 @@ def import_job_run(*, job_id: int) -> None:
     from billing.importing import ENTITIES, UnreadableFile, read_rows, run_import
     from billing.models import ImportJob
 
+    # One run at a time: a queued job, or a running one whose run went silent (a worker lost
+    # mid-run whose message came back); a duplicate message for a live run does nothing.
+    stale = timezone.now() - IMPORT_STALE_AFTER
     started = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+        Q(status=ImportJob.Status.QUEUED)
+        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=stale),
+        pk=job_id,
+        attempts__lt=IMPORT_MAX_ATTEMPTS,
     ).update(
         status=ImportJob.Status.RUNNING,
         attempts=F("attempts") + 1,
@@ -249,7 +255,9 @@ def import_jobs_sweep() -> dict[str, int]:
             )
             report["failed"] += 1
         else:
-            ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.QUEUED, heartbeat_at=timezone.now()
+            )
             with transaction.atomic():
                 queue_after_commit(import_run, job_id=job.pk)
             report["resumed"] += 1

@@ -56,3 +56,23 @@ class TenantContextFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return mask_pesel(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
+
+
+def sentry_before_send(event: dict, hint: dict) -> dict:
+    """Sentry events and breadcrumbs leave the process with every PESEL-shaped number masked
+    (messages, exception values, request data, tags), like every log line."""
+    return _masked(event)
+
+
+def sentry_before_breadcrumb(crumb: dict, hint: dict) -> dict:
+    return _masked(crumb)

@@ -80,14 +80,6 @@ class TwoFactorError(ApplicationError):
         )
 
     @classmethod
-    def wrong_password(cls):
-        return cls(
-            str(_("The password is incorrect.")),
-            code=IdentityErrorCode.WRONG_CURRENT_PASSWORD,
-            extra={"fields": {"password": [str(_("The password is incorrect."))]}},
-        )
-
-    @classmethod
     def wrong_current_code(cls):
         message = str(_("The code of your current authenticator (or backup code) is not valid."))
         return cls(

@@ -110,7 +110,7 @@ class TwoFactorEnrolForm(forms.Form):
                 max_length=20,
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
-            self.fields["password"] = forms.CharField(
+            self.fields["current_password"] = forms.CharField(
                 label=_("Your password"),
                 max_length=256,
                 strip=False,

@@ -115,7 +115,12 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
         if settings.verify_in_background:
             from identity.tasks import registration_verify
 
-            queue_after_commit(registration_verify, request_id=request.pk, base_url=base_url)
+            queue_after_commit(
+                registration_verify,
+                run_here_if_broker_down=True,
+                request_id=request.pk,
+                base_url=base_url,
+            )
         return request, None
     problem = _verify(request, base_url=base_url, synchronous=True)
     return request, problem
@@ -302,7 +307,7 @@ def registration_activate(*, token: str) -> User:
         )
         from identity.tasks import registration_open_account
 
-        queue_after_commit(registration_open_account, user_id=user.pk)
+        queue_after_commit(registration_open_account, run_here_if_broker_down=True, user_id=user.pk)
         return user
     user.is_active = True
     user.set_password(code)

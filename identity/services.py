@@ -493,7 +493,12 @@ def password_reset_request(*, login: str, base_url: str, info: RequestInfo | Non
     candidates = selectors.users_for_login(login)
     user = candidates[0] if len(candidates) == 1 else None
     audit(AuthEvent.Kind.RESET_REQUESTED, user=user, login=login, info=info)
-    queue_after_commit(password_reset_deliver, user_id=user.pk if user else None, base_url=base_url)
+    queue_after_commit(
+        password_reset_deliver,
+        run_here_if_broker_down=True,
+        user_id=user.pk if user else None,
+        base_url=base_url,
+    )
 
 
 def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
@@ -614,7 +619,9 @@ def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | Non
     from identity.tasks import login_reminder_deliver
 
     audit(AuthEvent.Kind.REMINDER_REQUESTED, login=email.strip(), info=info)
-    queue_after_commit(login_reminder_deliver, email=email.strip(), base_url=base_url)
+    queue_after_commit(
+        login_reminder_deliver, run_here_if_broker_down=True, email=email.strip(), base_url=base_url
+    )
 
 
 def login_reminder_deliver(*, email: str, base_url: str) -> None:

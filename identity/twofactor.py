@@ -115,22 +115,17 @@ def totp_enrolment_confirm(
     password and a code of the current device (or a backup code); the owner is told by e-mail.
     Raises ApplicationError (nothing changes but the audit row and django-otp's throttle) when
     any of these is missing or wrong."""
-    from identity.services import audit, security_notice
+    from identity.services import audit, reauthenticate, security_notice
 
     replacing = has_confirmed_device(user)
     if replacing:
         if not session_verified:
             raise TwoFactorError.reauthentication_required()
-        if not user.check_password(password or ""):
-            audit(
-                AuthEvent.Kind.TWO_FACTOR_FAILED,
-                user=user,
-                login=user.get_username(),
-                info=info,
-                stage="replacement_password",
-            )
-            raise TwoFactorError.wrong_password()
-        if _current_device_accepting(user, current_code) is None:
+        # Throttled per account and audited, outside any transaction (a refusal keeps its row).
+        reauthenticate(user=user, current_password=password, info=info)
+        with transaction.atomic():  # django-otp locks the devices it checks
+            current = _current_device_accepting(user, current_code)
+        if current is None:
             audit(
                 AuthEvent.Kind.TWO_FACTOR_FAILED,
                 user=user,

@@ -417,7 +417,7 @@ def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
                     device_id=device.pk,
                     token=form.cleaned_data["code"],
                     session_verified=user.is_verified(),
-                    password=form.cleaned_data.get("password", ""),
+                    password=form.cleaned_data.get("current_password", ""),
                     current_code=form.cleaned_data.get("current_code", ""),
                     info=request_info(request),
                 )

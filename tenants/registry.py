@@ -46,7 +46,9 @@ def _database_generation(*, advance: bool = False) -> str:
     sql = (
         "SELECT nextval('public.tenants_registry_generation')"
         if advance
-        else "SELECT last_value FROM public.tenants_registry_generation"
+        # A new sequence reports last_value 1 before its first nextval (which also returns 1).
+        else "SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+        "FROM public.tenants_registry_generation"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)

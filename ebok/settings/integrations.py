@@ -94,9 +94,17 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from ebok.logging import sentry_before_breadcrumb, sentry_before_send
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env("SENTRY_ENVIRONMENT", default="production"),
         send_default_pii=False,
+        # No request bodies or local variables (forms carry PESEL and passwords); what is sent
+        # is masked like every log line.
+        max_request_body_size="never",
+        include_local_variables=False,
+        before_send=sentry_before_send,
+        before_breadcrumb=sentry_before_breadcrumb,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )

@@ -105,3 +105,34 @@ def test_a_generation_bumped_while_redis_was_down_is_corrected_when_it_returns(
     truth = registry._database_generation()
     assert registry.current_generation() == truth
     assert cache.get(registry.GENERATION_KEY) == truth
+
+
+def test_with_the_broker_down_a_password_reset_is_still_sent(
+    client, tenants, settings, django_capture_on_commit_callbacks
+):
+    """Work that is not stored anywhere (the reset e-mail) runs in the web process when the
+    broker does not take it, instead of being lost."""
+    from django.db import connection
+
+    from ebok.celery import app
+    from ebok.outbox.models import Message
+
+    connection.set_tenant(tenants.a)
+    user_create(
+        login="L0000098", password="RyBa18$05", email="l98@example.com", customer_symbol="L0000098"
+    )
+    connection.set_schema_to_public()
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    app.conf.task_publish_retry = False
+    app.pool.force_close_all()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/password/reset/", {"login": "L0000098"}, HTTP_HOST=HOST)
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry = saved
+        app.pool.force_close_all()
+    assert response.status_code == 200
+    connection.set_tenant(tenants.a)
+    assert Message.objects.filter(recipient="l98@example.com").count() == 1

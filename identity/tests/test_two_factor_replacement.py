@@ -98,8 +98,8 @@ def test_replacement_needs_password_and_current_code_then_tells_the_owner(
 
     attempts = [
         {"code": _code(new)},  # neither password nor current code
-        {"code": _code(new), "password": "wrong", "current_code": "000000"},
-        {"code": _code(new), "password": PASSWORD, "current_code": "123456"},
+        {"code": _code(new), "current_password": "wrong", "current_code": "000000"},
+        {"code": _code(new), "current_password": PASSWORD, "current_code": "123456"},
     ]
     for data in attempts:
         refused = client.post("/account/2fa/enrol/", data, HTTP_HOST=HOST)
@@ -113,7 +113,7 @@ def test_replacement_needs_password_and_current_code_then_tells_the_owner(
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             "/account/2fa/enrol/",
-            {"code": _code(new), "password": PASSWORD, "current_code": _code(old)},
+            {"code": _code(new), "current_password": PASSWORD, "current_code": _code(old)},
             HTTP_HOST=HOST,
         )
     assert done.status_code == 200
