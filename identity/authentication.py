@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 
+from ebok.authentication import SessionAuthentication as BrowserSessionAuthentication
 from ebok.errors import ApplicationError
 from identity import services
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
@@ -31,8 +32,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class SessionAuthentication(authentication.SessionAuthentication):
-    """The browser session, with CSRF, as the pages use it."""
+SessionAuthentication = BrowserSessionAuthentication  # the name the settings use
 
 
 class AccountReady(permissions.BasePermission):

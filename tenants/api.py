@@ -4,12 +4,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ebok.authentication import SessionAuthentication
 from ebok.errors import ApplicationError
 from tenants import provisioning
 from tenants.forms import clean_nip, clean_regon, clean_slug

@@ -421,3 +421,85 @@ def test_state_changing_requests_from_a_foreign_origin_are_refused(tenants, acto
             HTTP_ORIGIN="http://alpha.localhost",
         )
         assert not _refused_by_csrf(own), f"{path} from its own origin"
+
+
+# The platform's root host: anonymous, operator (verified), a public account that is not an
+# operator (verified), and tenant A's administrator's session replayed on the root host.
+PLATFORM_ROLES = ("anonymous", "operator", "nonoperator", "tenant_admin")
+PLATFORM_ROUTES = {
+    "home": "200 200 200 200 | 200 200 200 200",
+    "signup": "200 200 200 200 | 400H 400H 400H 400H",
+    "signup_confirm": "410 410 410 410 | 410H 410H 410H 410H",
+    "signup_status": "404 404 404 404 | 404H 404H 404H 404H",
+    "platform_terms": "200 200 200 200 | 200 200 200 200",
+    "console_home": "L 200 403 L | LH 200 403H LH",
+    "console_audit": "L 200 403 L | LH 200 403H LH",
+    "console_tenant": "L 200 403 L | LH 200 403H LH",
+    "console_suspend": "L 405 403 L | LH 302 403H LH",
+    "console_reactivate": "L 405 403 L | LH 302 403H LH",
+    "console_domain_add": "L 405 403 L | LH 400H 403H LH",
+    "console_invitation_resend": "L 405 403 L | LH 409H 403H LH",
+    "console_setting": "L 405 403 L | LH 400H 403H LH",
+    "console_export": "L 405 403 L | LH 302 403H LH",
+    "console_export_download": "L 404 403 L | LH 404H 403H LH",
+    "console_delete": "L 405 403 L | LH 400H 403H LH",
+    "login": "200 302 302 200 | 200 302 302 200",
+    "password_change_forced": "L 200 200 L | LH 400H 400H LH",
+    "terms_accept": "L 302 302 L | LH 302 302 LH",
+    "two_factor": "L 302 302 L | LH 302 302 LH",
+    "two_factor_enrol": "L 200 200 L | LH 400H 400H LH",
+    "session_refresh": "405 405 405 405 | L 302 302 L",
+    "api-signup": "405 405 405 405 | 400H 400H 400H 400H",
+    "api-signup-availability": "200 200 200 200 | 405 405 405 405",
+    "api-signup-status": "404 404 404 404 | 405 405 405 405",
+    "api-operator-tenants": "401 200 403 401 | 401H 405H 403H 401H",
+    "dev-mail": "404 404 404 404 | 404H 404H 404H 404H",
+    "dev-mail-detail": "404 404 404 404 | 404H 404H 404H 404H",
+    "dev-mail-html": "404 404 404 404 | 404H 404H 404H 404H",
+    "theme_css": "200 200 200 200 | 405 405 405 405",
+    "set_language": "302 302 302 302 | 302 302 302 302",
+    "api-schema": "200 200 200 200 | 405 405 405 405",
+    "api-docs": "200 200 200 200 | 405 405 405 405",
+    "logout": "405 405 405 405 | 302 302 302 302",
+}
+
+
+def test_every_platform_route_answers_each_role_as_expected(tenants):
+    connection.set_schema_to_public()
+    operator = user_create(login="olga", password=PASSWORD, role="operator", email="o@e.x")
+    other = user_create(login="nieop", password=PASSWORD, role="tenant_admin", email="n@e.x")
+    clients = {role: Client() for role in PLATFORM_ROLES}
+    login_verified_staff(clients["operator"], "localhost", operator, PASSWORD)
+    login_verified_staff(clients["nonoperator"], "localhost", other, PASSWORD)
+    connection.set_tenant(tenants.a)
+    admin = user_create(login="admin", password=PASSWORD, role="tenant_admin")
+    login_verified_staff(clients["tenant_admin"], HOST, admin, PASSWORD)
+    connection.set_schema_to_public()
+
+    routes = _routes("ebok.urls_public")
+    names = {name for _route, name in routes}
+    assert names == set(PLATFORM_ROUTES), sorted(names ^ set(PLATFORM_ROUTES))
+    routes.sort(key=lambda r: r[1] == "logout")
+    wrong = []
+    for route, name in routes:
+        path = "/" + re.sub(r"<int:[^>]+>", str(tenants.b.pk), route)
+        path = re.sub(r"<uuid:[^>]+>", "00000000-0000-0000-0000-000000000000", path)
+        path = re.sub(r"<str:[^>]+>", "x", path)
+        get_expected, post_expected = _expected(PLATFORM_ROUTES[name])
+        for role, get_status, post_status in zip(
+            PLATFORM_ROLES, get_expected, post_expected, strict=True
+        ):
+            client = clients[role]
+            response = client.get(path, HTTP_HOST="localhost")
+            _check_headers(response, f"GET {path} as {role}")
+            if not _matches(response, get_status):
+                wrong.append(f"GET {path} as {role}: {response.status_code}, expected {get_status}")
+            before = _writes()
+            response = client.post(path, {}, content_type="application/json", HTTP_HOST="localhost")
+            if not _matches(response, post_status):
+                wrong.append(
+                    f"POST {path} as {role}: {response.status_code}, expected {post_status}"
+                )
+            if post_status.endswith("H") and _writes() != before:
+                wrong.append(f"refused POST {path} as {role} wrote something")
+    assert wrong == [], "\n".join(wrong)
