@@ -105,7 +105,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             error_body(code, _message_for(exc)), status=exc.status_code, headers=headers
         )
-    logger.error("Unhandled API error")
+    logger.error("Unhandled API error", exc_info=exc)
     return Response(
         error_body("server_error", _("Something went wrong on our side. Please try again later.")),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

@@ -19,13 +19,17 @@ def run_for_every_tenant(task_name: str, *args, **kwargs) -> int:
     return len(schemas)
 
 
-@shared_task(name="ebok.tasks.schema_probe")
-def schema_probe(marker: str = "") -> dict:
+@shared_task(name="ebok.tasks.schema_probe", bind=True, max_retries=1)
+def schema_probe(self, marker: str = "", retry_once: bool = False) -> dict:
     """Report the schema the task ran in and how many outbox messages carry ``marker`` there
-    (so a test can tell the task really read that schema's tables)."""
+    (so a test can tell the task really read that schema's tables); ``retry_once`` makes the
+    first attempt retry, to show a retried task keeps its tenant."""
     from ebok.outbox.models import Message
 
+    if retry_once and self.request.retries == 0:
+        raise self.retry(countdown=0)
     return {
         "schema": connection.schema_name,
         "matching_messages": Message.objects.filter(subject=marker).count() if marker else 0,
+        "retries": self.request.retries,
     }

@@ -320,6 +320,47 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
+class StaffAccess(models.Model):
+    """A staff member was shown a customer's personal data (SECURITY.md G3): who, whose, which
+    group of fields, for what, when. Written by the pages that show it; read by the audit."""
+
+    class FieldGroup(models.TextChoices):
+        CONTACT = "contact", _("Contact data")
+        IDENTITY = "identity", _("Identity data (name, symbol, masked PESEL)")
+
+    class Purpose(models.TextChoices):
+        ACCOUNT_SEARCH = "account_search", _("Account search")
+        REGISTRATION_REVIEW = "registration_review", _("Registration review")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_accesses"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accessed_by_staff",
+    )
+    # The customer record shown (billing's id; identity does not name billing's model).
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    field_group = models.CharField(max_length=20, choices=FieldGroup.choices)
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject__isnull=False) | models.Q(customer_id__isnull=False),
+                name="staff_access_names_a_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} saw {self.field_group} of {self.subject_id or self.customer_id}"
+
+
 class RateCounter(models.Model):
     """Fixed-window request counters for throttling login, recovery and checks. Kept in the
     database so throttling keeps working (and fails closed) without Redis."""

@@ -4,6 +4,9 @@ from identity import office_views, onboarding_views, registration_views
 
 urlpatterns = [
     path("", office_views.office_home, name="office_home"),
+    path("accounts/", office_views.accounts, name="office_accounts"),
+    path("accounts/<int:pk>/block/", office_views.account_block, name="office_block"),
+    path("accounts/<int:pk>/unblock/", office_views.account_unblock, name="office_unblock"),
     path("accounts/locked/", office_views.locked_accounts, name="office_locked"),
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
     path("audit/", office_views.audit_log, name="office_audit"),

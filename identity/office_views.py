@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ebok.errors import ApplicationError
 from identity import selectors, services
-from identity.models import Document, RegistrationRequest, User
+from identity.models import Document, RegistrationRequest, StaffAccess, User
 from identity.permissions import has_permission, staff_required
 from identity.views import request_info
 
@@ -20,6 +22,7 @@ def office_home(request):
     context = {
         "locked_count": len(services.locked_users()),
         "can_unlock": has_permission(request.user, "accounts.unlock"),
+        "can_block": has_permission(request.user, "accounts.block"),
         "can_audit": has_permission(request.user, "audit.view"),
         "can_documents": has_permission(request.user, "documents.manage"),
         "can_import": has_permission(request.user, "import.run"),
@@ -50,6 +53,59 @@ def account_unlock(request, pk: int):
             request, _("The account %(login)s is unlocked.") % {"login": user.get_username()}
         )
     return redirect("office_locked")
+
+
+@staff_required("accounts.block")
+def accounts(request):
+    """Find a customer's or manager's account and block or unblock it. Showing the results is
+    recorded as staff access to their contact data."""
+    query = request.GET.get("q", "")
+    found = selectors.accounts_search(query)
+    if found:
+        services.staff_access_record(
+            actor=request.user,
+            users=found,
+            field_group=StaffAccess.FieldGroup.CONTACT,
+            purpose=StaffAccess.Purpose.ACCOUNT_SEARCH,
+        )
+    return render(request, "identity/office/accounts.html", {"query": query, "found": found})
+
+
+def _blockable(request, pk: int) -> User:
+    return get_object_or_404(
+        User.objects.exclude(pk=request.user.pk), pk=pk, role__in=services.BLOCKABLE_ROLES
+    )
+
+
+@require_POST
+@staff_required("accounts.block")
+def account_block(request, pk: int):
+    user = _blockable(request, pk)
+    try:
+        services.account_block(
+            user=user,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            info=request_info(request),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The account %(login)s is blocked.") % {"login": user.get_username()}
+        )
+    return redirect(f"{reverse('office_accounts')}?q={user.get_username()}")
+
+
+@require_POST
+@staff_required("accounts.block")
+def account_unblock(request, pk: int):
+    user = _blockable(request, pk)
+    services.account_unblock(user=user, actor=request.user, info=request_info(request))
+    messages.success(
+        request, _("The account %(login)s is unblocked.") % {"login": user.get_username()}
+    )
+    return redirect(f"{reverse('office_accounts')}?q={user.get_username()}")
 
 
 @staff_required("audit.view")

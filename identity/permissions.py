@@ -13,6 +13,7 @@ from identity.models import User
 PERMISSIONS: dict[str, frozenset[str]] = {
     "office.view": frozenset(User.STAFF_ROLES),
     "accounts.unlock": frozenset({"customer_service", "tenant_admin"}),
+    "accounts.block": frozenset({"customer_service", "tenant_admin"}),
     "audit.view": frozenset({"tenant_admin"}),
     "documents.manage": frozenset({"tenant_admin"}),
     "import.run": frozenset({"accountant", "tenant_admin"}),

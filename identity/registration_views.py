@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ebok.errors import ApplicationError
-from identity import registration, selectors
+from identity import registration, selectors, services
 from identity.errors import LinkExpired, LinkUsed
-from identity.models import RegistrationRequest
+from identity.models import RegistrationRequest, StaffAccess
 from identity.permissions import staff_required
 from identity.registration_services import (
     account_create_in_person,
@@ -126,6 +126,15 @@ def office_registrations(request):
     for item in queue[:100]:
         result = registration.match(item.proof, selectors.tenant_config().registration)
         rows.append({"request": item, "match": result})
+    shown = sorted({c for row in rows for c in row["match"].customer_ids})
+    if shown:
+        # The review shows the matched customer records next to what the person typed.
+        services.staff_access_record(
+            actor=request.user,
+            customer_ids=shown,
+            field_group=StaffAccess.FieldGroup.IDENTITY,
+            purpose=StaffAccess.Purpose.REGISTRATION_REVIEW,
+        )
     return render(request, "identity/office/registrations.html", {"rows": rows})
 
 

@@ -73,3 +73,23 @@ def auth_events(*, limit: int = 200, user: User | None = None) -> list[AuthEvent
     if user is not None:
         rows = rows.filter(user=user)
     return list(rows[:limit])
+
+
+def accounts_search(query: str, *, limit: int = 50) -> list[User]:
+    """Customers' and managers' accounts whose login, customer symbol, e-mail or name contains
+    ``query`` (blocked ones too); nothing for an empty query."""
+    query = " ".join(query.replace("\x00", "").split())[:100]
+    if len(query) < 2:
+        return []
+    match = Q()
+    for word in query.split():
+        match &= (
+            Q(username__icontains=word)
+            | Q(customer_symbol__icontains=word)
+            | Q(email__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return list(
+        User.objects.filter(match, role__in=("customer", "manager")).order_by("username")[:limit]
+    )

@@ -227,6 +227,75 @@ def account_unlock(*, user: User, actor: User, info: RequestInfo | None = None) 
     return bool(deleted)
 
 
+BLOCKABLE_ROLES = (User.Role.CUSTOMER, User.Role.MANAGER)
+
+
+@transaction.atomic
+def account_block(*, user: User, actor: User, reason: str, info: RequestInfo | None = None) -> None:
+    """Block an account (seed D: misuse, a legal title lost). It is logged out at its next
+    request (an inactive user has no session), its API tokens end, and logging in answers like
+    a wrong password. Only customers' and managers' accounts; the reason is required."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            _("Say why the account is blocked."),
+            code="reason_required",
+            extra={"fields": {"reason": [_("This field is required.")]}},
+        )
+    if user.role not in BLOCKABLE_ROLES or user.pk == actor.pk:
+        raise ApplicationError(
+            _("Only customers' and managers' accounts can be blocked here."),
+            code="not_allowed",
+            status=403,
+        )
+    if not user.is_active:
+        return
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    ApiToken.objects.filter(user=user).delete()
+    audit(
+        AuthEvent.Kind.ACCOUNT_BLOCKED,
+        user=user,
+        login=user.get_username(),
+        info=info,
+        actor=actor.get_username(),
+        reason=reason[:500],
+    )
+
+
+@transaction.atomic
+def account_unblock(*, user: User, actor: User, info: RequestInfo | None = None) -> None:
+    if user.role not in BLOCKABLE_ROLES or user.is_active:
+        return
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    audit(
+        AuthEvent.Kind.ACCOUNT_UNBLOCKED,
+        user=user,
+        login=user.get_username(),
+        info=info,
+        actor=actor.get_username(),
+    )
+
+
+def staff_access_record(
+    *,
+    actor: User,
+    field_group: str,
+    purpose: str,
+    users: list[User] = (),
+    customer_ids: list[int] = (),
+) -> None:
+    """Record that ``actor`` was shown these accounts' or customer records' personal data."""
+    from identity.models import StaffAccess
+
+    rows = [
+        StaffAccess(actor=actor, subject=u, field_group=field_group, purpose=purpose) for u in users
+    ] + [
+        StaffAccess(actor=actor, customer_id=c, field_group=field_group, purpose=purpose)
+        for c in customer_ids
+    ]
+    StaffAccess.objects.bulk_create(rows)
+
+
 def locked_users() -> list[User]:
     policy, now = _lockout_policy(), timezone.now()
     keys = {
@@ -651,12 +720,16 @@ def reauthenticate(*, user: User, current_password: str, info: RequestInfo | Non
     or phone, where invoices go): a session left open or a stolen token is not enough. Wrong
     answers are audited and throttled per account (429), so this cannot guess the password.
     Call it outside the change's transaction: a refusal must not roll back its own record."""
-    from identity.throttling import hit
+    from identity.errors import Throttled
+    from identity.throttling import LIMITS, exceeded, hit
 
-    hit("reauth_account", str(user.pk))
+    if exceeded("reauth_account", str(user.pk)):
+        # Even the right password waits for the window: the limit cannot be probed around.
+        raise Throttled(retry_after=LIMITS["reauth_account"][1])
     if current_password and user.check_password(current_password):
         return
     audit(AuthEvent.Kind.REAUTHENTICATION_FAILED, user=user, login=user.get_username(), info=info)
+    hit("reauth_account", str(user.pk))  # only wrong answers count
     message = (
         _("The current password is incorrect.")
         if current_password

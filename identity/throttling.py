@@ -38,7 +38,7 @@ LIMITS = {
 
 def _key(value: str) -> str:
     # Keys may be logins or e-mail addresses: stored hashed, never as typed.
-    return hashlib.sha256(value.casefold().encode()).hexdigest()
+    return hashlib.sha256(value.casefold().encode(errors="surrogatepass")).hexdigest()
 
 
 def hit(scope: str, value: str) -> None:
@@ -60,6 +60,21 @@ def hit(scope: str, value: str) -> None:
         (count,) = cursor.fetchone()
     if count > limit:
         raise Throttled(retry_after=int(window + seconds - now.timestamp()) + 1)
+
+
+def exceeded(scope: str, value: str) -> bool:
+    """Whether ``value`` has used up its window in ``scope`` (counts nothing). With ``hit`` on
+    failures only, a limit counts wrong answers and not the right ones."""
+    limit, seconds = LIMITS[scope]
+    window = math.floor(timezone.now().timestamp() / seconds) * seconds
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count FROM identity_ratecounter WHERE scope = %s AND key = %s "
+            "AND window_start = %s",
+            [scope, _key(value), datetime.fromtimestamp(window, tz=UTC)],
+        )
+        row = cursor.fetchone()
+    return row is not None and row[0] >= limit
 
 
 def first_use(scope: str, value: str, *, issued_at: datetime) -> bool:

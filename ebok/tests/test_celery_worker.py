@@ -89,9 +89,9 @@ def test_task_queued_in_tenant_a_runs_in_schema_a(tenants, worker):
     result_b = worker.send_task(probe, kwargs={"marker": SCHEMA_MARKER})
     connection.set_schema_to_public()
     result_public = worker.send_task(probe)
-    assert result_a.get(timeout=30) == {"schema": "alpha", "matching_messages": 1}
+    assert result_a.get(timeout=30) == {"schema": "alpha", "matching_messages": 1, "retries": 0}
     # the next task on the same worker does not inherit A's schema
-    assert result_b.get(timeout=30) == {"schema": "beta", "matching_messages": 0}
+    assert result_b.get(timeout=30) == {"schema": "beta", "matching_messages": 0, "retries": 0}
     assert result_public.get(timeout=30)["schema"] == "public"
 
 
@@ -102,3 +102,16 @@ def test_periodic_fan_out_queues_one_task_per_active_tenant(tenants, worker):
     from tenants.selectors import active_tenant_schemas
 
     assert queued == len(active_tenant_schemas())
+
+
+def test_a_retried_task_keeps_its_tenant_and_the_next_task_does_not_inherit_it(tenants, worker):
+    """T3: the retry is a new message; it still carries and runs in the schema of A, and a plain
+    task after it on the same (solo) worker runs in public."""
+    from conftest import SCHEMA_MARKER
+
+    probe = "ebok.tasks.schema_probe"
+    connection.set_tenant(tenants.a)
+    retried = worker.send_task(probe, kwargs={"marker": SCHEMA_MARKER, "retry_once": True})
+    connection.set_schema_to_public()
+    assert retried.get(timeout=30) == {"schema": "alpha", "matching_messages": 1, "retries": 1}
+    assert worker.send_task(probe).get(timeout=30)["schema"] == "public"

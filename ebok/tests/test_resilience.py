@@ -123,16 +123,22 @@ def test_with_the_broker_down_a_password_reset_is_still_sent(
     )
     connection.set_schema_to_public()
     saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry)
+
+    def fresh_broker_pools():
+        # The connection and producer pools are made for one broker URL: new ones for the next.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     app.conf.task_always_eager = False
     app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
     app.conf.task_publish_retry = False
-    app.pool.force_close_all()
+    fresh_broker_pools()
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post("/password/reset/", {"login": "L0000098"}, HTTP_HOST=HOST)
     finally:
         app.conf.task_always_eager, app.conf.broker_url, app.conf.task_publish_retry = saved
-        app.pool.force_close_all()
+        fresh_broker_pools()
     assert response.status_code == 200
     connection.set_tenant(tenants.a)
     assert Message.objects.filter(recipient="l98@example.com").count() == 1

@@ -56,3 +56,10 @@ def test_guessing_the_password_through_the_question_is_throttled(client, custome
     assert _patch(client, auth, phone="+48 1", current_password="RyBa18$05").status_code == 429
     customer.refresh_from_db()
     assert customer.phone == ""
+
+
+def test_right_answers_do_not_use_up_the_limit(client, customer):
+    auth = _token(client)
+    for i in range(12):
+        changed = _patch(client, auth, phone=f"+48 600 000 0{i:02d}", current_password="RyBa18$05")
+        assert changed.status_code == 200

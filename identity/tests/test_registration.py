@@ -272,6 +272,14 @@ def test_flow_a_request_approved_by_staff_then_set_password_link(client, coopera
     _as_verified_staff(client, cooperative)
     queue = client.get("/office/registrations/", HTTP_HOST=A_HOST).content.decode()
     assert "L0004880" in queue
+    # Staff were shown the matched customer record: recorded (SECURITY.md G3).
+    from billing.models import Customer
+    from identity.models import StaffAccess
+
+    shown = Customer.objects.get(symbol="L0004880").pk
+    assert list(
+        StaffAccess.objects.values_list("actor", "customer_id", "field_group", "purpose")
+    ) == [(cooperative.pk, shown, "identity", "registration_review")]
     client.post(
         f"/office/registrations/{request.pk}/decide/", {"decision": "approve"}, HTTP_HOST=A_HOST
     )
