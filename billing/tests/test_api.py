@@ -72,12 +72,39 @@ def test_anonymous_callers_are_refused(client, ledger, path):
 
 @pytest.mark.parametrize("path", LISTS)
 def test_other_tenant_sees_nothing_of_tenant_a(client, ledger, tenants, path):
+    """B holds the same ERP records (the same erp ids and, schemas being separate, the same
+    database ids) with other amounts and names, and the same login: B's customer sees B's rows,
+    every one of them, and none of A's values."""
+    import re as regex
+
+    from billing.importing import import_text
+    from billing.tests.conftest import FILES
+
+    connection.set_tenant(tenants.a)
+    a_rows = _as(client, ledger["owner"]).get(f"/api/v1/{path}", HTTP_HOST=HOST).json()["results"]
+    assert a_rows  # A's customer has some: the comparison below means something
+
     connection.set_tenant(tenants.b)
+    for entity, payload in FILES.items():
+        # Every amount in B differs from A's by 1000 zł; names, streets, numbers carry B's mark.
+        changed = regex.sub(r"(\d+)\.(\d{2})\b", lambda m: f"{int(m[1]) + 1000}.{m[2]}", payload)
+        for a_text, b_text in (("Jan Testowy", "Jan Betowy"), ("Leśna", "Betowa"), ("U/", "B/")):
+            changed = changed.replace(a_text, b_text)
+        assert import_text(entity, changed).errors == []
     stranger = user_create(login="L0000001", password="x")
+    from billing.models import Customer
+    from billing.services import customer_account_attach
+
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=stranger)
     _as(client, stranger)
-    response = client.get(f"/api/v1/{path}", HTTP_HOST="beta.localhost")
-    assert response.status_code == 200
-    assert response.json()["results"] == []
+    b_rows = client.get(f"/api/v1/{path}", HTTP_HOST="beta.localhost").json()["results"]
+    assert len(b_rows) == len(a_rows)
+    assert {r["id"] for r in b_rows} == {r["id"] for r in a_rows}  # the same ids...
+    assert b_rows != a_rows  # ...and B's own values
+    amounts = {"amount", "gross", "balance"}
+    for a_row in a_rows:
+        for key in amounts & set(a_row):
+            assert all(b_row[key] != a_row[key] for b_row in b_rows), (path, key)
 
 
 def test_balance_confirmation_answers(client, ledger):

@@ -75,15 +75,48 @@ def test_each_actor_sees_exactly_the_expected_rows_and_totals(client, estate, ac
 
 
 def test_other_tenants_manager_sees_nothing_of_tenant_a(client, estate, tenants):
-    connection.set_tenant(tenants.b)
-    user = user_create(login="zarzadca-obcy", password="x", role="manager")
-    manager_company_create(name="Obcy", nip="5260250274", users=[user])
-    client.force_login(user)
+    """B's manager holds grants in B on premises with the same ids as A's granted ones; it sees
+    exactly B's rows on B's host, and its session is nobody on A's host."""
+    from billing.importing import import_text
+
+    a_ids = {}
+    client.force_login(estate["full"])
     for path in ("charges", "invoices", "payments-received", "premises", "contracts"):
-        assert client.get(f"/api/v1/{path}", HTTP_HOST="beta.localhost").json()["results"] == []
-    assert (
-        client.get("/api/v1/charges", HTTP_HOST=HOST).status_code == 401
-    )  # A's host: not its session
+        a_ids[path] = {
+            r["id"] for r in client.get(f"/api/v1/{path}", HTTP_HOST=HOST).json()["results"]
+        }
+        assert a_ids[path], path
+
+    connection.set_tenant(tenants.b)
+    files = {
+        "customers": "erp_id;symbol;kind;name\nK1;B0000001;individual;Beta Jeden\n",
+        "premises": "erp_id;kind;street;building_no;flat_no;city\nM1;residential;Betowa;1;1;B\nM2;residential;Betowa;1;2;B\n",
+        "legal-titles": "erp_id;customer_erp_id;premises_erp_id;valid_from\nT1;K1;M1;2020-01-01\nT2;K1;M2;2020-01-01\n",
+        "contracts": "erp_id;number;customer_erp_id;kind;status\nU1;B-U1;K1;housing;active\nU2;B-U2;K1;housing;active\n",
+        "service-points": "erp_id;code;premises_erp_id;contract_erp_id\nS1;BS1;M1;U1\nS2;BS2;M2;U2\n",
+        "charges": "erp_id;customer_erp_id;premises_erp_id;component;period;amount;due_date\nC1;K1;M1;Eksploatacja;2026-01-01;901.00;2026-01-10\n",
+        "invoices": "erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross\nF1;B-F1;K1;M1;2026-01-01;2026-01-10;901.00\n",
+        "payments-received": "erp_id;customer_erp_id;premises_erp_id;paid_on;amount\nP1;K1;M1;2026-01-05;901.00\n",
+    }
+    for entity, payload in files.items():
+        assert import_text(entity, payload).errors == [], entity
+    user = user_create(login="zarzadca-obcy", password="x", role="manager")
+    company = manager_company_create(name="Obcy", nip="5260250274", users=[user])
+    from billing.models import Premises
+
+    grant_create(
+        company=company,
+        premises_ids=[Premises.objects.get(erp_id="M1").pk],
+        valid_from=timezone.localdate() - timedelta(days=1),
+        actor="test",
+    )
+    client.force_login(user)
+    for path in ("charges", "invoices", "payments-received", "premises"):
+        rows = client.get(f"/api/v1/{path}", HTTP_HOST="beta.localhost").json()["results"]
+        assert len(rows) == 1, path  # B's one granted flat and what is on it
+        assert "Leśna" not in str(rows)
+        assert "F1" not in [r.get("number") for r in rows]
+    assert client.get("/api/v1/charges", HTTP_HOST=HOST).status_code == 401  # A's host: nobody
 
 
 def test_partial_manager_cannot_switch_einvoice_and_nothing_changes(client, estate):

@@ -55,7 +55,9 @@ def test_console_requires_login_operator_role_and_second_factor(client, public_s
     client.post("/login/", {"login": "nie-operator", "password": PASSWORD}, HTTP_HOST=ROOT)
     connection.set_schema_to_public()
     client.get("/account/2fa/enrol/", HTTP_HOST=ROOT)
-    assert client.get("/console/", HTTP_HOST=ROOT).status_code in (302, 403)
+    # (held at the second factor first; with it verified it is 403, see the next test)
+    held = client.get("/console/", HTTP_HOST=ROOT)
+    assert (held.status_code, held.get("Location")) == (302, "/account/2fa/"), held.status_code
     client.logout()
     # An operator who has not confirmed the second factor: sent to it; the API refuses.
     user_create(login="olga2", password=PASSWORD, role="operator", email="o2@ebok.example")
@@ -64,7 +66,7 @@ def test_console_requires_login_operator_role_and_second_factor(client, public_s
     response = client.get("/console/", HTTP_HOST=ROOT)
     assert response.status_code == 302
     assert "/account/2fa/" in response.url
-    assert client.get("/api/v1/operators/tenants", HTTP_HOST=ROOT).status_code in (403, 428)
+    assert client.get("/api/v1/operators/tenants", HTTP_HOST=ROOT).status_code == 428
     # The console does not exist on a tenant's host.
     assert client.get("/console/", HTTP_HOST="alpha.localhost").status_code == 404
 
@@ -101,7 +103,7 @@ def test_tenant_list_shows_figures_but_no_customer_data(console, tenants, alpha_
     assert alpha_customer not in detail
     assert "zenobia@example.com" not in detail
     # The operator's session opens nothing on the tenant's host.
-    assert console.get("/api/v1/premises", HTTP_HOST="alpha.localhost").status_code in (401, 403)
+    assert console.get("/api/v1/premises", HTTP_HOST="alpha.localhost").status_code == 401
     assert console.get("/charges/", HTTP_HOST="alpha.localhost").status_code == 302
 
 
