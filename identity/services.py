@@ -338,6 +338,7 @@ def password_set(
     user.must_change_password = temporary
     user.password_changed_at = timezone.now()
     user.save()
+    OneTimeToken.objects.filter(user=user, purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD).delete()
     ApiToken.objects.filter(user=user).exclude(pk=getattr(keep_api_token, "pk", None)).delete()
     if not temporary:
         audit(AuthEvent.Kind.PASSWORD_CHANGED, user=user, login=user.get_username(), info=info)
@@ -396,7 +397,9 @@ def password_change(
     """The account's password change (also the forced change after a temporary password: the
     "current" is then the temporary or one-time code)."""
     errors = {}
-    if not user.check_password(current_password):
+    if not user.check_password(current_password) and not _one_time_password_used(
+        user, current_password
+    ):
         errors["current_password"] = [
             ValidationError(
                 _("The current password is incorrect."),
@@ -630,8 +633,10 @@ def _keyed_hash(secret: str) -> str:
 
 
 def _one_time_password_user(user: User | None, password: str) -> User | None:
-    """``user`` if ``password`` is their pending one-time password (then it is used up and
-    becomes the password to change at once), else None."""
+    """``user`` if ``password`` is their pending one-time password, else None. It is used up
+    and the account must set a new password at once; the current password is left alone (so
+    someone who holds only the mailbox, stopped at the second factor, cannot end it), and until
+    the change the used code stands for it (``_one_time_password_used``)."""
     if user is None or not password:
         return None
     used = OneTimeToken.objects.filter(
@@ -643,11 +648,24 @@ def _one_time_password_user(user: User | None, password: str) -> User | None:
     ).update(used_at=timezone.now())
     if not used:
         return None
-    user.set_password(password)
     user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    ApiToken.objects.filter(user=user).delete()
+    user.save(update_fields=["must_change_password"])
     return user
+
+
+def _one_time_password_used(user: User, password: str) -> bool:
+    """Whether ``password`` is a one-time password this account used to log in and that has
+    not expired: the forced password change accepts it as the current password."""
+    return (
+        bool(password)
+        and OneTimeToken.objects.filter(
+            user=user,
+            purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
+            token_hash=_keyed_hash(password),
+            used_at__isnull=False,
+            expires_at__gt=timezone.now(),
+        ).exists()
+    )
 
 
 @transaction.atomic

@@ -126,13 +126,7 @@ def totp_enrolment_confirm(
         with transaction.atomic():  # django-otp locks the devices it checks
             current = _current_device_accepting(user, current_code)
         if current is None:
-            audit(
-                AuthEvent.Kind.TWO_FACTOR_FAILED,
-                user=user,
-                login=user.get_username(),
-                info=info,
-                stage="replacement_current_code",
-            )
+            _audit_refusal(user, info, "replacement_current_code")
             raise TwoFactorError.wrong_current_code()
     with transaction.atomic():
         device = (
@@ -153,14 +147,20 @@ def totp_enrolment_confirm(
             audit(kind, user=user, login=user.get_username(), info=info)
             security_notice(user=user, event=kind)
             return backup_codes_issue(user=user), device
+    _audit_refusal(user, info, "enrolment")
+    raise TwoFactorError.wrong_new_code()
+
+
+def _audit_refusal(user: User, info, stage: str) -> None:
+    from identity.services import audit
+
     audit(
         AuthEvent.Kind.TWO_FACTOR_FAILED,
         user=user,
         login=user.get_username(),
         info=info,
-        stage="enrolment",
+        stage=stage,
     )
-    raise TwoFactorError.wrong_new_code()
 
 
 def _digits(token: str) -> str:

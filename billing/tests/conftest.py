@@ -112,3 +112,14 @@ def set_modules(tenants, django_capture_on_commit_callbacks):
         connection.set_tenant(tenants.a)
 
     return _set
+
+
+@pytest.fixture
+def accountant(client, tenants):
+    """An accountant of tenant A, logged in with a confirmed second factor (imports)."""
+    from identity.tests.conftest import login_verified_staff
+
+    connection.set_tenant(tenants.a)
+    user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
+    login_verified_staff(client, "alpha.localhost", user, "BiUr42#ok")
+    return user

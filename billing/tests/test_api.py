@@ -72,9 +72,9 @@ def test_anonymous_callers_are_refused(client, ledger, path):
 
 @pytest.mark.parametrize("path", LISTS)
 def test_other_tenant_sees_nothing_of_tenant_a(client, ledger, tenants, path):
-    """B holds the same ERP records (the same erp ids and, schemas being separate, the same
-    database ids) with other amounts and names, and the same login: B's customer sees B's rows,
-    every one of them, and none of A's values."""
+    """B holds the same ERP records (the same erp ids) with other amounts and names, and an
+    account with the same login: B's customer sees B's rows, every one of them, and none of A's
+    values. (Requests for ids that exist only in B: the authorization matrix, T1.)"""
     import re as regex
 
     from billing.importing import import_text
@@ -99,8 +99,7 @@ def test_other_tenant_sees_nothing_of_tenant_a(client, ledger, tenants, path):
     _as(client, stranger)
     b_rows = client.get(f"/api/v1/{path}", HTTP_HOST="beta.localhost").json()["results"]
     assert len(b_rows) == len(a_rows)
-    assert {r["id"] for r in b_rows} == {r["id"] for r in a_rows}  # the same ids...
-    assert b_rows != a_rows  # ...and B's own values
+    assert b_rows != a_rows  # B's own values
     amounts = {"amount", "gross", "balance"}
     for a_row in a_rows:
         for key in amounts & set(a_row):

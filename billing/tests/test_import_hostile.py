@@ -15,19 +15,10 @@ from billing import services
 from billing.importing import CSV_FIELD_LIMIT, MAX_UNPACKED_BYTES
 from billing.models import Customer, ImportJob
 from billing.tests.conftest import FILES
-from identity.services import api_key_create, user_create
-from identity.tests.conftest import login_verified_staff
+from identity.services import api_key_create
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
-
-
-@pytest.fixture
-def accountant(client, tenants):
-    connection.set_tenant(tenants.a)
-    user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
-    login_verified_staff(client, HOST, user, "BiUr42#ok")
-    return user
 
 
 def _workbook(rows) -> bytes:

@@ -10,18 +10,9 @@ from openpyxl import Workbook
 from billing.models import Customer, ImportJob
 from billing.tests.conftest import FILES
 from identity.services import user_create
-from identity.tests.conftest import login_verified_staff
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
-
-
-@pytest.fixture
-def accountant(client, tenants):
-    connection.set_tenant(tenants.a)
-    user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
-    login_verified_staff(client, HOST, user, "BiUr42#ok")
-    return user
 
 
 def _upload(client, name, content, entity="customers", dry_run=False):

@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_database_url() -> str:
+def served_database_url() -> str:
     """The test database (its tenants are committed by the session fixture)."""
     parts = {k: connection.settings_dict[k] or "" for k in ("USER", "HOST", "PORT", "NAME")}
     return "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**parts)
@@ -36,7 +36,7 @@ def gunicorn_running(log_dir: Path, *, settings_module: str = "ebok.settings.tes
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": served_database_url(),
         **env_extra,
     }
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments

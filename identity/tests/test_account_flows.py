@@ -242,9 +242,22 @@ def test_one_time_password_recovery_forces_a_change(client, beta, ask_reset):
     assert user.check_password("Iskra2026")
     assert login(client, "beta.localhost", "anna", code).status_code == 302
     assert client.get("/", HTTP_HOST="beta.localhost")["Location"] == "/account/password/change/"
-    client.post("/logout/", HTTP_HOST="beta.localhost")
-    # Used once: the code is now the password to change, not a second way in.
-    assert OneTimeToken.objects.get(user=user).used_at is not None
+    assert OneTimeToken.objects.get(user=user).used_at is not None  # used once
+    # The forced change takes the code as the current password.
+    changed = client.post(
+        "/account/password/change/",
+        {
+            "current_password": code,
+            "new_password": "NoWe12#hasLO",
+            "new_password_repeat": "NoWe12#hasLO",
+        },
+        HTTP_HOST="beta.localhost",
+    )
+    assert changed.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("NoWe12#hasLO")
+    assert not user.must_change_password
+    assert not OneTimeToken.objects.filter(user=user).exists()
 
 
 def test_a_stranger_asking_for_a_one_time_password_does_not_lock_the_owner_out(
@@ -260,6 +273,14 @@ def test_a_stranger_asking_for_a_one_time_password_does_not_lock_the_owner_out(
     assert not user.must_change_password
     client.post("/logout/", HTTP_HOST="beta.localhost")
     assert login(client, "beta.localhost", "anna", code).status_code == 401
+    # Someone who holds only the mailbox uses a fresh code (and would be stopped at a second
+    # factor): the owner's password still works afterwards.
+    ask_reset("anna", "beta.localhost")
+    stolen = _one_time_password("anna@example.com")
+    assert login(client, "beta.localhost", "anna", stolen).status_code == 302
+    client.post("/logout/", HTTP_HOST="beta.localhost")
+    assert login(client, "beta.localhost", "anna", "Iskra2026").status_code == 302
+    client.post("/logout/", HTTP_HOST="beta.localhost")
     # A newer request replaces the older code; an expired code does not work.
     ask_reset("anna", "beta.localhost")
     first = _one_time_password("anna@example.com")
@@ -270,7 +291,7 @@ def test_a_stranger_asking_for_a_one_time_password_does_not_lock_the_owner_out(
     assert login(client, "beta.localhost", "anna", second).status_code == 401
     user.refresh_from_db()
     assert user.check_password("Iskra2026")
-    stored = OneTimeToken.objects.get(user=user).token_hash
+    stored = OneTimeToken.objects.get(user=user, used_at__isnull=True).token_hash
     assert second not in stored
     assert len(stored) == 64
 
