@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from ebok.errors import ApplicationError
@@ -383,6 +383,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 ENROLLING_DEVICE = "ebok_enrolling_device"
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_enrol_view(request: HttpRequest) -> HttpResponse:
     """Enrolment: scan the QR code (or type the key), confirm with a code, keep the backup codes.

@@ -508,3 +508,39 @@ def test_every_platform_route_answers_each_role_as_expected(tenants):
             if post_status.endswith("H") and _writes() != before:
                 wrong.append(f"refused POST {path} as {role} wrote something")
     assert wrong == [], "\n".join(wrong)
+
+
+# What PUT, PATCH and DELETE may change, and for whom: everything else must answer without a 2xx
+# (the API) and write nothing.
+OTHER_VERBS_ALLOWED = {
+    ("api-me", "patch"): set(ROLES) - {"anonymous"},  # one's own profile (an empty change)
+    ("api-me-contact", "delete"): set(ROLES) - {"anonymous"},  # one's own contact data
+    ("api-e-invoice", "delete"): {"customer", "manager"},  # withdrawing the e-invoice consent
+}
+
+
+def test_put_patch_and_delete_on_every_route_change_only_what_the_actor_may(tenants, actors):
+    """Z1's other verbs: on every tenant route and for every role, PUT, PATCH and DELETE either
+    do what that role may do to its own data, or change nothing (the API refuses them)."""
+    b_ids = _b_only_objects(tenants)
+    wrong = []
+    for route, name in _routes("ebok.urls_tenant"):
+        if name in ENDS_SESSION:
+            continue
+        path = _path(route, name, b_ids)
+        for role in ROLES:
+            client = actors[role]
+            for method in ("put", "patch", "delete"):
+                before = _writes()
+                response = getattr(client, method)(
+                    path, {}, content_type="application/json", HTTP_HOST=HOST
+                )
+                allowed = role in OTHER_VERBS_ALLOWED.get((name, method), ())
+                if response.status_code >= 500:
+                    wrong.append(f"{method.upper()} {path} as {role}: {response.status_code}")
+                elif path.startswith("/api/") and 200 <= response.status_code < 300 and not allowed:
+                    # (pages answer other verbs like GET, with their form: checked by writes)
+                    wrong.append(f"{method.upper()} {path} as {role} was accepted")
+                elif not allowed and _writes() != before:
+                    wrong.append(f"refused {method.upper()} {path} as {role} wrote something")
+    assert wrong == [], "\n".join(wrong)
