@@ -182,6 +182,19 @@ def _current_device_accepting(user: User, token: str):
     return None
 
 
+def seconds_until_codes_are_checked(user: User) -> int:
+    """How long django-otp still refuses to check this user's authenticator codes after wrong
+    ones (its delay doubles with each failure); 0 when it checks them now."""
+    from django.utils import timezone
+
+    waits = [0]
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
+    return max(waits)
+
+
 def second_factor_verify(*, user: User, token: str, info=None):
     """The device that accepts ``token`` (TOTP, then backup codes), or None. A TOTP code works
     once: django-otp refuses a code at or before the last one used."""

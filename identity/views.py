@@ -372,8 +372,13 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return _after_gates(request)
+        wait = twofactor.seconds_until_codes_are_checked(request.user)
         form.add_error(
-            "code", _("The code is not valid. Try the current code from the app or a backup code.")
+            "code",
+            _("Too many wrong codes. Wait %(seconds)d s and try the current code again.")
+            % {"seconds": wait}
+            if wait
+            else _("The code is not valid. Try the current code from the app or a backup code."),
         )
     return render(
         request, "identity/two_factor.html", {"form": form}, status=400 if form.errors else 200

@@ -151,3 +151,18 @@ def test_first_enrolment_is_announced_to_the_owner(
     assert [m.subject.split(" – ")[0] for m in notices] == [
         "Uwierzytelnianie dwuskładnikowe zostało włączone"
     ]
+
+
+def test_a_code_typed_during_the_throttle_delay_says_to_wait(client, enrolled_staff):
+    """django-otp refuses to check codes for a moment after a wrong one; the page says so
+    instead of calling a right code wrong (seen in a browser)."""
+    device = _verified_session(client, enrolled_staff)
+    client.post("/logout/", HTTP_HOST=HOST)
+    login(client, HOST, "obsluga", PASSWORD)
+    client.post("/account/2fa/", {"code": "000000"}, HTTP_HOST=HOST)
+    device.refresh_from_db()
+    device.last_t -= 1
+    device.save(update_fields=["last_t"])
+    refused = client.post("/account/2fa/", {"code": _code(device)}, HTTP_HOST=HOST)
+    assert refused.status_code == 400
+    assert "Zbyt wiele błędnych kodów. Odczekaj" in refused.content.decode()
