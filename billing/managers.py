@@ -92,7 +92,7 @@ def office_applications(request):
     pending = ManagerApplication.objects.filter(status=ManagerApplication.Status.PENDING).order_by(
         "created_at"
     )
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     found = []
     if query:
         words = query.split()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout as session_logout
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -27,7 +28,11 @@ def _terms_payload(request: Request, user: User) -> list[dict]:
             "kind": d.kind,
             "version": d.version,
             "title": d.title,
-            "url": request.build_absolute_uri(d.pdf.url) if d.pdf else None,
+            # The document's page (always there; the PDF is served through its own view).
+            "url": request.build_absolute_uri(reverse("document", args=[d.pk])),
+            "pdf_url": request.build_absolute_uri(reverse("document_pdf", args=[d.pk]))
+            if d.pdf
+            else None,
         }
         for d in selectors.documents_to_accept(user)
     ]

@@ -54,7 +54,7 @@ def _done(request: HttpRequest, tenant: Tenant, message: str) -> HttpResponse:
 
 @operator_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL
     status = request.GET.get("status", "")
     if status not in Tenant.Status.values:
         status = ""

@@ -187,3 +187,9 @@ def test_bad_approvals_are_refused_and_change_nothing(client, estate, with_manag
     assert not ManagerCompany.objects.filter(nip="9542751368").exists()
     assert not ManagerMembership.objects.filter(user__username=FORM["email"]).exists()
     assert not Message.objects.filter(recipient=FORM["email"]).exists()
+
+
+def test_a_nul_character_in_the_premises_search_is_no_error(client, with_managers, office):
+    """#12 item 15: `?q=%00` answered 500 (PostgreSQL refuses NUL in text)."""
+    response = client.get("/office/managers/", {"q": "Leśna\x00"}, HTTP_HOST=HOST)
+    assert response.status_code == 200

@@ -103,9 +103,20 @@ def test_temporary_password_gates_the_api_until_changed(client, alpha):
 def test_documents_gate_the_api_until_accepted(client, customer):
     doc = document_publish(kind="e_services_policy", title="Polityka", body="Treść")
     body = api_login(client, "L0000001", "RyBa18$05").json()
+    # The link opens the document (it was null for a document without a PDF: #12 item 16).
     assert body["terms_to_accept"] == [
-        {"id": doc.pk, "kind": "e_services_policy", "version": 1, "title": "Polityka", "url": None}
+        {
+            "id": doc.pk,
+            "kind": "e_services_policy",
+            "version": 1,
+            "title": "Polityka",
+            "url": f"http://{HOST}/documents/{doc.pk}/",
+            "pdf_url": None,
+        }
     ]
+    page = client.get(f"/documents/{doc.pk}/", HTTP_HOST=HOST)
+    assert page.status_code == 200
+    assert "Polityka" in page.content.decode()
     assert client.get("/api/v1/me", HTTP_HOST=HOST, **bearer(body["token"])).status_code == 428
     accept = client.post(
         "/api/v1/auth/terms/accept",

@@ -273,3 +273,9 @@ def test_deletion_needs_the_subdomain_typed_and_is_recorded(console, provisioned
         ).status_code
         == 404
     )
+
+
+def test_a_nul_character_in_the_console_search_is_no_error(console, tenants):
+    """#12 item 15: `?q=%00` answered 500 (PostgreSQL refuses NUL in text)."""
+    response = console.get("/console/", {"q": "alp\x00ha"}, HTTP_HOST=ROOT)
+    assert response.status_code == 200
