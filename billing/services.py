@@ -102,8 +102,8 @@ def einvoice_set(
             extra={"fields": {"email": [_("This field is required.")]}},
         )
     _check_may_change_consent(actor, customer_id)
-    current = selectors.einvoice_consent(actor=actor, customer_id=customer_id)
-    if not (current.active and current.email == email):
+    current = EInvoiceConsent.objects.filter(customer_id=customer_id).first()
+    if not (current and current.active and current.email == email):
         # Outside the write's transaction: a refusal keeps its audit row and throttle count.
         reauthenticate(user=actor, current_password=current_password, info=info)
     with transaction.atomic():

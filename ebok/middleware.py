@@ -11,12 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from ebok.errors import error_body
 from tenants.registry import tenant_for_host
 
 
@@ -123,11 +125,6 @@ class ApiOriginMiddleware:
             own = f"{request.scheme}://{request.get_host()}"
             cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
             if cross_site or (origin is not None and origin != own):
-                from django.http import JsonResponse
-                from django.utils.translation import gettext as _
-
-                from ebok.errors import error_body
-
                 return JsonResponse(
                     error_body(
                         "foreign_origin",

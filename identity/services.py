@@ -42,6 +42,7 @@ from identity.models import (
     LoginLock,
     OneTimeToken,
     PasswordHistory,
+    StaffAccess,
     User,
 )
 from tenants.policies import LockoutPolicy, RecoveryMethod, Unlock
@@ -285,8 +286,6 @@ def staff_access_record(
     customer_ids: list[int] = (),
 ) -> None:
     """Record that ``actor`` was shown these accounts' or customer records' personal data."""
-    from identity.models import StaffAccess
-
     rows = [
         StaffAccess(actor=actor, subject=u, field_group=field_group, purpose=purpose) for u in users
     ] + [
@@ -639,13 +638,8 @@ def _one_time_password_user(user: User | None, password: str) -> User | None:
     the change the used code stands for it (``_one_time_password_used``)."""
     if user is None or not password:
         return None
-    used = OneTimeToken.objects.filter(
-        user=user,
-        purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
-        token_hash=_keyed_hash(password),
-        used_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).update(used_at=timezone.now())
+    used = _one_time_passwords(user, password).filter(used_at__isnull=True)
+    used = used.update(used_at=timezone.now())
     if not used:
         return None
     user.must_change_password = True
@@ -656,15 +650,16 @@ def _one_time_password_user(user: User | None, password: str) -> User | None:
 def _one_time_password_used(user: User, password: str) -> bool:
     """Whether ``password`` is a one-time password this account used to log in and that has
     not expired: the forced password change accepts it as the current password."""
-    return (
-        bool(password)
-        and OneTimeToken.objects.filter(
-            user=user,
-            purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
-            token_hash=_keyed_hash(password),
-            used_at__isnull=False,
-            expires_at__gt=timezone.now(),
-        ).exists()
+    return bool(password) and _one_time_passwords(user, password).exclude(used_at=None).exists()
+
+
+def _one_time_passwords(user: User, password: str):
+    """The unexpired one-time-password rows of ``user`` that ``password`` matches."""
+    return OneTimeToken.objects.filter(
+        user=user,
+        purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD,
+        token_hash=_keyed_hash(password),
+        expires_at__gt=timezone.now(),
     )
 
 

@@ -41,11 +41,16 @@ def _key(value: str) -> str:
     return hashlib.sha256(value.casefold().encode(errors="surrogatepass")).hexdigest()
 
 
-def hit(scope: str, value: str) -> None:
+def _window(scope: str) -> tuple[int, int, datetime, float]:
+    """The scope's limit and length, and the start of the current window (and now)."""
     limit, seconds = LIMITS[scope]
-    now = timezone.now()
-    window = math.floor(now.timestamp() / seconds) * seconds
-    window_start = datetime.fromtimestamp(window, tz=UTC)
+    now = timezone.now().timestamp()
+    window = math.floor(now / seconds) * seconds
+    return limit, seconds, datetime.fromtimestamp(window, tz=UTC), now
+
+
+def hit(scope: str, value: str) -> None:
+    limit, seconds, window_start, now = _window(scope)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -59,19 +64,18 @@ def hit(scope: str, value: str) -> None:
         )
         (count,) = cursor.fetchone()
     if count > limit:
-        raise Throttled(retry_after=int(window + seconds - now.timestamp()) + 1)
+        raise Throttled(retry_after=int(window_start.timestamp() + seconds - now) + 1)
 
 
 def exceeded(scope: str, value: str) -> bool:
     """Whether ``value`` has used up its window in ``scope`` (counts nothing). With ``hit`` on
     failures only, a limit counts wrong answers and not the right ones."""
-    limit, seconds = LIMITS[scope]
-    window = math.floor(timezone.now().timestamp() / seconds) * seconds
+    limit, _seconds, window_start, _now = _window(scope)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count FROM identity_ratecounter WHERE scope = %s AND key = %s "
             "AND window_start = %s",
-            [scope, _key(value), datetime.fromtimestamp(window, tz=UTC)],
+            [scope, _key(value), window_start],
         )
         row = cursor.fetchone()
     return row is not None and row[0] >= limit

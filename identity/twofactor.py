@@ -14,6 +14,7 @@ import secrets
 
 import segno
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 
 from identity.errors import TwoFactorError
@@ -185,8 +186,6 @@ def _current_device_accepting(user: User, token: str):
 def seconds_until_codes_are_checked(user: User) -> int:
     """How long django-otp still refuses to check this user's authenticator codes after wrong
     ones (its delay doubles with each failure); 0 when it checks them now."""
-    from django.utils import timezone
-
     waits = [0]
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         allowed, data = device.verify_is_allowed()
@@ -198,17 +197,9 @@ def seconds_until_codes_are_checked(user: User) -> int:
 def second_factor_verify(*, user: User, token: str, info=None):
     """The device that accepts ``token`` (TOTP, then backup codes), or None. A TOTP code works
     once: django-otp refuses a code at or before the last one used."""
-    from identity.services import audit
 
     with transaction.atomic():
         device = _current_device_accepting(user, token)
-    if device is not None:
-        return device
-    audit(
-        AuthEvent.Kind.TWO_FACTOR_FAILED,
-        user=user,
-        login=user.get_username(),
-        info=info,
-        stage="login",
-    )
-    return None
+    if device is None:
+        _audit_refusal(user, info, "login")
+    return device

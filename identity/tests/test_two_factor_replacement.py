@@ -21,10 +21,8 @@ HOST = "alpha.localhost"
 PASSWORD = "BiUr42#ok"
 
 
-def _code(device: TOTPDevice, step_offset: int = 0) -> str:
-    value = totp(
-        device.bin_key, step=device.step, t0=device.t0 - step_offset * device.step, digits=6
-    )
+def _code(device: TOTPDevice) -> str:
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=6)
     return f"{value:06d}"
 
 
