@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from billing.models import (
 )
 from billing.services import grant_create, grant_revoke
 from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue
+from ebok.outbox.services import email_enqueue, local_time, recipient_language
 from identity.permissions import staff_required
 
 
@@ -50,7 +50,13 @@ class ApplicationForm(forms.Form):
 
 
 def _notice(to, title, text, link=""):
-    email_enqueue(to=to, template="notice", context={"title": title, "text": text, "link": link})
+    """An e-mail in the active language: callers compose it in the applicant's."""
+    email_enqueue(
+        to=to,
+        template="notice",
+        language=translation.get_language(),
+        context={"title": title, "text": text, "link": link},
+    )
 
 
 def apply_view(request):
@@ -72,7 +78,9 @@ def apply_view(request):
             form.add_error(None, exc.message)
             return render(request, "billing/managers/apply.html", {"form": form}, status=429)
         with transaction.atomic():
-            application = ManagerApplication.objects.create(**form.cleaned_data)
+            application = ManagerApplication.objects.create(
+                **form.cleaned_data, language=recipient_language(request.LANGUAGE_CODE)
+            )
             _notice(
                 application.email,
                 _("We have received your application"),
@@ -147,6 +155,8 @@ def application_approve(
             email=application.email,
             first_name=application.contact_person[:150],
         )
+        user.language = recipient_language(application.language)
+        user.save(update_fields=["language"])
     membership, _created = ManagerMembership.objects.get_or_create(
         user=user, defaults={"company": company}
     )
@@ -164,19 +174,17 @@ def application_approve(
         actor=actor.get_username(),
     )
     token, row = token_issue(user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, hours=72)
-    _notice(
-        application.email,
-        _("Your access as a property manager"),
-        _(
-            "Your application is approved. Log in as %(login)s after setting your password "
-            "with the link below (valid until %(until)s)."
+    with translation.override(recipient_language(application.language)):
+        _notice(
+            application.email,
+            _("Your access as a property manager"),
+            _(
+                "Your application is approved. Log in as %(login)s after setting your password "
+                "with the link below (valid until %(until)s)."
+            )
+            % {"login": user.shown_login, "until": local_time(row.expires_at)},
+            link=f"{base_url}/password/set/{token}/",
         )
-        % {
-            "login": user.get_username(),
-            "until": timezone.localtime(row.expires_at).strftime("%d.%m.%Y %H:%M"),
-        },
-        link=f"{base_url}/password/set/{token}/",
-    )
     application.status = ManagerApplication.Status.APPROVED
     application.company, application.decided_by = company, actor.get_username()
     application.save()
@@ -198,7 +206,8 @@ def application_reject(*, application: ManagerApplication, reason: str, actor) -
     application.status, application.reason = ManagerApplication.Status.REJECTED, reason.strip()
     application.decided_by = actor.get_username()
     application.save()
-    _notice(application.email, _("Your application was not accepted"), application.reason)
+    with translation.override(recipient_language(application.language)):
+        _notice(application.email, _("Your application was not accepted"), application.reason)
 
 
 @require_POST

@@ -570,6 +570,8 @@ class ManagerApplication(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True)
     addresses = models.TextField()
+    # The language the applicant wrote in: the office's answer is written in it.
+    language = models.CharField(max_length=5, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(blank=True)
     decided_by = models.CharField(max_length=150, blank=True)

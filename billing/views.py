@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 from billing import selectors, services
 from billing.models import BalanceConfirmation, EInvoiceConsentEvent
 from ebok.errors import ApplicationError
+from ebok.modules import MODULE_URLS
 from identity.views import add_form_errors, request_info
 
 PORTAL_ROLES = frozenset({"customer", "manager"})
@@ -56,13 +58,14 @@ def _chart(months: list[dict]) -> dict:
     """Monthly charges (oldest first) as bars of an inline SVG; the same rows feed the table."""
     rows = list(reversed(months[:12]))
     top = max((float(m["charged"]) for m in rows), default=0) or 1
-    width, height, gap = 28, 120, 8  # the labels take 18 more below the bars
+    width, height, gap, label_band = 28, 120, 8, 18  # month labels sit in a band below the bars
     bars = [
         {
-            "x": i * (width + gap),
-            "height": round(float(m["charged"]) / top * height, 1),
-            "y": round(height - float(m["charged"]) / top * height, 1),
+            "x": i * (width + gap) + gap // 2,
+            "height": round(max(float(m["charged"]), 0) / top * height, 1),
+            "y": round(height - max(float(m["charged"]), 0) / top * height, 1),
             "width": width,
+            "label_x": i * (width + gap) + gap // 2 + width // 2,
             "label": m["period"],
             "value": m["charged"],
         }
@@ -73,6 +76,8 @@ def _chart(months: list[dict]) -> dict:
         "rows": rows,
         "width": max(1, len(rows)) * (width + gap),
         "height": height,
+        "full_height": height + label_band,
+        "label_y": height + label_band - 4,
     }
 
 
@@ -83,13 +88,21 @@ def dashboard(request):
     unpaid = selectors.invoice_list(actor=actor).filter(paid__lt=F("gross"))
     next_due = unpaid.order_by("due_date", "id").first()
     today = timezone.localdate()
+    offers = request.tenant.configuration.has_module
     context = {
         "total": total,
         "next_due": next_due,
         "overdue_count": unpaid.filter(due_date__lt=today).count(),
+        # Overdue invoices are listed where the tenant lists them (no link where it offers
+        # neither page); a balance to confirm only where the tenant asks for confirmations.
+        "overdue_url": next(
+            (reverse(MODULE_URLS[m]) for m in ("invoices", "debt_collection") if offers(m)), None
+        ),
         "pending_confirmations": selectors.balance_confirmation_list(actor=actor)
         .filter(status=BalanceConfirmation.Status.PENDING)
-        .count(),
+        .count()
+        if offers("balance_confirmation")
+        else 0,
         "recent_invoices": selectors.invoice_list(actor=actor)[:3],
         "recent_payments": selectors.payment_list(actor=actor)[:3],
         "chart": _chart(selectors.balance_by_month(actor=actor, months=12)),

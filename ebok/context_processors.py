@@ -16,9 +16,10 @@ def tenant_branding(request) -> dict:
         "tenant": tenant,
         "branding": config.branding,
         "modules": [str(m) for m in config.modules],
+        # Only modules the portal has pages for: nothing advertises or links what does not
+        # exist (a module switched on before its pages are built stays out of sight).
         "module_links": [
-            (str(m), reverse(MODULE_URLS[str(m)]) if str(m) in MODULE_URLS else None)
-            for m in config.modules
+            (str(m), reverse(MODULE_URLS[str(m)])) for m in config.modules if str(m) in MODULE_URLS
         ],
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages

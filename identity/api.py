@@ -12,12 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ebok.authentication import SessionAuthentication
 from ebok.errors import ApplicationError
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.middleware import idle_timeout_seconds
 from identity.models import ApiToken, User
 from identity.throttling import client_ip, hit
+from identity.validators import TenantPasswordValidator
 from identity.views import base_url, request_info
 
 
@@ -141,10 +143,12 @@ class PasswordPolicyApi(APIView):
 
 
 class PasswordCheckApi(APIView):
-    """Check a candidate password against the tenant's rules (no authentication, throttled)."""
+    """Check a candidate password against the tenant's rules (throttled). Anyone may ask; with
+    the browser session of a logged-in user the password is also checked against their login
+    names and earlier passwords, so the page's checklist shows those rules before a submit."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
+    authentication_classes = [SessionAuthentication]
 
     class PasswordCheckInputSerializer(serializers.Serializer):
         password = serializers.CharField(max_length=256, trim_whitespace=False, allow_blank=True)
@@ -157,6 +161,7 @@ class PasswordCheckApi(APIView):
             fields={
                 "valid": serializers.BooleanField(),
                 "unmet": serializers.ListField(child=serializers.CharField()),
+                "checked": serializers.ListField(child=serializers.CharField()),
             },
         ),
     )
@@ -165,12 +170,16 @@ class PasswordCheckApi(APIView):
         data.is_valid(raise_exception=True)
         hit("password_check_ip", client_ip(request))
         config = selectors.tenant_config()
-        unmet = policies.unmet_codes(
-            data.validated_data["password"],
-            config.password_policy,
-            login=data.validated_data.get("login") or None,
-        )
-        return Response({"valid": not unmet, "unmet": unmet})
+        password = data.validated_data["password"]
+        if request.user.is_authenticated:
+            verdicts = TenantPasswordValidator().verdicts(password, request.user)
+        else:
+            verdicts = policies.evaluate(
+                password, config.password_policy, login=data.validated_data.get("login") or None
+            )
+        unmet = [v.code for v in verdicts if not v.met]
+        checked = [v.code for v in verdicts]
+        return Response({"valid": not unmet, "unmet": unmet, "checked": checked})
 
 
 class PasswordChangeApi(APIView):
@@ -279,7 +288,7 @@ class MeApi(APIView):
     permission_classes = [AccountReady]
 
     class MeOutputSerializer(serializers.ModelSerializer):
-        login = serializers.CharField(source="username")
+        login = serializers.CharField(source="shown_login")
 
         class Meta:
             model = User

@@ -44,6 +44,24 @@ class LinkExpired(ApplicationError):
         )
 
 
+class LinkInvalid(LinkExpired):
+    """A link no one was sent (mistyped, cut short or invented): told as not valid, not as
+    expired; the API keeps the code ``link_expired`` of its contract."""
+
+    def __init__(self):
+        ApplicationError.__init__(
+            self,
+            str(
+                _(
+                    "This link is not valid. Check that you opened the whole link from the "
+                    "e-mail, or ask for a new one."
+                )
+            ),
+            code=IdentityErrorCode.LINK_EXPIRED,
+            status=410,
+        )
+
+
 class LinkUsed(ApplicationError):
     def __init__(self):
         super().__init__(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue
+from ebok.outbox.services import email_enqueue, local_time, recipient_language
 from identity import services
 from identity.models import AuthEvent, OneTimeToken, User
 from identity.selectors import tenant_config
@@ -28,7 +28,12 @@ def _send_invitation(*, user: User, base_url: str, language: str) -> None:
     token, row = services.token_issue(
         user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, hours=INVITATION_HOURS
     )
-    local = timezone.localtime(row.expires_at)
+    language = recipient_language(language)
+    with translation.override(language):
+        _invitation_enqueue(user=user, token=token, row=row, base_url=base_url, language=language)
+
+
+def _invitation_enqueue(*, user: User, token: str, row, base_url: str, language: str) -> None:
     email_enqueue(
         to=user.email,
         template="notice",
@@ -45,8 +50,8 @@ def _send_invitation(*, user: User, base_url: str, language: str) -> None:
             % {
                 "role": user.get_role_display(),
                 "portal": _portal_name(),
-                "until": local.strftime("%d.%m.%Y %H:%M"),
-                "login": user.get_username(),
+                "until": local_time(row.expires_at),
+                "login": user.shown_login,
             },
             "link": f"{base_url}/password/set/{token}/",
             "link_label": _("Set the password"),
@@ -62,7 +67,7 @@ def staff_invite(
     email: str,
     role: str,
     base_url: str,
-    language: str = "pl",
+    language: str = "",
     actor: User | None = None,
     info: services.RequestInfo | None = None,
 ) -> User:
@@ -101,7 +106,7 @@ def staff_invite(
         last_name=last_name.strip(),
         email=email,
     )
-    user.language = language
+    user.language = recipient_language(language)
     user.save(update_fields=["language"])
     _send_invitation(user=user, base_url=base_url, language=language)
     services.audit(
@@ -140,5 +145,5 @@ def administrator_invitation_resend(*, tenant, base_url: str) -> int:
         OneTimeToken.objects.filter(
             user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, used_at__isnull=True
         ).update(used_at=timezone.now())
-        _send_invitation(user=user, base_url=base_url, language=user.language or "pl")
+        _send_invitation(user=user, base_url=base_url, language=user.language)
     return len(pending)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -80,10 +79,8 @@ class IdleTimeoutMiddleware:
                         ),
                         status=401,
                     )
-                messages.info(
-                    request,
-                    _("You were logged out after a period of inactivity. Please log in again."),
-                )
+                # The login page says why (once) from ?expired=1, which the page's own timer
+                # uses too.
                 return redirect(f"{reverse('login')}?expired=1")
             # Saving the session costs a write: the stamp moves at most every 30 s, so a user is
             # logged out between `limit` and `limit + 30` seconds after the last request.

@@ -57,6 +57,27 @@ class User(AbstractUser):
         ]
 
     @property
+    def shown_login(self) -> str:
+        """The login as its owner types it. A login by PESEL is stored as a keyed hash, which is a
+        storage key and never shown: such an account shows its customer symbol, else the words
+        "your PESEL number"."""
+        if self.username.startswith("pesel:"):
+            return self.customer_symbol or str(_("your PESEL number"))
+        return self.username
+
+    @property
+    def login_names(self) -> list[str]:
+        """Every name this account logs in with that a password must not contain."""
+        names = [self.customer_symbol]
+        if not self.username.startswith("pesel:"):
+            names.append(self.username)
+        return [name for name in dict.fromkeys(names) if name]
+
+    @property
+    def greeting_name(self) -> str:
+        return self.get_full_name() or self.shown_login
+
+    @property
     def is_tenant_staff(self) -> bool:
         return self.role in self.STAFF_ROLES
 
@@ -413,6 +434,8 @@ class RegistrationRequest(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=32, blank=True)
     login = models.CharField(max_length=150, blank=True)  # the login asked for (or a PESEL alias)
+    # The language the applicant wrote in: every message about the request is written in it.
+    language = models.CharField(max_length=5, blank=True)
     details = models.JSONField(default=dict)  # what staff see: symbol, name, address, masked ids
     proof = models.JSONField(default=dict)  # what the matcher needs (hashed identifiers only)
     matched_customers = models.JSONField(default=list)

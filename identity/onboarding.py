@@ -9,7 +9,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from ebok.colours import contrast_ratio
@@ -102,8 +102,9 @@ def rules_from_preset(*, tenant, code: str, actor) -> int:
     return changed
 
 
+@transaction.atomic
 def rules_adjust(*, tenant, values: dict, actor) -> int:
-    """Adjust single rules (``group.field`` keys)."""
+    """Adjust single rules (``group.field`` keys): all of them, or none when one is refused."""
     return sum(
         tenant_setting_set(tenant=tenant, key=key, value=value, actor=actor)
         for key, value in values.items()

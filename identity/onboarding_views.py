@@ -59,22 +59,47 @@ class BrandingForm(forms.Form):
         return self.cleaned_data["accent_colour"].lower()
 
 
+def _setting_field(key: str, label) -> forms.IntegerField:
+    """A number field bounded by the policy type's own limits (the same ones every writer of
+    the setting is held to), so the form never refuses what a preset sets."""
+    low, high = policies.setting_limits(key)
+    return forms.IntegerField(label=label, min_value=low, max_value=high)
+
+
 class RulesForm(forms.Form):
+    # form field → the setting it writes
+    SETTINGS = {
+        "min_length": "password_policy.min_length",
+        "threshold": "lockout.threshold",
+        "idle_timeout_minutes": "session.idle_timeout_minutes",
+        "activation_hours": "links.activation_hours",
+    }
+
     online = forms.BooleanField(label=gettext_lazy("Customers can register online"), required=False)
-    min_length = forms.IntegerField(
-        label=gettext_lazy("Minimum password length"), min_value=8, max_value=64
+    min_length = _setting_field(
+        "password_policy.min_length", gettext_lazy("Minimum password length")
     )
-    threshold = forms.IntegerField(
-        label=gettext_lazy("Failed logins that lock an account"), min_value=3, max_value=20
+    threshold = _setting_field(
+        "lockout.threshold", gettext_lazy("Failed logins that lock an account")
     )
-    idle_timeout_minutes = forms.IntegerField(
-        label=gettext_lazy("Idle minutes before automatic logout"), min_value=5, max_value=120
+    idle_timeout_minutes = _setting_field(
+        "session.idle_timeout_minutes", gettext_lazy("Idle minutes before automatic logout")
     )
-    activation_hours = forms.IntegerField(
-        label=gettext_lazy("Hours an activation or set-password link is valid"),
-        min_value=1,
-        max_value=168,
+    activation_hours = _setting_field(
+        "links.activation_hours",
+        gettext_lazy("Hours an activation or set-password link is valid"),
     )
+
+    def add_setting_errors(self, exc: ApplicationError) -> None:
+        """A refused setting's problems beside the field that wrote it."""
+        by_setting = {key: name for name, key in self.SETTINGS.items()}
+        by_setting["links.set_password_hours"] = "activation_hours"
+        by_setting["password_policy.max_length"] = "min_length"
+        for path, problems in (exc.extra.get("fields") or {}).items():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                self.add_error(by_setting.get(path), str(problem))
+        if not self.errors:
+            self.add_error(None, exc.message)
 
 
 class PresetForm(forms.Form):
@@ -167,7 +192,7 @@ def _rules(request, tenant, config) -> HttpResponse:
             try:
                 onboarding.rules_adjust(tenant=tenant, values=values, actor=request.user)
             except ApplicationError as exc:
-                add_form_errors(form, exc)
+                form.add_setting_errors(exc)
             else:
                 messages.success(request, _("The rules are saved."))
                 return redirect("office_onboarding_step", step="documents")
@@ -188,7 +213,6 @@ def _staff(request, tenant, config) -> HttpResponse:
             invitations.staff_invite(
                 **form.cleaned_data,
                 base_url=base_url(request),
-                language=request.LANGUAGE_CODE,
                 actor=request.user,
                 info=request_info(request),
             )

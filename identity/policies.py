@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,11 +65,12 @@ def has_non_ascii_letter(password: str) -> bool:
     return any(ch.isalpha() and not ch.isascii() for ch in password)
 
 
-def contains_login(password: str, login: str | None) -> bool:
-    if not login or len(login) < 3:
-        return False
+def contains_login(password: str, login: str | Sequence[str] | None) -> bool:
+    """Whether ``password`` contains the login, or any of the names the account logs in with
+    (a customer symbol as well as a chosen login); names shorter than 3 characters do not count."""
+    names = [login] if isinstance(login, str) else list(login or ())
     fold = lambda s: unicodedata.normalize("NFKC", s).casefold()  # noqa: E731
-    return fold(login) in fold(password)
+    return any(fold(name) in fold(password) for name in names if name and len(name) >= 3)
 
 
 @cache
@@ -86,7 +87,7 @@ def evaluate(
     password: str,
     policy: PasswordPolicy,
     *,
-    login: str | None = None,
+    login: str | Sequence[str] | None = None,
     reused: Callable[[str], bool] | None = None,
 ) -> list[Verdict]:
     """Every rule of ``policy`` with its verdict on ``password`` (rules the policy does not use

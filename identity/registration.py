@@ -104,7 +104,9 @@ FIELDS: dict[str, FieldDefinition] = {
     ),
     "pesel_or_nip": FieldDefinition(
         _("PESEL or NIP"),
-        _char(13, inputmode="numeric", autocomplete="off"),
+        # Long enough for a number typed in groups ("440514 01359", "954-275-13-69"): spaces
+        # and dashes are taken out before the checksum.
+        _char(20, inputmode="numeric", autocomplete="off"),
         _("PESEL for individual customers, NIP for business customers."),
     ),
     "contract_number": FieldDefinition(_("Contract number"), _char(64, autocomplete="off")),
@@ -138,6 +140,27 @@ FIELDS: dict[str, FieldDefinition] = {
 }
 
 
+IDENTIFIER_BY_TYPE = {
+    "individual": (_("PESEL"), _("The PESEL number of the customer, 11 digits.")),
+    "business": (_("NIP"), _("The company's NIP number, 10 digits (dashes are fine).")),
+}
+
+
+def _follow_customer_type(form: forms.Form, data) -> None:
+    """The identifier field is named after the customer type: PESEL for an individual, NIP for a
+    business (the page's script switches it as the type changes; after a submit the server has
+    already chosen)."""
+    field = form.fields["pesel_or_nip"]
+    kind = (data or {}).get("customer_type") or form.fields["customer_type"].choices[0][0]
+    if kind in IDENTIFIER_BY_TYPE:
+        field.label, field.help_text = IDENTIFIER_BY_TYPE[kind]
+        field.error_messages["required"] = required_message(field.label)
+    for key, (label, help_text) in IDENTIFIER_BY_TYPE.items():
+        field.widget.attrs[f"data-label-{key}"] = str(label)
+        field.widget.attrs[f"data-help-{key}"] = str(help_text)
+    field.widget.attrs["aria-describedby"] = "id_pesel_or_nip_help"
+
+
 def required_message(label) -> str:
     return str(_("The field %(name)s is required.")) % {"name": label}
 
@@ -161,6 +184,8 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
             spec.name == "customer_symbol" and settings.customer_symbol_help
         ):
             field_obj.widget.attrs["aria-describedby"] = f"id_{spec.name}_help"
+    if "customer_type" in form.fields and "pesel_or_nip" in form.fields:
+        _follow_customer_type(form, data)
     for doc in documents:
         name = f"accept_{doc.kind}"
         form.fields[name] = forms.BooleanField(
@@ -257,7 +282,19 @@ def check(cleaned: dict, settings: RegistrationSettings) -> Checked:
     number = re.sub(r"[\s-]", "", cleaned.get("pesel_or_nip") or "")
     if number:
         kind = cleaned.get("customer_type") or ("business" if len(number) == 10 else "individual")
-        if kind == "business":
+        if kind == "individual" and len(number) == 10 and stdnum_nip.is_valid(number):
+            checked.error(
+                "pesel_or_nip",
+                "invalid_pesel",
+                _("This is a NIP number: choose “Business customer” as the customer type."),
+            )
+        elif kind == "business" and len(number) == 11 and pesel.is_valid(number):
+            checked.error(
+                "pesel_or_nip",
+                "invalid_nip",
+                _("This is a PESEL number: choose “Individual customer” as the customer type."),
+            )
+        elif kind == "business":
             if not stdnum_nip.is_valid(number):
                 checked.error("pesel_or_nip", "invalid_nip", _("The NIP number is not valid."))
             checked.proof["nip"] = number

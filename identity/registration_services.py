@@ -4,14 +4,15 @@ could tell whether a customer exists gives the same answer ("not recognised").""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue
+from ebok.outbox.services import email_enqueue, local_time, recipient_language
 from ebok.queueing import queue_after_commit
 from identity import registration, selectors, services
 from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
-from tenants.policies import CredentialDelivery, Verification
+from tenants.policies import CredentialDelivery, LoginIdentifier, Verification
 
 REFUSALS = {
     "contract_not_signed": lambda: _(
@@ -39,9 +40,11 @@ def _field_errors(errors: dict) -> dict:
 def _notice(
     to: str, title: str, text: str, *, link: str = "", link_label: str = "", greeting: str = ""
 ) -> None:
+    """An e-mail in the active language: callers compose it inside ``_writing_to``."""
     email_enqueue(
         to=to,
         template="notice",
+        language=translation.get_language(),
         context={
             "title": title,
             "text": text,
@@ -50,6 +53,11 @@ def _notice(
             "greeting_name": greeting,
         },
     )
+
+
+def _writing_to(language: str):
+    """Compose a message in its recipient's language (else the tenant's), whoever caused it."""
+    return translation.override(recipient_language(language))
 
 
 def registration_submit(
@@ -96,6 +104,7 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
         details=checked.details,
         accepted_documents=[d.pk for d in documents],
         proof=checked.proof,
+        language=recipient_language(translation.get_language()),
         ip=info.ip if info and info.ip != "unknown" else None,
         status=RegistrationRequest.Status.AWAITING_REVIEW
         if settings.verification == Verification.STAFF_REVIEW
@@ -127,6 +136,13 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
 
 
 def _verify(request: RegistrationRequest, *, base_url: str, synchronous: bool) -> tuple | None:
+    with _writing_to(request.language):
+        return _verify_in_language(request, base_url=base_url, synchronous=synchronous)
+
+
+def _verify_in_language(
+    request: RegistrationRequest, *, base_url: str, synchronous: bool
+) -> tuple | None:
     config = selectors.tenant_config()
     result = registration.match(request.proof, config.registration)
     problem = None
@@ -137,7 +153,7 @@ def _verify(request: RegistrationRequest, *, base_url: str, synchronous: bool) -
     elif result.already_registered:
         owner = registration.owner_email(list(result.customer_ids))
         if owner:
-            _notice(
+            _notice(  # the applicant's language: the owner's is not known from the address
                 owner,
                 _("Someone tried to register your account"),
                 _(
@@ -167,10 +183,20 @@ def _verify(request: RegistrationRequest, *, base_url: str, synchronous: bool) -
     return None
 
 
+def _login_for(typed: str, symbol: str, config) -> str:
+    """The account's login: what the applicant chose; else the customer symbol where the tenant
+    accepts symbols as logins (the e-mail promises it); else the PESEL alias or NIP they typed."""
+    if typed and not typed.startswith("pesel:"):
+        return typed
+    if symbol and LoginIdentifier.CUSTOMER_SYMBOL in config.login_identifiers:
+        return symbol
+    return typed or symbol
+
+
 def _create_account(request: RegistrationRequest, result, *, base_url: str) -> User:
     config = selectors.tenant_config()
     delivery = config.registration.credentials
-    login = request.login or result.symbol
+    login = _login_for(request.login, result.symbol, config)
     user = services.user_create(
         login=login,
         password=None,
@@ -179,7 +205,8 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
         first_name=result.name[:150],
     )
     user.phone = request.phone
-    user.save(update_fields=["phone"])
+    user.language = recipient_language(request.language)
+    user.save(update_fields=["phone", "language"])
     registration.attach(list(request.matched_customers), user)
     for doc_id in request.accepted_documents:
         DocumentAcceptance.objects.get_or_create(
@@ -187,7 +214,7 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
         )
     request.user = user
     portal = config.branding.portal_name
-    shown_login = result.symbol if login.startswith("pesel:") else login
+    shown_login = user.shown_login
     if delivery == CredentialDelivery.THREE_EMAILS:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -201,7 +228,7 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
                 "Thank you for registering on %(portal)s. Open the link below to confirm your "
                 "e-mail address; it is valid until %(until)s."
             )
-            % {"portal": portal, "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+            % {"portal": portal, "until": local_time(row.expires_at)},
             link=f"{base_url}/register/activate/{token}/",
             link_label=_("Confirm"),
         )
@@ -220,7 +247,7 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
                 "on %(portal)s. The link "
                 "is valid until %(until)s."
             )
-            % {"portal": portal, "until": row.expires_at.strftime("%d.%m.%Y %H:%M")},
+            % {"portal": portal, "until": local_time(row.expires_at)},
             link=f"{base_url}/register/activate/{token}/",
             link_label=_("Activate the account"),
         )
@@ -259,12 +286,12 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
             )
             % {
                 "portal": portal,
-                "until": row.expires_at.strftime("%d.%m.%Y %H:%M"),
+                "until": local_time(row.expires_at),
                 "login": shown_login,
             },
             link=f"{base_url}/password/set/{token}/",
             link_label=_("Set the password"),
-            greeting=shown_login,
+            greeting=shown_login,  # seed A greets by the customer symbol
         )
         request.status = RegistrationRequest.Status.COMPLETED
     request.save()
@@ -288,6 +315,11 @@ def registration_activate(*, token: str) -> User:
     """The activation link: the account opens and a one-time password is e-mailed; the user sets
     their own password at the first login."""
     user = services.token_consume(token=token, purpose=OneTimeToken.Purpose.ACTIVATION)
+    with _writing_to(user.language):
+        return _activate(user)
+
+
+def _activate(user: User) -> User:
     code = services.temporary_password()
     config = selectors.tenant_config()
     if config.registration.credentials == CredentialDelivery.THREE_EMAILS:
@@ -352,7 +384,8 @@ def registration_review(
             raise ApplicationError(_("Please give the reason."), code="reason_required")
         request.status, request.reason = RegistrationRequest.Status.REJECTED, reason.strip()
         request.save()
-        _notice(request.email, _("Your request was not accepted"), reason.strip())
+        with _writing_to(request.language):
+            _notice(request.email, _("Your request was not accepted"), reason.strip())
         return request
     config = selectors.tenant_config()
     result = registration.match(request.proof, config.registration)
@@ -361,7 +394,8 @@ def registration_review(
             _("No customer without an account matches this request."), code="not_recognised"
         )
     request.matched_customers = list(result.customer_ids)
-    _create_account(request, result, base_url=base_url)
+    with _writing_to(request.language):
+        _create_account(request, result, base_url=base_url)
     return request
 
 
@@ -462,9 +496,10 @@ def registration_open_account(*, user_id: int) -> None:
         status=RegistrationRequest.Status.COMPLETED
     )
     config = selectors.tenant_config()
-    _notice(
-        user.email,
-        _("Account activation"),
-        _("Your account on %(portal)s is active. You can log in now.")
-        % {"portal": config.branding.portal_name},
-    )
+    with _writing_to(user.language):
+        _notice(
+            user.email,
+            _("Account activation"),
+            _("Your account on %(portal)s is active. You can log in now.")
+            % {"portal": config.branding.portal_name},
+        )

@@ -74,6 +74,12 @@ def register_view(request):
         settings, documents, request.POST if request.method == "POST" else None
     )
     status_code = 400
+    if request.method == "POST" and not form.is_valid():
+        # Every error at once: a bad checksum or a mismatch is told beside a missing field.
+        for name, errors in registration.check(form.cleaned_data, settings).errors.items():
+            if name in form.fields and name not in form.errors:
+                for _code, message in errors:
+                    form.add_error(name, message)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -96,6 +102,11 @@ def register_view(request):
             status_code = exc.status if exc.status == 429 else 400
         else:
             return render(request, "identity/register_done.html", {"status": created.status})
+    if form.is_bound and "captcha" in form.fields:
+        # A new question is shown after any error: the answer to the old one must not stay in
+        # the field, or fixing the reported field fails again on the human check.
+        form.errors  # noqa: B018 - validate with the typed answer before it is cleared
+        form.data["captcha"] = ""
     return render(
         request,
         "identity/register.html",
@@ -304,9 +315,9 @@ def _letter(request, user, password):
 
     content = credentials_letter(
         branding=request.tenant.configuration.branding,
-        login=user.get_username(),
+        login=user.shown_login,
         password=password,
-        name=user.get_full_name() or user.get_username(),
+        name=user.greeting_name,
         login_url=f"{base_url(request)}/login/",
     )
     response = HttpResponse(content, content_type="application/pdf")

@@ -32,6 +32,7 @@ from identity.errors import (
     IdentityErrorCode,
     InvalidCredentials,
     LinkExpired,
+    LinkInvalid,
     LinkUsed,
 )
 from identity.models import (
@@ -378,7 +379,7 @@ def security_notice(*, user: User, event: str) -> None:
     with translation.override(user.language or "pl"):
         context = {
             "title": str(title),
-            "greeting_name": user.get_full_name() or user.get_username(),
+            "greeting_name": user.greeting_name,
             "text": str(text),
         }
     email_enqueue(to=user.email, template="notice", language=user.language, context=context)
@@ -527,13 +528,15 @@ def token_issue(*, user: User, purpose: str, hours: int) -> tuple[str, OneTimeTo
 
 
 def token_peek(*, token: str, purpose: str) -> OneTimeToken:
-    """The valid token row, or LinkExpired / LinkUsed (an unknown token counts as expired)."""
+    """The valid token row, or LinkExpired / LinkUsed / LinkInvalid (a token never issued)."""
     row = (
         OneTimeToken.objects.select_related("user")
         .filter(token_hash=_hash_token(token), purpose=purpose)
         .first()
     )
-    if row is None or row.expires_at <= timezone.now():
+    if row is None:
+        raise LinkInvalid()
+    if row.expires_at <= timezone.now():
         raise LinkExpired()
     if row.used_at is not None:
         raise LinkUsed()
@@ -592,7 +595,8 @@ def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
             template="password_reset_link",
             language=user.language,
             context={
-                "login": user.get_username(),
+                "login": user.shown_login,
+                "greeting_name": user.greeting_name,
                 "link": f"{base_url}/password/reset/{token}/",
                 "expires_at": row.expires_at,
             },
@@ -615,7 +619,8 @@ def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
                 template="one_time_password",
                 language=user.language,
                 context={
-                    "login": user.get_username(),
+                    "login": user.shown_login,
+                    "greeting_name": user.greeting_name,
                     "code": code,
                     "login_url": f"{base_url}/login/",
                 },
@@ -719,7 +724,7 @@ def login_reminder_deliver(*, email: str, base_url: str) -> None:
             template="login_reminder",
             language=users[0].language,
             context={
-                "logins": [u.get_username() for u in users],
+                "logins": [u.shown_login for u in users],
                 "login_url": f"{base_url}/login/",
             },
         )

@@ -22,6 +22,17 @@ class TenantPasswordValidator:
 
     def validate(self, password: str, user=None) -> None:
         policy = self._policy()
+        errors = [
+            ValidationError(policies.rule_text(v.code, v.value, policy), code=v.code)
+            for v in self.verdicts(password, user, policy)
+            if not v.met
+        ]
+        if errors:
+            raise ValidationError(errors)
+
+    def verdicts(self, password: str, user=None, policy=None) -> list[policies.Verdict]:
+        """Every rule's verdict for ``user`` (their login names and earlier passwords)."""
+        policy = policy or self._policy()
         hashes: list[str] = []
         if user is not None and user.pk and policy.history:
             from identity.services import password_history_hashes
@@ -33,16 +44,9 @@ class TenantPasswordValidator:
         def reused(candidate: str) -> bool:
             return any(check_password(candidate, h) for h in hashes[: policy.history])
 
-        verdicts = policies.evaluate(
-            password, policy, login=user.get_username() if user is not None else None, reused=reused
+        return policies.evaluate(
+            password, policy, login=user.login_names if user is not None else None, reused=reused
         )
-        errors = [
-            ValidationError(policies.rule_text(v.code, v.value, policy), code=v.code)
-            for v in verdicts
-            if not v.met
-        ]
-        if errors:
-            raise ValidationError(errors)
 
     def password_changed(self, password: str, user=None) -> None:
         if user is not None and user.pk:

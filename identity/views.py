@@ -11,7 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -155,6 +155,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+def _password_check_url() -> str:
+    """The live check of the tenant's API (the platform's own pages have none)."""
+    try:
+        return reverse("api-password-check")
+    except NoReverseMatch:
+        return ""
+
+
 def _policy_context(user=None, typed_password: str | None = None) -> dict:
     """The policy's checklist; with ``typed_password`` each rule carries its verdict, so the
     checklist is right after a submit even without JavaScript."""
@@ -162,7 +170,7 @@ def _policy_context(user=None, typed_password: str | None = None) -> dict:
     if config is None:
         return {}
     policy = config.password_policy
-    login = user.get_username() if user is not None else None
+    login = user.login_names if user is not None else []
     verdicts = {}
     if typed_password:
         verdicts = {v.code: v.met for v in policies.evaluate(typed_password, policy, login=login)}
@@ -190,7 +198,8 @@ def _policy_context(user=None, typed_password: str | None = None) -> dict:
             "no_special": policy.no_special,
             "ascii_only": policy.ascii_only,
             "forbid_login": policy.forbid_login,
-            "login": login or "",
+            "logins": login,
+            "check_url": _password_check_url(),
         },
     }
 

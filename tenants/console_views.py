@@ -107,9 +107,12 @@ def _refused(request, tenant, exc: ApplicationError, **forms) -> HttpResponse:
 def console_suspend(request: HttpRequest, pk: int) -> HttpResponse:
     tenant = _tenant(pk)
     form = SuspendForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _detail(request, tenant, status=400, suspend_form=form)
     try:
-        provisioning.tenant_suspend(tenant=tenant, actor=request.user, reason=reason)
+        provisioning.tenant_suspend(
+            tenant=tenant, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except ApplicationError as exc:
         return _refused(request, tenant, exc)
     return _done(request, tenant, _("The portal is suspended."))
@@ -171,9 +174,11 @@ def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
     except ApplicationError as exc:
-        for problems in (exc.extra.get("fields") or {}).values():
+        # Each problem names the setting it is about: a change can be refused for a neighbour
+        # (a minimum above the maximum), and the operator must see which one and why.
+        for path, problems in (exc.extra.get("fields") or {}).items():
             for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error("value", str(problem))
+                form.add_error("value", f"{path}: {problem}")
         if not form.errors:
             form.add_error("key", exc.message)
         return _refused(request, tenant, exc, setting_form=form)

@@ -131,4 +131,5 @@ class SettingForm(forms.Form):
 
 
 class SuspendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    # The customers of a suspended portal are shut out: the audit log must say why.
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=True)

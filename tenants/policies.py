@@ -11,7 +11,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, get_args, get_origin, get_type_hints
 
 from django.utils.translation import gettext_lazy as _
 
@@ -136,8 +136,39 @@ class Branding:
         return out
 
 
+def _out_of_limits(value, limits: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """The numeric fields of ``value`` outside the bounds its type declares."""
+    out = {}
+    for name, (low, high) in limits.items():
+        if not low <= getattr(value, name) <= high:
+            out[name] = str(
+                _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
+            )
+    return out
+
+
+def setting_limits(key: str) -> tuple[int, int] | None:
+    """The bounds of a numeric setting (``password_policy.min_length`` → (6, 64)), from the
+    policy's own type: forms show them and every writer is held to them by ``problems()``."""
+    group, _sep, name = key.partition(".")
+    return getattr(GROUPS.get(group), "LIMITS", {}).get(name)
+
+
 @dataclass(frozen=True)
 class PasswordPolicy:
+    # Seeds B and D allow 6 characters; below that no tenant may go, whoever writes the rule.
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "min_length": (6, 64),
+        "max_length": (6, 256),
+        "min_uppercase": (0, 64),
+        "min_lowercase": (0, 64),
+        "min_letters": (0, 64),
+        "min_digits": (0, 64),
+        "min_special": (0, 64),
+        "min_digits_or_special": (0, 64),
+        "history": (0, 24),
+    }
+
     min_length: int = 8
     max_length: int = 128
     min_uppercase: int = 0
@@ -158,23 +189,7 @@ class PasswordPolicy:
     description: str = ""
 
     def problems(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        counts = {
-            "min_length": self.min_length,
-            "max_length": self.max_length,
-            "min_uppercase": self.min_uppercase,
-            "min_lowercase": self.min_lowercase,
-            "min_letters": self.min_letters,
-            "min_digits": self.min_digits,
-            "min_special": self.min_special,
-            "min_digits_or_special": self.min_digits_or_special,
-            "history": self.history,
-        }
-        for name, value in counts.items():
-            if value < 0:
-                out[name] = str(_("The value must not be negative."))
-        if self.min_length < 1:
-            out["min_length"] = str(_("The minimum length must be at least 1."))
+        out = _out_of_limits(self, self.LIMITS)
         if self.max_length < self.min_length:
             out["max_length"] = str(_("The maximum length is shorter than the minimum length."))
         letters = max(self.min_letters, self.min_uppercase + self.min_lowercase)
@@ -197,22 +212,20 @@ class PasswordPolicy:
             out["special_characters"] = str(
                 _("Special characters must not include letters, digits or spaces.")
             )
-        if self.history > 24:
-            out["history"] = str(_("At most the last 24 passwords can be remembered."))
         return out
 
 
 @dataclass(frozen=True)
 class LockoutPolicy:
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {"threshold": (3, 100)}
+
     threshold: int = 5  # consecutive failures that lock the account
     unlock: Unlock = Unlock.STAFF_ONLY
     unlock_after_minutes: int = 0  # with Unlock.AUTOMATIC_AFTER_TIME
     locked_message: str = ""  # the tenant's "contact the office" text
 
     def problems(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        if not 1 <= self.threshold <= 100:
-            out["threshold"] = str(_("The threshold must be between 1 and 100."))
+        out = _out_of_limits(self, self.LIMITS)
         if self.unlock == Unlock.AUTOMATIC_AFTER_TIME and self.unlock_after_minutes < 1:
             out["unlock_after_minutes"] = str(
                 _("Automatic unlocking needs a time of at least one minute.")
@@ -222,33 +235,31 @@ class LockoutPolicy:
 
 @dataclass(frozen=True)
 class SessionPolicy:
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {"idle_timeout_minutes": (5, 720)}
+
     idle_timeout_minutes: int = 15
     remember_login: bool = True  # "Zapamiętaj mnie" remembers the login name, never the session
     require_2fa_for_everyone: bool = False
 
     def problems(self) -> dict[str, str]:
-        if not 1 <= self.idle_timeout_minutes <= 720:
-            return {
-                "idle_timeout_minutes": str(
-                    _("The idle timeout must be between 1 and 720 minutes.")
-                )
-            }
-        return {}
+        return _out_of_limits(self, self.LIMITS)
 
 
 @dataclass(frozen=True)
 class LinkPolicy:
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "activation_hours": (1, 24 * 30),
+        "password_reset_hours": (1, 24 * 30),
+        "set_password_hours": (1, 24 * 30),
+    }
+
     activation_hours: int = 24
     password_reset_hours: int = 24
     set_password_hours: int = 24
     recovery: RecoveryMethod = RecoveryMethod.RESET_LINK
 
     def problems(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name in ("activation_hours", "password_reset_hours", "set_password_hours"):
-            if not 1 <= getattr(self, name) <= 24 * 30:
-                out[name] = str(_("A link must live between 1 hour and 30 days."))
-        return out
+        return _out_of_limits(self, self.LIMITS)
 
 
 @dataclass(frozen=True)
@@ -473,7 +484,7 @@ def setting_type(key: str) -> Any:
     if not name:
         return cls
     hints = get_type_hints(cls)
-    if name not in hints:
+    if name not in {f.name for f in fields(cls)}:  # a field, never a ClassVar such as LIMITS
         raise KeyError(key)
     return hints[name]
 

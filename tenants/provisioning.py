@@ -367,13 +367,19 @@ def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
 
 
 @transaction.atomic
-def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str = "") -> Tenant:
+def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
+    """Shut a portal: its customers and staff are refused until it is reactivated; the reason
+    goes to the platform's audit log."""
+    if not reason.strip():
+        raise ApplicationError(_("Please give the reason."), code="reason_required")
     if tenant.is_public or tenant.is_suspended:
         raise ApplicationError(
             _("This tenant cannot be suspended."), code=TenantErrorCode.WRONG_STATUS, status=409
         )
     tenant = tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED, actor=actor)
-    platform_event(PlatformEvent.Kind.TENANT_SUSPENDED, tenant=tenant, actor=actor, reason=reason)
+    platform_event(
+        PlatformEvent.Kind.TENANT_SUSPENDED, tenant=tenant, actor=actor, reason=reason.strip()
+    )
     return tenant
 
 

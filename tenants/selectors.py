@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
 from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
@@ -186,6 +190,30 @@ def tenant_console_rows(tenants: list[Tenant]) -> list[dict]:
     ]
 
 
+DETAIL_LABELS = {
+    "reason": gettext_lazy("Reason"),
+    "old": gettext_lazy("Before"),
+    "new": gettext_lazy("After"),
+    "domain": gettext_lazy("Domain"),
+    "error": gettext_lazy("Error"),
+    "sent": gettext_lazy("Sent"),
+    "organisation": gettext_lazy("Organisation"),
+    "email": gettext_lazy("E-mail"),
+}
+
+
+def _readable(details: dict) -> list[tuple[str, str]]:
+    """An event's details as label and text pairs (JSON for nested values), never a Python
+    dict printed onto the page."""
+    return [
+        (
+            str(DETAIL_LABELS.get(key, key.replace("_", " "))),
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+        )
+        for key, value in (details or {}).items()
+    ]
+
+
 def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> list[dict]:
     """Platform events and configuration changes, newest first, as one list."""
     events = PlatformEvent.objects.select_related("tenant")
@@ -199,16 +227,16 @@ def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> lis
             "kind": e.get_kind_display(),
             "tenant": e.tenant_slug,
             "actor": e.actor,
-            "details": e.details,
+            "details": _readable(e.details),
         }
         for e in events[:limit]
     ] + [
         {
             "at": c.changed_at,
-            "kind": f"setting {c.key}",
+            "kind": _("Setting changed: %(key)s") % {"key": c.key},
             "tenant": c.tenant.slug,
             "actor": c.actor,
-            "details": {"old": c.old_value, "new": c.new_value},
+            "details": _readable({"old": c.old_value, "new": c.new_value}),
         }
         for c in changes[:limit]
     ]

@@ -173,6 +173,18 @@ def tenant_status_set(*, tenant: Tenant, status: str, actor: Any = None) -> Tena
     return locked
 
 
+def _problem_path(key: str, problem: str) -> str:
+    """The full path of a problem with setting ``key``: a type error inside the value is named
+    relative to the key, while the configuration's own check names full paths (which may be a
+    neighbour of the key: a new minimum length above the maximum is the maximum's problem)."""
+    if not problem or problem == "value":
+        return key
+    group = key.partition(".")[0]
+    if problem == group or problem.startswith(group + ".") or problem in policies.LIST_SETTINGS:
+        return problem
+    return f"{key}.{problem}"
+
+
 @transaction.atomic
 def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> bool:
     """The one write path for a tenant setting.
@@ -198,12 +210,7 @@ def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> b
         raise ApplicationError(
             _("The setting cannot be saved."),
             code=TenantErrorCode.INVALID_SETTING,
-            extra={
-                "fields": {
-                    key + ("." + k if k and k != "value" else ""): v
-                    for k, v in exc.problems.items()
-                }
-            },
+            extra={"fields": {_problem_path(key, k): v for k, v in exc.problems.items()}},
         ) from exc
     old = policies.dump(policies.get_setting(current, key))
     new = policies.dump(typed)

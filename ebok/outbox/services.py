@@ -15,11 +15,30 @@ from ebok.outbox.rendering import render_email
 logger = logging.getLogger(__name__)
 
 
+def recipient_language(preferred: str | None = "") -> str:
+    """The language to write to someone in: their own when it is one of the platform's, else the
+    current tenant's first language (Polish), never the language of whoever caused the message."""
+    if preferred and preferred in {code for code, _name in settings.LANGUAGES}:
+        return preferred
+    tenant = getattr(connection, "tenant", None)
+    if tenant is not None and getattr(tenant, "config", None) and tenant.configuration.languages:
+        return str(tenant.configuration.languages[0])
+    return settings.LANGUAGE_CODE
+
+
+def local_time(moment) -> str:
+    """A moment as people read it in a message: day and minute in the portal's time zone."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
 def email_enqueue(
-    *, to: str, template: str, context: dict | None = None, language: str = "pl"
+    *, to: str, template: str, context: dict | None = None, language: str | None = None
 ) -> Message:
     """Render an e-mail with the current tenant's branding and store it in the outbox; it is
-    queued for delivery once the surrounding transaction commits."""
+    queued for delivery once the surrounding transaction commits. ``language`` is the
+    recipient's (else the tenant's is used); text put into ``context`` must have been translated
+    in that same language (compose it inside ``translation.override``)."""
+    language = recipient_language(language)
     rendered = render_email(template, context or {}, language=language)
     message = Message.objects.create(
         recipient=to,

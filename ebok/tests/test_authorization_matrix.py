@@ -440,8 +440,8 @@ PLATFORM_ROUTES = {
     "console_home": "L 200 403 L | LH 200 403H LH",
     "console_audit": "L 200 403 L | LH 200 403H LH",
     "console_tenant": "L 200 403 L | LH 200 403H LH",
-    "console_suspend": "L 405 403 L | LH 302 403H LH",
-    "console_reactivate": "L 405 403 L | LH 302 403H LH",
+    "console_suspend": "L 405 403 L | LH 400H 403H LH",  # no reason given: refused
+    "console_reactivate": "L 405 403 L | LH 409H 403H LH",  # not suspended
     "console_domain_add": "L 405 403 L | LH 400H 403H LH",
     "console_invitation_resend": "L 405 403 L | LH 409H 403H LH",
     "console_setting": "L 405 403 L | LH 400H 403H LH",

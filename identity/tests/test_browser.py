@@ -89,6 +89,8 @@ def _assert_accessible(page) -> None:
 
 
 def test_first_login_with_one_time_password_to_home(server, iskra_customer, browser):
+    from playwright.sync_api import expect
+
     context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
     page = context.new_page()
     base = f"http://iskra.localhost:{server}"
@@ -112,8 +114,14 @@ def test_first_login_with_one_time_password_to_home(server, iskra_customer, brow
     new_password.press_sequentially("iskra")
     assert "rule-unmet" in length_rule.get_attribute("class")
     assert "rule-unmet" in upper_rule.get_attribute("class")
+    # Rules only the server can judge are marked while typing too (#12 item 3).
+    common_rule = page.locator('li[data-rule="common"]')
+    new_password.fill("")
+    new_password.press_sequentially("Password1")
+    expect(common_rule).to_have_class(re.compile(r"\brule-unmet\b"))
     new_password.fill("")
     new_password.press_sequentially("Prad2026moj")
+    expect(common_rule).to_have_class(re.compile(r"\brule-met\b"))
     assert "rule-met" in length_rule.get_attribute("class")  # the checklist follows the typing
     assert "rule-met" in upper_rule.get_attribute("class")
     _field(page, "Powtórz nowe hasło").fill("Prad2026moj")
@@ -200,8 +208,13 @@ def test_registration_flow_c_in_the_browser(server, iskra_contract, browser):
     _assert_accessible(page)
     page.get_by_role("button", name="Zarejestruj się").click()  # empty form: the seed's messages
     assert page.get_by_text("Pole Numer umowy jest wymagane").first.is_visible()
+    # The identifier follows the customer type (#12 item 7): NIP for a business, PESEL again
+    # for an individual; the number typed in groups is accepted.
+    page.get_by_label("Typ klienta").select_option("business")
+    assert _field(page, "NIP").is_visible()
+    assert page.locator("#id_pesel_or_nip_help").inner_text().startswith("Numer NIP firmy")
     page.get_by_label("Typ klienta").select_option("individual")
-    _field(page, "PESEL lub NIP").fill("44051401359")
+    _field(page, "PESEL").fill("440514 01359")
     _field(page, "Numer umowy").fill("UM/BR/1")
     _field(page, "Telefon komórkowy").fill("600100200")
     _field(page, "Adres e-mail").fill("jan.rejestrowany@example.com")

@@ -2,7 +2,7 @@
 review, set-password link), with their refusal paths and tenant isolation."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -436,10 +436,14 @@ def test_flow_b_background_verification_sends_login_and_temporary_password(
     assert "Otrzymaliśmy Twoje zgłoszenie" in mails[0][0]
     code = re.search(r"Hasło tymczasowe: (\S+)", mails[-1][1]).group(1)
     assert "Login: 100123" in mails[-1][1]
-    assert (
-        login(client, A_HOST, "zenon@example.com", code).status_code == 302
-    )  # identifier or e-mail
+    # The login the e-mail promises works (#12 item 1: it was the PESEL's storage key), and so
+    # does the e-mail address (seed B: "identyfikator lub e-mail").
+    from django.test import Client
+
+    assert login(Client(), A_HOST, "100123", code).status_code == 302
+    assert login(client, A_HOST, "zenon@example.com", code).status_code == 302
     assert client.get("/", HTTP_HOST=A_HOST)["Location"] == "/account/password/change/"
+    assert User.objects.get().shown_login == "100123"
 
 
 def test_flow_b_not_recognised_is_told_by_email_with_the_seeds_words(
@@ -634,3 +638,179 @@ def test_flow_d_reissue_by_login_from_the_office_page(client, cooperative):
         "/office/accounts/first-login-password/", {"login": "nobody"}, HTTP_HOST=A_HOST
     )
     assert missing["Location"] == "/office/accounts/new/"
+
+
+def test_staff_action_mails_the_applicant_in_the_applicants_language_and_local_time(
+    client, cooperative
+):
+    """#12 item 8: an English-speaking clerk approving a request written in Polish sends Polish;
+    the link's expiry is printed in the portal's time zone, not UTC."""
+    from django.test import Client
+
+    applicant = Client()
+    applicant.post(
+        "/register/",
+        {
+            "service": "e-BOM",
+            "customer_symbol": "L0004880",
+            "full_name": "Jan Spółdzielca",
+            "email": "jan@example.com",
+            "accept_e_services_policy": "on",
+        },
+        HTTP_HOST=A_HOST,
+    )
+    request = RegistrationRequest.objects.get()
+    assert request.language == "pl"
+    _as_verified_staff(client, cooperative)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/office/"}, HTTP_HOST=A_HOST)
+    assert 'lang="en"' in client.get("/office/registrations/", HTTP_HOST=A_HOST).content.decode()
+    client.post(
+        f"/office/registrations/{request.pk}/decide/", {"decision": "approve"}, HTTP_HOST=A_HOST
+    )
+    mail = Message.objects.filter(recipient="jan@example.com").latest("pk")
+    assert mail.language == "pl"
+    assert "zostało aktywowane" in mail.body_text
+    assert "activated" not in mail.body_text
+    row = OneTimeToken.objects.get(purpose="set_password")
+    local = timezone.localtime(row.expires_at).strftime("%d.%m.%Y %H:%M")
+    utc = row.expires_at.astimezone(UTC).strftime("%d.%m.%Y %H:%M")
+    assert local != utc  # Warsaw is never at UTC
+    assert local in mail.body_text
+    assert utc not in mail.body_text
+    assert User.objects.get(username="L0004880").language == "pl"
+
+
+def test_an_applicant_writing_in_english_is_answered_in_english(client, cooperative):
+    from django.test import Client
+
+    applicant = Client()
+    applicant.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_HOST=A_HOST)
+    applicant.post(
+        "/register/",
+        {
+            "service": "e-BOM",
+            "customer_symbol": "L0004880",
+            "full_name": "Jan Spółdzielca",
+            "email": "jan@example.com",
+            "accept_e_services_policy": "on",
+        },
+        HTTP_HOST=A_HOST,
+    )
+    request = RegistrationRequest.objects.get()
+    assert request.language == "en"
+    _as_verified_staff(client, cooperative)  # the clerk works in Polish
+    client.post(
+        f"/office/registrations/{request.pk}/decide/",
+        {"decision": "reject", "reason": "Brak tytułu prawnego"},
+        HTTP_HOST=A_HOST,
+    )
+    mail = Message.objects.filter(recipient="jan@example.com").latest("pk")
+    assert (mail.language, mail.subject.split(" – ")[0]) == ("en", "Your request was not accepted")
+
+
+def test_flow_b_password_must_not_contain_the_customer_symbol(
+    client, piast, tenants, django_capture_on_commit_callbacks
+):
+    """#12 item 3: seed B's policy forbids the login in the password; ``Ab!100123x`` passed
+    because the account's login was the PESEL's storage key. The live check (the page's
+    checklist asks it while the person types) names the same rules, common and reused too."""
+    from tenants import policies
+    from tenants.presets import preset
+    from tenants.services import tenant_setting_set
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenants.a,
+            key="password_policy",
+            actor="t",
+            value=policies.dump(preset("B", name="x").password_policy),
+        )
+        client.post("/register/", _b_form(client), HTTP_HOST=A_HOST)
+    connection.set_tenant(tenants.a)
+    body = Message.objects.filter(recipient="zenon@example.com").latest("pk").body_text
+    code = re.search(r"Hasło tymczasowe: (\S+)", body).group(1)
+    assert login(client, A_HOST, "100123", code).status_code == 302
+    page = client.get("/account/password/change/", HTTP_HOST=A_HOST).content.decode()
+    assert '"logins": ["100123"]' in page
+    check = client.post(
+        "/api/v1/auth/password/check",
+        {"password": "Ab!100123x"},
+        content_type="application/json",
+        HTTP_HOST=A_HOST,
+    ).json()
+    assert check["unmet"] == ["contains_login"]
+    reused = client.post(
+        "/api/v1/auth/password/check",
+        {"password": code},
+        content_type="application/json",
+        HTTP_HOST=A_HOST,
+    ).json()
+    assert "reused" in reused["unmet"]
+    assert {"reused", "common"} <= set(reused["checked"])
+    refused = client.post(
+        "/account/password/change/",
+        {
+            "current_password": code,
+            "new_password": "Ab!100123x",
+            "new_password_repeat": "Ab!100123x",
+        },
+        HTTP_HOST=A_HOST,
+    )
+    assert refused.status_code == 400
+    assert User.objects.get().check_password(code)
+    client.post(
+        "/account/password/change/",
+        {"current_password": code, "new_password": "Ab!1x2y", "new_password_repeat": "Ab!1x2y"},
+        HTTP_HOST=A_HOST,
+    )
+    assert User.objects.get().check_password("Ab!1x2y")
+
+
+@pytest.mark.parametrize("typed", ["440514 01359", "44 05 14 01 359", "440-514-013-59"])
+def test_flow_c_identifiers_typed_in_groups_are_accepted(client, energy, typed):
+    """#12 item 7: a PESEL typed with spaces was refused for its length."""
+    response = client.post("/register/", _form(energy, pesel_or_nip=typed), HTTP_HOST=C_HOST)
+    assert "Udało się!" in response.content.decode()
+
+
+def test_flow_c_the_identifier_follows_the_customer_type(client, energy):
+    """#12 item 7: the field is named after the type, and a number of the other kind says which
+    type to choose instead of calling it a bad PESEL."""
+    page = client.get("/register/", HTTP_HOST=C_HOST).content.decode()
+    assert re.search(r'<label for="id_pesel_or_nip">PESEL', page)
+    assert 'data-label-business="NIP"' in page
+    nip_as_individual = client.post(
+        "/register/", _form(energy, pesel_or_nip="5260250274"), HTTP_HOST=C_HOST
+    ).content.decode()
+    assert "To jest numer NIP: wybierz typ klienta „Klient biznesowy”" in nip_as_individual
+    assert "Numer PESEL jest nieprawidłowy" not in nip_as_individual
+    business = client.post(
+        "/register/",
+        _form(energy, customer_type="business", pesel_or_nip=PESEL),
+        HTTP_HOST=C_HOST,
+    ).content.decode()
+    assert re.search(r'<label for="id_pesel_or_nip">NIP', business)
+    assert "To jest numer PESEL: wybierz typ klienta „Klient indywidualny”" in business
+    assert not User.objects.exists()
+
+
+def test_flow_c_reports_every_error_at_once(client, energy):
+    """#12 item 7: with a required field missing, the bad checksum was kept for the next try."""
+    body = client.post(
+        "/register/", _form(energy, email="", pesel_or_nip="44051401358"), HTTP_HOST=C_HOST
+    ).content.decode()
+    assert "Pole Adres e-mail jest wymagane" in body
+    assert "Numer PESEL jest nieprawidłowy" in body
+
+
+def test_flow_b_human_check_field_is_empty_after_any_error(
+    client, piast, django_capture_on_commit_callbacks
+):
+    """#12 item 6: the answer to the old question stayed while a new question showed."""
+    form = _b_form(client, email_repeat="inny@example.com")
+    page = client.post("/register/", form, HTTP_HOST=A_HOST).content.decode()
+    assert "Adresy e-mail nie są takie same" in page
+    field = re.search(r'<input type="text" name="captcha"[^>]*>', page).group(0)
+    assert "value=" not in field
+    token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
+    assert token != form["captcha_token"]

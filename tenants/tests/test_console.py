@@ -279,3 +279,34 @@ def test_a_nul_character_in_the_console_search_is_no_error(console, tenants):
     """#12 item 15: `?q=%00` answered 500 (PostgreSQL refuses NUL in text)."""
     response = console.get("/console/", {"q": "alp\x00ha"}, HTTP_HOST=ROOT)
     assert response.status_code == 200
+
+
+def test_console_refuses_a_rule_below_the_floor_and_says_which_and_why(console, tenants):
+    """#12 item 14: the console accepted a minimum length of 4; its errors did not say what was
+    wrong."""
+    url = f"/console/tenants/{tenants.a.pk}/settings/"
+    before = Tenant.objects.get(pk=tenants.a.pk).config
+    refused = console.post(url, {"key": "password_policy.min_length", "value": "4"}, HTTP_HOST=ROOT)
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "password_policy.min_length: Podaj liczbę od 6 do 64." in body
+    assert Tenant.objects.get(pk=tenants.a.pk).config == before
+
+
+def test_suspension_needs_a_reason_and_the_audit_log_reads_as_text(console, tenants):
+    url = f"/console/tenants/{tenants.b.pk}/suspend/"
+    refused = console.post(url, {"reason": "  "}, HTTP_HOST=ROOT)
+    assert refused.status_code == 400
+    assert Tenant.objects.get(pk=tenants.b.pk).status == "active"
+    console.post(url, {"reason": "Nieopłacone faktury"}, HTTP_HOST=ROOT)
+    console.post(
+        f"/console/tenants/{tenants.a.pk}/settings/",
+        {"key": "lockout.threshold", "value": "7"},
+        HTTP_HOST=ROOT,
+    )
+    audit = console.get("/console/audit/", HTTP_HOST=ROOT).content.decode()
+    assert "Powód: <code>Nieopłacone faktury</code>" in audit
+    assert "{&#x27;" not in audit and "{'" not in audit  # no Python dict on the page
+    assert "Zmiana ustawienia: lockout.threshold" in audit
+    home = console.get("/console/", HTTP_HOST=ROOT).content.decode()
+    assert "Imię i nazwisko" not in home

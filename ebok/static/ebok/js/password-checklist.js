@@ -1,6 +1,6 @@
-// Live password checklist: mirrors identity/policies.py for the rules that need no server
-// (common and reused passwords are checked on submit). Without JavaScript the server marks the
-// rules after each submit.
+// Live password checklist: mirrors identity/policies.py for the rules that need no server, and
+// asks the server (debounced) for the rest: a common password, and for a logged-in user their
+// earlier passwords. Without JavaScript the server marks the rules after each submit.
 (function () {
   "use strict";
   var policyEl = document.getElementById("password-policy");
@@ -33,9 +33,39 @@
       min_digits_or_special: count(chars, isDigit) + count(chars, isSpecial) >= p.min_digits_or_special,
       no_special: chars.every(function (c) { return isLetter(c) || isDigit(c); }),
       ascii_only: chars.every(function (c) { return !isLetter(c) || c.charCodeAt(0) < 128; }),
-      contains_login: !(p.login && p.login.length >= 3 && pw.toLowerCase().indexOf(p.login.toLowerCase()) >= 0)
+      contains_login: !(p.logins || []).some(function (name) {
+        return name.length >= 3 && pw.toLowerCase().indexOf(name.toLowerCase()) >= 0;
+      })
     };
+    Object.keys(server).forEach(function (code) { v[code] = server[code]; });
     return v;
+  }
+  // Rules only the server can judge: unknown (not marked) until it has answered for this text.
+  var server = {};
+  var SERVER_RULES = ["common", "reused"];
+  var timer = null;
+  var asked = "";
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+  function askServer() {
+    var pw = input.value;
+    if (!p.check_url || !pw || pw === asked) return;
+    asked = pw;
+    fetch(p.check_url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ password: pw })
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (answer) {
+      if (!answer || input.value !== pw) return;
+      server = {};
+      SERVER_RULES.forEach(function (code) {
+        if (answer.checked.indexOf(code) >= 0) server[code] = answer.unmet.indexOf(code) < 0;
+      });
+      update();
+    }).catch(function () { /* the submit still checks every rule */ });
   }
   function update() {
     var v = verdicts(input.value);
@@ -43,7 +73,13 @@
     var met = 0, all = 0;
     items.forEach(function (li) {
       var code = li.dataset.rule;
-      if (!(code in v)) return;
+      if (!(code in v)) {
+        if (SERVER_RULES.indexOf(code) >= 0) {
+          li.classList.remove("rule-met", "rule-unmet");
+          li.querySelector(".rule-status").textContent = "";
+        }
+        return;
+      }
       all += 1;
       var ok = input.value.length > 0 && v[code];
       if (ok) met += 1;
@@ -53,5 +89,10 @@
     });
     summary.textContent = labels.summary.replace("%(met)s", met).replace("%(all)s", all);
   }
-  input.addEventListener("input", update);
+  input.addEventListener("input", function () {
+    server = {};
+    update();
+    clearTimeout(timer);
+    timer = setTimeout(askServer, 400);
+  });
 })();
