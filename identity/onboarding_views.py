@@ -74,6 +74,11 @@ class RulesForm(forms.Form):
         "idle_timeout_minutes": "session.idle_timeout_minutes",
         "activation_hours": "links.activation_hours",
     }
+    # settings the form writes alongside, or whose check a field's value can fail
+    NEIGHBOURS = {  # noqa: S105 - setting names, not passwords
+        "links.set_password_hours": "activation_hours",
+        "password_policy.max_length": "min_length",
+    }
 
     online = forms.BooleanField(label=gettext_lazy("Customers can register online"), required=False)
     min_length = _setting_field(
@@ -92,9 +97,7 @@ class RulesForm(forms.Form):
 
     def add_setting_errors(self, exc: ApplicationError) -> None:
         """A refused setting's problems beside the field that wrote it."""
-        by_setting = {key: name for name, key in self.SETTINGS.items()}
-        by_setting["links.set_password_hours"] = "activation_hours"
-        by_setting["password_policy.max_length"] = "min_length"
+        by_setting = {key: name for name, key in self.SETTINGS.items()} | self.NEIGHBOURS
         for path, problems in (exc.extra.get("fields") or {}).items():
             for problem in problems if isinstance(problems, list) else [problems]:
                 self.add_error(by_setting.get(path), str(problem))
