@@ -3,10 +3,13 @@ and approval (company, account, grants, set-password link)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Func, IntegerField, Q, Value
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -95,24 +98,92 @@ def apply_view(request):
     )
 
 
-@staff_required("managers.review")
-def office_applications(request):
-    pending = ManagerApplication.objects.filter(status=ManagerApplication.Status.PENDING).order_by(
-        "created_at"
-    )
-    query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
-    found = []
-    if query:
-        words = query.split()
-        rows = selectors.premises_list(actor=request.user)
-        for word in words[:4]:
+SEARCH_LIMIT = 100
+
+
+def _natural(field: str):
+    """Order by the number a house or flat number starts with, then by the text ("2" < "10" <
+    "10a"), as people read addresses."""
+    number = Func(F(field), Value(r"^\d+"), function="substring", output_field=CharField())
+    return (Cast(number, IntegerField()).asc(nulls_last=True), F(field).asc())
+
+
+def _address_words(query: str) -> list[tuple[str, str]]:
+    """The words of an address search as (kind, text): "ul. Modrzewiowa 1/7" is the street
+    "Modrzewiowa", building "1" and flat "7"."""
+    out: list[tuple[str, str]] = []
+    for word in re.split(r"[\s,]+", query):
+        word = word.strip(".")
+        if not word or word.casefold() in {"ul", "al", "os", "pl", "m"}:
+            continue
+        if "/" in word:
+            building, _slash, flat = word.partition("/")
+            out += [("building", building)] if building else []
+            out += [("flat", flat)] if flat else []
+        else:
+            out.append(("word", word))
+    return out[:6]
+
+
+def premises_search(actor, query: str) -> tuple[list, bool]:
+    """Premises whose address matches every word of ``query``, in natural order; and whether
+    more matched than are shown (the page says so instead of cutting the list silently)."""
+    rows = selectors.premises_list(actor=actor)
+    words = _address_words(query.replace("\x00", ""))  # PostgreSQL refuses NUL
+    if not words:
+        return [], False
+    for kind, word in words:
+        if kind == "building":
+            rows = rows.filter(building_no__iexact=word)
+        elif kind == "flat":
+            rows = rows.filter(flat_no__iexact=word)
+        else:
             rows = rows.filter(
                 Q(street__icontains=word)
                 | Q(building_no__iexact=word)
                 | Q(flat_no__iexact=word)
                 | Q(city__icontains=word)
             )
-        found = list(rows.order_by("street", "building_no", "flat_no")[:100])
+    found = list(
+        rows.order_by("street", *_natural("building_no"), *_natural("flat_no"), "pk")[
+            : SEARCH_LIMIT + 1
+        ]
+    )
+    return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
+
+
+@staff_required("managers.review")
+def office_applications(request):
+    return _office_page(request, query=request.GET.get("q", ""))
+
+
+def _office_page(request, *, query: str = "", application_id: int | None = None, kept=()):
+    """The applications with a premises search each. ``kept`` are the premises ticked in
+    ``application_id``'s form before a new search: they stay ticked whatever the new search
+    finds."""
+    pending = ManagerApplication.objects.filter(status=ManagerApplication.Status.PENDING).order_by(
+        "created_at"
+    )
+    query = query.replace("\x00", "").strip()
+    found, more = premises_search(request.user, query) if query else ([], False)
+    kept_rows = list(
+        selectors.premises_list(actor=request.user)
+        .filter(pk__in=kept)
+        .order_by("street", *_natural("building_no"), *_natural("flat_no"))
+    )
+    kept_ids = {p.pk for p in kept_rows}
+    panels = [
+        {
+            "application": a,
+            "q": query if application_id in (None, a.pk) else "",
+            "kept": kept_rows if a.pk == application_id else [],
+            "found": [p for p in found if p.pk not in kept_ids]
+            if application_id in (None, a.pk)
+            else [],
+            "more": more if application_id in (None, a.pk) else False,
+        }
+        for a in pending
+    ]
     grants = (
         PremisesGrant.objects.filter(revoked_at__isnull=True)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
@@ -122,7 +193,7 @@ def office_applications(request):
     return render(
         request,
         "billing/managers/office.html",
-        {"pending": pending, "found": found, "q": query, "grants": grants},
+        {"panels": panels, "q": query, "grants": grants, "limit": SEARCH_LIMIT},
     )
 
 
@@ -216,6 +287,11 @@ def office_application_decide(request, pk: int):
     from identity.views import base_url
 
     application = get_object_or_404(ManagerApplication, pk=pk)
+    ticked = [int(v) for v in request.POST.getlist("premises") if v.isdigit()][:500]
+    if request.POST.get("decision") == "search":
+        return _office_page(
+            request, query=str(request.POST.get("q", ""))[:200], application_id=pk, kept=ticked
+        )
     try:
         if request.POST.get("decision") == "reject":
             application_reject(
@@ -224,7 +300,7 @@ def office_application_decide(request, pk: int):
                 actor=request.user,
             )
         else:
-            ids = [int(v) for v in request.POST.getlist("premises") if v.isdigit()]
+            ids = ticked
             valid_to = forms.DateField(required=False).clean(request.POST.get("valid_to") or None)
             application_approve(
                 application=application,

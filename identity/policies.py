@@ -177,6 +177,74 @@ def rule_text(code: str, value: int | None, policy: PasswordPolicy) -> str:
     return str(texts[code]) % {"n": n, "chars": specials}
 
 
+def problem_text(code: str, value: int | None, policy: PasswordPolicy) -> str:
+    """What is wrong with a password that fails rule ``code``: the checklist names the rule,
+    an error tells the person what to change."""
+    n = value or 0
+    specials = " ".join(policy.special_characters)
+    texts = {
+        "min_length": ngettext_lazy(
+            "The password is too short: it needs at least %(n)d character.",
+            "The password is too short: it needs at least %(n)d characters.",
+            n,
+        ),
+        "max_length": ngettext_lazy(
+            "The password is too long: it may have at most %(n)d character.",
+            "The password is too long: it may have at most %(n)d characters.",
+            n,
+        ),
+        "min_uppercase": ngettext_lazy(
+            "The password needs at least %(n)d upper-case letter.",
+            "The password needs at least %(n)d upper-case letters.",
+            n,
+        ),
+        "min_lowercase": ngettext_lazy(
+            "The password needs at least %(n)d lower-case letter.",
+            "The password needs at least %(n)d lower-case letters.",
+            n,
+        ),
+        "min_letters": ngettext_lazy(
+            "The password needs at least %(n)d letter.",
+            "The password needs at least %(n)d letters.",
+            n,
+        ),
+        "min_digits": ngettext_lazy(
+            "The password needs at least %(n)d digit.",
+            "The password needs at least %(n)d digits.",
+            n,
+        ),
+        "min_special": (
+            ngettext_lazy(
+                "The password needs at least %(n)d special character (%(chars)s).",
+                "The password needs at least %(n)d special characters (%(chars)s).",
+                n,
+            )
+            if specials
+            else ngettext_lazy(
+                "The password needs at least %(n)d special character.",
+                "The password needs at least %(n)d special characters.",
+                n,
+            )
+        ),
+        "min_digits_or_special": ngettext_lazy(
+            "The password needs at least %(n)d digit or special character.",
+            "The password needs at least %(n)d digits or special characters.",
+            n,
+        ),
+        "no_special": _("The password has a special character: use letters and digits only."),
+        "ascii_only": _("The password has a Polish or other accented letter."),
+        "contains_login": _("The password contains your login."),
+        "reused": ngettext_lazy(
+            "This is your previous password: choose a different one.",
+            "You have used this password recently: choose one you have not used in your last "
+            "%(n)d passwords.",
+            n,
+        ),
+        "common": _("This password is too common and easy to guess: choose another."),
+    }
+    return str(texts[code]) % {"n": n, "chars": specials}
+
+
 @dataclass(frozen=True)
 class RuleDescription:
     code: str

@@ -161,6 +161,17 @@ def _follow_customer_type(form: forms.Form, data) -> None:
     field.widget.attrs["aria-describedby"] = "id_pesel_or_nip_help"
 
 
+DETAIL_LABELS = {"symbol": FIELDS["customer_symbol"].label, "pesel": _("PESEL"), "nip": _("NIP")}
+
+
+def details_for_people(details: dict) -> list[tuple[str, str]]:
+    """What an applicant gave, as the office reads it: each value under its form label."""
+    return [
+        (str(DETAIL_LABELS.get(key) or getattr(FIELDS.get(key), "label", key)), str(value))
+        for key, value in details.items()
+    ]
+
+
 def required_message(label) -> str:
     return str(_("The field %(name)s is required.")) % {"name": label}
 

@@ -364,6 +364,18 @@ def _activate(user: User) -> User:
     return user
 
 
+def review_match(request: RegistrationRequest):
+    """The customer record a request names, for the office to decide on: found by its
+    identifiers alone, and whether the name typed differs from the record's (staff see both and
+    decide; the name is a hint for them, not a refusal)."""
+    config = selectors.tenant_config()
+    proof = {k: v for k, v in request.proof.items() if k != "full_name"}
+    result = registration.match(proof, config.registration)
+    typed = request.proof.get("full_name", "")
+    fold = lambda text: " ".join(text.split()).casefold()  # noqa: E731
+    return result, bool(result.customer_ids and typed and fold(typed) != fold(result.name))
+
+
 @transaction.atomic
 def registration_review(
     *, request_id: int, approve: bool, actor: User, reason: str = "", base_url: str
@@ -387,8 +399,7 @@ def registration_review(
         with _writing_to(request.language):
             _notice(request.email, _("Your request was not accepted"), reason.strip())
         return request
-    config = selectors.tenant_config()
-    result = registration.match(request.proof, config.registration)
+    result, _name_differs = review_match(request)
     if not result.customer_ids or result.already_registered:
         raise ApplicationError(
             _("No customer without an account matches this request."), code="not_recognised"

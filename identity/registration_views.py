@@ -26,6 +26,7 @@ from identity.registration_services import (
     registration_activate,
     registration_review,
     registration_submit,
+    review_match,
 )
 from identity.throttling import client_ip, hit
 from identity.views import add_form_errors, base_url, request_info
@@ -135,8 +136,15 @@ def office_registrations(request):
     ).order_by("created_at")
     rows = []
     for item in queue[:100]:
-        result = registration.match(item.proof, selectors.tenant_config().registration)
-        rows.append({"request": item, "match": result})
+        result, name_differs = review_match(item)
+        rows.append(
+            {
+                "request": item,
+                "given": registration.details_for_people(item.details),
+                "match": result,
+                "name_differs": name_differs,
+            }
+        )
     shown = sorted({c for row in rows for c in row["match"].customer_ids})
     if shown:
         # The review shows the matched customer records next to what the person typed.

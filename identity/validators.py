@@ -23,7 +23,7 @@ class TenantPasswordValidator:
     def validate(self, password: str, user=None) -> None:
         policy = self._policy()
         errors = [
-            ValidationError(policies.rule_text(v.code, v.value, policy), code=v.code)
+            ValidationError(policies.problem_text(v.code, v.value, policy), code=v.code)
             for v in self.verdicts(password, user, policy)
             if not v.met
         ]

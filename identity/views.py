@@ -78,6 +78,9 @@ def start_session(request: HttpRequest, user) -> None:
     request.session[LAST_ACTIVITY] = int(time.time())
 
 
+AFTER_LOGIN = "ebok_after_login"  # where the login page was asked to lead (a checked ?next=)
+
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -114,7 +117,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 401
         else:
             start_session(request, user)
-            response = redirect(_next_url(request))
+            target = _next_url(request)
+            if target != reverse("home"):
+                # Kept through the second factor, a forced password change and the documents:
+                # whichever of them comes last sends the user on to it.
+                request.session[AFTER_LOGIN] = target
+            response = redirect(target)
             if form.cleaned_data["remember"] and (config is None or config.session.remember_login):
                 # Only the login name is remembered on this device; the session still ends when
                 # idle, whatever this box says.
@@ -219,7 +227,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)
             request.session[MUST_CHANGE] = False
             messages.success(request, _("Your password has been changed."))
-            return redirect("terms_accept" if request.session.get(TERMS_PENDING) else "home")
+            return _after_gates(request)
     context = {
         "form": form,
         "forced": forced,
@@ -246,7 +254,7 @@ def terms_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             request.session[TERMS_PENDING] = False
-            return redirect("home")
+            return _after_gates(request)
     return render(
         request,
         "identity/terms.html",
@@ -362,7 +370,7 @@ def _after_gates(request: HttpRequest) -> HttpResponse:
         return redirect("password_change_forced")
     if request.session.get(TERMS_PENDING):
         return redirect("terms_accept")
-    return redirect("home")
+    return redirect(request.session.pop(AFTER_LOGIN, None) or reverse("home"))
 
 
 @login_required

@@ -193,3 +193,53 @@ def test_a_nul_character_in_the_premises_search_is_no_error(client, with_manager
     """#12 item 15: `?q=%00` answered 500 (PostgreSQL refuses NUL in text)."""
     response = client.get("/office/managers/", {"q": "Leśna\x00"}, HTTP_HOST=HOST)
     assert response.status_code == 200
+
+
+def test_premises_search_reads_addresses_as_people_type_them_and_keeps_ticks(
+    client, with_managers, office
+):
+    """#12 item 15: "Modrzewiowa 1/7" found nothing, the list sorted "10" before "2", stopped at
+    100 without a word, and a new search lost the premises already ticked."""
+    from billing.importing import import_text
+    from billing.models import Premises
+
+    rows = "\n".join(
+        f"MZ{b}-{f};residential;Modrzewiowa;{b};{f};Lipiny"
+        for b in (1, 2, 10)
+        for f in range(1, 41)
+    )
+    import_text("premises", "erp_id;kind;street;building_no;flat_no;city\n" + rows + "\n")
+    import_text(
+        "premises", "erp_id;kind;street;building_no;flat_no;city\nP1;residential;Polna;3;1;X\n"
+    )
+    application = ManagerApplication.objects.create(**{**FORM, "nip": "9542751368"})
+    url = f"/office/managers/{application.pk}/decide/"
+    page = client.post(
+        url, {"decision": "search", "q": "ul. Modrzewiowa 1/7"}, HTTP_HOST=HOST
+    ).content.decode()
+    wanted = Premises.objects.get(erp_id="MZ1-7").pk
+    assert re.findall(r'name="premises" value="(\d+)"', page) == [str(wanted)]
+    # Building 2 comes before building 10; flats 1, 2 … 10 in that order.
+    page = client.post(url, {"decision": "search", "q": "Modrzewiowa"}, HTTP_HOST=HOST)
+    order = [
+        Premises.objects.get(pk=int(pk))
+        for pk in re.findall(r'name="premises" value="(\d+)"', page.content.decode())
+    ]
+    assert [(p.building_no, p.flat_no) for p in order[38:43]] == [
+        ("1", "39"),
+        ("1", "40"),
+        ("2", "1"),
+        ("2", "2"),
+        ("2", "3"),
+    ]
+    assert len(order) == 100
+    assert "Pasuje więcej niż 100 lokali" in page.content.decode()
+    # Ticks stay through a new search, at the top and ticked.
+    page = client.post(
+        url, {"decision": "search", "q": "Polna 3/1", "premises": [str(wanted)]}, HTTP_HOST=HOST
+    ).content.decode()
+    assert f'value="{wanted}" checked' in page
+    polna = Premises.objects.get(erp_id="P1").pk
+    assert f'value="{polna}">' in page
+    client.post(url, {"decision": "approve", "premises": [str(wanted), str(polna)]}, HTTP_HOST=HOST)
+    assert set(PremisesGrant.objects.values_list("premises_id", flat=True)) == {wanted, polna}

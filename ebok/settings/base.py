@@ -32,6 +32,9 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise, as production does: Django's own static
+    # handler answered 500 to a path such as /static/../x.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -109,3 +109,33 @@ def test_brand_colours_always_get_readable_text():
     for colour in ("#ffff00", "#000080", "#f2b705", "#1d5c8c", "#777777"):
         assert contrast_ratio(colour, readable_text_on(colour)) >= 4.5
         assert contrast_ratio(darken_until_readable(colour), "#ffffff") >= 4.5
+
+
+@pytest.mark.django_db
+def test_development_server_answers_a_climbing_static_path_without_a_500(tenants, settings):
+    """#12 item 12: runserver's own static handler answered 500 to /static/../x; the
+    development server leaves static files to WhiteNoise, as production does."""
+    from django.core.management import get_commands, load_command_class
+    from django.test.client import RequestFactory
+
+    settings.DEBUG = True  # as in development, where runserver serves static files
+    command = load_command_class(get_commands()["runserver"], "runserver")
+    options = vars(command.create_parser("manage.py", "runserver").parse_args([]))
+    handler = command.get_handler(**options)  # as `manage.py runserver` makes it
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    statuses = []
+    # The handler's signals would close the test's connection (its transaction holds the data).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        for path in ("/static/../x", "/static/..%2f..%2fsettings.py", "/static/ebok/css/app.css"):
+            environ = RequestFactory(HTTP_HOST="alpha.localhost").get(path).environ
+            handler(environ, lambda status, headers: statuses.append(int(status.split()[0])))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert statuses[0] in (400, 404)
+    assert statuses[1] in (400, 404)
+    assert statuses[2] == 200

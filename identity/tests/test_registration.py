@@ -814,3 +814,36 @@ def test_flow_b_human_check_field_is_empty_after_any_error(
     assert "value=" not in field
     token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
     assert token != form["captcha_token"]
+
+
+def test_flow_a_review_shows_labels_and_lets_staff_decide_a_differing_name(client, cooperative):
+    """#12 item 15: the review printed raw keys (``symbol:``) and disabled "Approve" without a
+    word when the typed name differed from the record."""
+    from django.test import Client
+
+    Client().post(
+        "/register/",
+        {
+            "service": "e-BOM",
+            "customer_symbol": "L0004880",
+            "full_name": "Jan Spółdzielca-Nowak",
+            "email": "jan@example.com",
+            "accept_e_services_policy": "on",
+        },
+        HTTP_HOST=A_HOST,
+    )
+    request = RegistrationRequest.objects.get()
+    _as_verified_staff(client, cooperative)
+    page = client.get("/office/registrations/", HTTP_HOST=A_HOST).content.decode()
+    assert "symbol:" not in page
+    assert "full_name:" not in page
+    assert "Symbol klienta: L0004880" in page
+    assert "L0004880 · Jan Spółdzielca" in page  # the record beside what was typed
+    assert "różni się od danych klienta" in page
+    assert re.search(r'<button type="submit" class="button">Zatwierdź</button>', page)
+    client.post(
+        f"/office/registrations/{request.pk}/decide/", {"decision": "approve"}, HTTP_HOST=A_HOST
+    )
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert User.objects.get(username="L0004880").customers.get().symbol == "L0004880"

@@ -59,6 +59,29 @@ def test_enrolled_staff_is_asked_for_the_code_at_every_login_and_a_code_works_on
     assert client.get("/office/", HTTP_HOST=HOST).status_code == 200
 
 
+def test_the_page_asked_for_before_login_opens_after_the_second_factor(client, staff):
+    """#12 item 15: after the code staff landed on / instead of the /office/ they came for."""
+    login(client, HOST, "obsluga", "BiUr42#ok")
+    _enrol(client, staff)
+    client.post("/logout/", HTTP_HOST=HOST)
+    assert client.get("/office/accounts/", HTTP_HOST=HOST)["Location"] == (
+        "/login/?next=/office/accounts/"
+    )
+    login(client, HOST, "obsluga", "BiUr42#ok", next="/office/accounts/")
+    device = TOTPDevice.objects.get(user=staff, confirmed=True)
+    device.last_t -= 1
+    device.save()
+    done = client.post("/account/2fa/", {"code": _code(device)}, HTTP_HOST=HOST)
+    assert done["Location"] == "/office/accounts/"
+    client.post("/logout/", HTTP_HOST=HOST)
+    # A foreign target is never kept: the login page checks it first.
+    login(client, HOST, "obsluga", "BiUr42#ok", next="https://evil.example/")
+    device.refresh_from_db()
+    device.last_t -= 1
+    device.save()
+    assert client.post("/account/2fa/", {"code": _code(device)}, HTTP_HOST=HOST)["Location"] == "/"
+
+
 def test_backup_codes_are_hashed_and_work_once(client, staff):
     login(client, HOST, "obsluga", "BiUr42#ok")
     codes = _enrol(client, staff)
