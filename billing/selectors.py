@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from billing.models import (
     BalanceConfirmation,
@@ -304,3 +305,29 @@ def service_point_list(*, actor) -> QuerySet:
         .select_related("contract")
         .order_by("code")
     )
+
+
+def account_sections(user) -> list:
+    """The customer records an account holds, as its account page shows them (seed A: symbol,
+    membership number and the address on record, field by field)."""
+    from identity.profile import Section
+
+    if user.role != "customer":
+        return []  # a manager's account page is not the list of everyone they manage
+    sections = []
+    for c in customer_list(actor=user).order_by("symbol"):
+        rows = [
+            (_("Customer symbol"), c.symbol),
+            (_("Name"), c.name),
+            (_("Membership number"), c.membership_number),
+            (_("Country"), _("Poland") if c.city else ""),
+            (_("Postcode"), c.postcode),
+            (_("Post office"), c.city),
+            (_("Town"), c.city),
+            (_("Street"), c.street),
+            (_("House number"), c.building_no),
+            (_("Flat number"), c.flat_no),
+            (_("Individual account number"), c.bank_account),
+        ]
+        sections.append(Section(title=f"{c.name} ({c.symbol})", rows=[r for r in rows if r[1]]))
+    return sections

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import logout as session_logout
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -17,7 +17,7 @@ from ebok.errors import ApplicationError
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.middleware import idle_timeout_seconds
-from identity.models import ApiToken, User
+from identity.models import ApiToken, CorrespondenceAddress, User
 from identity.throttling import client_ip, hit
 from identity.validators import TenantPasswordValidator
 from identity.views import base_url, request_info
@@ -284,25 +284,56 @@ class TermsAcceptApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AddressSerializer(serializers.Serializer):
+    country = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    post_office = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    town = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    street = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    house_no = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    flat_no = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
 class MeApi(APIView):
     permission_classes = [AccountReady]
 
     class MeOutputSerializer(serializers.ModelSerializer):
         login = serializers.CharField(source="shown_login")
+        correspondence_address = serializers.SerializerMethodField()
 
         class Meta:
             model = User
-            fields = ["login", "first_name", "last_name", "email", "phone", "role", "language"]
+            fields = [
+                "login",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "role",
+                "language",
+                "correspondence_address",
+            ]
+
+        @extend_schema_field(AddressSerializer(allow_null=True))
+        def get_correspondence_address(self, user):
+            address = CorrespondenceAddress.objects.filter(user=user).first()
+            return AddressSerializer(address).data if address else None
 
     class MePatchSerializer(serializers.Serializer):
         phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        email = serializers.CharField(max_length=254, required=False, allow_blank=True)
         language = serializers.ChoiceField(choices=["pl", "en", "uk"], required=False)
+        correspondence_address = AddressSerializer(
+            required=False,
+            allow_null=True,
+            help_text="null or all fields empty removes the address.",
+        )
         current_password = serializers.CharField(
             max_length=256,
             required=False,
             allow_blank=True,
             trim_whitespace=False,
-            help_text="Required to change the phone number.",
+            help_text="Required to change the e-mail address or the phone number.",
         )
 
     @extend_schema(responses=MeOutputSerializer)
@@ -313,9 +344,10 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         data = self.MePatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.profile_update(
-            user=request.user, info=request_info(request), **data.validated_data
-        )
+        changes = dict(data.validated_data)
+        if "correspondence_address" in changes:
+            changes["address"] = dict(changes.pop("correspondence_address") or {})
+        user = services.profile_update(user=request.user, info=request_info(request), **changes)
         return Response(self.MeOutputSerializer(user).data)
 
 

@@ -116,3 +116,50 @@ class TwoFactorEnrolForm(forms.Form):
                 strip=False,
                 widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
             )
+
+
+def _text(label, max_length: int, autocomplete: str = "", **attrs) -> forms.CharField:
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class ContactForm(forms.Form):
+    """The customer's own contact data (seed A's account page fields for the address)."""
+
+    email = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = _text(_("Phone"), 32, "tel", inputmode="tel")
+    country = _text(_("Country"), 60, "country-name")
+    postcode = _text(_("Postcode"), 10, "postal-code", inputmode="numeric")
+    post_office = _text(_("Post office"), 80)
+    town = _text(_("Town"), 80, "address-level2")
+    street = _text(_("Street"), 120, "address-line1")
+    house_no = _text(_("House number"), 20)
+    flat_no = _text(_("Flat number"), 20)
+    current_password = forms.CharField(
+        label=_("Current password (needed to change the e-mail address or phone)"),
+        strip=False,
+        max_length=256,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    ADDRESS = ("country", "postcode", "post_office", "town", "street", "house_no", "flat_no")
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "phone": data["phone"],
+            "address": {name: data[name] for name in self.ADDRESS},
+        }

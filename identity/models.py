@@ -205,6 +205,7 @@ class AuthEvent(models.Model):
         )
         SESSION_EXPIRED = "session_expired", _("Session expired")
         CONTACT_ERASED = "contact_erased", _("Contact data erased")
+        CONTACT_CHANGED = "contact_changed", _("Contact data changed")
         ACCOUNT_CREATED_IN_PERSON = "account_created_in_person", _("Account opened at the office")
         STAFF_INVITED = "staff_invited", _("Staff member invited")
         FIRST_LOGIN_PASSWORD_ISSUED = (
@@ -455,3 +456,26 @@ class RegistrationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow} {self.status} {self.email}"
+
+
+class CorrespondenceAddress(models.Model):
+    """Where the customer wants letters sent when not to the premises (seed A's account page).
+    Voluntary contact data: the customer changes or erases it at any time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="correspondence_address"
+    )
+    country = models.CharField(_("country"), max_length=60, default="Polska")
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    post_office = models.CharField(_("post office"), max_length=80, blank=True)
+    town = models.CharField(_("town"), max_length=80)
+    street = models.CharField(_("street"), max_length=120, blank=True)
+    house_no = models.CharField(_("house number"), max_length=20)
+    flat_no = models.CharField(_("flat number"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        number = f"{self.house_no}/{self.flat_no}" if self.flat_no else self.house_no
+        street = f"{self.street} {number}" if self.street else f"{self.town} {number}"
+        office = self.post_office or self.town
+        return f"{street}, {self.postcode} {office}".strip(", ")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from identity.errors import (
 from identity.models import (
     ApiToken,
     AuthEvent,
+    CorrespondenceAddress,
     Document,
     DocumentAcceptance,
     LoginLock,
@@ -361,6 +364,13 @@ _SECURITY_NOTICES = {
             "office at once."
         ),
     ),
+    AuthEvent.Kind.CONTACT_CHANGED: (
+        gettext_lazy("Your e-mail address was changed"),
+        gettext_lazy(
+            "The e-mail address of your account was changed; messages now go to the new "
+            "address. If it was not you, contact the office at once."
+        ),
+    ),
     AuthEvent.Kind.TWO_FACTOR_REPLACED: (
         gettext_lazy("Your authenticator app was replaced"),
         gettext_lazy(
@@ -371,9 +381,11 @@ _SECURITY_NOTICES = {
 }
 
 
-def security_notice(*, user: User, event: str) -> None:
-    """E-mail the owner that ``event`` happened to their account, in their language."""
-    if not user.email or event not in _SECURITY_NOTICES:
+def security_notice(*, user: User, event: str, to: str = "") -> None:
+    """E-mail the owner that ``event`` happened to their account, in their language (to ``to``
+    when the news is that the account's address changed: the old address is told)."""
+    to = to or user.email
+    if not to or event not in _SECURITY_NOTICES:
         return
     title, text = _SECURITY_NOTICES[event]
     with translation.override(user.language or "pl"):
@@ -382,7 +394,7 @@ def security_notice(*, user: User, event: str) -> None:
             "greeting_name": user.greeting_name,
             "text": str(text),
         }
-    email_enqueue(to=user.email, template="notice", language=user.language, context=context)
+    email_enqueue(to=to, template="notice", language=user.language, context=context)
 
 
 def password_change(
@@ -766,35 +778,104 @@ def reauthenticate(*, user: User, current_password: str, info: RequestInfo | Non
     )
 
 
+ADDRESS_FIELDS = ("country", "postcode", "post_office", "town", "street", "house_no", "flat_no")
+POLISH_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
+
+
+def _contact_problems(changes: dict) -> dict[str, list[str]]:
+    """What is wrong with contact data as typed (every field at once)."""
+    problems: dict[str, list[str]] = {}
+    phone = changes.get("phone")
+    if phone and not PHONE.match(phone):
+        problems["phone"] = [_("Enter a phone number of digits (a leading + is fine).")]
+    email = changes.get("email")
+    if email is not None:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["email"] = [_("Enter a valid e-mail address.")]
+    address = changes.get("address")
+    if address:
+        for name in ("town", "house_no"):
+            if not address.get(name):
+                problems[f"address.{name}"] = [_("This field is required.")]
+        country = address.get("country", "").strip().casefold()
+        postcode = address.get("postcode", "")
+        if country in ("", "polska", "poland", "польща") and not POLISH_POSTCODE.match(postcode):
+            problems["address.postcode"] = [_("A Polish postcode is written as 00-000.")]
+    return problems
+
+
 def profile_update(
     *, user: User, current_password: str = "", info: RequestInfo | None = None, **changes
 ) -> User:
-    """Change the user's voluntary contact data and language; a new phone number needs the
-    current password (the language does not). The password is checked outside the write's
+    """Change the user's contact data and language. A new e-mail address or phone number needs
+    the current password (they can hand the account over); the correspondence address and the
+    language do not. Invalid data changes nothing and is reported field by field. The old e-mail
+    address is told of a change of address. The password is checked outside the write's
     transaction, so a refusal's audit row and throttle count are kept."""
+    changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    if isinstance(changes.get("address"), dict):
+        changes["address"] = {
+            name: str(changes["address"].get(name) or "").strip() for name in ADDRESS_FIELDS
+        }
+    if "email" in changes:
+        changes["email"] = changes["email"].lower()
+    problems = _contact_problems(changes)
+    if problems:
+        raise ApplicationError(
+            _("Some fields are not valid."), code="invalid", extra={"fields": problems}
+        )
     fields = [
         name
-        for name in ("phone", "language")
+        for name in ("phone", "email", "language")
         if name in changes and changes[name] != getattr(user, name)
     ]
-    if "phone" in fields:
+    if "phone" in fields or "email" in fields:
         reauthenticate(user=user, current_password=current_password, info=info)
-    for name in fields:
-        setattr(user, name, changes[name])
-    if fields:
-        with transaction.atomic():
+    old_email = user.email
+    with transaction.atomic():
+        for name in fields:
+            setattr(user, name, changes[name])
+        if fields:
             user.save(update_fields=fields)
+        address = changes.get("address")
+        if address is not None:
+            _address_save(user, address)
+            fields.append("address")
+    if set(fields) - {"language"}:
+        audit(
+            AuthEvent.Kind.CONTACT_CHANGED,
+            user=user,
+            login=user.get_username(),
+            info=info,
+            fields=sorted(fields),
+        )
+    if "email" in fields and old_email:
+        security_notice(user=user, event=AuthEvent.Kind.CONTACT_CHANGED, to=old_email)
     return user
+
+
+def _address_save(user: User, address: dict) -> None:
+    if not any(address.get(name) for name in ADDRESS_FIELDS if name != "country"):
+        CorrespondenceAddress.objects.filter(user=user).delete()  # emptied: none on record
+        return
+    values = {name: str(address.get(name) or "")[:120] for name in ADDRESS_FIELDS}
+    values["country"] = values["country"] or "Polska"
+    CorrespondenceAddress.objects.update_or_create(user=user, defaults=values)
 
 
 @transaction.atomic
 def contact_erase(*, user: User, info: RequestInfo | None = None) -> None:
-    """Erase the voluntary contact data for good (the user may do this at any time)."""
+    """Erase the voluntary contact data for good (the user may do this at any time): the phone,
+    the correspondence address, and the e-mail where the office, not e-mail, recovers accounts."""
     user.phone = ""
     config = selectors.tenant_config()
     if config is not None and config.links.recovery == RecoveryMethod.STAFF_ONLY:
         user.email = ""  # not needed for recovery where the office issues new passwords
     user.save(update_fields=["phone", "email"])
+    CorrespondenceAddress.objects.filter(user=user).delete()
     audit("contact_erased", user=user, login=user.get_username(), info=info)
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", views.account_view, name="account"),
+    path("account/contact/erase/", views.contact_erase_view, name="contact_erase"),
     path("account/password/", views.password_change_view, name="password_change"),
     path("register/", registration_views.register_view, name="register"),
     path(

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from ebok.errors import ApplicationError
-from identity import policies, selectors, services, twofactor
+from identity import policies, profile, selectors, services, twofactor
 from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled, TwoFactorError
 from identity.forms import (
+    ContactForm,
     LoginForm,
     PasswordChangeForm,
     ReminderForm,
@@ -37,8 +38,9 @@ from identity.middleware import (
     TERMS_PENDING,
     idle_timeout_seconds,
 )
-from identity.models import AuthEvent, Document, OneTimeToken
+from identity.models import AuthEvent, CorrespondenceAddress, Document, OneTimeToken
 from identity.throttling import client_ip, hit
+from tenants.policies import RecoveryMethod
 
 REMEMBER_COOKIE = "ebok_login"
 ABSOLUTE_SESSION_SECONDS = 12 * 60 * 60
@@ -346,8 +348,57 @@ def login_reminder_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
-    context = {"has_authenticator": twofactor.has_confirmed_device(request.user)}
-    return render(request, "identity/account.html", context)
+    """Moje konto: the login data, the customer records the account holds, and the contact data
+    the customer keeps up to date themselves (or erases)."""
+    user = request.user
+    address = CorrespondenceAddress.objects.filter(user=user).first()
+    initial = {"email": user.email, "phone": user.phone, "country": "Polska"}
+    if address is not None:
+        initial.update({name: getattr(address, name) for name in ContactForm.ADDRESS})
+    form = ContactForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                info=request_info(request),
+                **form.changes(),
+            )
+        except ApplicationError as exc:
+            _add_contact_errors(form, exc)
+        else:
+            messages.success(request, _("Your contact data are saved."))
+            return redirect("account")
+    context = {
+        "form": form,
+        "address_fields": [form[name] for name in ContactForm.ADDRESS],
+        "address": address,
+        "sections": profile.sections(user),
+        "has_authenticator": twofactor.has_confirmed_device(user),
+    }
+    return render(request, "identity/account.html", context, status=400 if form.errors else 200)
+
+
+def _add_contact_errors(form, exc: ApplicationError) -> None:
+    """The service's field paths (``address.town``) onto the form's fields."""
+    for path, errors in (exc.extra.get("fields") or {}).items():
+        name = path.removeprefix("address.")
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+    if not exc.extra.get("fields"):
+        form.add_error(None, exc.message)
+
+
+@login_required
+def contact_erase_view(request: HttpRequest) -> HttpResponse:
+    """ "Delete my contact data": a confirmation page, then the erasure for good."""
+    if request.method == "POST":
+        services.contact_erase(user=request.user, info=request_info(request))
+        messages.success(request, _("Your contact data have been deleted."))
+        return redirect("account")
+    config = selectors.tenant_config()
+    keeps_email = config is None or config.links.recovery != RecoveryMethod.STAFF_ONLY
+    return render(request, "identity/contact_erase.html", {"keeps_email": keeps_email})
 
 
 @require_POST
