@@ -3,24 +3,33 @@
 from django.conf import settings
 
 
-def tenant_branding(request) -> dict:
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.is_public or not tenant.config:
-        return {"branding": None, "tenant": None, "platform_domain": settings.PLATFORM_DOMAIN}
+def _module_links(config) -> list[tuple[str, str]]:
+    """Only modules the portal has pages for: nothing advertises or links what does not exist
+    (a module switched on before its pages are built stays out of sight). Modules shown on one
+    page (premises, contracts, points of supply) give one link, named by the first of them."""
     from django.urls import reverse
 
     from ebok.modules import MODULE_URLS
 
+    links, seen = [], set()
+    for module in map(str, config.modules):
+        if module in MODULE_URLS and (url := reverse(MODULE_URLS[module])) not in seen:
+            seen.add(url)
+            links.append((module, url))
+    return links
+
+
+def tenant_branding(request) -> dict:
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public or not tenant.config:
+        return {"branding": None, "tenant": None, "platform_domain": settings.PLATFORM_DOMAIN}
     config = tenant.configuration
     return {
         "tenant": tenant,
         "branding": config.branding,
+        "wording": config.wording,
         "modules": [str(m) for m in config.modules],
-        # Only modules the portal has pages for: nothing advertises or links what does not
-        # exist (a module switched on before its pages are built stays out of sight).
-        "module_links": [
-            (str(m), reverse(MODULE_URLS[str(m)])) for m in config.modules if str(m) in MODULE_URLS
-        ],
+        "module_links": _module_links(config),
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],

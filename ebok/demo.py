@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from billing.demo import LedgerProfile
 from tenants.models import Tenant
+from tenants.policies import LocalText
 from tenants.presets import preset
 from tenants.services import tenant_create
 
@@ -313,6 +314,24 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
 )
 
 
+_DAYS = {
+    "en": (("pn.", "Mon"), ("wt.", "Tue"), ("pt.", "Fri")),
+    "uk": (("pn.", "пн"), ("wt.", "вт"), ("pt.", "пт")),
+}
+
+
+def _hours(polish: str) -> LocalText:
+    """Office hours as written in Polish ("pn.–pt. 7:30–15:30"), with the days in English and
+    Ukrainian."""
+    other = {}
+    for language, days in _DAYS.items():
+        text = polish
+        for pl, day in days:
+            text = text.replace(pl, day)
+        other[language] = text
+    return LocalText(pl=polish, **other)
+
+
 def demo_config(demo: DemoTenant):
     config = preset(demo.preset, name=demo.name, short_name=demo.short_name)
     branding = dataclasses.replace(
@@ -322,8 +341,12 @@ def demo_config(demo: DemoTenant):
         contact_phone=demo.phone,
         contact_email=demo.email,
         contact_address=demo.address,
-        office_hours=demo.hours,
-        footer="Portal demonstracyjny: wszystkie dane są fikcyjne.",
+        office_hours=_hours(demo.hours),
+        footer=LocalText(
+            pl="Portal demonstracyjny: wszystkie dane są fikcyjne.",
+            en="A demo portal: all data are invented.",
+            uk="Демонстраційний портал: усі дані вигадані.",
+        ),
     )
     from billing.demo import nip_for, nrb_for
 
@@ -362,6 +385,20 @@ DEMO_DOCUMENTS = {
 }
 
 
+DEMO_DOCUMENT_TITLES = {
+    "regulations": {"en": "Terms of use of the portal", "uk": "Правила користування порталом"},
+    "e_services_policy": {
+        "en": "Policy of services provided by electronic means",
+        "uk": "Політика надання послуг електронним шляхом",
+    },
+    "cookies_policy": {"en": "Cookies policy", "uk": "Політика файлів cookie"},
+    "privacy_notice": {
+        "en": "Information on the processing of personal data",
+        "uk": "Інформація про обробку персональних даних",
+    },
+}
+
+
 def _publish_demo_documents(demo: DemoTenant, config) -> None:
     from identity.models import Document
     from identity.services import document_publish
@@ -369,7 +406,12 @@ def _publish_demo_documents(demo: DemoTenant, config) -> None:
     for kind in config.registration.required_documents:
         if not Document.objects.filter(kind=str(kind)).exists():
             title, body = DEMO_DOCUMENTS[str(kind)]
-            document_publish(kind=str(kind), title=title, body=body.format(org=demo.name))
+            document_publish(
+                kind=str(kind),
+                title=title,
+                titles=DEMO_DOCUMENT_TITLES[str(kind)],
+                body=body.format(org=demo.name),
+            )
 
 
 DEMO_OPERATOR = ("operator", "Operat0r!2026")

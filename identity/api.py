@@ -29,7 +29,7 @@ def _terms_payload(request: Request, user: User) -> list[dict]:
             "id": d.pk,
             "kind": d.kind,
             "version": d.version,
-            "title": d.title,
+            "title": d.shown_title,
             # The document's page (always there; the PDF is served through its own view).
             "url": request.build_absolute_uri(reverse("document", args=[d.pk])),
             "pdf_url": request.build_absolute_uri(reverse("document_pdf", args=[d.pk]))
@@ -137,7 +137,7 @@ class PasswordPolicyApi(APIView):
         return Response(
             {
                 "rules": [{"code": r.code, "detail": r.detail, "value": r.value} for r in rules],
-                "description": config.password_policy.description if config else "",
+                "description": str(config.password_policy.description) if config else "",
             }
         )
 

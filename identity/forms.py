@@ -71,7 +71,7 @@ class TermsForm(forms.Form):
         for doc in documents:
             self.fields[f"doc_{doc.pk}"] = forms.BooleanField(
                 label=_("I have read and accept: %(title)s (version %(version)s)")
-                % {"title": doc.title, "version": doc.version},
+                % {"title": doc.shown_title, "version": doc.version},
                 required=True,
                 error_messages={"required": _("Please accept this document.")},
             )

@@ -142,6 +142,9 @@ class Document(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
+    # The title in the platform's other languages ({"en": …, "uk": …}); the Polish title stands
+    # in for a language left out. The text itself is the tenant's legal wording, in Polish.
+    titles = models.JSONField(default=dict, blank=True)
     body = models.TextField(blank=True)
     pdf = models.FileField(upload_to=document_upload_path, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +160,13 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language, else the Polish one."""
+        from django.utils import translation
+
+        return (self.titles or {}).get(translation.get_language() or "pl") or self.title
 
 
 class DocumentAcceptance(models.Model):

@@ -118,6 +118,12 @@ def audit_log(request):
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Document"), choices=Document.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title_en = forms.CharField(
+        label=gettext_lazy("Title in English (optional)"), max_length=200, required=False
+    )
+    title_uk = forms.CharField(
+        label=gettext_lazy("Title in Ukrainian (optional)"), max_length=200, required=False
+    )
     body = forms.CharField(
         label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 12}), required=False
     )
@@ -143,7 +149,9 @@ class DocumentForm(forms.Form):
 def documents(request):
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        doc = services.document_publish(**form.cleaned_data)
+        data = dict(form.cleaned_data)
+        titles = {"en": data.pop("title_en"), "uk": data.pop("title_uk")}
+        doc = services.document_publish(**data, titles=titles)
         messages.success(
             request,
             _("Version %(version)s is published; users accept it at their next login.")

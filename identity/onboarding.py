@@ -70,8 +70,10 @@ def logo_store(upload) -> str:
     return f"/branding/{name}"
 
 
-def branding_save(*, tenant, values: dict, logo=None, actor) -> bool:
-    """Save the branding group at once (one audit row) after the contrast check."""
+@transaction.atomic
+def branding_save(*, tenant, values: dict, wording: dict | None = None, logo=None, actor) -> bool:
+    """Save the branding group at once (one audit row) after the contrast check, and the
+    tenant's own words with it (all or nothing)."""
     report = colour_report(values["primary_colour"])
     if not report["ok"]:
         message = _(
@@ -85,7 +87,11 @@ def branding_save(*, tenant, values: dict, logo=None, actor) -> bool:
     updated = {**current, **values}
     if logo is not None:
         updated["logo"] = logo_store(logo)
-    return tenant_setting_set(tenant=tenant, key="branding", value=updated, actor=actor)
+    changed = tenant_setting_set(tenant=tenant, key="branding", value=updated, actor=actor)
+    if wording is not None:
+        merged = {**policies.dump(tenant.configuration.wording), **wording}
+        changed |= tenant_setting_set(tenant=tenant, key="wording", value=merged, actor=actor)
+    return changed
 
 
 def rules_from_preset(*, tenant, code: str, actor) -> int:

@@ -48,9 +48,53 @@ class BrandingForm(forms.Form):
     contact_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=50, required=False)
     contact_email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     contact_address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
-    office_hours = forms.CharField(
-        label=gettext_lazy("Office hours"), max_length=200, required=False
+
+    # The tenant's own texts, each in the platform's languages (Polish stands in for an empty
+    # one): setting path → label.
+    TEXTS = {
+        "branding.office_hours": gettext_lazy("Office hours"),
+        "branding.footer": gettext_lazy("Footer note"),
+        "wording.login_label": gettext_lazy("Name of the login field"),
+        "wording.reset_button": gettext_lazy("Button that sends a new password"),
+        "wording.premises_section": gettext_lazy("Name of the premises section"),
+    }
+    LANGUAGES = (
+        ("pl", gettext_lazy("Polish")),
+        ("en", gettext_lazy("English")),
+        ("uk", gettext_lazy("Ukrainian")),
     )
+
+    def __init__(self, *args, config=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.text_groups = []
+        for path, label in self.TEXTS.items():
+            group, name = path.split(".")
+            current = getattr(getattr(config, group), name) if config else None
+            names = []
+            for code, language in self.LANGUAGES:
+                field_name = f"{group}__{name}__{code}"
+                self.fields[field_name] = forms.CharField(
+                    label=f"{label} – {language}", max_length=300, required=False
+                )
+                if current is not None:
+                    self.initial.setdefault(field_name, getattr(current, code))
+                names.append(field_name)
+            self.text_groups.append((label, names))
+
+    def plain_fields(self):
+        return [self[name] for name in self.fields if "__" not in name]
+
+    def text_fieldsets(self):
+        return [(label, [self[n] for n in names]) for label, names in self.text_groups]
+
+    def texts(self, group: str) -> dict:
+        """The texts of ``group`` (branding, wording) as stored: name → {language: text}."""
+        out: dict = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith(group + "__"):
+                _group, text, code = name.split("__")
+                out.setdefault(text, {})[code] = value.strip()
+        return out
 
     def clean_primary_colour(self):
         return self.cleaned_data["primary_colour"].lower()
@@ -151,22 +195,44 @@ def _required_documents(config) -> list[tuple[str, Document | None]]:
 
 def _branding(request, tenant, config) -> HttpResponse:
     form = BrandingForm(
-        request.POST or None, request.FILES or None, initial=policies.dump(config.branding)
+        request.POST or None,
+        request.FILES or None,
+        initial=policies.dump(config.branding),
+        config=config,
     )
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
+        values = {
+            k: v for k, v in form.cleaned_data.items() if k != "logo" and "__" not in k
+        } | form.texts("branding")
         try:
             onboarding.branding_save(
-                tenant=tenant, values=values, logo=form.cleaned_data["logo"], actor=request.user
+                tenant=tenant,
+                values=values,
+                wording=form.texts("wording"),
+                logo=form.cleaned_data["logo"],
+                actor=request.user,
             )
         except ApplicationError as exc:
-            add_form_errors(form, exc)
+            _add_text_errors(form, exc)
         else:
             messages.success(request, _("The branding is saved."))
             return redirect("office_onboarding_step", step="rules")
     colour = form.data.get("primary_colour") or config.branding.primary_colour
     report = onboarding.colour_report(colour) if len(colour) == 7 else None
     return _page(request, "branding", {"form": form, "report": report}, 400 if form.errors else 200)
+
+
+def _add_text_errors(form, exc: ApplicationError) -> None:
+    """A refused setting's problems beside its field (``branding.footer.pl`` is the Polish
+    footer field)."""
+    fields = exc.extra.get("fields") or {}
+    for path, problems in fields.items():
+        parts = path.split(".")
+        name = "__".join(parts) if len(parts) == 3 else parts[-1]
+        for problem in problems if isinstance(problems, list) else [problems]:
+            form.add_error(name if name in form.fields else None, str(problem))
+    if not fields:
+        form.add_error(None, exc.message)
 
 
 def _rules(request, tenant, config) -> HttpResponse:

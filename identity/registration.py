@@ -189,7 +189,7 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
         if spec.name == "service":
             field_obj.choices = [(s, s) for s in settings.services]
         if spec.name == "customer_symbol" and settings.customer_symbol_help:
-            field_obj.help_text = settings.customer_symbol_help
+            field_obj.help_text = str(settings.customer_symbol_help)
         form.fields[spec.name] = field_obj
         if field_obj.help_text or (
             spec.name == "customer_symbol" and settings.customer_symbol_help
@@ -200,9 +200,9 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
     for doc in documents:
         name = f"accept_{doc.kind}"
         form.fields[name] = forms.BooleanField(
-            label=_("I accept: %(title)s") % {"title": doc.title},
+            label=_("I accept: %(title)s") % {"title": doc.shown_title},
             required=True,
-            error_messages={"required": required_message(doc.title)},
+            error_messages={"required": required_message(doc.shown_title)},
         )
     if str(settings.captcha) != "none":
         from identity import captcha

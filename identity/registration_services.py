@@ -23,7 +23,7 @@ REFUSALS = {
 
 def not_recognised_message() -> str:
     config = selectors.tenant_config()
-    return (config.registration.not_recognised_message if config else "") or _(
+    return str(config.registration.not_recognised_message if config else "") or _(
         "Your data were not recognised. Please fill in the form again or contact the office."
     )
 

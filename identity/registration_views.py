@@ -218,7 +218,7 @@ class RegistrationApi(APIView):
                         "document": d.pk,
                         "kind": d.kind,
                         "version": d.version,
-                        "title": d.title,
+                        "title": d.shown_title,
                     }
                     for d in documents
                 ]

@@ -132,7 +132,7 @@ def _lockout_policy() -> LockoutPolicy:
 
 def locked_message() -> str:
     policy = _lockout_policy()
-    return policy.locked_message or _(
+    return str(policy.locked_message) or _(
         "Your account has been locked after too many failed logins. Please contact the office."
     )
 
@@ -505,13 +505,17 @@ def _accepted_ids(user: User) -> set[int]:
 
 
 @transaction.atomic
-def document_publish(*, kind: str, title: str, body: str = "", pdf=None) -> Document:
-    """A new version of a document, published now; users accept it at their next login."""
+def document_publish(
+    *, kind: str, title: str, body: str = "", pdf=None, titles: dict | None = None
+) -> Document:
+    """A new version of a document, published now; users accept it at their next login.
+    ``titles`` holds the title in English and Ukrainian (empty ones are left out)."""
     last = Document.objects.select_for_update().filter(kind=kind).order_by("-version").first()
     doc = Document(
         kind=kind,
         version=(last.version + 1) if last else 1,
         title=title,
+        titles={k: v.strip() for k, v in (titles or {}).items() if k in ("en", "uk") and v.strip()},
         body=body,
         published_at=timezone.now(),
     )

@@ -56,4 +56,4 @@ class TenantPasswordValidator:
 
     def get_help_text(self) -> str:
         policy = self._policy()
-        return policy.description or "; ".join(r.detail for r in policies.describe(policy))
+        return str(policy.description) or "; ".join(r.detail for r in policies.describe(policy))

@@ -92,12 +92,20 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("home")
 
 
+def _name_the_login_field(form, config) -> None:
+    """The login field says what the tenant accepts ("Symbol klienta", "Identyfikator lub
+    e-mail"): the tenant's own words, in the reader's language."""
+    if config is not None and config.wording.login_label:
+        form.fields["login"].label = str(config.wording.login_label)
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     config = selectors.tenant_config()
     remembered = request.COOKIES.get(REMEMBER_COOKIE, "")
     form = LoginForm(_posted(request), initial={"login": remembered, "remember": bool(remembered)})
+    _name_the_login_field(form, config)
     status = 200
     locked_message = ""
     if request.method == "POST" and form.is_valid():
@@ -194,7 +202,7 @@ def _policy_context(user=None, typed_password: str | None = None) -> dict:
     ]
     return {
         "password_rules": rules,
-        "password_policy_description": policy.description,
+        "password_policy_description": str(policy.description),
         "password_policy_json": {
             "min_length": policy.min_length,
             "max_length": policy.max_length,
@@ -268,6 +276,7 @@ def terms_view(request: HttpRequest) -> HttpResponse:
 def password_reset_request_view(request: HttpRequest) -> HttpResponse:
     config = selectors.tenant_config()
     form = ResetRequestForm(_posted(request))
+    _name_the_login_field(form, config)
     if request.method == "POST" and form.is_valid():
         login = form.cleaned_data["login"]
         try:

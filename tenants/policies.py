@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, ClassVar, get_args, get_origin, get_type_hints
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -110,6 +111,66 @@ class DocumentKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class LocalText:
+    """A tenant's own words in each of the platform's languages. Polish is the tenant's first
+    language and stands in for a language left empty. In a template (or ``str()``) it is the
+    text of the active language; stored as ``{"pl": …, "en": …, "uk": …}`` (a plain string,
+    as stored before, is read as the Polish text)."""
+
+    pl: str = ""
+    en: str = ""
+    uk: str = ""
+
+    def in_language(self, language: str | None) -> str:
+        code = (language or "pl").split("-")[0]
+        own = getattr(self, code, "") if code in ("pl", "en", "uk") else ""
+        return own or self.pl
+
+    def __str__(self) -> str:
+        return self.in_language(translation.get_language())
+
+    def __bool__(self) -> bool:
+        return bool(self.pl or self.en or self.uk)
+
+    def problems(self) -> dict[str, str]:
+        if (self.en or self.uk) and not self.pl:
+            return {"pl": str(_("The Polish text is required: it stands in for the others."))}
+        return {}
+
+
+def _texts_from_strings(value) -> None:
+    """Let a tenant text be given as a plain (Polish) string, as presets and older settings do."""
+    for f in fields(value):
+        if f.type in ("LocalText", LocalText) and isinstance(getattr(value, f.name), str):
+            object.__setattr__(value, f.name, LocalText(pl=getattr(value, f.name)))
+
+
+def _text_problems(value) -> dict[str, str]:
+    out = {}
+    for f in fields(value):
+        item = getattr(value, f.name)
+        if isinstance(item, LocalText):
+            out.update({f"{f.name}.{k}": v for k, v in item.problems().items()})
+    return out
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The tenant's own words for what the portal's generic words would say otherwise (seeds:
+    "Symbol klienta" as the login field, "Prześlij nowe hasło e-mailem", "Punkty poboru")."""
+
+    login_label: LocalText = LocalText()
+    reset_button: LocalText = LocalText()
+    premises_section: LocalText = LocalText()
+
+    def __post_init__(self) -> None:
+        _texts_from_strings(self)
+
+    def problems(self) -> dict[str, str]:
+        return _text_problems(self)
+
+
+@dataclass(frozen=True)
 class Branding:
     portal_name: str
     short_name: str
@@ -119,11 +180,14 @@ class Branding:
     contact_phone: str = ""
     contact_email: str = ""
     contact_address: str = ""
-    office_hours: str = ""
-    footer: str = ""
+    office_hours: LocalText = LocalText()
+    footer: LocalText = LocalText()
+
+    def __post_init__(self) -> None:
+        _texts_from_strings(self)
 
     def problems(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+        out: dict[str, str] = _text_problems(self)
         if not self.portal_name.strip():
             out["portal_name"] = str(_("The portal name is required."))
         if not self.short_name.strip():
@@ -186,10 +250,13 @@ class PasswordPolicy:
     history: int = 0  # differs from the last N passwords (the temporary one included)
     reject_common: bool = True
     # The tenant's own wording of the rules, shown above the checklist; empty = generated.
-    description: str = ""
+    description: LocalText = LocalText()
+
+    def __post_init__(self) -> None:
+        _texts_from_strings(self)
 
     def problems(self) -> dict[str, str]:
-        out = _out_of_limits(self, self.LIMITS)
+        out = _out_of_limits(self, self.LIMITS) | _text_problems(self)
         if self.max_length < self.min_length:
             out["max_length"] = str(_("The maximum length is shorter than the minimum length."))
         letters = max(self.min_letters, self.min_uppercase + self.min_lowercase)
@@ -222,10 +289,13 @@ class LockoutPolicy:
     threshold: int = 5  # consecutive failures that lock the account
     unlock: Unlock = Unlock.STAFF_ONLY
     unlock_after_minutes: int = 0  # with Unlock.AUTOMATIC_AFTER_TIME
-    locked_message: str = ""  # the tenant's "contact the office" text
+    locked_message: LocalText = LocalText()  # the tenant's "contact the office" text
+
+    def __post_init__(self) -> None:
+        _texts_from_strings(self)
 
     def problems(self) -> dict[str, str]:
-        out = _out_of_limits(self, self.LIMITS)
+        out = _out_of_limits(self, self.LIMITS) | _text_problems(self)
         if self.unlock == Unlock.AUTOMATIC_AFTER_TIME and self.unlock_after_minutes < 1:
             out["unlock_after_minutes"] = str(
                 _("Automatic unlocking needs a time of at least one minute.")
@@ -298,15 +368,18 @@ class RegistrationSettings:
     gdpr_consent: bool = False
     # Customer symbol format as a regular expression (e.g. "L\\d{7}" or "\\d{6}").
     customer_symbol_pattern: str = ""
-    customer_symbol_help: str = ""
+    customer_symbol_help: LocalText = LocalText()
     services: tuple[str, ...] = ()  # e.g. e-BOM / e-BOPG in preset A
     contract_min_status: str = "signed_by_customer"
-    not_recognised_message: str = ""
+    not_recognised_message: LocalText = LocalText()
     # Verify in a background job (the applicant is told by e-mail) instead of while they wait.
     verify_in_background: bool = False
 
+    def __post_init__(self) -> None:
+        _texts_from_strings(self)
+
     def problems(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+        out: dict[str, str] = _text_problems(self)
         names = [f.name for f in self.fields]
         unknown = sorted(set(names) - set(REGISTRATION_FIELD_NAMES))
         if unknown:
@@ -360,6 +433,7 @@ class TenantConfig:
     registration: RegistrationSettings
     languages: tuple[Language, ...] = (Language.PL, Language.EN, Language.UK)
     payee: PayeeSettings = PayeeSettings()
+    wording: Wording = Wording()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -374,6 +448,7 @@ class TenantConfig:
             "links",
             "registration",
             "payee",
+            "wording",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message
@@ -417,6 +492,8 @@ def load(cls: type, data: Any) -> Any:
 
 
 def _load(tp: Any, data: Any, path: str) -> Any:
+    if tp is LocalText and isinstance(data, str):
+        return LocalText(pl=data)
     if dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise PolicyError({path or "value": str(_("An object is expected."))})
@@ -466,6 +543,7 @@ GROUPS: dict[str, type] = {
     "links": LinkPolicy,
     "registration": RegistrationSettings,
     "payee": PayeeSettings,
+    "wording": Wording,
 }
 LIST_SETTINGS: dict[str, type] = {
     "modules": Module,
@@ -521,6 +599,7 @@ def config_from_json(data: dict) -> TenantConfig:
         registration=load(RegistrationSettings, data["registration"]),
         languages=load(tuple[Language, ...], data["languages"]),
         payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
+        wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
     )
 
 

@@ -11,6 +11,7 @@ from tenants.policies import (
     DocumentKind,
     Language,
     LinkPolicy,
+    LocalText,
     LockoutPolicy,
     LoginIdentifier,
     Module,
@@ -23,6 +24,7 @@ from tenants.policies import (
     TenantConfig,
     Unlock,
     Verification,
+    Wording,
 )
 
 _ALL_LANGUAGES = (Language.PL, Language.EN, Language.UK)
@@ -78,9 +80,21 @@ def _preset_a(*, name: str, short_name: str) -> TenantConfig:
             min_digits=2,
             min_special=1,
             special_characters="!@#$%&*()-+",
-            description=(
-                "Hasło musi mieć co najmniej 8 znaków, w tym co najmniej 2 wielkie litery, "
-                "2 małe litery, 2 cyfry i 1 znak specjalny (! @ # $ % & * ( ) - +)."
+            description=LocalText(
+                pl=(
+                    "Hasło musi mieć co najmniej 8 znaków, w tym co najmniej 2 wielkie litery, "
+                    "2 małe litery, 2 cyfry i 1 znak specjalny (! @ # $ % & * ( ) - +)."
+                ),
+                en=(
+                    "The password must have at least 8 characters, including at least 2 upper-case"
+                    " letters, 2 lower-case letters, 2 digits and 1 special character (! @ # $ % &"
+                    " * ( ) - +)."
+                ),
+                uk=(
+                    "Пароль повинен мати щонайменше 8 символів, зокрема щонайменше 2 великі "
+                    "літери, 2 малі літери, 2 цифри та 1 спеціальний символ (! @ # $ % & * ( ) - "
+                    "+)."
+                ),
             ),
         ),
         lockout=LockoutPolicy(threshold=5, unlock=Unlock.STAFF_ONLY),
@@ -99,11 +113,30 @@ def _preset_a(*, name: str, short_name: str) -> TenantConfig:
             captcha=Captcha.NONE,
             required_documents=(DocumentKind.E_SERVICES_POLICY,),
             customer_symbol_pattern=r"L\d{7}",
-            customer_symbol_help=(
-                "Symbol klienta (np. L0910850) znajdziesz w książeczce opłat. Jeśli go nie znasz, "
-                "zadzwoń do działu czynszów."
+            customer_symbol_help=LocalText(
+                pl=(
+                    "Symbol klienta (np. L0910850) znajdziesz w książeczce opłat. Jeśli go nie "
+                    "znasz, "
+                    "zadzwoń do działu czynszów."
+                ),
+                en=(
+                    "You will find the customer symbol (e.g. L0910850) in your payment book. If "
+                    "you do not know it, call the rent department."
+                ),
+                uk=(
+                    "Символ клієнта (напр. L0910850) ви знайдете в книжці платежів. Якщо ви його "
+                    "не знаєте, зателефонуйте до відділу квартплати."
+                ),
             ),
             services=("e-BOM", "e-BOPG"),
+        ),
+        wording=Wording(
+            login_label=LocalText(pl="Symbol klienta", en="Customer symbol", uk="Символ клієнта"),
+            reset_button=LocalText(
+                pl="Prześlij nowe hasło e-mailem",
+                en="Send a new password by e-mail",
+                uk="Надіслати новий пароль електронною поштою",
+            ),
         ),
         languages=_ALL_LANGUAGES,
     )
@@ -134,10 +167,24 @@ def _preset_b(*, name: str, short_name: str) -> TenantConfig:
             special_characters='!@#$%^&*()?{}[]|":<.',
             forbid_login=True,
             history=1,
-            description=(
-                "Hasło musi mieć co najmniej 6 znaków, różnić się od poprzedniego, zawierać "
-                'co najmniej 1 znak specjalny (!@#$%^&*()?{}[]|":<.), 1 cyfrę, 1 wielką literę, '
-                "1 literę i 1 małą literę oraz nie może zawierać nazwy użytkownika."
+            description=LocalText(
+                pl=(
+                    "Hasło musi mieć co najmniej 6 znaków, różnić się od poprzedniego, zawierać "
+                    'co najmniej 1 znak specjalny (!@#$%^&*()?{}[]|":<.), 1 cyfrę, 1 wielką '
+                    "literę, "
+                    "1 literę i 1 małą literę oraz nie może zawierać nazwy użytkownika."
+                ),
+                en=(
+                    "The password must have at least 6 characters, differ from the previous one, "
+                    'contain at least 1 special character (!@#$%^&*()?{}[]|":<.), 1 digit, 1 '
+                    "upper-case letter, 1 letter and 1 lower-case letter, and must not contain the"
+                    " user name."
+                ),
+                uk=(
+                    "Пароль повинен мати щонайменше 6 символів, відрізнятися від попереднього, "
+                    'містити щонайменше 1 спеціальний символ (!@#$%^&*()?{}[]|":<.), 1 цифру, 1 '
+                    "велику літеру, 1 літеру та 1 малу літеру і не може містити імені користувача."
+                ),
             ),
         ),
         lockout=LockoutPolicy(
@@ -163,12 +210,37 @@ def _preset_b(*, name: str, short_name: str) -> TenantConfig:
             required_documents=(DocumentKind.REGULATIONS,),
             gdpr_consent=True,
             customer_symbol_pattern=r"\d{6}",
-            customer_symbol_help=(
-                "Identyfikator to 6-cyfrowy symbol klienta z faktur i rozliczeń mediów."
+            customer_symbol_help=LocalText(
+                pl=("Identyfikator to 6-cyfrowy symbol klienta z faktur i rozliczeń mediów."),
+                en=(
+                    "The identifier is the 6-digit customer symbol from your invoices and utility "
+                    "settlements."
+                ),
+                uk=(
+                    "Ідентифікатор — це 6-значний символ клієнта з рахунків і розрахунків за "
+                    "комунальні послуги."
+                ),
             ),
-            not_recognised_message=(
-                "Twoje dane nie zostały rozpoznane. Wypełnij formularz o nadanie dostępu "
-                "jeszcze raz lub skontaktuj się z operatorem."
+            not_recognised_message=LocalText(
+                pl=(
+                    "Twoje dane nie zostały rozpoznane. Wypełnij formularz o nadanie dostępu "
+                    "jeszcze raz lub skontaktuj się z operatorem."
+                ),
+                en=(
+                    "Your data were not recognised. Fill in the access request form again or "
+                    "contact the operator."
+                ),
+                uk=(
+                    "Ваші дані не розпізнано. Заповніть форму запиту на доступ ще раз або "
+                    "зверніться до оператора."
+                ),
+            ),
+        ),
+        wording=Wording(
+            login_label=LocalText(
+                pl="Identyfikator lub e-mail",
+                en="Identifier or e-mail",
+                uk="Ідентифікатор або e-mail",
             ),
         ),
         languages=_ALL_LANGUAGES,
@@ -194,15 +266,29 @@ def _preset_c(*, name: str, short_name: str) -> TenantConfig:
             min_length=8,
             min_uppercase=1,
             min_digits_or_special=1,
-            description=(
-                "Hasło musi mieć co najmniej 8 znaków, co najmniej 1 wielką literę oraz znak "
-                "specjalny lub cyfrę."
+            description=LocalText(
+                pl=(
+                    "Hasło musi mieć co najmniej 8 znaków, co najmniej 1 wielką literę oraz znak "
+                    "specjalny lub cyfrę."
+                ),
+                en=(
+                    "The password must have at least 8 characters, at least 1 upper-case letter "
+                    "and a special character or a digit."
+                ),
+                uk=(
+                    "Пароль повинен мати щонайменше 8 символів, щонайменше 1 велику літеру та "
+                    "спеціальний символ або цифру."
+                ),
             ),
         ),
         lockout=LockoutPolicy(
             threshold=5,
             unlock=Unlock.STAFF_ONLY,
-            locked_message="Konto zostało zablokowane. Skontaktuj się z Biurem Obsługi Klienta.",
+            locked_message=LocalText(
+                pl=("Konto zostało zablokowane. Skontaktuj się z Biurem Obsługi Klienta."),
+                en="The account has been locked. Please contact the Customer Service Office.",
+                uk="Обліковий запис заблоковано. Зверніться до Бюро обслуговування клієнтів.",
+            ),
         ),
         session=SessionPolicy(idle_timeout_minutes=15, remember_login=True),
         links=LinkPolicy(activation_hours=24, recovery=RecoveryMethod.ONE_TIME_PASSWORD),
@@ -223,6 +309,14 @@ def _preset_c(*, name: str, short_name: str) -> TenantConfig:
             captcha=Captcha.NONE,
             required_documents=(DocumentKind.REGULATIONS, DocumentKind.COOKIES_POLICY),
             contract_min_status="signed_by_customer",
+        ),
+        wording=Wording(
+            login_label=LocalText(
+                pl="Login, PESEL lub NIP", en="Login, PESEL or NIP", uk="Логін, PESEL або NIP"
+            ),
+            premises_section=LocalText(
+                pl="Punkty poboru", en="Points of supply", uk="Точки постачання"
+            ),
         ),
         languages=_ALL_LANGUAGES,
     )
@@ -251,15 +345,29 @@ def _preset_d(*, name: str, short_name: str) -> TenantConfig:
             min_digits=1,
             no_special=True,
             ascii_only=True,
-            description=(
-                "Hasło musi mieć od 6 do 20 znaków, co najmniej 1 cyfrę i 1 wielką literę. "
-                "Nie można stosować znaków specjalnych ani polskich liter."
+            description=LocalText(
+                pl=(
+                    "Hasło musi mieć od 6 do 20 znaków, co najmniej 1 cyfrę i 1 wielką literę. "
+                    "Nie można stosować znaków specjalnych ani polskich liter."
+                ),
+                en=(
+                    "The password must have 6 to 20 characters, at least 1 digit and 1 upper-case "
+                    "letter. Special characters and Polish letters are not allowed."
+                ),
+                uk=(
+                    "Пароль повинен мати від 6 до 20 символів, щонайменше 1 цифру та 1 велику "
+                    "літеру. Не можна використовувати спеціальні символи та польські літери."
+                ),
             ),
         ),
         lockout=LockoutPolicy(
             threshold=3,
             unlock=Unlock.STAFF_ONLY,
-            locked_message="Konto zostało zablokowane. Skontaktuj się z administratorem.",
+            locked_message=LocalText(
+                pl=("Konto zostało zablokowane. Skontaktuj się z administratorem."),
+                en="The account has been locked. Please contact the administrator.",
+                uk="Обліковий запис заблоковано. Зверніться до адміністратора.",
+            ),
         ),
         session=SessionPolicy(idle_timeout_minutes=15),
         links=LinkPolicy(recovery=RecoveryMethod.STAFF_ONLY),
@@ -270,6 +378,9 @@ def _preset_d(*, name: str, short_name: str) -> TenantConfig:
             verification=Verification.NONE,
             credentials=CredentialDelivery.IN_PERSON_LETTER,
             required_documents=(DocumentKind.REGULATIONS,),
+        ),
+        wording=Wording(
+            login_label=LocalText(pl="Identyfikator", en="Identifier", uk="Ідентифікатор"),
         ),
         languages=_ALL_LANGUAGES,
     )
@@ -304,6 +415,11 @@ def _preset_e(*, name: str, short_name: str) -> TenantConfig:
             credentials=CredentialDelivery.THREE_EMAILS,
             captcha=Captcha.IMAGE,
             required_documents=(DocumentKind.REGULATIONS,),
+        ),
+        wording=Wording(
+            login_label=LocalText(
+                pl="Login lub e-mail", en="Login or e-mail", uk="Логін або e-mail"
+            ),
         ),
         languages=_ALL_LANGUAGES,
     )

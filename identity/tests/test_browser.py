@@ -98,7 +98,7 @@ def test_first_login_with_one_time_password_to_home(server, iskra_customer, brow
     page.goto(f"{base}/login/")
     assert "mojBOK Iskra" in page.title()
     _assert_accessible(page)
-    _field(page, "Login").fill(iskra_customer)
+    _field(page, "Login, PESEL lub NIP").fill(iskra_customer)
     _field(page, "Hasło").fill("Jednorazowe7")
     page.get_by_role("button", name="Zaloguj się").click()
 
@@ -234,7 +234,7 @@ def test_registration_flow_c_in_the_browser(server, iskra_contract, browser):
     code = _last_mail(r"Hasło jednorazowe: (\S+)")
 
     page.get_by_role("link", name="Zaloguj się").last.click()
-    _field(page, "Login").fill("44051401359")
+    _field(page, "Login, PESEL lub NIP").fill("44051401359")
     _field(page, "Hasło").fill(code)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{base}/account/password/change/")
