@@ -23,15 +23,37 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing import models
 from ebok.errors import ApplicationError
 from identity import pesel
 
 
+class Text:
+    """A message kept untranslated with its values, so that it is read in each reader's
+    language: an import's row errors are shown to whoever opens the job, not in the language
+    of whoever uploaded the file. ``str()`` gives it in the active language."""
+
+    def __init__(self, msgid: str, **params):
+        self.msgid, self.params = msgid, params
+
+    def __str__(self) -> str:
+        return _(self.msgid) % self.params if self.params else _(self.msgid)
+
+    def as_stored(self) -> dict:
+        return {"text": self.msgid, "params": {k: str(v) for k, v in self.params.items()}}
+
+
+def stored_text(error: dict) -> str:
+    """A stored row error in the active language (older rows kept only their words)."""
+    if "text" in error:
+        return str(Text(error["text"], **(error.get("params") or {})))
+    return str(error.get("detail", ""))
+
+
 class RowError(Exception):
-    def __init__(self, field: str | None, code: str, detail: str):
+    def __init__(self, field: str | None, code: str, detail: str | Text):
         super().__init__(detail)
         self.field, self.code, self.detail = field, code, detail
 
@@ -43,7 +65,9 @@ def text(max_length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip()
         if len(value) > max_length:
-            raise RowError(None, "too_long", _("At most %(n)d characters.") % {"n": max_length})
+            raise RowError(
+                None, "too_long", Text(gettext_noop("At most %(n)d characters."), n=max_length)
+            )
         return value
 
     return parse
@@ -54,9 +78,11 @@ def money(value: str) -> Decimal:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise RowError(None, "invalid_amount", _("Not an amount: %(v)s.") % {"v": value}) from exc
+        raise RowError(
+            None, "invalid_amount", Text(gettext_noop("Not an amount: %(v)s."), v=value)
+        ) from exc
     if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
-        raise RowError(None, "invalid_amount", _("Not an amount: %(v)s.") % {"v": value})
+        raise RowError(None, "invalid_amount", Text(gettext_noop("Not an amount: %(v)s."), v=value))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -76,7 +102,9 @@ def day(value: str) -> date:
         )
     except ValueError as exc:
         raise RowError(
-            None, "invalid_date", _("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(v)s.") % {"v": value}
+            None,
+            "invalid_date",
+            Text(gettext_noop("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(v)s."), v=value),
         ) from exc
 
 
@@ -85,7 +113,9 @@ def choice(*allowed: str) -> Callable[[str], str]:
         value = value.strip()
         if value not in allowed:
             raise RowError(
-                None, "invalid_choice", _("One of: %(allowed)s.") % {"allowed": ", ".join(allowed)}
+                None,
+                "invalid_choice",
+                Text(gettext_noop("One of: %(allowed)s."), allowed=", ".join(allowed)),
             )
         return value
 
@@ -96,7 +126,9 @@ def digits(length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = re.sub(r"[\s-]", "", value)
         if not re.fullmatch(rf"\d{{{length}}}", value):
-            raise RowError(None, "invalid_number", _("Exactly %(n)d digits.") % {"n": length})
+            raise RowError(
+                None, "invalid_number", Text(gettext_noop("Exactly %(n)d digits."), n=length)
+            )
         return value
 
     return parse
@@ -105,14 +137,16 @@ def digits(length: int) -> Callable[[str], str]:
 def postcode(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"\d{2}-\d{3}", value):
-        raise RowError(None, "invalid_postcode", _("A postcode is written 00-000."))
+        raise RowError(
+            None, "invalid_postcode", Text(gettext_noop("A postcode is written 00-000."))
+        )
     return value
 
 
 def email(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise RowError(None, "invalid_email", _("Not an e-mail address."))
+        raise RowError(None, "invalid_email", Text(gettext_noop("Not an e-mail address.")))
     return value
 
 
@@ -121,21 +155,21 @@ def nip(value: str) -> str:
 
     compact = stdnum_nip.compact(value)
     if not stdnum_nip.is_valid(compact):
-        raise RowError(None, "invalid_nip", _("The NIP number is not valid."))
+        raise RowError(None, "invalid_nip", Text(gettext_noop("The NIP number is not valid.")))
     return compact
 
 
 def pesel_number(value: str) -> str:
     compact = re.sub(r"\s", "", value)
     if not pesel.is_valid(compact):
-        raise RowError(None, "invalid_pesel", _("The PESEL number is not valid."))
+        raise RowError(None, "invalid_pesel", Text(gettext_noop("The PESEL number is not valid.")))
     return compact
 
 
 def area(value: str) -> Decimal:
     amount = money(value)
     if amount <= 0:
-        raise RowError(None, "invalid_area", _("The area must be more than zero."))
+        raise RowError(None, "invalid_area", Text(gettext_noop("The area must be more than zero.")))
     return amount
 
 
@@ -525,13 +559,17 @@ def read_rows(payload: str) -> list[dict[str, str]]:
             try:
                 data = json.loads(line)
             except (ValueError, RecursionError):  # bad JSON, a number too long to convert
-                data = {"__error__": _("Line %(n)d is not valid JSON.") % {"n": number}}
+                data = {"__error__": Text(gettext_noop("Line %(n)d is not valid JSON."), n=number)}
             if isinstance(data, dict) and any("\x00" in f"{k}{v}" for k, v in data.items()):
-                data = {"__error__": _("Line %(n)d contains a NUL character.") % {"n": number}}
+                data = {
+                    "__error__": Text(
+                        gettext_noop("Line %(n)d contains a NUL character."), n=number
+                    )
+                }
             rows.append(
                 {k: "" if v is None else str(v) for k, v in data.items()}
                 if isinstance(data, dict)
-                else {"__error__": _("Line %(n)d is not a JSON object.") % {"n": number}}
+                else {"__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)}
             )
         return rows
     reader = csv.DictReader(io.StringIO(stripped), delimiter=_dialect(stripped))
@@ -549,8 +587,11 @@ class ImportResult:
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
 
-    def error(self, row: int, field: str | None, code: str, detail: str) -> None:
-        self.errors.append({"row": row, "field": field, "code": code, "detail": str(detail)})
+    def error(self, row: int, field: str | None, code: str, detail: str | Text) -> None:
+        stored = {"row": row, "field": field, "code": code, "detail": str(detail)}
+        if isinstance(detail, Text):
+            stored.update(detail.as_stored())
+        self.errors.append(stored)
 
 
 BATCH = 5000
@@ -606,14 +647,19 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
                 number,
                 unknown[0],
                 "unknown_column",
-                _("Unknown column: %(c)s.") % {"c": unknown[0]},
+                Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
             )
             ok = False
         for column in spec.columns:
             value = raw.get(column.name, "")
             if value is None or not str(value).strip():
                 if column.required:
-                    result.error(number, column.name, "required", _("This field is required."))
+                    result.error(
+                        number,
+                        column.name,
+                        "required",
+                        Text(gettext_noop("This field is required.")),
+                    )
                     ok = False
                 else:
                     values[column.name] = _empty_for(column)
@@ -626,7 +672,9 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
         for ref in spec.references:
             values[ref.column] = (raw.get(ref.column) or "").strip()
             if ref.required and not values[ref.column]:
-                result.error(number, ref.column, "required", _("This field is required."))
+                result.error(
+                    number, ref.column, "required", Text(gettext_noop("This field is required."))
+                )
                 ok = False
         erp_id = values.get("erp_id")
         if ok and erp_id in seen:
@@ -634,7 +682,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
                 number,
                 "erp_id",
                 "duplicate",
-                _("The same erp_id is in row %(n)d too.") % {"n": seen[erp_id]},
+                Text(gettext_noop("The same erp_id is in row %(n)d too."), n=seen[erp_id]),
             )
             ok = False
         if ok:
@@ -673,7 +721,7 @@ def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) ->
                     number,
                     ref.column,
                     "unknown_reference",
-                    _("No record with erp_id %(id)s.") % {"id": erp},
+                    Text(gettext_noop("No record with erp_id %(id)s."), id=erp),
                 )
                 parsed[index] = (number, None)
 
@@ -704,12 +752,12 @@ def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
         spec.after(ids)
 
 
-def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str:
+def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str | Text:
     diag = getattr(exc.__cause__, "diag", None)
     constraint = getattr(diag, "constraint_name", "") or getattr(diag, "column_name", "") or ""
     if constraint in spec.messages:
         return str(spec.messages[constraint])
-    return _("The database refused this row (%(c)s).") % {"c": constraint or "?"}
+    return Text(gettext_noop("The database refused this row (%(c)s)."), c=constraint or "?")
 
 
 def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
@@ -777,3 +825,25 @@ def import_text(entity: str, payload: str, *, dry_run: bool = False, progress=No
 
 def entity_names() -> Iterable[str]:
     return ENTITIES.keys()
+
+
+ENTITY_LABELS = {
+    "customers": gettext_lazy("Customers"),
+    "buildings": gettext_lazy("Buildings"),
+    "premises": gettext_lazy("Premises"),
+    "legal-titles": gettext_lazy("Legal titles to premises"),
+    "contracts": gettext_lazy("Contracts"),
+    "service-points": gettext_lazy("Points of supply"),
+    "charges": gettext_lazy("Charges"),
+    "invoices": gettext_lazy("Invoices"),
+    "payments-received": gettext_lazy("Payments received"),
+    "settlements": gettext_lazy("Settlements"),
+    "deposits": gettext_lazy("Deposits"),
+    "contributions": gettext_lazy("Contributions"),
+    "balance-confirmations": gettext_lazy("Balance confirmations"),
+}
+
+
+def entity_label(entity: str) -> str:
+    """What an import holds, in the reader's words (the ERP's name stays in the API)."""
+    return str(ENTITY_LABELS.get(entity, entity))

@@ -422,10 +422,10 @@ class ImportJob(models.Model):
     """One import of an ERP file: progress, counts and per-row errors."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        DONE = "done", "done"
-        FAILED = "failed", "failed"
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     entity = models.CharField(max_length=32)
     dry_run = models.BooleanField(default=False)

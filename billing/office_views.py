@@ -8,14 +8,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.importing import ENTITIES, UnreadableFile, check_readable, xlsx_to_csv
+from billing.importing import (
+    ENTITIES,
+    ENTITY_LABELS,
+    UnreadableFile,
+    check_readable,
+    entity_label,
+    stored_text,
+    xlsx_to_csv,
+)
 from billing.models import ImportJob
 from ebok.errors import ApplicationError
 from identity.permissions import staff_required
 
 
 class ImportForm(forms.Form):
-    entity = forms.ChoiceField(label=_("What the file holds"), choices=[(e, e) for e in ENTITIES])
+    entity = forms.ChoiceField(
+        label=_("What the file holds"), choices=[(e, ENTITY_LABELS.get(e, e)) for e in ENTITIES]
+    )
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     dry_run = forms.BooleanField(
         label=_("Only check: show what would change, write nothing"), required=False
@@ -52,7 +62,9 @@ def import_upload(request):
             form.add_error("file", exc.message)
         else:
             return redirect("office_import_job", pk=job.pk)
-    jobs = ImportJob.objects.defer("payload")[:20]
+    jobs = list(ImportJob.objects.defer("payload")[:20])
+    for job in jobs:
+        job.entity_label = entity_label(job.entity)
     return render(
         request,
         "billing/office/import.html",
@@ -64,10 +76,18 @@ def import_upload(request):
 @staff_required("import.run")
 def import_job(request, pk: int):
     job = get_object_or_404(ImportJob.objects.defer("payload"), pk=pk)
+    # Row errors in the reader's language, whoever uploaded the file.
+    errors = [{**e, "shown": stored_text(e)} for e in job.errors]
     return render(
         request,
         "billing/office/import_job.html",
-        {"job": job, "percent": job.percent, "running": job.running},
+        {
+            "job": job,
+            "entity": entity_label(job.entity),
+            "errors": errors,
+            "percent": job.percent,
+            "running": job.running,
+        },
     )
 
 
@@ -77,6 +97,7 @@ def import_job_status(request, pk: int):
     return JsonResponse(
         {
             "status": job.status,
+            "status_label": job.get_status_display(),
             "percent": job.percent,
             "processed_rows": job.processed_rows,
             "total_rows": job.total_rows,

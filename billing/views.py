@@ -208,53 +208,80 @@ class EInvoiceForm(forms.Form):
 
 @portal_page("e_invoice")
 def einvoice(request):
-    customers = list(selectors.customer_list(actor=request.user)[:20])
+    """E-invoice consent, one panel per customer the actor sees, each naming its customer (a
+    manager of several customers, or an account holding several payer records, must see whose
+    consent each is). A change goes to the customer named in the form."""
+    customers = list(selectors.customer_list(actor=request.user).order_by("name", "symbol")[:20])
     if not customers:
         raise PermissionDenied
-    customer = customers[0]
-    consent = selectors.einvoice_consent(actor=request.user, customer_id=customer.pk)
     covered = selectors.fully_covered_customer_ids(selectors.scope_for(request.user))
-    may_change = covered is None or customer.pk in covered
-    if request.method == "POST" and not may_change:
-        raise PermissionDenied
-    form = EInvoiceForm(
-        request.POST or None, initial={"email": consent.email or request.user.email}
-    )
+    posted = None
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "withdraw":
-                services.einvoice_withdraw(actor=request.user, customer_id=customer.pk)
-                messages.success(request, _("E-invoices are switched off."))
-                return redirect("billing_einvoice")
-            if form.is_valid():
-                services.einvoice_set(
-                    actor=request.user,
-                    customer_id=customer.pk,
-                    email=form.cleaned_data["email"],
-                    current_password=form.cleaned_data["current_password"],
-                    info=request_info(request),
-                )
-                messages.success(
-                    request,
-                    _("E-invoices will be sent to %(email)s.")
-                    % {"email": form.cleaned_data["email"]},
-                )
-                return redirect("billing_einvoice")
-        except ApplicationError as exc:
-            add_form_errors(form, exc)
-    history = EInvoiceConsentEvent.objects.filter(customer=customer)[:20]
+        chosen = str(request.POST.get("customer") or customers[0].pk)
+        posted = next((c for c in customers if str(c.pk) == chosen), None)
+        if posted is None:
+            raise Http404
+        if covered is not None and posted.pk not in covered:
+            raise PermissionDenied
+    panels = []
+    form_errors = False
+    for customer in customers:
+        consent = selectors.einvoice_consent(actor=request.user, customer_id=customer.pk)
+        is_posted = posted is not None and posted.pk == customer.pk
+        form = EInvoiceForm(
+            request.POST if is_posted else None,
+            initial={"email": consent.email or request.user.email},
+            auto_id=f"id_c{customer.pk}_%s",  # one form per customer: ids stay unique
+        )
+        if is_posted:
+            done = _einvoice_change(request, customer, form)
+            if done is not None:
+                return done
+            form_errors = bool(form.errors)
+        panels.append(
+            {
+                "customer": customer,
+                "consent": consent,
+                "form": form,
+                "may_change": covered is None or customer.pk in covered,
+                "history": EInvoiceConsentEvent.objects.filter(customer=customer)[:20],
+            }
+        )
     return render(
         request,
         "billing/einvoice.html",
-        {
-            "consent": consent,
-            "form": form,
-            "history": history,
-            "customer": customer,
-            "may_change": may_change,
-        },
-        status=400 if form.errors else 200,
+        {"panels": panels, "several": len(panels) > 1},
+        status=400 if form_errors else 200,
     )
+
+
+def _einvoice_change(request, customer, form):
+    """Apply a posted change to ``customer``'s consent; a redirect when done, else None (the
+    form carries the errors)."""
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.einvoice_withdraw(actor=request.user, customer_id=customer.pk)
+            messages.success(
+                request,
+                _("E-invoices are switched off for %(customer)s.") % {"customer": customer.name},
+            )
+            return redirect("billing_einvoice")
+        if form.is_valid():
+            services.einvoice_set(
+                actor=request.user,
+                customer_id=customer.pk,
+                email=form.cleaned_data["email"],
+                current_password=form.cleaned_data["current_password"],
+                info=request_info(request),
+            )
+            messages.success(
+                request,
+                _("E-invoices will be sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("billing_einvoice")
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+    return None
 
 
 @portal_page("membership")

@@ -373,3 +373,45 @@ def test_notes_are_documents_scoped_like_invoices(client, estate, set_modules):
     page = client.get("/invoices/", HTTP_HOST=HOST).content.decode()
     assert "Nota odsetkowa" in page
     assert "Nota obciążeniowa" in page
+
+
+def test_einvoice_of_a_manager_of_several_customers_names_each_customer(
+    client, estate, set_modules
+):
+    """#12 item 12: "everything I manage" showed one e-invoice panel without saying whose it
+    was (the first customer's); a change went to that customer whatever the manager meant."""
+
+    set_modules("charges", "e_invoice")
+    user = user_create(login="zarzadca-dwa", password="Zarzad2026x", role="manager")
+    company = manager_company_create(name="Zarządca Dwa", nip="9542751368", users=[user])
+    grant_create(
+        company=company,
+        premises_ids=[estate["premises"][code] for code in ("M1", "M2", "M3")],
+        valid_from=timezone.localdate(),
+        actor="test",
+    )
+    client.force_login(user)
+    page = client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
+    assert "Jan Dwalokale (L0000001)" in page
+    assert "Ewa Jednolokalowa (L0000002)" in page
+    k2 = Customer.objects.get(erp_id="K2").pk
+    done = client.post(
+        "/e-invoice/",
+        {
+            "customer": str(k2),
+            "email": "faktury@zarzadca.example",
+            "current_password": "Zarzad2026x",
+        },
+        HTTP_HOST=HOST,
+    )
+    assert done.status_code == 302
+    assert list(EInvoiceConsent.objects.values_list("customer_id", "email")) == [
+        (k2, "faktury@zarzadca.example")
+    ]
+    stranger = client.post(
+        "/e-invoice/",
+        {"customer": "999999", "email": "x@example.com", "current_password": "Zarzad2026x"},
+        HTTP_HOST=HOST,
+    )
+    assert stranger.status_code == 404
+    assert EInvoiceConsent.objects.count() == 1

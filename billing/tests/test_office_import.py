@@ -35,6 +35,7 @@ def test_csv_upload_runs_a_job_with_a_progress_page(
     status = client.get(f"/office/import/{job.pk}/status", HTTP_HOST=HOST).json()
     assert status == {
         "status": "done",
+        "status_label": "Gotowe",
         "percent": 100,
         "processed_rows": 2,
         "total_rows": 2,
@@ -71,3 +72,30 @@ def test_only_accountants_and_admins_import(client, tenants):
     assert client.get("/office/import/", HTTP_HOST=HOST).status_code == 403
     client.logout()
     assert client.get("/office/import/", HTTP_HOST=HOST).status_code == 302
+
+
+def test_the_job_page_speaks_the_readers_language_whoever_uploaded(
+    client, accountant, django_capture_on_commit_callbacks
+):
+    """#12 item 15: row errors were stored in the uploader's language, the status and the
+    entity were raw codes, and the Ukrainian title read "Імпортувати #1" (the verb)."""
+    client.cookies["django_language"] = "en"
+    bad = "erp_id;symbol;kind;name;email\nK9;L0000009;individual;Jan Zły;nie-mail\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, "klienci.csv", bad.encode())
+    job = ImportJob.objects.get()
+    assert job.errors[0]["detail"] == "Not an e-mail address."  # as the uploader read it
+    client.cookies["django_language"] = "pl"
+    page = client.get(response["Location"], HTTP_HOST=HOST).content.decode()
+    assert "To nie jest adres e-mail." in page
+    assert "Not an e-mail address." not in page
+    assert "Klienci" in page
+    assert "Gotowe" in page
+    assert ">done<" not in page
+    client.cookies["django_language"] = "uk"
+    page = client.get(response["Location"], HTTP_HOST=HOST).content.decode()
+    assert f"Імпорт #{job.pk}" in page
+    assert "Імпортувати #" not in page
+    client.cookies["django_language"] = "pl"
+    listing = client.get("/office/import/", HTTP_HOST=HOST).content.decode()
+    assert '<option value="legal-titles">Tytuły prawne do lokali</option>' in listing

@@ -18,7 +18,7 @@
         set("percent", job.percent);
         set("processed_rows", job.processed_rows);
         set("total_rows", job.total_rows);
-        set("status", job.status);
+        set("status_label", job.status_label);
         if (job.running) window.setTimeout(poll, 2000);
         else window.location.reload();
       })
