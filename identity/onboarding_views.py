@@ -17,7 +17,7 @@ from identity.models import Document, User
 from identity.permissions import staff_required
 from identity.views import add_form_errors, base_url, request_info
 from tenants import policies
-from tenants.presets import PRESET_LABELS
+from tenants.presets import preset_choices
 from tenants.provisioning import tenant_publish
 from tenants.services import host_for_slug
 
@@ -30,6 +30,15 @@ STEPS = [
     ("domain", gettext_lazy("Custom domain")),
     ("publish", gettext_lazy("Publish")),
 ]
+# How each registration flow reads to an administrator (the rules page names the current one).
+FLOW_LABELS = {
+    "activation_request": gettext_lazy("an activation request checked by the office"),
+    "verified_self_service": gettext_lazy("self-service registration checked against the records"),
+    "contract_activation": gettext_lazy("registration by contract with an activation link"),
+    "in_person": gettext_lazy("accounts opened at the office only"),
+    "invoice_activation": gettext_lazy("registration by invoice number"),
+    "custom": gettext_lazy("your own set of fields"),
+}
 COLOUR = forms.TextInput(attrs={"type": "color", "data-contrast-check": "1"})
 
 
@@ -152,7 +161,7 @@ class RulesForm(forms.Form):
 class PresetForm(forms.Form):
     preset = forms.ChoiceField(
         label=gettext_lazy("Take every rule from"),
-        choices=[(c, f"{c}: {label}") for c, label in PRESET_LABELS.items()],
+        choices=preset_choices(),
     )
 
 
@@ -266,7 +275,12 @@ def _rules(request, tenant, config) -> HttpResponse:
                 messages.success(request, _("The rules are saved."))
                 return redirect("office_onboarding_step", step="documents")
     failed = bool(form.errors or preset_form.errors)
-    context = {"form": form, "preset_form": preset_form, "config": config}
+    context = {
+        "form": form,
+        "preset_form": preset_form,
+        "config": config,
+        "flow": FLOW_LABELS.get(str(config.registration.flow), str(config.registration.flow)),
+    }
     return _page(request, "rules", context, 400 if failed else 200)
 
 

@@ -10,7 +10,7 @@ from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
 
 from tenants.models import Tenant
-from tenants.presets import PRESET_LABELS
+from tenants.presets import preset_choices
 from tenants.services import slug_problem
 
 
@@ -45,9 +45,7 @@ def clean_slug(value: str) -> str:
     return value
 
 
-PRESET_CHOICES = [("", _("The usual one for my kind of organisation"))] + [
-    (code, f"{code}: {label}") for code, label in PRESET_LABELS.items()
-]
+PRESET_CHOICES = [("", _("The usual one for my kind of organisation")), *preset_choices()]
 
 
 class SignupForm(forms.Form):

@@ -4,6 +4,9 @@ else reads the tenant's configuration."""
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from tenants.policies import (
     Branding,
     Captcha,
@@ -35,12 +38,17 @@ def _fields(*names: str, optional: tuple[str, ...] = ()) -> tuple[RegistrationFi
 
 
 PRESET_LABELS = {
-    "A": "Spółdzielnia – wniosek o aktywację (e-BOM / e-BOPG)",
-    "B": "Spółdzielnia – samodzielna rejestracja z weryfikacją",
-    "C": "Sprzedawca energii – rejestracja na podstawie umowy",
-    "D": "Spółdzielnia – konto zakładane w biurze",
-    "E": "Wodociągi – rejestracja numerem faktury",
+    "A": gettext_lazy("Housing cooperative – activation request (e-BOM / e-BOPG)"),
+    "B": gettext_lazy("Housing cooperative – self-service registration with verification"),
+    "C": gettext_lazy("Energy seller – registration by contract"),
+    "D": gettext_lazy("Housing cooperative – account opened at the office"),
+    "E": gettext_lazy("Water utility – registration by invoice number"),
 }
+
+
+def preset_choices() -> list[tuple[str, object]]:
+    """The presets as form choices ("A: …"), translated when the form is shown."""
+    return [(code, format_lazy("{}: {}", code, label)) for code, label in PRESET_LABELS.items()]
 
 
 def preset(code: str, *, name: str, short_name: str | None = None) -> TenantConfig:

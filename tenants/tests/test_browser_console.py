@@ -68,6 +68,9 @@ def test_operator_console_on_a_phone(server, browser, operator):
     page.get_by_role("heading", name="Konsola operatorów").wait_for()
     _assert_accessible(page)
     assert page.get_by_role("link", name="Spółdzielnia Alfa").is_visible()
+    # The search controls are as tall as a finger (#12 item 15: about 20 px).
+    for control in (page.locator("#q"), page.get_by_role("button", name="Szukaj")):
+        assert control.bounding_box()["height"] >= 44, control
     page.fill("#q", "beta")
     page.get_by_role("button", name="Szukaj").click()
     assert page.get_by_role("link", name="Beta Energia").is_visible()
@@ -84,4 +87,5 @@ def test_operator_console_on_a_phone(server, browser, operator):
     page.get_by_role("link", name="Dziennik zdarzeń platformy").click()
     page.get_by_role("heading", name="Dziennik zdarzeń platformy").wait_for()
     _assert_accessible(page)
+    assert page.evaluate(no_overflow), "the platform audit log scrolls sideways on a phone"
     context.close()

@@ -101,4 +101,18 @@ def test_sign_up_confirm_provision_and_first_admin_login(server, browser, clean_
     no_overflow = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     assert page.evaluate(no_overflow), "the wizard scrolls sideways on a phone"
     _assert_accessible(page)
+    # Every step of the wizard and the office's pages fit a 390 px phone (#12 item 15: the
+    # rules, documents and audit log pages scrolled sideways).
+    wide = []
+    for path in [
+        *(f"/office/onboarding/{step}/" for step in ("branding", "rules", "documents", "staff")),
+        *(f"/office/onboarding/{step}/" for step in ("import", "domain", "publish")),
+        "/office/audit/",
+        "/office/documents/",
+        "/office/accounts/",
+    ]:
+        page.goto(f"{base}{path}")
+        if not page.evaluate(no_overflow):
+            wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
+    assert wide == [], f"pages wider than the phone: {wide}"
     context.close()

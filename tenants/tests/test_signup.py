@@ -47,6 +47,17 @@ def test_signup_messages_are_translated(public_schema, client):
     assert "nie jest poprawny" in response.content.decode()
 
 
+def test_preset_names_are_translated_on_the_signup_page(public_schema, client):
+    """#12 item 15: the preset names stayed Polish on the English and Ukrainian signup."""
+    english = client.get("/signup/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A: Housing cooperative – activation request (e-BOM / e-BOPG)" in english
+    assert "Spółdzielnia – wniosek" not in english
+    ukrainian = client.get("/signup/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert "C: Продавець енергії – реєстрація за договором" in ukrainian
+    polish = client.get("/signup/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "A: Spółdzielnia – wniosek o aktywację (e-BOM / e-BOPG)" in polish
+
+
 def test_subdomain_availability_api(public_schema, client):
     def check(value):
         return client.get(
