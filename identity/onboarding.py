@@ -71,9 +71,9 @@ def logo_store(upload) -> str:
 
 
 @transaction.atomic
-def branding_save(*, tenant, values: dict, wording: dict | None = None, logo=None, actor) -> bool:
+def branding_save(*, tenant, values: dict, texts: dict | None = None, logo=None, actor) -> bool:
     """Save the branding group at once (one audit row) after the contrast check, and the
-    tenant's own words with it (all or nothing)."""
+    tenant's own texts with it (``texts``: setting path → {language: text}); all or nothing."""
     report = colour_report(values["primary_colour"])
     if not report["ok"]:
         message = _(
@@ -83,14 +83,21 @@ def branding_save(*, tenant, values: dict, wording: dict | None = None, logo=Non
         raise ApplicationError(
             message, code="invalid", extra={"fields": {"primary_colour": [message]}}
         )
+    texts = dict(texts or {})
     current = policies.dump(tenant.configuration.branding)
-    updated = {**current, **values}
+    updated = {
+        **current,
+        **values,
+        **{
+            path.split(".")[1]: text for path, text in texts.items() if path.startswith("branding.")
+        },
+    }
     if logo is not None:
         updated["logo"] = logo_store(logo)
     changed = tenant_setting_set(tenant=tenant, key="branding", value=updated, actor=actor)
-    if wording is not None:
-        merged = {**policies.dump(tenant.configuration.wording), **wording}
-        changed |= tenant_setting_set(tenant=tenant, key="wording", value=merged, actor=actor)
+    for path, text in texts.items():
+        if not path.startswith("branding."):
+            changed |= tenant_setting_set(tenant=tenant, key=path, value=text, actor=actor)
     return changed
 
 

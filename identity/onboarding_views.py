@@ -66,6 +66,9 @@ class BrandingForm(forms.Form):
         "wording.login_label": gettext_lazy("Name of the login field"),
         "wording.reset_button": gettext_lazy("Button that sends a new password"),
         "wording.premises_section": gettext_lazy("Name of the premises section"),
+        "password_policy.description": gettext_lazy("Password rules as you word them"),
+        "registration.customer_symbol_help": gettext_lazy("Where to find the customer symbol"),
+        "lockout.locked_message": gettext_lazy("Message on a locked account"),
     }
     LANGUAGES = (
         ("pl", gettext_lazy("Polish")),
@@ -96,13 +99,13 @@ class BrandingForm(forms.Form):
     def text_fieldsets(self):
         return [(label, [self[n] for n in names]) for label, names in self.text_groups]
 
-    def texts(self, group: str) -> dict:
-        """The texts of ``group`` (branding, wording) as stored: name → {language: text}."""
+    def texts(self) -> dict:
+        """The texts as stored: setting path (``branding.footer``) → {language: text}."""
         out: dict = {}
         for name, value in self.cleaned_data.items():
-            if name.startswith(group + "__"):
-                _group, text, code = name.split("__")
-                out.setdefault(text, {})[code] = value.strip()
+            if name.count("__") == 2:
+                group, text, code = name.split("__")
+                out.setdefault(f"{group}.{text}", {})[code] = value.strip()
         return out
 
     def clean_primary_colour(self):
@@ -210,14 +213,12 @@ def _branding(request, tenant, config) -> HttpResponse:
         config=config,
     )
     if request.method == "POST" and form.is_valid():
-        values = {
-            k: v for k, v in form.cleaned_data.items() if k != "logo" and "__" not in k
-        } | form.texts("branding")
+        values = {k: v for k, v in form.cleaned_data.items() if k != "logo" and "__" not in k}
         try:
             onboarding.branding_save(
                 tenant=tenant,
                 values=values,
-                wording=form.texts("wording"),
+                texts=form.texts(),
                 logo=form.cleaned_data["logo"],
                 actor=request.user,
             )

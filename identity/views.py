@@ -329,7 +329,7 @@ def password_reset_complete_view(
             return redirect("login")
     context = {
         "form": form,
-        "token_user": row.user.get_username(),
+        "token_user": row.user.shown_login,
         "expires_at": row.expires_at,
         **_policy_context(row.user, request.POST.get("new_password")),
     }

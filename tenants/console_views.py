@@ -18,6 +18,7 @@ from ebok.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
 from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
 from tenants.models import Tenant
+from tenants.presets import preset_choices
 from tenants.tasks import tenant_export_task
 from tenants.views import tenant_url_builder
 
@@ -71,6 +72,7 @@ def _detail_context(tenant: Tenant, **forms) -> dict:
     signup = tenant.signups.order_by("-created_at").first()
     return {
         "t": tenant,
+        "preset_label": dict(preset_choices()).get(tenant.preset, tenant.preset),
         "row": row,
         "signup": signup,
         "domains": list(tenant.domains.all()),

@@ -22,6 +22,14 @@ def _modules(tenants, capture, modules):
     connection.set_tenant(tenants.a)
 
 
+def _overdue_invoice() -> None:
+    import_text(
+        "invoices",
+        "erp_id;number;customer_erp_id;issue_date;due_date;gross\nF9;FV/9/2026;K1;2026-01-02;"
+        "2026-01-12;80.00\n",
+    )
+
+
 def _links(page: str) -> list[str]:
     return sorted(set(re.findall(r'href="(/[^"]*)"', page)) - {"/static/"})
 
@@ -32,11 +40,7 @@ def test_dashboard_links_nothing_the_tenant_does_not_offer(
     """Balance confirmation and invoices off: "4 invoices are overdue" and "Confirm your
     balance" linked to pages that answer 403."""
     _modules(tenants, django_capture_on_commit_callbacks, ["charges", "payments_received"])
-    import_text(
-        "invoices",
-        "erp_id;number;customer_erp_id;issue_date;due_date;gross\nF9;FV/9/2026;K1;2026-01-02;"
-        "2026-01-12;80.00\n",
-    )
+    _overdue_invoice()
     client.force_login(ledger["owner"])
     client.post("/account/terms/", {}, HTTP_HOST=HOST)
     page = client.get("/", HTTP_HOST=HOST).content.decode()
@@ -55,11 +59,7 @@ def test_overdue_invoices_link_to_the_invoices_where_offered(
     client, ledger, tenants, django_capture_on_commit_callbacks
 ):
     _modules(tenants, django_capture_on_commit_callbacks, ["charges", "invoices"])
-    import_text(
-        "invoices",
-        "erp_id;number;customer_erp_id;issue_date;due_date;gross\nF9;FV/9/2026;K1;2026-01-02;"
-        "2026-01-12;80.00\n",
-    )
+    _overdue_invoice()
     client.force_login(ledger["owner"])
     page = client.get("/", HTTP_HOST=HOST).content.decode()
     assert re.search(r'<a href="/invoices/">1 faktura jest po terminie</a>', page)

@@ -100,7 +100,7 @@ TENANT_ROUTES = {
     "billing_balance_confirmations": "L 200 200 403 403 | LH 200 200 403H 403H",
     "billing_balance_confirmation_answer": "405 405 405 405 405 | LH 404H 404H 403H 403H",
     "billing_premises": "L 200 200 403 403 | LH 200 200 403H 403H",
-    "billing_einvoice": "L 200 200 403 403 | LH 200H 200H 403H 403H",
+    "billing_einvoice": "L 200 200 403 403 | LH 400H 400H 403H 403H",  # an empty form: errors
     "billing_membership": "L 200 200 403 403 | LH 200 200 403H 403H",
     "billing_debt_collection": "L 200 200 403 403 | LH 200 200 403H 403H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",

@@ -369,3 +369,21 @@ def test_documents_are_public_per_tenant_and_pdfs_served_only_through_the_view(
     assert client.get(f"/documents/{doc.pk}/pdf", HTTP_HOST="beta.localhost").status_code == 404
     assert client.get(f"/documents/{doc.pk}/", HTTP_HOST="beta.localhost").status_code == 404
     connection.set_tenant(tenants.a)
+
+
+@pytest.mark.parametrize("path", ["/register/activate/{}/", "/password/reset/{}/"])
+def test_a_link_nobody_was_sent_is_called_invalid_not_expired(client, alpha, path):
+    """#12 item 12: an invented link said "expired"; the API keeps its contract's code."""
+    page = client.get(path.format("wymyslony-token-123"), HTTP_HOST=HOST)
+    assert page.status_code == 410
+    body = page.content.decode()
+    assert "Ten odnośnik jest nieprawidłowy" in body
+    assert "wygasł" not in body
+    api = client.post(
+        "/api/v1/registration/activate",
+        {"token": "wymyslony-token-123"},
+        content_type="application/json",
+        HTTP_HOST=HOST,
+    )
+    assert api.status_code == 410
+    assert api.json()["code"] == "link_expired"

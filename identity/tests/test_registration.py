@@ -640,25 +640,32 @@ def test_flow_d_reissue_by_login_from_the_office_page(client, cooperative):
     assert missing["Location"] == "/office/accounts/new/"
 
 
-def test_staff_action_mails_the_applicant_in_the_applicants_language_and_local_time(
-    client, cooperative
-):
-    """#12 item 8: an English-speaking clerk approving a request written in Polish sends Polish;
-    the link's expiry is printed in the portal's time zone, not UTC."""
+def _apply_for_flow_a(language: str = "pl", full_name: str = "Jan Spółdzielca") -> None:
+    """Customer L0004880 applies on tenant A (flow A) from a browser set to ``language``."""
     from django.test import Client
 
     applicant = Client()
+    applicant.cookies["django_language"] = language
     applicant.post(
         "/register/",
         {
             "service": "e-BOM",
             "customer_symbol": "L0004880",
-            "full_name": "Jan Spółdzielca",
+            "full_name": full_name,
             "email": "jan@example.com",
             "accept_e_services_policy": "on",
         },
         HTTP_HOST=A_HOST,
     )
+
+
+def test_staff_action_mails_the_applicant_in_the_applicants_language_and_local_time(
+    client, cooperative
+):
+    """#12 item 8: an English-speaking clerk approving a request written in Polish sends Polish;
+    the link's expiry is printed in the portal's time zone, not UTC."""
+
+    _apply_for_flow_a()
     request = RegistrationRequest.objects.get()
     assert request.language == "pl"
     _as_verified_staff(client, cooperative)
@@ -681,21 +688,8 @@ def test_staff_action_mails_the_applicant_in_the_applicants_language_and_local_t
 
 
 def test_an_applicant_writing_in_english_is_answered_in_english(client, cooperative):
-    from django.test import Client
 
-    applicant = Client()
-    applicant.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_HOST=A_HOST)
-    applicant.post(
-        "/register/",
-        {
-            "service": "e-BOM",
-            "customer_symbol": "L0004880",
-            "full_name": "Jan Spółdzielca",
-            "email": "jan@example.com",
-            "accept_e_services_policy": "on",
-        },
-        HTTP_HOST=A_HOST,
-    )
+    _apply_for_flow_a(language="en")
     request = RegistrationRequest.objects.get()
     assert request.language == "en"
     _as_verified_staff(client, cooperative)  # the clerk works in Polish
@@ -819,19 +813,8 @@ def test_flow_b_human_check_field_is_empty_after_any_error(
 def test_flow_a_review_shows_labels_and_lets_staff_decide_a_differing_name(client, cooperative):
     """#12 item 15: the review printed raw keys (``symbol:``) and disabled "Approve" without a
     word when the typed name differed from the record."""
-    from django.test import Client
 
-    Client().post(
-        "/register/",
-        {
-            "service": "e-BOM",
-            "customer_symbol": "L0004880",
-            "full_name": "Jan Spółdzielca-Nowak",
-            "email": "jan@example.com",
-            "accept_e_services_policy": "on",
-        },
-        HTTP_HOST=A_HOST,
-    )
+    _apply_for_flow_a(full_name="Jan Spółdzielca-Nowak")
     request = RegistrationRequest.objects.get()
     _as_verified_staff(client, cooperative)
     page = client.get("/office/registrations/", HTTP_HOST=A_HOST).content.decode()

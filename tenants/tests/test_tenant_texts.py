@@ -131,6 +131,8 @@ def test_the_administrator_edits_the_texts_per_language(
         "wording__login_label__pl": "Numer klienta",
         "wording__login_label__en": "Customer number",
         "wording__login_label__uk": "",
+        "password_policy__description__pl": "Co najmniej 8 znaków.",
+        "password_policy__description__en": "At least 8 characters.",
     }
     with django_capture_on_commit_callbacks(execute=True):
         saved = client.post("/office/onboarding/branding/", form, HTTP_HOST=A)
@@ -140,6 +142,7 @@ def test_the_administrator_edits_the_texts_per_language(
         pl="pn.–pt. 8–16", en="Mon–Fri 8–16", uk="пн–пт 8–16"
     )
     assert config.wording.login_label.in_language("uk") == "Numer klienta"
+    assert config.password_policy.description.in_language("en") == "At least 8 characters."
     assert _label(_in("en").get("/login/", HTTP_HOST=A).content.decode(), "login") == (
         "Customer number"
     )
