@@ -42,7 +42,14 @@ class Text:
         return _(self.msgid) % self.params if self.params else _(self.msgid)
 
     def as_stored(self) -> dict:
-        return {"text": self.msgid, "params": {k: str(v) for k, v in self.params.items()}}
+        """JSON with the values as they are (numbers stay numbers for ``%(n)d``)."""
+        return {
+            "text": self.msgid,
+            "params": {
+                k: v if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+                for k, v in self.params.items()
+            },
+        }
 
 
 def stored_text(error: dict) -> str:
@@ -566,10 +573,15 @@ def read_rows(payload: str) -> list[dict[str, str]]:
                         gettext_noop("Line %(n)d contains a NUL character."), n=number
                     )
                 }
+            if not isinstance(data, dict):
+                data = {
+                    "__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)
+                }
             rows.append(
-                {k: "" if v is None else str(v) for k, v in data.items()}
-                if isinstance(data, dict)
-                else {"__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)}
+                {
+                    k: v if isinstance(v, Text) else "" if v is None else str(v)
+                    for k, v in data.items()
+                }
             )
         return rows
     reader = csv.DictReader(io.StringIO(stripped), delimiter=_dialect(stripped))

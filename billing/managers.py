@@ -104,7 +104,8 @@ SEARCH_LIMIT = 100
 def _natural(field: str):
     """Order by the number a house or flat number starts with, then by the text ("2" < "10" <
     "10a"), as people read addresses."""
-    number = Func(F(field), Value(r"^\d+"), function="substring", output_field=CharField())
+    # At most 9 digits: the number always fits an integer, whatever the ERP sent.
+    number = Func(F(field), Value(r"^\d{1,9}"), function="substring", output_field=CharField())
     return (Cast(number, IntegerField()).asc(nulls_last=True), F(field).asc())
 
 

@@ -12,14 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ebok.authentication import SessionAuthentication
 from ebok.errors import ApplicationError
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.middleware import idle_timeout_seconds
 from identity.models import ApiToken, CorrespondenceAddress, User
 from identity.throttling import client_ip, hit
-from identity.validators import TenantPasswordValidator
 from identity.views import base_url, request_info
 
 
@@ -143,12 +141,14 @@ class PasswordPolicyApi(APIView):
 
 
 class PasswordCheckApi(APIView):
-    """Check a candidate password against the tenant's rules (throttled). Anyone may ask; with
-    the browser session of a logged-in user the password is also checked against their login
-    names and earlier passwords, so the page's checklist shows those rules before a submit."""
+    """Check a candidate password against the tenant's rules (no authentication, throttled):
+    the page's checklist asks it for the rules it cannot judge itself (a common password).
+    Earlier passwords are never judged here: an answer about them would let anyone holding a
+    session test guesses of the current password without the re-authentication's limit and
+    audit; they are checked when the form is sent."""
 
     permission_classes = [AllowAny]
-    authentication_classes = [SessionAuthentication]
+    authentication_classes = []
 
     class PasswordCheckInputSerializer(serializers.Serializer):
         password = serializers.CharField(max_length=256, trim_whitespace=False, allow_blank=True)
@@ -170,13 +170,11 @@ class PasswordCheckApi(APIView):
         data.is_valid(raise_exception=True)
         hit("password_check_ip", client_ip(request))
         config = selectors.tenant_config()
-        password = data.validated_data["password"]
-        if request.user.is_authenticated:
-            verdicts = TenantPasswordValidator().verdicts(password, request.user)
-        else:
-            verdicts = policies.evaluate(
-                password, config.password_policy, login=data.validated_data.get("login") or None
-            )
+        verdicts = policies.evaluate(
+            data.validated_data["password"],
+            config.password_policy,
+            login=data.validated_data.get("login") or None,
+        )
         unmet = [v.code for v in verdicts if not v.met]
         checked = [v.code for v in verdicts]
         return Response({"valid": not unmet, "unmet": unmet, "checked": checked})
@@ -311,6 +309,7 @@ class MeApi(APIView):
                 "phone",
                 "role",
                 "language",
+                "pending_email",
                 "correspondence_address",
             ]
 
@@ -347,7 +346,12 @@ class MeApi(APIView):
         changes = dict(data.validated_data)
         if "correspondence_address" in changes:
             changes["address"] = dict(changes.pop("correspondence_address") or {})
-        user = services.profile_update(user=request.user, info=request_info(request), **changes)
+        user = services.profile_update(
+            user=request.user,
+            info=request_info(request),
+            base_url=base_url(request._request),
+            **changes,
+        )
         return Response(self.MeOutputSerializer(user).data)
 
 

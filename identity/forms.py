@@ -139,7 +139,7 @@ class ContactForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = _text(_("Phone"), 32, "tel", inputmode="tel")
-    country = _text(_("Country"), 60, "country-name")
+    country = _text(_("Country (empty: Poland)"), 60, "country-name")
     postcode = _text(_("Postcode"), 10, "postal-code", inputmode="numeric")
     post_office = _text(_("Post office"), 80)
     town = _text(_("Town"), 80, "address-level2")

@@ -27,6 +27,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # Customer symbol (e.g. L0000123) where the tenant logs in by it; unique when set.
     customer_symbol = models.CharField(_("customer symbol"), max_length=32, blank=True)
+    # A new e-mail address waiting for its owner to open the link sent to it.
+    pending_email = models.EmailField(blank=True)
     # Temporary and one-time passwords: nothing opens before the user sets a new one.
     must_change_password = models.BooleanField(default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
@@ -250,6 +252,7 @@ class OneTimeToken(models.Model):
         SET_PASSWORD = "set_password", "set password"
         ACTIVATION = "activation", "activation"
         ONE_TIME_PASSWORD = "one_time_password", "one-time password"
+        EMAIL_CHANGE = "email_change", "e-mail change"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"

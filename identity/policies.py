@@ -234,11 +234,16 @@ def problem_text(code: str, value: int | None, policy: PasswordPolicy) -> str:
         "no_special": _("The password has a special character: use letters and digits only."),
         "ascii_only": _("The password has a Polish or other accented letter."),
         "contains_login": _("The password contains your login."),
-        "reused": ngettext_lazy(
-            "This is your previous password: choose a different one.",
-            "You have used this password recently: choose one you have not used in your last "
-            "%(n)d passwords.",
-            n,
+        "reused": (
+            _("This is your previous password: choose a different one.")
+            if n <= 1
+            else ngettext_lazy(
+                "You have used this password recently: choose one you have not used in your "
+                "last %(n)d password.",
+                "You have used this password recently: choose one you have not used in your "
+                "last %(n)d passwords.",
+                n,
+            )
         ),
         "common": _("This password is too common and easy to guess: choose another."),
     }

@@ -75,12 +75,6 @@ def register_view(request):
         settings, documents, request.POST if request.method == "POST" else None
     )
     status_code = 400
-    if request.method == "POST" and not form.is_valid():
-        # Every error at once: a bad checksum or a mismatch is told beside a missing field.
-        for name, errors in registration.check(form.cleaned_data, settings).errors.items():
-            if name in form.fields and name not in form.errors:
-                for _code, message in errors:
-                    form.add_error(name, message)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -89,6 +83,13 @@ def register_view(request):
         form.add_error(
             "captcha", _("The answer to the human check is not right. Please answer the new one.")
         )
+    if request.method == "POST" and not form.is_valid():
+        # Every error at once: a bad checksum or a mismatch is told beside a missing field or a
+        # wrong answer to the human check.
+        for name, errors in registration.check(form.cleaned_data, settings).errors.items():
+            if name in form.fields and name not in form.errors:
+                for _code, message in errors:
+                    form.add_error(name, message)
     elif request.method == "POST" and form.is_valid():
         try:
             _throttle(request, form.cleaned_data)

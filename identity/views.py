@@ -128,7 +128,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             start_session(request, user)
             target = _next_url(request)
-            if target != reverse("home"):
+            gated = any(
+                request.session.get(k) for k in (NEEDS_SECOND_FACTOR, MUST_CHANGE, TERMS_PENDING)
+            )
+            if target != reverse("home") and gated:
                 # Kept through the second factor, a forced password change and the documents:
                 # whichever of them comes last sends the user on to it.
                 request.session[AFTER_LOGIN] = target
@@ -216,6 +219,7 @@ def _policy_context(user=None, typed_password: str | None = None) -> dict:
             "no_special": policy.no_special,
             "ascii_only": policy.ascii_only,
             "forbid_login": policy.forbid_login,
+            "history": policy.history,
             "logins": login,
             "check_url": _password_check_url(),
         },
@@ -361,7 +365,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
     the customer keeps up to date themselves (or erases)."""
     user = request.user
     address = CorrespondenceAddress.objects.filter(user=user).first()
-    initial = {"email": user.email, "phone": user.phone, "country": "Polska"}
+    initial = {"email": user.email, "phone": user.phone}
     if address is not None:
         initial.update({name: getattr(address, name) for name in ContactForm.ADDRESS})
     form = ContactForm(_posted(request), initial=initial)
@@ -371,12 +375,19 @@ def account_view(request: HttpRequest) -> HttpResponse:
                 user=user,
                 current_password=form.cleaned_data["current_password"],
                 info=request_info(request),
+                base_url=base_url(request),
                 **form.changes(),
             )
         except ApplicationError as exc:
             _add_contact_errors(form, exc)
         else:
             messages.success(request, _("Your contact data are saved."))
+            if user.pending_email:
+                messages.info(
+                    request,
+                    _("We have sent a link to %(email)s: the new address is used once you open it.")
+                    % {"email": user.pending_email},
+                )
             return redirect("account")
     context = {
         "form": form,
@@ -396,6 +407,26 @@ def _add_contact_errors(form, exc: ApplicationError) -> None:
             form.add_error(name if name in form.fields else None, error)
     if not exc.extra.get("fields"):
         form.add_error(None, exc.message)
+
+
+def email_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to a new e-mail address: opening it makes it the account's address (the
+    password was asked when the change was made; the link proves the mailbox)."""
+    if request.method != "POST":
+        # A mail scanner that follows links must not confirm: the page asks for one click.
+        try:
+            services.token_peek(token=token, purpose=OneTimeToken.Purpose.EMAIL_CHANGE)
+        except (LinkExpired, LinkUsed) as exc:
+            return render(
+                request, "identity/link_invalid.html", {"message": exc.message}, status=410
+            )
+        return render(request, "identity/email_confirm.html")
+    try:
+        user = services.email_change_confirm(token=token, info=request_info(request))
+    except (LinkExpired, LinkUsed) as exc:
+        return render(request, "identity/link_invalid.html", {"message": exc.message}, status=410)
+    messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
+    return redirect("account" if request.user.is_authenticated else "login")
 
 
 @login_required

@@ -470,12 +470,15 @@ class TenantConfig:
 # --- conversion between the typed values and JSON ------------------------------------------------
 
 
-def dump(value: Any) -> Any:
-    """A typed value as plain JSON data."""
+def dump(value: Any, *, texts_in: str | None = None) -> Any:
+    """A typed value as plain JSON data. With ``texts_in`` (a language), a tenant's texts are
+    given in that language, as the public API shows them; else with every language, as stored."""
+    if texts_in and isinstance(value, LocalText):
+        return value.in_language(texts_in)
     if dataclasses.is_dataclass(value):
-        return {f.name: dump(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: dump(getattr(value, f.name), texts_in=texts_in) for f in fields(value)}
     if isinstance(value, tuple | list):
-        return [dump(v) for v in value]
+        return [dump(v, texts_in=texts_in) for v in value]
     if isinstance(value, StrEnum):
         return value.value
     return value

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
@@ -55,7 +56,8 @@ def tenant_public_info(*, tenant: Tenant) -> dict:
     from tenants import policies
 
     config = tenant.configuration
-    branding = policies.dump(config.branding)
+    language = translation.get_language() or "pl"  # the tenant's texts in the asker's language
+    branding = policies.dump(config.branding, texts_in=language)
     registration = config.registration
     return {
         "name": tenant.name,
@@ -73,7 +75,7 @@ def tenant_public_info(*, tenant: Tenant) -> dict:
             "captcha": str(registration.captcha),
             "required_documents": [str(d) for d in registration.required_documents],
         },
-        "password_policy": policies.dump(config.password_policy),
+        "password_policy": policies.dump(config.password_policy, texts_in=language),
         "idle_timeout_seconds": config.session.idle_timeout_minutes * 60,
         "lockout_threshold": config.lockout.threshold,
     }
@@ -214,6 +216,27 @@ def _readable(details: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _change_row(change: TenantSettingChange) -> dict:
+    """A configuration change as people read it: a status in words, the creation from a preset
+    as such, a setting by its path with its values before and after."""
+    row = {"at": change.changed_at, "tenant": change.tenant.slug, "actor": change.actor}
+    statuses = dict(Tenant.Status.choices)
+    if change.key == "status":
+        row["kind"] = _("Status changed")
+        row["details"] = [
+            (str(gettext_lazy("Before")), str(statuses.get(change.old_value, change.old_value))),
+            (str(gettext_lazy("After")), str(statuses.get(change.new_value, change.new_value))),
+        ]
+    elif change.key == "*":
+        preset = (change.new_value or {}).get("preset", "")
+        row["kind"] = _("Configuration created from preset %(preset)s") % {"preset": preset}
+        row["details"] = []
+    else:
+        row["kind"] = _("Setting changed: %(key)s") % {"key": change.key}
+        row["details"] = _readable({"old": change.old_value, "new": change.new_value})
+    return row
+
+
 def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> list[dict]:
     """Platform events and configuration changes, newest first, as one list."""
     events = PlatformEvent.objects.select_related("tenant")
@@ -230,15 +253,6 @@ def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> lis
             "details": _readable(e.details),
         }
         for e in events[:limit]
-    ] + [
-        {
-            "at": c.changed_at,
-            "kind": _("Setting changed: %(key)s") % {"key": c.key},
-            "tenant": c.tenant.slug,
-            "actor": c.actor,
-            "details": _readable({"old": c.old_value, "new": c.new_value}),
-        }
-        for c in changes[:limit]
-    ]
+    ] + [_change_row(c) for c in changes[:limit]]
     merged.sort(key=lambda row: row["at"], reverse=True)
     return merged[:limit]

@@ -80,7 +80,11 @@ def test_the_job_page_speaks_the_readers_language_whoever_uploaded(
     """#12 item 15: row errors were stored in the uploader's language, the status and the
     entity were raw codes, and the Ukrainian title read "Імпортувати #1" (the verb)."""
     client.cookies["django_language"] = "en"
-    bad = "erp_id;symbol;kind;name;email\nK9;L0000009;individual;Jan Zły;nie-mail\n"
+    bad = (
+        "erp_id;symbol;kind;name;email\nK9;L0000009;individual;Jan Zły;nie-mail\n"
+        "K8;L0000008;individual;Ewa Dobra;\n"
+        "K8;L0000010;individual;Ewa Powtórzona;\n"  # the same erp_id: a message with a number
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, "klienci.csv", bad.encode())
     job = ImportJob.objects.get()
@@ -88,6 +92,7 @@ def test_the_job_page_speaks_the_readers_language_whoever_uploaded(
     client.cookies["django_language"] = "pl"
     page = client.get(response["Location"], HTTP_HOST=HOST).content.decode()
     assert "To nie jest adres e-mail." in page
+    assert "Ten sam erp_id jest także w wierszu 2." in page  # %(n)d with a stored number
     assert "Not an e-mail address." not in page
     assert "Klienci" in page
     assert "Gotowe" in page

@@ -144,6 +144,25 @@ def test_flow_b_after_an_error_then_the_emailed_login(server, browser, kopernik)
     _field(page, "Hasło").fill(code)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{base}/account/password/change/")
+    # #12 item 3: "different from the previous one" and the login are judged while typing.
+    from playwright.sync_api import expect
+
+    page.fill("#id_current_password", code)
+    new_password = page.locator("#id_new_password")
+    reused = page.locator('li[data-rule="reused"]')
+    login_rule = page.locator('li[data-rule="contains_login"]')
+    new_password.press_sequentially(code)
+    expect(reused).to_have_class(re.compile(r"\brule-unmet\b"))
+    new_password.fill("")
+    new_password.press_sequentially("Ab!201347x")
+    expect(login_rule).to_have_class(re.compile(r"\brule-unmet\b"))
+    expect(reused).to_have_class(re.compile(r"\brule-met\b"))
+    new_password.fill("")
+    new_password.press_sequentially("Gw!azda7x")
+    expect(login_rule).to_have_class(re.compile(r"\brule-met\b"))
+    page.fill("#id_new_password_repeat", "Gw!azda7x")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/(account/terms/)?$"))
     context.close()
 
 

@@ -1,7 +1,10 @@
 """The customer's own contact data on Moje konto and in the API (#12 item 9): editing with the
 current password for e-mail and phone, the correspondence address, and erasing it all."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from billing.importing import import_text
 from billing.services import customer_account_attach
@@ -101,15 +104,62 @@ def test_a_new_email_or_phone_needs_the_current_password_and_tells_the_old_addre
         )
     assert done.status_code == 302
     member.refresh_from_db()
-    assert (member.email, member.phone) == ("nowy@example.com", "600 100 200")
+    # The phone changes now; the new address only once its owner opens the link sent there.
+    assert (member.email, member.pending_email, member.phone) == (
+        "jan@example.com",
+        "nowy@example.com",
+        "600 100 200",
+    )
     told = Message.objects.filter(recipient="jan@example.com").latest("pk")
-    assert "Zmieniono adres e-mail" in told.subject
+    assert "Nowy adres e-mail" in told.subject
+    link = re.search(
+        r"(/account/email/confirm/[^/\s]+/)",
+        Message.objects.filter(recipient="nowy@example.com").latest("pk").body_text,
+    ).group(1)
+    scanner = Client().get(link, HTTP_HOST=HOST)  # a mail scanner following the link
+    assert scanner.status_code == 200
+    member.refresh_from_db()
+    assert member.email == "jan@example.com"
+    assert Client().post(link, HTTP_HOST=HOST).status_code == 302
+    member.refresh_from_db()
+    assert (member.email, member.pending_email) == ("nowy@example.com", "")
+    assert Client().post(link, HTTP_HOST=HOST).status_code == 410  # once
     invalid = client.post(
         "/account/", _form(email="nie-adres", current_password="RyBa18$05"), HTTP_HOST=HOST
     )
     assert invalid.status_code == 400
+
+
+def test_the_same_email_in_other_letters_is_no_change_and_asks_nothing(client, member):
+    """Saving the address alone must not ask for the password because the e-mail was typed in
+    other capitals (a wrong guess would count towards the lock)."""
+    member.email = "Jan@Example.com"
+    member.save()
+    client = _logged_in(client)
+    saved = client.post("/account/", _form(email="jan@example.com"), HTTP_HOST=HOST)
+    assert saved.status_code == 302
+    assert not AuthEvent.objects.filter(kind="reauthentication_failed").exists()
+
+
+def test_only_the_phone_changes_without_an_address_and_the_email_cannot_be_removed(client, member):
+    """The form always sends the country: that alone is no address to check."""
+    client = _logged_in(client)
+    form = {
+        "email": "jan@example.com",
+        "phone": "600100200",
+        "country": "Polska",
+        "current_password": "RyBa18$05",
+    }
+    assert client.post("/account/", form, HTTP_HOST=HOST).status_code == 302
     member.refresh_from_db()
-    assert member.email == "nowy@example.com"
+    assert member.phone == "600100200"
+    assert not CorrespondenceAddress.objects.filter(user=member).exists()
+    kept = client.post(
+        "/account/", {**form, "email": "", "current_password": "RyBa18$05"}, HTTP_HOST=HOST
+    )
+    assert kept.status_code == 400  # preset A recovers passwords by e-mail
+    member.refresh_from_db()
+    assert member.email == "jan@example.com"
 
 
 def test_delete_my_contact_data_asks_first_then_erases(client, member):

@@ -728,19 +728,27 @@ def test_flow_b_password_must_not_contain_the_customer_symbol(
     assert '"logins": ["100123"]' in page
     check = client.post(
         "/api/v1/auth/password/check",
-        {"password": "Ab!100123x"},
+        {"password": "Ab!100123x", "login": "100123"},
         content_type="application/json",
         HTTP_HOST=A_HOST,
     ).json()
     assert check["unmet"] == ["contains_login"]
-    reused = client.post(
+    # Earlier passwords are never judged by the live check, even with a session: it would
+    # answer guesses of the current password without the re-authentication's limit and audit.
+    guess = client.post(
         "/api/v1/auth/password/check",
         {"password": code},
         content_type="application/json",
         HTTP_HOST=A_HOST,
     ).json()
-    assert "reused" in reused["unmet"]
-    assert {"reused", "common"} <= set(reused["checked"])
+    assert "reused" not in guess["checked"]
+    assert "reused" not in guess["unmet"]
+    reused = client.post(
+        "/account/password/change/",
+        {"current_password": code, "new_password": code, "new_password_repeat": code},
+        HTTP_HOST=A_HOST,
+    )
+    assert reused.status_code == 400  # judged when the form is sent
     refused = client.post(
         "/account/password/change/",
         {
@@ -830,3 +838,13 @@ def test_flow_a_review_shows_labels_and_lets_staff_decide_a_differing_name(clien
     request.refresh_from_db()
     assert request.status == "completed"
     assert User.objects.get(username="L0004880").customers.get().symbol == "L0004880"
+
+
+def test_flow_b_wrong_human_check_and_other_errors_are_told_together(client, piast):
+    body = client.post(
+        "/register/",
+        _b_form(client, captcha="xx", email_repeat="inny@example.com"),
+        HTTP_HOST=A_HOST,
+    ).content.decode()
+    assert "Adresy e-mail nie są takie same" in body
+    assert "robotem" in body  # the human check's error too

@@ -82,6 +82,23 @@ def test_the_page_asked_for_before_login_opens_after_the_second_factor(client, s
     assert client.post("/account/2fa/", {"code": _code(device)}, HTTP_HOST=HOST)["Location"] == "/"
 
 
+def test_a_target_without_gates_is_not_kept_for_later(client, customer):
+    """After a login with nothing to pass, the page asked for opens at once and is not kept:
+    a later password change does not lead there."""
+    done = login(client, HOST, "L0000001", "RyBa18$05", next="/account/")
+    assert done["Location"] == "/account/"
+    changed = client.post(
+        "/account/password/",
+        {
+            "current_password": "RyBa18$05",
+            "new_password": "NoWe18$haslo",
+            "new_password_repeat": "NoWe18$haslo",
+        },
+        HTTP_HOST=HOST,
+    )
+    assert changed["Location"] == "/"
+
+
 def test_backup_codes_are_hashed_and_work_once(client, staff):
     login(client, HOST, "obsluga", "BiUr42#ok")
     codes = _enrol(client, staff)

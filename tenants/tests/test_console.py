@@ -309,5 +309,8 @@ def test_suspension_needs_a_reason_and_the_audit_log_reads_as_text(console, tena
     assert "{&#x27;" not in audit
     assert "{'" not in audit
     assert "Zmiana ustawienia: lockout.threshold" in audit
+    assert "Zmiana stanu" in audit
+    assert ">suspended<" not in audit  # the status in words
+    assert "Konfiguracja z szablonu" in audit or "Utworzono konfigurację" in audit
     home = console.get("/console/", HTTP_HOST=ROOT).content.decode()
     assert "Imię i nazwisko" not in home

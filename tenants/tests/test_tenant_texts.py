@@ -146,3 +146,11 @@ def test_the_administrator_edits_the_texts_per_language(
     assert _label(_in("en").get("/login/", HTTP_HOST=A).content.decode(), "login") == (
         "Customer number"
     )
+
+
+def test_the_public_api_gives_the_tenants_texts_in_the_askers_language(client, tenants):
+    english = client.get("/api/v1/tenant", HTTP_HOST=A, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["password_policy"]["description"].startswith("The password must have")
+    polish = client.get("/api/v1/tenant", HTTP_HOST=A, HTTP_ACCEPT_LANGUAGE="pl").json()
+    assert polish["password_policy"]["description"].startswith("Hasło musi mieć")
+    assert isinstance(polish["branding"]["office_hours"], str)

@@ -1,6 +1,8 @@
-// Live password checklist: mirrors identity/policies.py for the rules that need no server, and
-// asks the server (debounced) for the rest: a common password, and for a logged-in user their
-// earlier passwords. Without JavaScript the server marks the rules after each submit.
+// Live password checklist: mirrors identity/policies.py for the rules that need no server, asks
+// the server (debounced) whether the password is a common one, and compares it with the current
+// or temporary password typed on the same form ("different from the previous one"). Older
+// passwords are judged only when the form is sent: the server never answers questions about
+// them. Without JavaScript the server marks the rules after each submit.
 (function () {
   "use strict";
   var policyEl = document.getElementById("password-policy");
@@ -38,11 +40,17 @@
       })
     };
     Object.keys(server).forEach(function (code) { v[code] = server[code]; });
+    var previous = current ? current.value : "";
+    if (previous && pw) {
+      if (pw === previous) v.reused = false;
+      else if (p.history <= 1) v.reused = true;  // the previous password is the one typed above
+    }
     return v;
   }
+  var current = document.querySelector("input[name=current_password]");
   // Rules only the server can judge: unknown (not marked) until it has answered for this text.
   var server = {};
-  var SERVER_RULES = ["common", "reused"];
+  var SERVER_RULES = ["common", "reused"];  // unmarked until judged
   var timer = null;
   var asked = "";
   function csrfToken() {
@@ -89,6 +97,7 @@
     });
     summary.textContent = labels.summary.replace("%(met)s", met).replace("%(all)s", all);
   }
+  if (current) current.addEventListener("input", update);
   input.addEventListener("input", function () {
     server = {};
     update();
