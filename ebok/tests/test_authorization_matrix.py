@@ -58,7 +58,7 @@ TENANT_ROUTES = {
     "login_reminder": "200 200 200 200 200 | 200 200 200 200 200",
     "password_reset": "200 200 200 200 200 | 200 200 200 200 200",
     "password_reset_complete": "410 410 410 410 410 | 410H 410H 410H 410H 410H",
-    "account": "L 200 200 200 200 | LH 400 400 400 400",  # an empty form clears the e-mail: password needed
+    "account": "L 200 200 200 200 | LH 302 302 302 302",  # an empty form: nothing to change
     "contact_erase": "L 200 200 200 200 | LH 302 302 302 302",
     "password_change": "L 200 200 200 200 | LH 400 400 400 400",
     "register": "200 200 200 200 200 | 400 400 400 400 400",
