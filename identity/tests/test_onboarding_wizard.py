@@ -136,19 +136,18 @@ def test_branding_with_logo_is_saved_audited_and_served_to_its_tenant_only(
     assert branding.logo in Client().get("/login/", HTTP_HOST=HOST).content.decode()
 
 
+def _post_rules(client, **values):
+    """The wizard's "Adjust" form with preset-like values, ``values`` changed."""
+    form = {"min_length": "8", "threshold": "5", "idle_timeout_minutes": "15"}
+    form["activation_hours"] = "24"
+    form.update(values)
+    return client.post("/office/onboarding/rules/", form, HTTP_HOST=HOST)
+
+
 def test_rules_can_be_taken_from_a_preset_and_adjusted(
     admin_client, tenants, django_capture_on_commit_callbacks
 ):
-    refused = admin_client.post(
-        "/office/onboarding/rules/",
-        {
-            "min_length": "5",
-            "threshold": "5",
-            "idle_timeout_minutes": "15",
-            "activation_hours": "24",
-        },
-        HTTP_HOST=HOST,
-    )
+    refused = _post_rules(admin_client, min_length="5")
     assert refused.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -286,16 +285,7 @@ def test_rules_below_the_policy_types_floor_are_refused_everywhere(
     from ebok.errors import ApplicationError
     from tenants.services import tenant_setting_set
 
-    refused = admin_client.post(
-        "/office/onboarding/rules/",
-        {
-            "min_length": "5",
-            "threshold": "5",
-            "idle_timeout_minutes": "15",
-            "activation_hours": "24",
-        },
-        HTTP_HOST=HOST,
-    )
+    refused = _post_rules(admin_client, min_length="5")
     assert refused.status_code == 400
     assert "6" in re.search(r'id="id_min_length-error">([^<]+)<', refused.content.decode()).group(1)
     with pytest.raises(ApplicationError) as exc:
