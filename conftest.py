@@ -46,7 +46,7 @@ def tenants(django_db_setup, django_db_blocker) -> TestTenants:
         # transaction (a Celery worker) can tell which schema they read.
         from django_tenants.utils import schema_context
 
-        from ebok.outbox.models import Message
+        from core.outbox.models import Message
 
         with schema_context(a.schema_name):
             Message.objects.get_or_create(
@@ -169,7 +169,7 @@ def public_schema(tenants):
 @pytest.fixture
 def provisioned(public_schema, client, django_capture_on_commit_callbacks):
     """A tenant made through the whole signup: form, e-mail link, confirmation, provisioning."""
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
     from tenants.models import SignupRequest
 
     client.post("/signup/", signup_form_data(), HTTP_HOST=PLATFORM_HOST)

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import models, selectors, services
-from ebok.errors import ApplicationError
-from ebok.pagination import Cursor
+from core.errors import ApplicationError
+from core.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
 from identity.views import request_info
 

@@ -1,5 +1,20 @@
 from django.apps import AppConfig
 
+# The customer's pages of billing's modules (premises, contracts and points of supply share one).
+MODULE_PAGES = {
+    "charges": "billing_charges",
+    "invoices": "billing_invoices",
+    "payments_received": "billing_payments",
+    "settlements": "billing_settlements",
+    "balance_confirmation": "billing_balance_confirmations",
+    "premises": "billing_premises",
+    "contracts": "billing_premises",
+    "service_points": "billing_premises",
+    "e_invoice": "billing_einvoice",
+    "membership": "billing_membership",
+    "debt_collection": "billing_debt_collection",
+}
+
 
 class BillingConfig(AppConfig):
     name = "billing"
@@ -7,6 +22,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing import registration_matching, selectors
+        from core import portal
         from identity import profile, registration
 
         registration.register_matcher(registration_matching.match_customer)
@@ -14,3 +30,5 @@ class BillingConfig(AppConfig):
             registration_matching.attach_customers, registration_matching.owner_email
         )
         profile.register_section(selectors.account_sections)
+        for module, url_name in MODULE_PAGES.items():
+            portal.register_module_page(module, url_name)

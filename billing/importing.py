@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing import models
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import pesel
 
 

@@ -24,8 +24,8 @@ from billing.models import (
     PremisesGrant,
 )
 from billing.services import grant_create, grant_revoke
-from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue, local_time, recipient_language
+from core.errors import ApplicationError
+from core.outbox.services import email_enqueue, local_time, recipient_language
 from identity.permissions import staff_required
 
 

@@ -18,7 +18,7 @@ from billing.importing import (
     xlsx_to_csv,
 )
 from billing.models import ImportJob
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity.permissions import staff_required
 
 

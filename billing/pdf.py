@@ -1,6 +1,6 @@
 """Invoice and balance PDFs, branded per tenant, with the transfer QR code (billing.transfer).
 
-The branded page (header, footer, fonts, QR drawing) is ebok.pdf.BrandedDocument.
+The branded page (header, footer, fonts, QR drawing) is core.pdf.BrandedDocument.
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from billing.transfer import format_account, zbp_2d_payload
-from ebok.pdf import BrandedDocument as _Document
-from ebok.templatetags.ebok_format import money
+from core.pdf import BrandedDocument as _Document
+from core.templatetags.ebok_format import money
 
 # Official documents are in Polish (a document's title follows its kind).
 PDF_TITLES = {

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from billing import selectors
 from billing.errors import BillingErrorCode
 from billing.models import BalanceConfirmation, EInvoiceConsent, EInvoiceConsentEvent
-from ebok.errors import ApplicationError
-from ebok.queueing import queue_after_commit
+from core.errors import ApplicationError
+from core.queueing import queue_after_commit
 from identity.services import reauthenticate
 
 logger = logging.getLogger(__name__)

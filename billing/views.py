@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors, services
 from billing.models import BalanceConfirmation, EInvoiceConsentEvent
-from ebok.errors import ApplicationError
-from ebok.modules import MODULE_URLS
+from core import portal
+from core.errors import ApplicationError
 from identity.views import add_form_errors, request_info
 
 PORTAL_ROLES = frozenset({"customer", "manager"})
@@ -96,7 +95,7 @@ def dashboard(request):
         # Overdue invoices are listed where the tenant lists them (no link where it offers
         # neither page); a balance to confirm only where the tenant asks for confirmations.
         "overdue_url": next(
-            (reverse(MODULE_URLS[m]) for m in ("invoices", "debt_collection") if offers(m)), None
+            (portal.module_url(m) for m in ("invoices", "debt_collection") if offers(m)), None
         ),
         "pending_confirmations": selectors.balance_confirmation_list(actor=actor)
         .filter(status=BalanceConfirmation.Status.PENDING)

@@ -2,11 +2,9 @@ from django.apps import AppConfig
 
 
 class EbokConfig(AppConfig):
+    """The project: settings, URLconfs, middleware, the platform's own pages, templates, static
+    files and the translations. It may use every app; no app uses it."""
+
     name = "ebok"
     verbose_name = "ebok"
     schema = "shared"  # templates, static files and commands only; no tables
-
-    def ready(self) -> None:
-        from ebok.logging import install_pesel_masking
-
-        install_pesel_masking()

@@ -7,13 +7,11 @@ def _module_links(config) -> list[tuple[str, str]]:
     """Only modules the portal has pages for: nothing advertises or links what does not exist
     (a module switched on before its pages are built stays out of sight). Modules shown on one
     page (premises, contracts, points of supply) give one link, named by the first of them."""
-    from django.urls import reverse
-
-    from ebok.modules import MODULE_URLS
+    from core import portal
 
     links, seen = [], set()
     for module in map(str, config.modules):
-        if module in MODULE_URLS and (url := reverse(MODULE_URLS[module])) not in seen:
+        if (url := portal.module_url(module)) and url not in seen:
             seen.add(url)
             links.append((module, url))
     return links

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from ebok.errors import error_body
+from core.errors import error_body
 from tenants.registry import tenant_for_host
 
 

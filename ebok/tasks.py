@@ -24,7 +24,7 @@ def schema_probe(self, marker: str = "", retry_once: bool = False) -> dict:
     """Report the schema the task ran in and how many outbox messages carry ``marker`` there
     (so a test can tell the task really read that schema's tables); ``retry_once`` makes the
     first attempt retry, to show a retried task keeps its tenant."""
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
 
     if retry_once and self.request.retries == 0:
         raise self.retry(countdown=0)

@@ -13,6 +13,6 @@ urlpatterns = [
     path("console/", include("tenants.console_urls")),
     *account_patterns,
     path("api/v1/", include("tenants.platform_api_urls")),
-    path("dev/mail/", include("ebok.outbox.dev_urls")),
+    path("dev/mail/", include("core.outbox.dev_urls")),
     *common_patterns,
 ]

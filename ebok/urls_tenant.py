@@ -14,6 +14,6 @@ urlpatterns = [
     path("api/v1/", include("identity.api_urls")),
     path("api/v1/", include("billing.api_urls")),
     # Development only: the views answer 404 unless DEBUG is on.
-    path("dev/mail/", include("ebok.outbox.dev_urls")),
+    path("dev/mail/", include("core.outbox.dev_urls")),
     *common_patterns,
 ]

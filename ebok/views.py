@@ -13,8 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ebok.colours import darken_until_readable, readable_text_on
-from ebok.errors import error_body
+from core.colours import darken_until_readable, readable_text_on
+from core.errors import error_body
 
 logger = logging.getLogger(__name__)
 

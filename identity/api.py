@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.middleware import idle_timeout_seconds

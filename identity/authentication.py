@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 
-from ebok.authentication import SessionAuthentication as BrowserSessionAuthentication
-from ebok.errors import ApplicationError
+from core.authentication import SessionAuthentication as BrowserSessionAuthentication
+from core.errors import ApplicationError
 from identity import services
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
 from identity.models import ApiToken

@@ -62,7 +62,7 @@ def _glyph_paths(text: str, rng: secrets.SystemRandom) -> str:
     from fontTools.pens.svgPathPen import SVGPathPen
     from fontTools.ttLib import TTFont
 
-    from ebok.pdf import _font
+    from core.pdf import _font
 
     font = TTFont(_font("DejaVuSans-Bold.ttf"), lazy=True)
     glyphs, cmap = font.getGlyphSet(), font.getBestCmap()

@@ -2,7 +2,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class IdentityErrorCode(StrEnum):

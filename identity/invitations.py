@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue, local_time, recipient_language
+from core.errors import ApplicationError
+from core.outbox.services import email_enqueue, local_time, recipient_language
 from identity import services
 from identity.models import AuthEvent, OneTimeToken, User
 from identity.selectors import tenant_config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ebok.pdf import BrandedDocument
+from core.pdf import BrandedDocument
 
 
 def credentials_letter(*, branding, login: str, password: str, name: str, login_url: str) -> bytes:

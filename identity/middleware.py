@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ebok.errors import error_body
+from core.errors import error_body
 from identity.selectors import tenant_config
 
 LAST_ACTIVITY = "ebok_last_activity"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import selectors, services
 from identity.models import Document, RegistrationRequest, StaffAccess, User
 from identity.permissions import has_permission, staff_required

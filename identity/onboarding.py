@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from ebok.colours import contrast_ratio
-from ebok.errors import ApplicationError
+from core.colours import contrast_ratio
+from core.errors import ApplicationError
 from tenants import policies
 from tenants.presets import preset
 from tenants.services import tenant_setting_set

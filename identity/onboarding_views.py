@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import invitations, onboarding, selectors
 from identity.models import Document, User
 from identity.permissions import staff_required

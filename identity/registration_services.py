@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue, local_time, recipient_language
-from ebok.queueing import queue_after_commit
+from core.errors import ApplicationError
+from core.outbox.services import email_enqueue, local_time, recipient_language
+from core.queueing import queue_after_commit
 from identity import registration, selectors, services
 from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
 from tenants.policies import CredentialDelivery, LoginIdentifier, Verification

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import registration, selectors, services
 from identity.errors import LinkExpired, LinkUsed
 from identity.models import RegistrationRequest, StaffAccess

@@ -24,10 +24,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ebok.errors import ApplicationError
-from ebok.logging import mask_pesel
-from ebok.outbox.services import email_enqueue, local_time, recipient_language
-from ebok.queueing import queue_after_commit
+from core.errors import ApplicationError
+from core.logging import mask_pesel
+from core.outbox.services import email_enqueue, local_time, recipient_language
+from core.queueing import queue_after_commit
 from identity import selectors
 from identity.errors import (
     AccountLocked,

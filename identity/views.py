@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity import policies, profile, selectors, services, twofactor
 from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled, TwoFactorError
 from identity.forms import (

@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ebok.authentication import SessionAuthentication
-from ebok.errors import ApplicationError
+from core.authentication import SessionAuthentication
+from core.errors import ApplicationError
 from tenants import provisioning
 from tenants.forms import clean_nip, clean_regon, clean_slug
 from tenants.models import Tenant

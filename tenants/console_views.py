@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
 from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
 from tenants.models import Tenant

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
-from ebok.errors import ApplicationError
-from ebok.outbox.services import email_enqueue
+from core.errors import ApplicationError
+from core.outbox.services import email_enqueue
 from tenants import pgtools, policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, SignupRequest, Tenant

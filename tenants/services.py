@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants import policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, Tenant, TenantSettingChange

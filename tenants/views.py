@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity.errors import Throttled
 from identity.throttling import client_ip, hit
 from identity.views import base_url

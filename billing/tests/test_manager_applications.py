@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from billing.models import ManagerApplication, ManagerCompany, PremisesGrant
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.services import user_create
 from identity.tests.conftest import login, login_verified_staff
 

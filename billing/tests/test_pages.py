@@ -135,7 +135,7 @@ def test_einvoice_page_switches_consent_on_and_off(client, ledger, all_modules):
 def test_pages_render_amounts_the_polish_way():
     from decimal import Decimal
 
-    from ebok.templatetags.ebok_format import money
+    from core.templatetags.ebok_format import money
 
     assert money(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0zł"
     assert money(Decimal("-42.1")) == "−42,10\u00a0zł"

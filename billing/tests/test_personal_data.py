@@ -39,7 +39,7 @@ def caplog_records():
     """Formatted log lines as the platform's handler writes them (with its filters)."""
     import io
 
-    from ebok.logging import TenantContextFilter
+    from core.logging import TenantContextFilter
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -42,8 +42,9 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "ebok",
-    "ebok.outbox",
+    "core.outbox",
     "identity",
 ]
 TENANT_APPS = [
@@ -53,7 +54,7 @@ TENANT_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "ebok.outbox",
+    "core.outbox",
     "identity",
     "billing",
     "metering",
@@ -191,7 +192,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ebok.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "identity.authentication.BearerTokenAuthentication",
         "identity.authentication.ApiKeyAuthentication",
@@ -217,7 +218,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant": {"()": "ebok.logging.TenantContextFilter"}},
+    "filters": {"tenant": {"()": "core.logging.TenantContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
     },

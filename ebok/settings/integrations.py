@@ -56,10 +56,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 60.0,
-        "args": ("ebok.outbox.tasks.outbox_flush",),
+        "args": ("core.outbox.tasks.outbox_flush",),
     },
     # Signup and operator e-mails live in the public schema's outbox.
-    "outbox-flush-public": {"task": "ebok.outbox.tasks.outbox_flush", "schedule": 60.0},
+    "outbox-flush-public": {"task": "core.outbox.tasks.outbox_flush", "schedule": 60.0},
     "signup-sweep": {"task": "tenants.tasks.signup_sweep", "schedule": 300.0},
     "signup-purge": {"task": "tenants.tasks.signup_purge", "schedule": 86400.0},
     "import-jobs-sweep": {
@@ -94,7 +94,7 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
-    from ebok.logging import sentry_before_breadcrumb, sentry_before_send
+    from core.logging import sentry_before_breadcrumb, sentry_before_send
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,

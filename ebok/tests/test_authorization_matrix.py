@@ -36,7 +36,7 @@ from billing.models import (
 )
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from billing.tests.conftest import FILES
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff

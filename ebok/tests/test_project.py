@@ -10,8 +10,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from ebok.colours import contrast_ratio, darken_until_readable, readable_text_on
-from ebok.logging import TenantContextFilter
+from core.colours import contrast_ratio, darken_until_readable, readable_text_on
+from core.logging import TenantContextFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ def test_each_app_lives_where_its_config_says():
         "ebok",
         "tenants",
         "identity",
-        "ebok.outbox",
+        "core.outbox",
         "billing",
         "metering",
         "correspondence",

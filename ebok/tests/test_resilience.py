@@ -114,8 +114,8 @@ def test_with_the_broker_down_a_password_reset_is_still_sent(
     broker does not take it, instead of being lost."""
     from django.db import connection
 
+    from core.outbox.models import Message
     from ebok.celery import app
-    from ebok.outbox.models import Message
 
     connection.set_tenant(tenants.a)
     user_create(

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.middleware import LAST_ACTIVITY
 from identity.models import DocumentAcceptance, OneTimeToken, PasswordHistory
 from identity.services import document_publish, user_create

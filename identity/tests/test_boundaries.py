@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from identity.services import password_set, user_create
 from identity.tests.conftest import login_verified_staff
 from tenants.services import tenant_setting_set

@@ -166,7 +166,7 @@ def iskra_contract():
 
     def remove():
         from billing.models import Contract, Customer
-        from ebok.outbox.models import Message
+        from core.outbox.models import Message
         from identity.models import RegistrationRequest, User
 
         with schema_context("iskra"):
@@ -184,7 +184,7 @@ def iskra_contract():
 def _last_mail(text_pattern: str) -> str:
     from django_tenants.utils import schema_context
 
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
 
     def read():
         with schema_context("iskra"):

@@ -45,7 +45,7 @@ def kopernik():
 
     def remove():
         from billing.models import Customer, LegalTitle, Premises
-        from ebok.outbox.models import Message
+        from core.outbox.models import Message
         from identity.models import RegistrationRequest, SealedTOTPDevice, User
 
         with schema_context("kopernik"):
@@ -88,7 +88,7 @@ def _set_logo(data: bytes | None) -> None:
 def _mail(pattern: str) -> str:
     from django_tenants.utils import schema_context
 
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
 
     def read():
         with schema_context("kopernik"):

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.services import user_create
 
 pytestmark = pytest.mark.django_db

@@ -178,7 +178,7 @@ def test_rules_can_be_taken_from_a_preset_and_adjusted(
 
 
 def test_staff_invitation(admin_client, tenants):
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
     from identity.models import User
 
     bad = admin_client.post(
@@ -282,7 +282,7 @@ def test_rules_below_the_policy_types_floor_are_refused_everywhere(
 ):
     """One validation, from the policy's type: the wizard and the single write path refuse 5,
     and the refusal says what is wrong, beside the field."""
-    from ebok.errors import ApplicationError
+    from core.errors import ApplicationError
     from tenants.services import tenant_setting_set
 
     refused = _post_rules(admin_client, min_length="5")

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity import pesel
 from identity.services import user_create
 from identity.tests.conftest import login

@@ -8,7 +8,7 @@ from django.test import Client
 
 from billing.importing import import_text
 from billing.services import customer_account_attach
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.models import AuthEvent, CorrespondenceAddress
 from identity.services import user_create
 from identity.tests.conftest import login

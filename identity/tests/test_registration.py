@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billing.importing import import_text
 from billing.models import Customer
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.models import OneTimeToken, RegistrationRequest, User
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login, login_verified_staff

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django_otp.oath import totp
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.models import AuthEvent
 from identity.models import SealedTOTPDevice as TOTPDevice
 from identity.sealing import seal

@@ -24,7 +24,7 @@ def operator(tenants):
     def reset(active: bool):
         from django_otp.plugins.otp_static.models import StaticDevice
 
-        from ebok.outbox.models import Message
+        from core.outbox.models import Message
         from identity.models import BackupCode, BackupCodeDevice
         from identity.models import SealedTOTPDevice as TOTPDevice
 

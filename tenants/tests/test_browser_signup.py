@@ -19,7 +19,7 @@ EMAIL = "prezes@przegladarkowa.example"
 def _latest_mail(schema: str, recipient: str) -> str:
     from django_tenants.utils import schema_context
 
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
 
     with schema_context(schema):
         return Message.objects.filter(recipient=recipient).latest("created_at").body_text
@@ -28,7 +28,7 @@ def _latest_mail(schema: str, recipient: str) -> str:
 def _remove_everything():
     from django_tenants.utils import schema_context
 
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
     from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
 
     with schema_context("public"):

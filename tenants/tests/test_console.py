@@ -168,7 +168,7 @@ def test_configuration_change_goes_through_the_audited_path(console, tenants):
 
 
 def test_custom_domain_and_invitation(console, provisioned, django_capture_on_commit_callbacks):
-    from ebok.outbox.models import Message
+    from core.outbox.models import Message
 
     tenant = provisioned.tenant
     url = f"/console/tenants/{tenant.pk}/domains/"

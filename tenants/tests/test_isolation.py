@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from identity.models import User
 from identity.services import user_create
 

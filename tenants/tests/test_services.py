@@ -2,7 +2,7 @@
 
 import pytest
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 from tenants.models import Tenant, TenantSettingChange
 from tenants.registry import tenant_for_host
 from tenants.services import tenant_create, tenant_setting_set

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 from tenants.models import PlatformEvent, SignupRequest, Tenant
 from tenants.tests.conftest import ROOT, last_link, signup_data
 

@@ -92,7 +92,7 @@ def test_tenant_texts_follow_the_readers_language_with_polish_standing_in(
 
 
 def test_a_text_without_its_polish_value_is_refused(tenants):
-    from ebok.errors import ApplicationError
+    from core.errors import ApplicationError
 
     before = Tenant.objects.get(pk=tenants.a.pk).config
     with pytest.raises(ApplicationError) as refused:

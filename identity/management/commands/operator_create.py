@@ -6,7 +6,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from ebok.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

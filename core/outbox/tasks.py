@@ -1,10 +1,10 @@
 from celery import shared_task
 
-from ebok.outbox import services
+from core.outbox import services
 
 
 @shared_task(
-    name="ebok.outbox.tasks.outbox_deliver",
+    name="core.outbox.tasks.outbox_deliver",
     bind=True,
     max_retries=5,
     acks_late=True,
@@ -17,7 +17,7 @@ def outbox_deliver(self, *, message_id: int) -> bool:
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
 
 
-@shared_task(name="ebok.outbox.tasks.outbox_flush")
+@shared_task(name="core.outbox.tasks.outbox_flush")
 def outbox_flush() -> int:
     """Re-queue messages that stayed pending (e.g. the broker was down when they were written).
     Runs per tenant from beat through ebok.tasks.run_for_every_tenant."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ebok.outbox import dev_views
+from core.outbox import dev_views
 
 urlpatterns = [
     path("", dev_views.mail_list, name="dev-mail"),

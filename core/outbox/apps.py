@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class OutboxConfig(AppConfig):
-    name = "ebok.outbox"
+    name = "core.outbox"
     label = "outbox"
     verbose_name = "Outbox"
     # Every schema has its outbox: tenants' mail in their schema, signup/operator mail in public.

@@ -12,7 +12,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ebok.colours import readable_text_on
+from core.colours import readable_text_on
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from ebok.outbox.models import Message
+from core.outbox.models import Message
 
 _LOOPBACK = ("127.0.0.1", "::1")
 

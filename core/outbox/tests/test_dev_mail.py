@@ -2,7 +2,7 @@
 
 import pytest
 
-from ebok.outbox.services import email_enqueue
+from core.outbox.services import email_enqueue
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ebok.outbox.models import Message
-from ebok.outbox.rendering import render_email
+from core.outbox.models import Message
+from core.outbox.rendering import render_email
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def email_enqueue(
 
 
 def _queue(message_id: int) -> None:
-    from ebok.outbox.tasks import outbox_deliver
+    from core.outbox.tasks import outbox_deliver
 
     try:
         outbox_deliver.delay(message_id=message_id)

@@ -7,8 +7,8 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from ebok.outbox.models import Message
-from ebok.outbox.services import email_enqueue, message_deliver
+from core.outbox.models import Message
+from core.outbox.services import email_enqueue, message_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_failed_delivery_is_retried_then_given_up_after_the_bound(tenants, in_te
     message = email_enqueue(
         to="x@example.com", template="notice", context={"title": "T", "text": "B"}
     )
-    from ebok.outbox.services import DeliveryFailed
+    from core.outbox.services import DeliveryFailed
 
     for attempt in (1, 2):
         with pytest.raises(DeliveryFailed):

@@ -1,0 +1,24 @@
+"""What the apps add to the customer's portal, registered in their AppConfig.ready(): the page
+each module of a tenant's configuration opens (the navigation, the home page and the dashboard
+link there). The core names no app; a module whose app registered no page is not shown."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+_MODULE_PAGES: dict[str, str] = {}
+
+
+def register_module_page(module: str, url_name: str) -> None:
+    """``module`` (a tenants.policies.Module value) is shown at the URL named ``url_name``."""
+    _MODULE_PAGES[str(module)] = url_name
+
+
+def module_url(module: str) -> str | None:
+    """The page of ``module``, or None when no app offers one."""
+    name = _MODULE_PAGES.get(str(module))
+    return reverse(name) if name else None
+
+
+def has_page(module: str) -> bool:
+    return str(module) in _MODULE_PAGES
