@@ -38,11 +38,11 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
-    from billing.demo import LedgerProfile, demo_files
     from billing.importing import import_text
     from billing.models import Customer
     from billing.services import customer_account_attach
-    from ebok.demo import LEDGER_ENTITIES
+    from demo.ledger import LedgerProfile, demo_files
+    from demo.portals import LEDGER_ENTITIES
     from identity.services import user_create
     from tenants.services import tenant_create
 

@@ -72,8 +72,8 @@ def apply_view(request):
         return render(request, "identity/register_not_open.html", status=404)
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        from identity.errors import Throttled
-        from identity.throttling import client_ip, hit
+        from core.errors import Throttled
+        from core.throttling import client_ip, hit
 
         try:
             hit("registration_ip", client_ip(request))
@@ -285,7 +285,7 @@ def application_reject(*, application: ManagerApplication, reason: str, actor) -
 @require_POST
 @staff_required("managers.review")
 def office_application_decide(request, pk: int):
-    from identity.views import base_url
+    from core.http import base_url
 
     application = get_object_or_404(ManagerApplication, pk=pk)
     ticked = [int(v) for v in request.POST.getlist("premises") if v.isdigit()][:500]

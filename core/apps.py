@@ -4,7 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "core"
-    schema = "shared"  # template tags and code only; no tables
+    # The throttling counters live in every schema (core.models.RateCounter).
+    schema = "both"
 
     def ready(self) -> None:
         from core.logging import install_pesel_masking

@@ -7,6 +7,7 @@ Every error the API returns has the shape of API.md: ``{"code", "detail", "field
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
+
+
+class CoreErrorCode(StrEnum):
+    """Codes of the errors the building blocks raise themselves."""
+
+    THROTTLED = "throttled"
 
 
 class ApplicationError(Exception):
@@ -30,6 +37,18 @@ class ApplicationError(Exception):
         self.code = str(code)
         self.extra = extra or {}
         self.status = status
+
+
+class Throttled(ApplicationError):
+    """Too many requests in the current window (core.throttling): 429 with when to retry."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            str(_("Too many attempts. Please wait a moment and try again.")),
+            code=CoreErrorCode.THROTTLED,
+            status=429,
+            extra={"retry_after": retry_after},
+        )
 
 
 _STATUS_CODES = {

@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.http import base_url
+from core.throttling import client_ip, hit
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.middleware import idle_timeout_seconds
 from identity.models import ApiToken, CorrespondenceAddress, User
-from identity.throttling import client_ip, hit
-from identity.views import base_url, request_info
+from identity.views import request_info
 
 
 def _terms_payload(request: Request, user: User) -> list[dict]:

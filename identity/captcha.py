@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from identity.throttling import first_use
+from core.throttling import first_use
 
 SALT = "ebok.captcha"
 MAX_AGE = 15 * 60

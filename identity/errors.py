@@ -15,7 +15,6 @@ class IdentityErrorCode(StrEnum):
     PASSWORD_RULES = "password_rules"
     LINK_EXPIRED = "link_expired"
     LINK_USED = "link_used"
-    THROTTLED = "throttled"
     UNKNOWN_DOCUMENT = "unknown_document"
     INVALID_OTP = "invalid_otp"
     REAUTHENTICATION_REQUIRED = "reauthentication_required"
@@ -68,16 +67,6 @@ class LinkUsed(ApplicationError):
             str(_("This link has already been used. You can ask for a new one.")),
             code=IdentityErrorCode.LINK_USED,
             status=410,
-        )
-
-
-class Throttled(ApplicationError):
-    def __init__(self, retry_after: int):
-        super().__init__(
-            str(_("Too many attempts. Please wait a moment and try again.")),
-            code=IdentityErrorCode.THROTTLED,
-            status=429,
-            extra={"retry_after": retry_after},
         )
 
 

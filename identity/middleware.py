@@ -62,8 +62,8 @@ class IdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY)
             limit = idle_timeout_seconds(user)
             if last is not None and now - last > limit:
+                from core.throttling import client_ip
                 from identity.services import RequestInfo, audit
-                from identity.throttling import client_ip
 
                 audit(
                     "session_expired",

@@ -396,26 +396,6 @@ class StaffAccess(models.Model):
         return f"{self.actor_id} saw {self.field_group} of {self.subject_id or self.customer_id}"
 
 
-class RateCounter(models.Model):
-    """Fixed-window request counters for throttling login, recovery and checks. Kept in the
-    database so throttling keeps working (and fails closed) without Redis."""
-
-    scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=200)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key", "window_start"], name="rate_counter_window_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.window_start:%H:%M}"
-
-
 class ApiKey(models.Model):
     """A tenant's integration key (the ERP's), scoped to import and export. Only its SHA-256 is
     stored; ``prefix`` names it in lists."""

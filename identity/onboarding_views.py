@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.http import base_url
 from identity import invitations, onboarding, selectors
 from identity.models import Document, User
 from identity.permissions import staff_required
-from identity.views import add_form_errors, base_url, request_info
+from identity.views import add_form_errors, request_info
 from tenants import policies
 from tenants.presets import preset_choices
 from tenants.provisioning import tenant_publish

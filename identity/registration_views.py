@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.http import base_url
+from core.throttling import client_ip, hit
 from identity import registration, selectors, services
 from identity.errors import LinkExpired, LinkUsed
 from identity.models import RegistrationRequest, StaffAccess
@@ -28,8 +30,7 @@ from identity.registration_services import (
     registration_submit,
     review_match,
 )
-from identity.throttling import client_ip, hit
-from identity.views import add_form_errors, base_url, request_info
+from identity.views import add_form_errors, request_info
 
 IDENTIFYING_FIELDS = ("pesel_or_nip", "customer_symbol", "contract_number", "invoice_number")
 

@@ -754,8 +754,8 @@ def reauthenticate(*, user: User, current_password: str, info: RequestInfo | Non
     or phone, where invoices go): a session left open or a stolen token is not enough. Wrong
     answers are audited and throttled per account (429), so this cannot guess the password.
     Call it outside the change's transaction: a refusal must not roll back its own record."""
-    from identity.errors import Throttled
-    from identity.throttling import LIMITS, exceeded, hit
+    from core.errors import Throttled
+    from core.throttling import LIMITS, exceeded, hit
 
     if exceeded("reauth_account", str(user.pk)):
         # Even the right password waits for the window: the limit cannot be probed around.

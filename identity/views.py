@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Throttled
+from core.http import base_url
+from core.throttling import client_ip, hit
 from identity import policies, profile, selectors, services, twofactor
-from identity.errors import AccountLocked, LinkExpired, LinkUsed, Throttled, TwoFactorError
+from identity.errors import AccountLocked, LinkExpired, LinkUsed, TwoFactorError
 from identity.forms import (
     ContactForm,
     LoginForm,
@@ -39,7 +41,6 @@ from identity.middleware import (
     idle_timeout_seconds,
 )
 from identity.models import AuthEvent, CorrespondenceAddress, Document, OneTimeToken
-from identity.throttling import client_ip, hit
 from tenants.policies import RecoveryMethod
 
 REMEMBER_COOKIE = "ebok_login"
@@ -55,10 +56,6 @@ def request_info(request: HttpRequest) -> services.RequestInfo:
 def _posted(request: HttpRequest):
     """The submitted data of a POST (even an empty one), None otherwise."""
     return request.POST if request.method == "POST" else None
-
-
-def base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def add_form_errors(form, exc: ApplicationError) -> None:

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.authentication import SessionAuthentication
 from core.errors import ApplicationError
+from core.http import base_url
 from tenants import provisioning
 from tenants.forms import clean_nip, clean_regon, clean_slug
 from tenants.models import Tenant
@@ -22,7 +23,7 @@ from tenants.selectors import (
     tenant_public_info,
 )
 from tenants.services import slug_problem
-from tenants.views import base_url, tenant_url_builder
+from tenants.views import tenant_url_builder
 
 
 class TenantInfoApi(APIView):
@@ -117,7 +118,7 @@ class SignupApi(APIView):
         request=InputSerializer, responses={202: StatusSerializer}, operation_id="signup_create"
     )
     def post(self, request: Request) -> Response:
-        from identity.throttling import client_ip, hit
+        from core.throttling import client_ip, hit
 
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -171,7 +172,7 @@ class SubdomainAvailabilityApi(APIView):
         operation_id="signup_subdomain_availability",
     )
     def get(self, request: Request) -> Response:
-        from identity.throttling import client_ip, hit
+        from core.throttling import client_ip, hit
 
         hit("signup_availability_ip", client_ip(request))
         subdomain = request.query_params.get("subdomain", "").strip().lower()[:100]

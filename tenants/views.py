@@ -8,10 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
-from core.errors import ApplicationError
-from identity.errors import Throttled
-from identity.throttling import client_ip, hit
-from identity.views import base_url
+from core.errors import ApplicationError, Throttled
+from core.http import base_url
+from core.throttling import client_ip, hit
 from tenants import provisioning, selectors
 from tenants.forms import SignupForm
 from tenants.models import SignupRequest

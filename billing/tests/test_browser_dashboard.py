@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 @pytest.fixture
 def dabrowa():
-    from ebok.demo import load_demo_ledger, load_demo_tenants
+    from demo.portals import load_demo_ledger, load_demo_tenants
 
     def make():
         load_demo_tenants(slugs=("dabrowa",))

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 def zdroj():
     from django_tenants.utils import schema_context
 
-    from ebok.demo import load_demo_tenants
+    from demo.portals import load_demo_tenants
 
     _in_own_connection(lambda: load_demo_tenants(slugs=("zdroj",)))
     yield

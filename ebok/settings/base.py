@@ -46,8 +46,10 @@ SHARED_APPS = [
     "ebok",
     "core.outbox",
     "identity",
+    "demo",
 ]
 TENANT_APPS = [
+    "core",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

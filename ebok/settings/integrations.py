@@ -70,7 +70,7 @@ CELERY_BEAT_SCHEDULE = {
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,
-        "args": ("identity.tasks.ratecounter_purge",),
+        "args": ("core.tasks.ratecounter_purge",),
     },
 }
 

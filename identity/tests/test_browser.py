@@ -40,7 +40,7 @@ def iskra_customer():
     """The preset C demo tenant with a customer holding a one-time password (committed)."""
     from django_tenants.utils import schema_context
 
-    from ebok.demo import load_demo_tenants
+    from demo.portals import load_demo_tenants
     from identity.services import user_create
 
     def make():
@@ -150,7 +150,7 @@ def iskra_contract():
     from django_tenants.utils import schema_context
 
     from billing.importing import import_text
-    from ebok.demo import load_demo_tenants
+    from demo.portals import load_demo_tenants
 
     def make():
         load_demo_tenants(slugs=("iskra",))

@@ -24,7 +24,7 @@ def kopernik():
     from django_tenants.utils import schema_context
 
     from billing.importing import import_text
-    from ebok.demo import load_demo_tenants
+    from demo.portals import load_demo_tenants
 
     def make():
         load_demo_tenants(slugs=("kopernik",))

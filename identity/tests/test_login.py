@@ -194,8 +194,8 @@ def test_old_throttle_windows_are_purged(client, alpha):
 
     from django.utils import timezone
 
-    from identity.models import RateCounter
-    from identity.tasks import ratecounter_purge
+    from core.models import RateCounter
+    from core.tasks import ratecounter_purge
 
     RateCounter.objects.create(
         scope="login_ip", key="x", window_start=timezone.now() - timedelta(days=2), count=3

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from ebok.demo import DEMO_TENANTS, load_demo_tenants
+from demo.portals import DEMO_TENANTS, load_demo_tenants
 from tenants.models import Tenant
 from tenants.selectors import active_tenant_schemas
 
@@ -67,7 +67,7 @@ def test_readme_lists_every_demo_account():
 
 
 def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
-    from ebok.demo import load_demo_ledger
+    from demo.portals import load_demo_ledger
 
     jezioro = DEMO_TENANTS[0]
     assert load_demo_ledger("jezioro", customers=40, months=6) == "loaded"
@@ -96,7 +96,7 @@ def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
 
 def test_demo_manager_sees_part_of_one_customer_and_all_of_another(demo):
     from billing import selectors
-    from ebok.demo import load_demo_ledger
+    from demo.portals import load_demo_ledger
     from identity.models import User
 
     load_demo_ledger("jezioro", customers=40, months=3)

@@ -15,20 +15,26 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from tenants.models import Tenant
 
 
-def expected_migrations(*, public: bool) -> set[tuple[str, str]]:
-    """The migrations a schema of this kind must have applied: every node of the apps that live
-    there (shared apps in public, tenant apps in tenants' schemas)."""
+def expected_migrations(*, public: bool) -> list[tuple[str, str]]:
+    """The migrations a schema of this kind must have applied, in the order a run applies them:
+    every node of the apps that live there (shared apps in public, tenant apps in tenants')."""
     from django.apps import apps as registry
     from django.conf import settings
 
     names = set(settings.SHARED_APPS if public else settings.TENANT_APPS)
     apps = {config.label for config in registry.get_app_configs() if config.name in names}
     loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
-    return {key for key in loader.graph.nodes if key[0] in apps}
+    order: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key[0] in apps and key not in order:
+                order.append(key)
+    return order
 
 
-def schema_state(schema_name: str, expected: set[tuple[str, str]]) -> list[str]:
-    """The expected migrations this schema lacks, sorted (empty when complete)."""
+def schema_state(schema_name: str, expected: list[tuple[str, str]]) -> list[str]:
+    """The expected migrations this schema lacks, in the order a rerun applies them (empty when
+    complete)."""
     with schema_context(schema_name), connection.cursor() as cursor:
         cursor.execute(
             "SELECT app, name FROM django_migrations"
@@ -36,7 +42,7 @@ def schema_state(schema_name: str, expected: set[tuple[str, str]]) -> list[str]:
             else "SELECT NULL, NULL WHERE false"
         )
         applied = set(cursor.fetchall())
-    return sorted(f"{app}.{name}" for app, name in expected - applied)
+    return [f"{app}.{name}" for app, name in expected if (app, name) not in applied]
 
 
 def _has_migration_table(cursor) -> bool:

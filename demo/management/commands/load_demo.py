@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand
 
-from ebok.demo import DEMO_TENANTS, load_demo_ledger, load_demo_tenants
+from demo.portals import DEMO_TENANTS, load_demo_ledger, load_demo_tenants
 
 
 class Command(BaseCommand):

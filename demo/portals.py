@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from billing.demo import LedgerProfile
+from demo.ledger import LedgerProfile
 from tenants.models import Tenant
 from tenants.policies import LocalText
 from tenants.presets import preset
@@ -348,7 +348,7 @@ def demo_config(demo: DemoTenant):
             uk="Демонстраційний портал: усі дані вигадані.",
         ),
     )
-    from billing.demo import nip_for, nrb_for
+    from demo.ledger import nip_for, nrb_for
 
     seed = sum(map(ord, demo.slug))
     payee = dataclasses.replace(
@@ -488,10 +488,10 @@ LEDGER_ENTITIES = (
 def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> str:
     """Load a demo tenant's billing history through the ERP import and give the demo customer's
     account the first customer's history. Skipped when the tenant already has the customers."""
-    from billing.demo import demo_files
     from billing.importing import import_text
     from billing.models import Customer
     from billing.services import customer_account_attach
+    from demo.ledger import demo_files
     from identity.models import User
 
     demo = next(d for d in DEMO_TENANTS if d.slug == slug)
@@ -520,9 +520,9 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
 def _demo_manager(demo: DemoTenant) -> None:
     """The demo manager company: part of customer K1's premises (its flat, not its parking space)
     and all of customer K2's."""
-    from billing.demo import nip_for
     from billing.models import ManagerCompany, Premises
     from billing.services import grant_create, manager_company_create
+    from demo.ledger import nip_for
     from identity.models import User
 
     account = next(a for a in demo.accounts if a.role == "manager")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
 
-from identity.errors import Throttled
+from core.errors import Throttled
+from core.models import RateCounter
+
+TABLE = RateCounter._meta.db_table
 
 # scope: (requests, seconds)
 LIMITS = {
@@ -53,13 +56,13 @@ def hit(scope: str, value: str) -> None:
     limit, seconds, window_start, now = _window(scope)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO identity_ratecounter (scope, key, window_start, count)
+            f"""
+            INSERT INTO {TABLE} (scope, key, window_start, count)
             VALUES (%s, %s, %s, 1)
             ON CONFLICT (scope, key, window_start)
-            DO UPDATE SET count = identity_ratecounter.count + 1
+            DO UPDATE SET count = {TABLE}.count + 1
             RETURNING count
-            """,
+            """,  # noqa: S608 - the table's name is the model's, not input
             [scope, _key(value), window_start],
         )
         (count,) = cursor.fetchone()
@@ -73,7 +76,7 @@ def exceeded(scope: str, value: str) -> bool:
     limit, _seconds, window_start, _now = _window(scope)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count FROM identity_ratecounter WHERE scope = %s AND key = %s "
+            f"SELECT count FROM {TABLE} WHERE scope = %s AND key = %s "  # noqa: S608 - ours
             "AND window_start = %s",
             [scope, _key(value), window_start],
         )
@@ -88,12 +91,12 @@ def first_use(scope: str, value: str, *, issued_at: datetime) -> bool:
     without Redis."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO identity_ratecounter (scope, key, window_start, count)
+            f"""
+            INSERT INTO {TABLE} (scope, key, window_start, count)
             VALUES (%s, %s, %s, 1)
             ON CONFLICT (scope, key, window_start) DO NOTHING
             RETURNING count
-            """,
+            """,  # noqa: S608 - the table's name is the model's, not input
             [scope, _key(value), issued_at],
         )
         return cursor.fetchone() is not None
@@ -111,3 +114,11 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def counters_purge(*, older_than_days: int = 1) -> int:
+    """Delete throttling windows older than ``older_than_days`` (beat runs it in every schema)."""
+    deleted, _rows = RateCounter.objects.filter(
+        window_start__lt=timezone.now() - timedelta(days=older_than_days)
+    ).delete()
+    return deleted
