@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import models, selectors, services
-from core.errors import ApplicationError
+from billing.errors import BillingErrorCode
+from core.errors import ApplicationError, CoreErrorCode
 from core.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
 from identity.views import request_info
@@ -38,10 +39,12 @@ class _Focus:
                 continue
             if not value.isdigit():
                 message = _("Enter a whole number.")
-                raise ApplicationError(message, code="invalid", extra={"fields": {key: [message]}})
+                raise ApplicationError(
+                    message, code=CoreErrorCode.INVALID, extra={"fields": {key: [message]}}
+                )
             visible = selectors.unfocused_scope(request.user).customer_ids
             if key == "customer" and visible is not None and int(value) not in visible:
-                raise ApplicationError(_("Not found."), code="not_found", status=404)
+                raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
             request.user._billing_focus = {key: int(value)}
             return
 
@@ -228,12 +231,12 @@ def _customer_id(request: Request) -> int:
     wanted = request.query_params.get("customer")
     if wanted:
         if not wanted.isdigit() or int(wanted) not in customers:
-            raise ApplicationError(_("Not found."), code="not_found", status=404)
+            raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
         return int(wanted)
     if len(customers) != 1:
         raise ApplicationError(
             _("Choose the customer."),
-            code="customer_required",
+            code=BillingErrorCode.CUSTOMER_REQUIRED,
             extra={"fields": {"customer": [_("This field is required.")]}},
         )
     return customers[0]
@@ -306,12 +309,16 @@ class ImportApi(APIView):
         raw = request._request.read(services.MAX_IMPORT_BYTES + 1)
         if len(raw) > services.MAX_IMPORT_BYTES:
             raise ApplicationError(
-                _("The file is too large (at most 100 MB)."), code="too_large", status=413
+                _("The file is too large (at most 100 MB)."),
+                code=BillingErrorCode.TOO_LARGE,
+                status=413,
             )
         try:
             payload = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ApplicationError(_("The file must be in UTF-8."), code="encoding") from exc
+            raise ApplicationError(
+                _("The file must be in UTF-8."), code=BillingErrorCode.ENCODING
+            ) from exc
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         job = services.import_job_create(entity=entity, payload=payload, dry_run=dry_run)
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
@@ -351,7 +358,7 @@ class ImportJobApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         job = models.ImportJob.objects.filter(pk=pk).defer("payload").first()
         if job is None:
-            raise ApplicationError(_("Not found."), code="not_found", status=404)
+            raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
         return Response(ImportJobSerializer(job).data)
 
 

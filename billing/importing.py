@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing import models
+from billing.errors import BillingErrorCode, RowCode
 from core.errors import ApplicationError
 from identity import pesel
 
@@ -73,7 +74,9 @@ def text(max_length: int) -> Callable[[str], str]:
         value = value.strip()
         if len(value) > max_length:
             raise RowError(
-                None, "too_long", Text(gettext_noop("At most %(n)d characters."), n=max_length)
+                None,
+                RowCode.TOO_LONG,
+                Text(gettext_noop("At most %(n)d characters."), n=max_length),
             )
         return value
 
@@ -86,10 +89,12 @@ def money(value: str) -> Decimal:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
         raise RowError(
-            None, "invalid_amount", Text(gettext_noop("Not an amount: %(v)s."), v=value)
+            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
         ) from exc
     if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
-        raise RowError(None, "invalid_amount", Text(gettext_noop("Not an amount: %(v)s."), v=value))
+        raise RowError(
+            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -110,7 +115,7 @@ def day(value: str) -> date:
     except ValueError as exc:
         raise RowError(
             None,
-            "invalid_date",
+            RowCode.INVALID_DATE,
             Text(gettext_noop("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(v)s."), v=value),
         ) from exc
 
@@ -121,7 +126,7 @@ def choice(*allowed: str) -> Callable[[str], str]:
         if value not in allowed:
             raise RowError(
                 None,
-                "invalid_choice",
+                RowCode.INVALID_CHOICE,
                 Text(gettext_noop("One of: %(allowed)s."), allowed=", ".join(allowed)),
             )
         return value
@@ -134,7 +139,7 @@ def digits(length: int) -> Callable[[str], str]:
         value = re.sub(r"[\s-]", "", value)
         if not re.fullmatch(rf"\d{{{length}}}", value):
             raise RowError(
-                None, "invalid_number", Text(gettext_noop("Exactly %(n)d digits."), n=length)
+                None, RowCode.INVALID_NUMBER, Text(gettext_noop("Exactly %(n)d digits."), n=length)
             )
         return value
 
@@ -145,7 +150,7 @@ def postcode(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"\d{2}-\d{3}", value):
         raise RowError(
-            None, "invalid_postcode", Text(gettext_noop("A postcode is written 00-000."))
+            None, RowCode.INVALID_POSTCODE, Text(gettext_noop("A postcode is written 00-000."))
         )
     return value
 
@@ -153,7 +158,7 @@ def postcode(value: str) -> str:
 def email(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise RowError(None, "invalid_email", Text(gettext_noop("Not an e-mail address.")))
+        raise RowError(None, RowCode.INVALID_EMAIL, Text(gettext_noop("Not an e-mail address.")))
     return value
 
 
@@ -162,21 +167,27 @@ def nip(value: str) -> str:
 
     compact = stdnum_nip.compact(value)
     if not stdnum_nip.is_valid(compact):
-        raise RowError(None, "invalid_nip", Text(gettext_noop("The NIP number is not valid.")))
+        raise RowError(
+            None, RowCode.INVALID_NIP, Text(gettext_noop("The NIP number is not valid."))
+        )
     return compact
 
 
 def pesel_number(value: str) -> str:
     compact = re.sub(r"\s", "", value)
     if not pesel.is_valid(compact):
-        raise RowError(None, "invalid_pesel", Text(gettext_noop("The PESEL number is not valid.")))
+        raise RowError(
+            None, RowCode.INVALID_PESEL, Text(gettext_noop("The PESEL number is not valid."))
+        )
     return compact
 
 
 def area(value: str) -> Decimal:
     amount = money(value)
     if amount <= 0:
-        raise RowError(None, "invalid_area", Text(gettext_noop("The area must be more than zero.")))
+        raise RowError(
+            None, RowCode.INVALID_AREA, Text(gettext_noop("The area must be more than zero."))
+        )
     return amount
 
 
@@ -496,7 +507,7 @@ def xlsx_to_csv(data: bytes) -> str:
         raise UnreadableFile(
             _("The workbook unpacks to more than %(mb)d MB; split it or send CSV.")
             % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)},
-            code="too_large",
+            code=BillingErrorCode.TOO_LARGE,
         )
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
@@ -648,7 +659,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
     for number, raw in enumerate(rows, start=1):
         if "__error__" in raw:
-            result.error(number, None, "invalid_row", raw["__error__"])
+            result.error(number, None, RowCode.INVALID_ROW, raw["__error__"])
             out.append((number, None))
             continue
         values: dict[str, Any] = {}
@@ -658,7 +669,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
             result.error(
                 number,
                 unknown[0],
-                "unknown_column",
+                RowCode.UNKNOWN_COLUMN,
                 Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
             )
             ok = False
@@ -669,7 +680,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
                     result.error(
                         number,
                         column.name,
-                        "required",
+                        RowCode.REQUIRED,
                         Text(gettext_noop("This field is required.")),
                     )
                     ok = False
@@ -685,7 +696,10 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
             values[ref.column] = (raw.get(ref.column) or "").strip()
             if ref.required and not values[ref.column]:
                 result.error(
-                    number, ref.column, "required", Text(gettext_noop("This field is required."))
+                    number,
+                    ref.column,
+                    RowCode.REQUIRED,
+                    Text(gettext_noop("This field is required.")),
                 )
                 ok = False
         erp_id = values.get("erp_id")
@@ -693,7 +707,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
             result.error(
                 number,
                 "erp_id",
-                "duplicate",
+                RowCode.DUPLICATE,
                 Text(gettext_noop("The same erp_id is in row %(n)d too."), n=seen[erp_id]),
             )
             ok = False
@@ -732,7 +746,7 @@ def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) ->
                 result.error(
                     number,
                     ref.column,
-                    "unknown_reference",
+                    RowCode.UNKNOWN_REFERENCE,
                     Text(gettext_noop("No record with erp_id %(id)s."), id=erp),
                 )
                 parsed[index] = (number, None)
@@ -752,7 +766,7 @@ def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
                 with transaction.atomic():
                     row_ids, row_created = _upsert(spec, [row])
             except IntegrityError as exc:
-                result.error(number, None, "conflict", _conflict_message(spec, exc))
+                result.error(number, None, RowCode.CONFLICT, _conflict_message(spec, exc))
                 refused += 1
                 continue
             ids += row_ids

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing import selectors
+from billing.errors import BillingErrorCode
 from billing.models import (
     ManagerApplication,
     ManagerCompany,
@@ -24,8 +25,9 @@ from billing.models import (
     PremisesGrant,
 )
 from billing.services import grant_create, grant_revoke
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue, local_time, recipient_language
+from identity.errors import IdentityErrorCode
 from identity.permissions import staff_required
 
 
@@ -47,7 +49,7 @@ class ApplicationForm(forms.Form):
         value = nip.compact(self.cleaned_data["nip"])
         if not nip.is_valid(value):
             raise forms.ValidationError(
-                gettext_lazy("The NIP number is not valid."), code="invalid_nip"
+                gettext_lazy("The NIP number is not valid."), code=BillingErrorCode.INVALID_NIP
             )
         return value
 
@@ -235,7 +237,7 @@ def application_approve(
     if user.role != User.Role.MANAGER or membership.company_id != company.pk:
         raise ApplicationError(
             _("This e-mail address already belongs to another account."),
-            code="login_taken",
+            code=IdentityErrorCode.LOGIN_TAKEN,
             status=409,
         )
     grant_create(
@@ -266,7 +268,9 @@ def application_approve(
 def _ensure_pending(application: ManagerApplication) -> None:
     if application.status != ManagerApplication.Status.PENDING:
         raise ApplicationError(
-            _("This application has already been decided."), code="already_decided", status=409
+            _("This application has already been decided."),
+            code=CoreErrorCode.ALREADY_DECIDED,
+            status=409,
         )
 
 
@@ -274,7 +278,7 @@ def _ensure_pending(application: ManagerApplication) -> None:
 def application_reject(*, application: ManagerApplication, reason: str, actor) -> None:
     _ensure_pending(application)
     if not reason.strip():
-        raise ApplicationError(_("Please give the reason."), code="reason_required")
+        raise ApplicationError(_("Please give the reason."), code=CoreErrorCode.REASON_REQUIRED)
     application.status, application.reason = ManagerApplication.Status.REJECTED, reason.strip()
     application.decided_by = actor.get_username()
     application.save()

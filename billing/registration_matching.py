@@ -13,6 +13,7 @@ import re
 from django.db.models import Q
 
 from billing.models import Contract, Customer, Invoice, Premises
+from identity.errors import IdentityErrorCode
 from identity.registration import MatchResult
 from tenants.policies import RegistrationSettings
 
@@ -49,7 +50,7 @@ def match_customer(proof: dict, settings: RegistrationSettings) -> MatchResult:
         customers, identified = customers.filter(pk=invoice.customer_id), True
         contracts = Contract.objects.filter(customer_id=invoice.customer_id)
         if not any(_contract_ok(c, settings.contract_min_status) for c in contracts):
-            return MatchResult(refusal="contract_not_signed")
+            return MatchResult(refusal=IdentityErrorCode.CONTRACT_NOT_SIGNED)
     if not identified:
         return MatchResult()
     found = list(customers[:5])
@@ -64,7 +65,7 @@ def match_customer(proof: dict, settings: RegistrationSettings) -> MatchResult:
         if contract is None:
             return MatchResult()
         if not _contract_ok(contract, settings.contract_min_status):
-            return MatchResult(refusal="contract_not_signed")
+            return MatchResult(refusal=IdentityErrorCode.CONTRACT_NOT_SIGNED)
     if proof.get("full_name") and not any(
         _normal(c.name) == _normal(proof["full_name"]) for c in found
     ):

@@ -161,10 +161,12 @@ def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
 
     if entity not in ENTITIES:
         raise ApplicationError(
-            _("Unknown import: %(entity)s.") % {"entity": entity}, code="unknown_entity", status=404
+            _("Unknown import: %(entity)s.") % {"entity": entity},
+            code=BillingErrorCode.UNKNOWN_ENTITY,
+            status=404,
         )
     if not payload.strip():
-        raise ApplicationError(_("The file is empty."), code="empty_file")
+        raise ApplicationError(_("The file is empty."), code=BillingErrorCode.EMPTY_FILE)
     check_readable(payload)
     job = ImportJob.objects.create(entity=entity, payload=payload, dry_run=dry_run)
     queue_after_commit(import_run, job_id=job.pk)
@@ -271,11 +273,14 @@ def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None,
 
     if valid_to is not None and valid_to < valid_from:
         raise ApplicationError(
-            _("The end of the access cannot be before its start."), code="invalid_period"
+            _("The end of the access cannot be before its start."),
+            code=BillingErrorCode.INVALID_PERIOD,
         )
     wanted = set(premises_ids)
     if not wanted or Premises.objects.filter(pk__in=wanted).count() != len(wanted):
-        raise ApplicationError(_("Choose the premises to grant."), code="premises_required")
+        raise ApplicationError(
+            _("Choose the premises to grant."), code=BillingErrorCode.PREMISES_REQUIRED
+        )
     grants = []
     for premises_id in sorted(wanted):
         grant = PremisesGrant.objects.create(

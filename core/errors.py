@@ -21,9 +21,15 @@ logger = logging.getLogger(__name__)
 
 
 class CoreErrorCode(StrEnum):
-    """Codes of the errors the building blocks raise themselves."""
+    """Codes every app shares (each app's own are in its ``errors.py``)."""
 
     THROTTLED = "throttled"
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
+    REASON_REQUIRED = "reason_required"
+    ALREADY_DECIDED = "already_decided"
 
 
 class ApplicationError(Exception):

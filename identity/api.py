@@ -17,6 +17,7 @@ from core.http import base_url
 from core.throttling import client_ip, hit
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
+from identity.errors import IdentityErrorCode
 from identity.middleware import idle_timeout_seconds
 from identity.models import ApiToken, CorrespondenceAddress, User
 from identity.views import request_info
@@ -78,20 +79,22 @@ class LoginApi(APIView):
             if not twofactor.has_confirmed_device(user):
                 raise ApplicationError(
                     _("Set up two-factor authentication on the web page first."),
-                    code="two_factor_enrolment_required",
+                    code=IdentityErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED,
                     status=403,
                 )
             if not otp:
                 raise ApplicationError(
                     _("Enter the code from your authenticator app."),
-                    code="two_factor_required",
+                    code=IdentityErrorCode.TWO_FACTOR_REQUIRED,
                     status=401,
                 )
             if (
                 twofactor.second_factor_verify(user=user, token=otp, info=request_info(request))
                 is None
             ):
-                raise ApplicationError(_("The code is not valid."), code="invalid_otp", status=401)
+                raise ApplicationError(
+                    _("The code is not valid."), code=IdentityErrorCode.INVALID_OTP, status=401
+                )
         terms = _terms_payload(request, user)
         token = services.api_token_issue(user=user, terms_pending=bool(terms))
         return Response(
@@ -266,7 +269,9 @@ class TermsAcceptApi(APIView):
     def post(self, request: Request) -> Response:
         if request.user.must_change_password:
             raise ApplicationError(
-                _("Please set a new password first."), code="password_change_required", status=428
+                _("Please set a new password first."),
+                code=IdentityErrorCode.PASSWORD_CHANGE_REQUIRED,
+                status=428,
             )
         data = self.TermsAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions, permissions
 from core.authentication import SessionAuthentication as BrowserSessionAuthentication
 from core.errors import ApplicationError
 from identity import services
+from identity.errors import IdentityErrorCode
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
 from identity.models import ApiToken
 
@@ -49,14 +50,16 @@ class AccountReady(permissions.BasePermission):
         session = getattr(request._request, "session", {})
         if user.must_change_password or (token is None and session.get(MUST_CHANGE)):
             raise ApplicationError(
-                _("Please set a new password first."), code="password_change_required", status=428
+                _("Please set a new password first."),
+                code=IdentityErrorCode.PASSWORD_CHANGE_REQUIRED,
+                status=428,
             )
         if (token is not None and token.terms_pending) or (
             token is None and session.get(TERMS_PENDING)
         ):
             raise ApplicationError(
                 _("Please accept the documents first."),
-                code="terms_acceptance_required",
+                code=IdentityErrorCode.TERMS_ACCEPTANCE_REQUIRED,
                 status=428,
             )
         return True

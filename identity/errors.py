@@ -18,6 +18,17 @@ class IdentityErrorCode(StrEnum):
     UNKNOWN_DOCUMENT = "unknown_document"
     INVALID_OTP = "invalid_otp"
     REAUTHENTICATION_REQUIRED = "reauthentication_required"
+    TWO_FACTOR_REQUIRED = "two_factor_required"
+    TWO_FACTOR_ENROLMENT_REQUIRED = "two_factor_enrolment_required"
+    LOGIN_TAKEN = "login_taken"
+    NOT_RECOGNISED = "not_recognised"
+    ALREADY_REGISTERED = "already_registered"
+    CONTRACT_NOT_SIGNED = "contract_not_signed"
+    REGISTRATION_CLOSED = "registration_closed"
+    CAPTCHA = "captcha"
+    INVALID_SYMBOL = "invalid_symbol"
+    INVALID_PESEL = "invalid_pesel"
+    INVALID_NIP = "invalid_nip"
 
 
 class InvalidCredentials(ApplicationError):

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from identity import services
+from identity.errors import IdentityErrorCode
 from identity.models import AuthEvent, OneTimeToken, User
 from identity.selectors import tenant_config
 
@@ -86,7 +87,7 @@ def staff_invite(
         problems["last_name"] = [_("This field is required.")]
     if problems:
         raise ApplicationError(
-            _("Some fields are not valid."), code="invalid", extra={"fields": problems}
+            _("Some fields are not valid."), code=CoreErrorCode.INVALID, extra={"fields": problems}
         )
     if (
         User.objects.filter(username__iexact=email).exists()
@@ -94,7 +95,7 @@ def staff_invite(
     ):
         raise ApplicationError(
             _("An account with this e-mail address already exists."),
-            code="login_taken",
+            code=IdentityErrorCode.LOGIN_TAKEN,
             status=409,
             extra={"fields": {"email": [_("An account with this e-mail address already exists.")]}},
         )

@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.colours import contrast_ratio
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from tenants import policies
+from tenants.errors import TenantErrorCode
 from tenants.presets import preset
 from tenants.services import tenant_setting_set
 
@@ -52,7 +53,7 @@ def logo_store(upload) -> str:
     if len(data) > LOGO_MAX_BYTES:
         raise ApplicationError(
             _("The logo may have at most 1 MB."),
-            code="invalid",
+            code=CoreErrorCode.INVALID,
             extra={"fields": {"logo": [_("The logo may have at most 1 MB.")]}},
         )
     try:
@@ -63,7 +64,9 @@ def logo_store(upload) -> str:
         kind = None
     if kind not in LOGO_FORMATS:
         message = _("Upload a PNG, JPEG or WebP image.")
-        raise ApplicationError(message, code="invalid", extra={"fields": {"logo": [message]}})
+        raise ApplicationError(
+            message, code=CoreErrorCode.INVALID, extra={"fields": {"logo": [message]}}
+        )
     name = f"logo-{hashlib.sha256(data).hexdigest()[:16]}.{LOGO_FORMATS[kind]}"
     if not default_storage.exists(logo_path(name)):
         default_storage.save(logo_path(name), ContentFile(data))
@@ -81,7 +84,7 @@ def branding_save(*, tenant, values: dict, texts: dict | None = None, logo=None,
             "is needed). Choose a darker one."
         ) % {"ratio": report["against_page"]}
         raise ApplicationError(
-            message, code="invalid", extra={"fields": {"primary_colour": [message]}}
+            message, code=CoreErrorCode.INVALID, extra={"fields": {"primary_colour": [message]}}
         )
     texts = dict(texts or {})
     current = policies.dump(tenant.configuration.branding)
@@ -106,7 +109,7 @@ def rules_from_preset(*, tenant, code: str, actor) -> int:
     try:
         source = preset(code, name=tenant.name)
     except KeyError as exc:
-        raise ApplicationError(_("Unknown preset."), code="unknown_preset") from exc
+        raise ApplicationError(_("Unknown preset."), code=TenantErrorCode.UNKNOWN_PRESET) from exc
     changed = 0
     for group in RULE_GROUPS:
         changed += tenant_setting_set(

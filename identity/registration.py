@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from identity import pesel
+from identity.errors import IdentityErrorCode
 from tenants.policies import RegistrationSettings
 
 
@@ -280,15 +281,21 @@ def check(cleaned: dict, settings: RegistrationSettings) -> Checked:
         "email_repeat" in cleaned
         and cleaned.get("email_repeat", "").strip().lower() != email.lower()
     ):
-        checked.error("email_repeat", "mismatch", _("The e-mail addresses do not match."))
+        checked.error(
+            "email_repeat", IdentityErrorCode.MISMATCH, _("The e-mail addresses do not match.")
+        )
     if "login_repeat" in cleaned and (cleaned.get("login_repeat") or "").strip() != checked.login:
-        checked.error("login_repeat", "mismatch", _("The logins do not match."))
+        checked.error("login_repeat", IdentityErrorCode.MISMATCH, _("The logins do not match."))
     symbol = (cleaned.get("customer_symbol") or "").strip().upper()
     if symbol:
         if settings.customer_symbol_pattern and not re.fullmatch(
             settings.customer_symbol_pattern, symbol
         ):
-            checked.error("customer_symbol", "invalid_symbol", _("This is not a customer symbol."))
+            checked.error(
+                "customer_symbol",
+                IdentityErrorCode.INVALID_SYMBOL,
+                _("This is not a customer symbol."),
+            )
         checked.proof["symbol"] = checked.details["symbol"] = symbol
     number = re.sub(r"[\s-]", "", cleaned.get("pesel_or_nip") or "")
     if number:
@@ -296,23 +303,29 @@ def check(cleaned: dict, settings: RegistrationSettings) -> Checked:
         if kind == "individual" and len(number) == 10 and stdnum_nip.is_valid(number):
             checked.error(
                 "pesel_or_nip",
-                "invalid_pesel",
+                IdentityErrorCode.INVALID_PESEL,
                 _("This is a NIP number: choose “Business customer” as the customer type."),
             )
         elif kind == "business" and len(number) == 11 and pesel.is_valid(number):
             checked.error(
                 "pesel_or_nip",
-                "invalid_nip",
+                IdentityErrorCode.INVALID_NIP,
                 _("This is a PESEL number: choose “Individual customer” as the customer type."),
             )
         elif kind == "business":
             if not stdnum_nip.is_valid(number):
-                checked.error("pesel_or_nip", "invalid_nip", _("The NIP number is not valid."))
+                checked.error(
+                    "pesel_or_nip", IdentityErrorCode.INVALID_NIP, _("The NIP number is not valid.")
+                )
             checked.proof["nip"] = number
             checked.details["nip"] = number
         else:
             if not pesel.is_valid(number):
-                checked.error("pesel_or_nip", "invalid_pesel", _("The PESEL number is not valid."))
+                checked.error(
+                    "pesel_or_nip",
+                    IdentityErrorCode.INVALID_PESEL,
+                    _("The PESEL number is not valid."),
+                )
             else:
                 checked.proof["pesel_hash"] = pesel.hashed(number)
                 checked.details["pesel"] = pesel.masked(number)

@@ -7,15 +7,16 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from core.queueing import queue_after_commit
 from identity import registration, selectors, services
+from identity.errors import IdentityErrorCode
 from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
 from tenants.policies import CredentialDelivery, LoginIdentifier, Verification
 
 REFUSALS = {
-    "contract_not_signed": lambda: _(
+    IdentityErrorCode.CONTRACT_NOT_SIGNED: lambda: _(
         "Registration needs a contract that is at least signed by the customer."
     ),
 }
@@ -55,6 +56,25 @@ def _notice(
     )
 
 
+def _login_taken() -> ApplicationError:
+    return ApplicationError(
+        _("Some fields are not valid."),
+        code=CoreErrorCode.INVALID,
+        extra={
+            "fields": _field_errors(
+                {
+                    "login": [
+                        (
+                            IdentityErrorCode.LOGIN_TAKEN,
+                            _("This login is taken. Please choose another."),
+                        )
+                    ]
+                }
+            )
+        },
+    )
+
+
 def _writing_to(language: str):
     """Compose a message in its recipient's language (else the tenant's), whoever caused it."""
     return translation.override(recipient_language(language))
@@ -83,19 +103,11 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
     if checked.errors:
         raise ApplicationError(
             _("Some fields are not valid."),
-            code="invalid",
+            code=CoreErrorCode.INVALID,
             extra={"fields": _field_errors(checked.errors)},
         )
     if checked.login and User.objects.filter(username__iexact=checked.login).exists():
-        raise ApplicationError(
-            _("Some fields are not valid."),
-            code="invalid",
-            extra={
-                "fields": _field_errors(
-                    {"login": [("login_taken", _("This login is taken. Please choose another."))]}
-                )
-            },
-        )
+        raise _login_taken()
     request = RegistrationRequest.objects.create(
         flow=str(settings.flow),
         email=checked.email,
@@ -149,7 +161,7 @@ def _verify_in_language(
     if result.refusal:
         problem = (result.refusal, REFUSALS[result.refusal]())
     elif not result.customer_ids:
-        problem = ("not_recognised", not_recognised_message())
+        problem = (IdentityErrorCode.NOT_RECOGNISED, not_recognised_message())
     elif result.already_registered:
         owner = registration.owner_email(list(result.customer_ids))
         if owner:
@@ -165,7 +177,7 @@ def _verify_in_language(
                 % {"portal": config.branding.portal_name},
             )
         problem = (
-            "already_registered",
+            IdentityErrorCode.ALREADY_REGISTERED,
             _(
                 "An account already exists for this customer. Use the login "
                 "reminder, or contact the office."
@@ -388,12 +400,14 @@ def registration_review(
     )
     if request is None:
         raise ApplicationError(
-            _("This request has already been decided."), code="already_decided", status=409
+            _("This request has already been decided."),
+            code=CoreErrorCode.ALREADY_DECIDED,
+            status=409,
         )
     request.decided_by = actor.get_username()
     if not approve:
         if not reason.strip():
-            raise ApplicationError(_("Please give the reason."), code="reason_required")
+            raise ApplicationError(_("Please give the reason."), code=CoreErrorCode.REASON_REQUIRED)
         request.status, request.reason = RegistrationRequest.Status.REJECTED, reason.strip()
         request.save()
         with _writing_to(request.language):
@@ -402,7 +416,8 @@ def registration_review(
     result, _name_differs = review_match(request)
     if not result.customer_ids or result.already_registered:
         raise ApplicationError(
-            _("No customer without an account matches this request."), code="not_recognised"
+            _("No customer without an account matches this request."),
+            code=IdentityErrorCode.NOT_RECOGNISED,
         )
     request.matched_customers = list(result.customer_ids)
     with _writing_to(request.language):
@@ -422,10 +437,14 @@ def account_create_in_person(
     if not result.customer_ids:
         raise ApplicationError(
             _("No customer has this symbol."),
-            code="not_recognised",
+            code=IdentityErrorCode.NOT_RECOGNISED,
             extra={
                 "fields": _field_errors(
-                    {"symbol": [("not_recognised", _("No customer has this symbol."))]}
+                    {
+                        "symbol": [
+                            (IdentityErrorCode.NOT_RECOGNISED, _("No customer has this symbol."))
+                        ]
+                    }
                 )
             },
         )
@@ -435,19 +454,11 @@ def account_create_in_person(
                 "An account already exists for this customer. Issue a new first-login password "
                 "instead."
             ),
-            code="already_registered",
+            code=IdentityErrorCode.ALREADY_REGISTERED,
         )
     login = (login or result.symbol).strip()
     if User.objects.filter(username__iexact=login).exists():
-        raise ApplicationError(
-            _("Some fields are not valid."),
-            code="invalid",
-            extra={
-                "fields": _field_errors(
-                    {"login": [("login_taken", _("This login is taken. Please choose another."))]}
-                )
-            },
-        )
+        raise _login_taken()
     password = services.temporary_password()
     user = services.user_create(
         login=login,

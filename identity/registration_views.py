@@ -4,6 +4,7 @@ the API of API.md "Registration"."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,11 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
 from core.throttling import client_ip, hit
 from identity import registration, selectors, services
-from identity.errors import LinkExpired, LinkUsed
+from identity.errors import IdentityErrorCode, LinkExpired, LinkUsed
 from identity.models import RegistrationRequest, StaffAccess
 from identity.permissions import staff_required
 from identity.registration_services import (
@@ -61,7 +62,7 @@ def _refuse_while_onboarding(request) -> None:
     if _not_open_yet(request):
         raise ApplicationError(
             _("This portal is being prepared and does not accept registrations yet."),
-            code="registration_closed",
+            code=IdentityErrorCode.REGISTRATION_CLOSED,
             status=404,
         )
 
@@ -198,7 +199,9 @@ class RegistrationApi(APIView):
         _refuse_while_onboarding(request)
         if not settings.online:
             raise ApplicationError(
-                _("Accounts are opened at the office."), code="registration_closed", status=404
+                _("Accounts are opened at the office."),
+                code=IdentityErrorCode.REGISTRATION_CLOSED,
+                status=404,
             )
         form = registration.registration_form(settings, documents)
         return Response(
@@ -245,33 +248,25 @@ class RegistrationApi(APIView):
         _refuse_while_onboarding(request)
         if not settings.online:
             raise ApplicationError(
-                _("Accounts are opened at the office."), code="registration_closed", status=404
+                _("Accounts are opened at the office."),
+                code=IdentityErrorCode.REGISTRATION_CLOSED,
+                status=404,
             )
         form = registration.registration_form(settings, documents, request.data)
         if form.is_valid() and not registration.check_captcha(form, settings):
-            wrong = _("The answer to the human check is not right.")
-            return Response(
-                {
-                    "code": "invalid",
-                    "detail": _("Some fields are not valid."),
-                    "fields": {"captcha": [{"code": "captcha", "detail": wrong}]},
-                },
-                status=400,
+            form.add_error(
+                "captcha",
+                DjangoValidationError(
+                    _("The answer to the human check is not right."),
+                    code=IdentityErrorCode.CAPTCHA,
+                ),
             )
         if not form.is_valid():
-            fields = {
-                name: [
-                    {
-                        "code": "required" if e.code == "required" else (e.code or "invalid"),
-                        "detail": str(e.message),
-                    }
-                    for e in errors.as_data()
-                ]
-                for name, errors in form.errors.items()
-            }
-            return Response(
-                {"code": "invalid", "detail": _("Some fields are not valid."), "fields": fields},
-                status=400,
+            # The shared handler renders it: {"code": "invalid", "fields": {name: [{code, …}]}}.
+            raise ApplicationError(
+                _("Some fields are not valid."),
+                code=CoreErrorCode.INVALID,
+                extra={"fields": form.errors.as_data()},
             )
         _throttle(request, form.cleaned_data)
         created = registration_submit(

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.logging import mask_pesel
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from core.queueing import queue_after_commit
@@ -102,7 +102,9 @@ def user_create(
     if existing is not None:
         if if_exists == "keep":
             return existing
-        raise ApplicationError(_("This login is taken."), code="login_taken", status=409)
+        raise ApplicationError(
+            _("This login is taken."), code=IdentityErrorCode.LOGIN_TAKEN, status=409
+        )
     user = User(
         username=login,
         role=role,
@@ -244,13 +246,13 @@ def account_block(*, user: User, actor: User, reason: str, info: RequestInfo | N
     if not reason:
         raise ApplicationError(
             _("Say why the account is blocked."),
-            code="reason_required",
+            code=CoreErrorCode.REASON_REQUIRED,
             extra={"fields": {"reason": [_("This field is required.")]}},
         )
     if user.role not in BLOCKABLE_ROLES or user.pk == actor.pk:
         raise ApplicationError(
             _("Only customers' and managers' accounts can be blocked here."),
-            code="not_allowed",
+            code=CoreErrorCode.NOT_ALLOWED,
             status=403,
         )
     if not user.is_active:
@@ -424,7 +426,7 @@ def password_change(
         ]
     if errors:
         raise ApplicationError(
-            _("Some fields are not valid."), code="invalid", extra={"fields": errors}
+            _("Some fields are not valid."), code=CoreErrorCode.INVALID, extra={"fields": errors}
         )
     password_set(user=user, password=new_password, info=info, keep_api_token=keep_api_token)
 
@@ -697,7 +699,7 @@ def password_reset_complete(
     if new_password != new_password_repeat:
         raise ApplicationError(
             _("Some fields are not valid."),
-            code="invalid",
+            code=CoreErrorCode.INVALID,
             extra={
                 "fields": {
                     "new_password_repeat": [
@@ -845,7 +847,7 @@ def profile_update(
     problems = _contact_problems(user, changes)
     if problems:
         raise ApplicationError(
-            _("Some fields are not valid."), code="invalid", extra={"fields": problems}
+            _("Some fields are not valid."), code=CoreErrorCode.INVALID, extra={"fields": problems}
         )
     new_email = changes.get("email")
     email_changes = new_email is not None and new_email.casefold() != user.email.casefold()

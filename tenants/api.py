@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.authentication import SessionAuthentication
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
 from tenants import provisioning
 from tenants.forms import clean_nip, clean_regon, clean_slug
@@ -98,7 +98,8 @@ class SignupApi(APIView):
         def validate_accept_terms(self, value):
             if not value:
                 raise serializers.ValidationError(
-                    _("You must accept the platform's terms of service."), code="required"
+                    _("You must accept the platform's terms of service."),
+                    code=CoreErrorCode.REQUIRED,
                 )
             return value
 
@@ -232,7 +233,7 @@ class OperatorTenantListApi(APIView):
         if status and status not in Tenant.Status.values:
             raise ApplicationError(
                 _("Unknown status."),
-                code="invalid",
+                code=CoreErrorCode.INVALID,
                 extra={
                     "fields": {
                         "status": [

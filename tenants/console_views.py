@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
+from tenants.errors import TenantErrorCode
 from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
 from tenants.models import Tenant
 from tenants.presets import preset_choices
@@ -200,7 +201,7 @@ def console_export(request: HttpRequest, pk: int) -> HttpResponse:
             tenant,
             ApplicationError(
                 _("The export could not be started. Try again later."),
-                code="export_failed",
+                code=TenantErrorCode.EXPORT_FAILED,
                 status=503,
             ),
         )
@@ -209,7 +210,7 @@ def console_export(request: HttpRequest, pk: int) -> HttpResponse:
         if not isinstance(exc, ApplicationError):
             exc = ApplicationError(
                 _("The export failed; nothing was changed. Try again later."),
-                code="export_failed",
+                code=TenantErrorCode.EXPORT_FAILED,
                 status=503,
             )
         return _refused(request, tenant, exc)

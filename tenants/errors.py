@@ -16,3 +16,6 @@ class TenantErrorCode(StrEnum):
     WRONG_STATUS = "wrong_status"
     EXPORT_FAILED = "export_failed"
     NOTHING_TO_RESEND = "nothing_to_resend"
+    INVALID_NIP = "invalid_nip"
+    INVALID_REGON = "invalid_regon"
+    INVALID_JSON = "invalid_json"

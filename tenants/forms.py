@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
 
+from tenants.errors import TenantErrorCode
 from tenants.models import Tenant
 from tenants.presets import preset_choices
 from tenants.services import slug_problem
@@ -22,7 +23,8 @@ def clean_nip(value: str) -> str:
     value = _digits(value).upper().removeprefix("PL")
     if not nip_number.is_valid(value):
         raise forms.ValidationError(
-            _("This NIP is not valid (10 digits with a correct check digit)."), code="invalid_nip"
+            _("This NIP is not valid (10 digits with a correct check digit)."),
+            code=TenantErrorCode.INVALID_NIP,
         )
     return value
 
@@ -32,7 +34,7 @@ def clean_regon(value: str) -> str:
     if value and not regon_number.is_valid(value):
         raise forms.ValidationError(
             _("This REGON is not valid (9 or 14 digits with a correct check digit)."),
-            code="invalid_regon",
+            code=TenantErrorCode.INVALID_REGON,
         )
     return value
 
@@ -124,7 +126,8 @@ class SettingForm(forms.Form):
             return json.loads(self.cleaned_data["value"])
         except ValueError as exc:
             raise forms.ValidationError(
-                _('Enter a JSON value, e.g. 12, true, "text" or {"key": 1}.'), code="invalid_json"
+                _('Enter a JSON value, e.g. 12, true, "text" or {"key": 1}.'),
+                code=TenantErrorCode.INVALID_JSON,
             ) from exc
 
 

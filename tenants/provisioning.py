@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue
 from tenants import pgtools, policies
 from tenants.errors import TenantErrorCode
@@ -371,7 +371,7 @@ def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
     """Shut a portal: its customers and staff are refused until it is reactivated; the reason
     goes to the platform's audit log."""
     if not reason.strip():
-        raise ApplicationError(_("Please give the reason."), code="reason_required")
+        raise ApplicationError(_("Please give the reason."), code=CoreErrorCode.REASON_REQUIRED)
     if tenant.is_public or tenant.is_suspended:
         raise ApplicationError(
             _("This tenant cannot be suspended."), code=TenantErrorCode.WRONG_STATUS, status=409
