@@ -27,12 +27,18 @@ FOCUS_PARAMETERS = [
 ]
 
 
+def _focus_of(request) -> selectors.Focus | None:
+    """The focus a view of ``_Focus`` read from the query, None in the others."""
+    return getattr(request, "focus", None)
+
+
 class _Focus:
     """``?customer=`` or ``?building=``: the API's form of a manager's switcher. It narrows what
     the actor sees (billing.selectors._focused), never widens it."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        request.focus = None
         for key in ("customer", "building"):
             value = request.query_params.get(key, "")
             if not value:
@@ -45,7 +51,7 @@ class _Focus:
             visible = selectors.unfocused_scope(request.user).customer_ids
             if key == "customer" and visible is not None and int(value) not in visible:
                 raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
-            request.user._billing_focus = {key: int(value)}
+            request.focus = {key: int(value)}
             return
 
 
@@ -56,7 +62,7 @@ class _Scoped(_Focus, ListAPIView):
     ordering = ("-id",)
 
     def get_queryset(self):
-        return type(self).selector(actor=self.request.user)
+        return type(self).selector(actor=self.request.user, focus=self.request.focus)
 
     def paginate_queryset(self, queryset):
         self.paginator.ordering = self.ordering
@@ -174,8 +180,8 @@ class BalanceApi(_Focus, APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        total = selectors.balance(actor=request.user)
-        months = selectors.balance_by_month(actor=request.user)
+        total = selectors.balance(actor=request.user, focus=_focus_of(request))
+        months = selectors.balance_by_month(actor=request.user, focus=_focus_of(request))
         money = lambda value: f"{value:.2f}"  # noqa: E731
         return Response(
             {
@@ -227,7 +233,11 @@ CUSTOMER_PARAM = OpenApiParameter(
 
 
 def _customer_id(request: Request) -> int:
-    customers = list(selectors.customer_list(actor=request.user).values_list("pk", flat=True)[:50])
+    customers = list(
+        selectors.customer_list(actor=request.user, focus=_focus_of(request)).values_list(
+            "pk", flat=True
+        )[:50]
+    )
     wanted = request.query_params.get("customer")
     if wanted:
         if not wanted.isdigit() or int(wanted) not in customers:
@@ -265,7 +275,9 @@ class EInvoiceApi(APIView):
 
     @extend_schema(parameters=[CUSTOMER_PARAM], responses=EInvoiceOutputSerializer)
     def get(self, request: Request) -> Response:
-        consent = selectors.einvoice_consent(actor=request.user, customer_id=_customer_id(request))
+        consent = selectors.einvoice_consent(
+            actor=request.user, focus=_focus_of(request), customer_id=_customer_id(request)
+        )
         return Response(self.EInvoiceOutputSerializer(consent).data)
 
     @extend_schema(

@@ -22,6 +22,8 @@ from billing.models import (
     Premises,
     Settlement,
 )
+from core.access import Role
+from identity.models import User
 
 ZERO = Decimal("0.00")
 
@@ -46,19 +48,26 @@ class Scope:
 NOTHING = Scope(customer_ids=frozenset())
 
 
-def scope_for(actor) -> Scope:
-    """What ``actor`` may see. Worked out once per user object (a request's user lives for that
-    request), since every selector of a page starts here."""
-    cached = getattr(actor, "_billing_scope", None)
-    if cached is not None:
-        return cached
-    scope = _focused(unfocused_scope(actor), getattr(actor, "_billing_focus", None))
+Focus = dict  # a manager's chosen {"customer": id} or {"building": id}; None = all it manages
+
+
+def scope_for(actor: User | None, *, focus: Focus | None = None) -> Scope:
+    """What ``actor`` may see, narrowed to ``focus`` (never widened). Worked out once per user
+    object and focus (a request's user lives for that request), since every selector of a page
+    starts here."""
+    key = repr(sorted((focus or {}).items()))
+    cache = getattr(actor, "_billing_scopes", None)
+    if cache is not None and key in cache:
+        return cache[key]
+    scope = _focused(unfocused_scope(actor), focus)
     if actor is not None and actor.is_authenticated:
-        actor._billing_scope = scope
+        if cache is None:
+            cache = actor._billing_scopes = {}
+        cache[key] = scope
     return scope
 
 
-def unfocused_scope(actor) -> Scope:
+def unfocused_scope(actor: User | None) -> Scope:
     """All the actor may see, whatever customer or building it is looking at now (cached on the
     user object like ``scope_for``, so a manager's page works out its grants once)."""
     cached = getattr(actor, "_billing_unfocused_scope", None)
@@ -101,15 +110,15 @@ def _focused(scope: Scope, focus: dict | None) -> Scope:
     return scope
 
 
-def _scope_for(actor) -> Scope:
+def _scope_for(actor: User | None) -> Scope:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return NOTHING
     if getattr(actor, "is_tenant_staff", False):
         return Scope(customer_ids=None)
-    if actor.role == "customer":
+    if actor.role == Role.CUSTOMER:
         ids = Customer.objects.filter(user=actor).order_by().values_list("pk", flat=True)
         return Scope(customer_ids=frozenset(ids))
-    if actor.role == "manager":
+    if actor.role == Role.MANAGER:
         return _manager_scope(actor)
     return NOTHING
 
@@ -125,7 +134,7 @@ def active_grants(*, company_id: int, on: date | None = None):
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
-def _manager_scope(actor) -> Scope:
+def _manager_scope(actor: User) -> Scope:
     """A manager sees the premises its company holds active grants for, and within them the
     customers with a legal title to those premises (and nothing of their other premises)."""
     from billing.models import LegalTitle, ManagerMembership
@@ -167,14 +176,14 @@ def _scoped(
     return queryset
 
 
-def customer_list(*, actor) -> QuerySet:
-    scope = scope_for(actor)
+def customer_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    scope = scope_for(actor, focus=focus)
     rows = Customer.objects.all()
     return rows if scope.customer_ids is None else rows.filter(pk__in=scope.customer_ids)
 
 
-def premises_list(*, actor) -> QuerySet:
-    scope = scope_for(actor)
+def premises_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    scope = scope_for(actor, focus=focus)
     rows = Premises.objects.select_related("building")
     if scope.customer_ids is not None:
         rows = rows.filter(legal_titles__customer_id__in=scope.customer_ids).distinct()
@@ -183,39 +192,45 @@ def premises_list(*, actor) -> QuerySet:
     return rows.order_by("city", "street", "building_no", "flat_no", "pk")
 
 
-def contract_list(*, actor) -> QuerySet:
-    scope = scope_for(actor)
+def contract_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    scope = scope_for(actor, focus=focus)
     rows = _scoped(Contract.objects.all(), scope, premises_field=None)
     if scope.premises_ids is not None:  # a manager: contracts of the granted premises only
         rows = rows.filter(service_points__premises_id__in=scope.premises_ids).distinct()
     return rows.order_by("-valid_from", "pk")
 
 
-def charge_list(*, actor) -> QuerySet:
-    return _scoped(Charge.objects.select_related("premises"), scope_for(actor)).order_by(
-        "-period", "-id"
+def charge_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    return _scoped(
+        Charge.objects.select_related("premises"), scope_for(actor, focus=focus)
+    ).order_by("-period", "-id")
+
+
+def invoice_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    return _scoped(Invoice.objects.all(), scope_for(actor, focus=focus)).order_by(
+        "-issue_date", "-id"
     )
 
 
-def invoice_list(*, actor) -> QuerySet:
-    return _scoped(Invoice.objects.all(), scope_for(actor)).order_by("-issue_date", "-id")
+def invoice_get(*, actor: User, focus: Focus | None = None, invoice_id: int) -> Invoice | None:
+    return invoice_list(actor=actor, focus=focus).filter(pk=invoice_id).first()
 
 
-def invoice_get(*, actor, invoice_id: int) -> Invoice | None:
-    return invoice_list(actor=actor).filter(pk=invoice_id).first()
+def payment_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    return _scoped(PaymentReceived.objects.all(), scope_for(actor, focus=focus)).order_by(
+        "-paid_on", "-id"
+    )
 
 
-def payment_list(*, actor) -> QuerySet:
-    return _scoped(PaymentReceived.objects.all(), scope_for(actor)).order_by("-paid_on", "-id")
+def settlement_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    return _scoped(Settlement.objects.all(), scope_for(actor, focus=focus)).order_by(
+        "-issued_on", "-id"
+    )
 
 
-def settlement_list(*, actor) -> QuerySet:
-    return _scoped(Settlement.objects.all(), scope_for(actor)).order_by("-issued_on", "-id")
-
-
-def balance_confirmation_list(*, actor) -> QuerySet:
+def balance_confirmation_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
     """A balance is the whole customer's: only who covers all its premises sees it."""
-    scope = scope_for(actor)
+    scope = scope_for(actor, focus=focus)
     rows = BalanceConfirmation.objects.all()
     covered = fully_covered_customer_ids(scope)
     return rows if covered is None else rows.filter(customer_id__in=covered)
@@ -232,9 +247,12 @@ class Balance:
         return self.charged - self.paid
 
 
-def balance(*, actor, until: date | None = None) -> Balance:
+def balance(*, actor: User, focus: Focus | None = None, until: date | None = None) -> Balance:
     """Charges minus payments over everything the actor may see (two queries)."""
-    charges, payments = charge_list(actor=actor), payment_list(actor=actor)
+    charges, payments = (
+        charge_list(actor=actor, focus=focus),
+        payment_list(actor=actor, focus=focus),
+    )
     if until is not None:
         charges, payments = charges.filter(period__lte=until), payments.filter(paid_on__lte=until)
     charged = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
@@ -242,19 +260,19 @@ def balance(*, actor, until: date | None = None) -> Balance:
     return Balance(charged=charged, paid=paid)
 
 
-def balance_by_month(*, actor, months: int = 24) -> list[dict]:
+def balance_by_month(*, actor: User, focus: Focus | None = None, months: int = 24) -> list[dict]:
     """Charged and paid per month, newest first."""
     from django.db.models.functions import TruncMonth
 
     charged = dict(
-        charge_list(actor=actor)
+        charge_list(actor=actor, focus=focus)
         .order_by()
         .values_list("period")
         .annotate(total=Sum("amount"))
         .values_list("period", "total")
     )
     paid = dict(
-        payment_list(actor=actor)
+        payment_list(actor=actor, focus=focus)
         .order_by()
         .annotate(month=TruncMonth("paid_on"))
         .values_list("month")
@@ -273,17 +291,21 @@ def balance_by_month(*, actor, months: int = 24) -> list[dict]:
     ]
 
 
-def einvoice_consent(*, actor, customer_id: int) -> EInvoiceConsent | None:
-    if not customer_list(actor=actor).filter(pk=customer_id).exists():
+def einvoice_consent(
+    *, actor: User, focus: Focus | None = None, customer_id: int
+) -> EInvoiceConsent | None:
+    if not customer_list(actor=actor, focus=focus).filter(pk=customer_id).exists():
         return None
     return EInvoiceConsent.objects.filter(customer_id=customer_id).first() or EInvoiceConsent(
         customer_id=customer_id
     )
 
 
-def invoice_lines(*, actor, invoice: Invoice) -> list[tuple[str, Decimal]]:
+def invoice_lines(
+    *, actor: User, focus: Focus | None = None, invoice: Invoice
+) -> list[tuple[str, Decimal]]:
     """The charges an invoice bills: the customer's (and premises') charges of its month."""
-    rows = charge_list(actor=actor).filter(
+    rows = charge_list(actor=actor, focus=focus).filter(
         customer_id=invoice.customer_id, period=invoice.issue_date.replace(day=1)
     )
     if invoice.premises_id:
@@ -291,17 +313,19 @@ def invoice_lines(*, actor, invoice: Invoice) -> list[tuple[str, Decimal]]:
     return list(rows.order_by("component").values_list("component", "amount"))
 
 
-def deposit_list(*, actor) -> QuerySet:
+def deposit_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
     from billing.models import Deposit
 
-    return _scoped(Deposit.objects.all(), scope_for(actor)).order_by("-received_on", "-id")
+    return _scoped(Deposit.objects.all(), scope_for(actor, focus=focus)).order_by(
+        "-received_on", "-id"
+    )
 
 
-def service_point_list(*, actor) -> QuerySet:
+def service_point_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
     from billing.models import ServicePoint
 
     return (
-        ServicePoint.objects.filter(premises__in=premises_list(actor=actor))
+        ServicePoint.objects.filter(premises__in=premises_list(actor=actor, focus=focus))
         .select_related("contract")
         .order_by("code")
     )
@@ -312,7 +336,7 @@ def account_sections(user) -> list:
     membership number and the address on record, field by field)."""
     from identity.profile import Section
 
-    if user.role != "customer":
+    if user.role != Role.CUSTOMER:
         return []  # a manager's account page is not the list of everyone they manage
     sections = []
     for c in customer_list(actor=user).order_by("symbol"):

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST
 from billing import selectors, services
 from billing.models import BalanceConfirmation, EInvoiceConsentEvent
 from core import portal
+from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
 from identity.views import add_form_errors, request_info
 
-PORTAL_ROLES = frozenset({"customer", "manager"})
 FOCUS_KEY = "billing_focus"
 
 
@@ -33,20 +33,21 @@ def portal_page(module: str | None = None):
     the module switched on."""
 
     def decorator(view):
+        @page_access(lambda user: has_role(user, *PORTAL_ROLES))
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect(f"/login/?next={request.path}")
-            if request.user.role not in PORTAL_ROLES:
-                raise PermissionDenied
             if module is not None and not request.tenant.configuration.has_module(module):
                 raise PermissionDenied
-            request.user._billing_focus = request.session.get(FOCUS_KEY)
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _focus(request) -> selectors.Focus | None:
+    """A manager's chosen customer or building (the switcher), passed to every selector."""
+    return request.session.get(FOCUS_KEY)
 
 
 def _page(request, queryset, per_page: int = 25):
@@ -82,9 +83,9 @@ def _chart(months: list[dict]) -> dict:
 
 @portal_page()
 def dashboard(request):
-    actor = request.user
-    total = selectors.balance(actor=actor)
-    unpaid = selectors.invoice_list(actor=actor).filter(paid__lt=F("gross"))
+    actor, focus = request.user, _focus(request)
+    total = selectors.balance(actor=actor, focus=focus)
+    unpaid = selectors.invoice_list(actor=actor, focus=focus).filter(paid__lt=F("gross"))
     next_due = unpaid.order_by("due_date", "id").first()
     today = timezone.localdate()
     offers = request.tenant.configuration.has_module
@@ -97,23 +98,23 @@ def dashboard(request):
         "overdue_url": next(
             (portal.module_url(m) for m in ("invoices", "debt_collection") if offers(m)), None
         ),
-        "pending_confirmations": selectors.balance_confirmation_list(actor=actor)
+        "pending_confirmations": selectors.balance_confirmation_list(actor=actor, focus=focus)
         .filter(status=BalanceConfirmation.Status.PENDING)
         .count()
         if offers("balance_confirmation")
         else 0,
-        "recent_invoices": selectors.invoice_list(actor=actor)[:3],
-        "recent_payments": selectors.payment_list(actor=actor)[:3],
-        "chart": _chart(selectors.balance_by_month(actor=actor, months=12)),
-        "customers": selectors.customer_list(actor=actor)[:5],
+        "recent_invoices": selectors.invoice_list(actor=actor, focus=focus)[:3],
+        "recent_payments": selectors.payment_list(actor=actor, focus=focus)[:3],
+        "chart": _chart(selectors.balance_by_month(actor=actor, focus=focus, months=12)),
+        "customers": selectors.customer_list(actor=actor, focus=focus)[:5],
     }
     return render(request, "billing/dashboard.html", context)
 
 
 @portal_page("charges")
 def charges(request):
-    rows = selectors.charge_list(actor=request.user)
-    months = selectors.balance_by_month(actor=request.user, months=24)
+    rows = selectors.charge_list(actor=request.user, focus=_focus(request))
+    months = selectors.balance_by_month(actor=request.user, focus=_focus(request), months=24)
     return render(
         request, "billing/charges.html", {"page": _page(request, rows, 50), "months": months}
     )
@@ -124,20 +125,20 @@ def invoices(request):
     return render(
         request,
         "billing/invoices.html",
-        {"page": _page(request, selectors.invoice_list(actor=request.user))},
+        {"page": _page(request, selectors.invoice_list(actor=request.user, focus=_focus(request)))},
     )
 
 
 @portal_page("payments_received")
 def payments(request):
-    rows = selectors.payment_list(actor=request.user)
+    rows = selectors.payment_list(actor=request.user, focus=_focus(request))
     return render(
         request,
         "billing/payments.html",
         {
             "page": _page(request, rows),
             "total": rows.aggregate(s=Sum("amount"))["s"],
-            "deposits": selectors.deposit_list(actor=request.user),
+            "deposits": selectors.deposit_list(actor=request.user, focus=_focus(request)),
         },
     )
 
@@ -147,7 +148,11 @@ def settlements(request):
     return render(
         request,
         "billing/settlements.html",
-        {"page": _page(request, selectors.settlement_list(actor=request.user))},
+        {
+            "page": _page(
+                request, selectors.settlement_list(actor=request.user, focus=_focus(request))
+            )
+        },
     )
 
 
@@ -161,7 +166,7 @@ class DisputeForm(forms.Form):
 
 @portal_page("balance_confirmation")
 def balance_confirmations(request):
-    rows = selectors.balance_confirmation_list(actor=request.user)
+    rows = selectors.balance_confirmation_list(actor=request.user, focus=_focus(request))
     return render(
         request, "billing/balance_confirmations.html", {"rows": rows, "form": DisputeForm()}
     )
@@ -187,9 +192,9 @@ def balance_confirmation_answer(request, pk: int, answer: str):
 @portal_page()
 def premises(request):
     context = {
-        "premises": selectors.premises_list(actor=request.user),
-        "contracts": selectors.contract_list(actor=request.user),
-        "service_points": selectors.service_point_list(actor=request.user),
+        "premises": selectors.premises_list(actor=request.user, focus=_focus(request)),
+        "contracts": selectors.contract_list(actor=request.user, focus=_focus(request)),
+        "service_points": selectors.service_point_list(actor=request.user, focus=_focus(request)),
     }
     return render(request, "billing/premises.html", context)
 
@@ -210,7 +215,11 @@ def einvoice(request):
     """E-invoice consent, one panel per customer the actor sees, each naming its customer (a
     manager of several customers, or an account holding several payer records, must see whose
     consent each is). A change goes to the customer named in the form."""
-    customers = list(selectors.customer_list(actor=request.user).order_by("name", "symbol")[:20])
+    customers = list(
+        selectors.customer_list(actor=request.user, focus=_focus(request)).order_by(
+            "name", "symbol"
+        )[:20]
+    )
     if not customers:
         raise PermissionDenied
     covered = selectors.fully_covered_customer_ids(selectors.scope_for(request.user))
@@ -225,7 +234,9 @@ def einvoice(request):
     panels = []
     form_errors = False
     for customer in customers:
-        consent = selectors.einvoice_consent(actor=request.user, customer_id=customer.pk)
+        consent = selectors.einvoice_consent(
+            actor=request.user, focus=_focus(request), customer_id=customer.pk
+        )
         is_posted = posted is not None and posted.pk == customer.pk
         form = EInvoiceForm(
             request.POST if is_posted else None,
@@ -285,7 +296,7 @@ def _einvoice_change(request, customer, form):
 
 @portal_page("membership")
 def membership(request):
-    customers = selectors.customer_list(actor=request.user)
+    customers = selectors.customer_list(actor=request.user, focus=_focus(request))
     from billing.models import Contribution
 
     contributions = Contribution.objects.filter(customer__in=customers)
@@ -297,14 +308,14 @@ def membership(request):
 @portal_page("debt_collection")
 def debt_collection(request):
     today = timezone.localdate()
-    overdue = selectors.invoice_list(actor=request.user).filter(
+    overdue = selectors.invoice_list(actor=request.user, focus=_focus(request)).filter(
         paid__lt=F("gross"), due_date__lt=today
     )
     return render(
         request,
         "billing/debt_collection.html",
         {
-            "customers": selectors.customer_list(actor=request.user),
+            "customers": selectors.customer_list(actor=request.user, focus=_focus(request)),
             "overdue": overdue[:50],
             "overdue_total": overdue.aggregate(s=Sum(F("gross") - F("paid")))["s"]
             or selectors.ZERO,
@@ -323,14 +334,14 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
     """The invoice as a PDF with the transfer QR code; 404 for an invoice the actor may not see."""
     from billing.pdf import invoice_pdf
 
-    invoice = selectors.invoice_get(actor=request.user, invoice_id=pk)
+    invoice = selectors.invoice_get(actor=request.user, focus=_focus(request), invoice_id=pk)
     if invoice is None:
         raise Http404
     config = request.tenant.configuration
     content = invoice_pdf(
         invoice=invoice,
         customer=invoice.customer,
-        lines=selectors.invoice_lines(actor=request.user, invoice=invoice),
+        lines=selectors.invoice_lines(actor=request.user, focus=_focus(request), invoice=invoice),
         branding=config.branding,
         payee=config.payee,
     )
@@ -348,9 +359,9 @@ def balance_pdf_view(request):
 
     config = request.tenant.configuration
     content = balance_pdf(
-        customers=list(selectors.customer_list(actor=request.user)[:10]),
-        balance=selectors.balance(actor=request.user),
-        months=selectors.balance_by_month(actor=request.user, months=12),
+        customers=list(selectors.customer_list(actor=request.user, focus=_focus(request))[:10]),
+        balance=selectors.balance(actor=request.user, focus=_focus(request)),
+        months=selectors.balance_by_month(actor=request.user, focus=_focus(request), months=12),
         branding=config.branding,
         payee=config.payee,
         as_of=timezone.localdate(),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from core.access import Role
 from demo.ledger import LedgerProfile
 from tenants.models import Tenant
 from tenants.policies import LocalText
@@ -20,10 +21,10 @@ from tenants.services import tenant_create
 
 # The README's role column -> the account's role in the platform.
 USER_ROLE = {
-    "customer": "customer",
-    "staff": "customer_service",
-    "admin": "tenant_admin",
-    "manager": "manager",
+    "customer": Role.CUSTOMER,
+    "staff": Role.CUSTOMER_SERVICE,
+    "admin": Role.TENANT_ADMIN,
+    "manager": Role.MANAGER,
 }
 
 
@@ -429,7 +430,7 @@ def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list
             user_create(
                 login=DEMO_OPERATOR[0],
                 password=DEMO_OPERATOR[1],
-                role="operator",
+                role=Role.OPERATOR,
                 email="operator@ebok.example",
                 first_name="Olga",
                 last_name="Operatorka",

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.access import Role
 from core.errors import error_body
 from identity.selectors import tenant_config
 
@@ -46,7 +47,7 @@ _ALWAYS_OPEN = (
 def idle_timeout_seconds(user) -> int:
     config = tenant_config()
     seconds = config.session.idle_timeout_minutes * 60 if config else STAFF_IDLE_SECONDS
-    if getattr(user, "is_tenant_staff", False) or getattr(user, "role", "") == "operator":
+    if getattr(user, "is_tenant_staff", False) or getattr(user, "role", "") == Role.OPERATOR:
         seconds = min(seconds, STAFF_IDLE_SECONDS)
     return seconds
 

@@ -6,21 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.access import STAFF_ROLES, Role
+
 
 class User(AbstractUser):
     """One user model for every schema: operators in ``public``, customers, property managers and
     staff in their tenant's schema."""
 
-    class Role(models.TextChoices):
-        CUSTOMER = "customer", _("Customer")
-        MANAGER = "manager", _("Property manager")
-        CUSTOMER_SERVICE = "customer_service", _("Customer service")
-        ACCOUNTANT = "accountant", _("Accountant")
-        TECHNICIAN = "technician", _("Technician")
-        TENANT_ADMIN = "tenant_admin", _("Organisation administrator")
-        OPERATOR = "operator", _("Platform operator")
-
-    STAFF_ROLES = frozenset({"customer_service", "accountant", "technician", "tenant_admin"})
+    Role = Role  # the one vocabulary of roles (core.access)
+    STAFF_ROLES = STAFF_ROLES
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
     language = models.CharField(_("language"), max_length=5, default="pl")
@@ -47,7 +41,7 @@ class User(AbstractUser):
                         "technician",
                         "tenant_admin",
                         "operator",
-                    ]
+                    ]  # as the migration that made it: the constraint's values stay literal
                 ),
                 name="user_role_valid",
             ),

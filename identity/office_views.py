@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from identity import selectors, services
 from identity.models import Document, RegistrationRequest, StaffAccess, User
@@ -44,7 +45,7 @@ def locked_accounts(request):
 @staff_required("accounts.unlock")
 def account_unlock(request, pk: int):
     # Customer service unlocks customers and managers; a tenant admin unlocks staff too.
-    roles = ["customer", "manager"]
+    roles = list(PORTAL_ROLES)
     if request.user.is_tenant_admin:
         roles += sorted(User.STAFF_ROLES)
     user = get_object_or_404(User.objects.exclude(pk=request.user.pk), pk=pk, role__in=roles)

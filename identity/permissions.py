@@ -1,48 +1,32 @@
-"""Who may do what: roles as data, checked by one decorator for pages."""
+"""Who may do what at the office: roles as data (a permission names the roles that hold it),
+checked by the core's one page decorator."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-
-from identity.models import User
+from core.access import STAFF_ROLES, Role, has_role, page_access
 
 # Permission -> roles that hold it.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "office.view": frozenset(User.STAFF_ROLES),
-    "accounts.unlock": frozenset({"customer_service", "tenant_admin"}),
-    "accounts.block": frozenset({"customer_service", "tenant_admin"}),
-    "audit.view": frozenset({"tenant_admin"}),
-    "documents.manage": frozenset({"tenant_admin"}),
-    "import.run": frozenset({"accountant", "tenant_admin"}),
-    "registrations.review": frozenset({"customer_service", "tenant_admin"}),
-    "accounts.create": frozenset({"customer_service", "tenant_admin"}),
-    "managers.review": frozenset({"customer_service", "tenant_admin"}),
-    "tenant.configure": frozenset({"tenant_admin"}),
+    "office.view": frozenset(STAFF_ROLES),
+    "accounts.unlock": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
+    "accounts.block": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
+    "audit.view": frozenset({Role.TENANT_ADMIN}),
+    "documents.manage": frozenset({Role.TENANT_ADMIN}),
+    "import.run": frozenset({Role.ACCOUNTANT, Role.TENANT_ADMIN}),
+    "registrations.review": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
+    "accounts.create": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
+    "managers.review": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
+    "tenant.configure": frozenset({Role.TENANT_ADMIN}),
 }
 
 
 def has_permission(user, permission: str) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in PERMISSIONS[permission])
+    return has_role(user, *PERMISSIONS[permission])
 
 
 def staff_required(permission: str = "office.view"):
     """Tenant staff with ``permission`` who confirmed the second factor in this session."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect(f"/login/?next={request.path}")
-            if not has_permission(user, "office.view") or not has_permission(user, permission):
-                raise PermissionDenied
-            if not user.is_verified():
-                return redirect("two_factor")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return page_access(
+        lambda user: has_permission(user, "office.view") and has_permission(user, permission),
+        second_factor=True,
+    )

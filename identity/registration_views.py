@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.access import PORTAL_ROLES
 from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
 from core.throttling import client_ip, hit
@@ -360,7 +361,7 @@ def office_password_reissue_by_login(request):
 
     login = request.POST.get("login", "").strip()
     user = (
-        User.objects.filter(username__iexact=login, role__in=["customer", "manager"]).first()
+        User.objects.filter(username__iexact=login, role__in=PORTAL_ROLES).first()
         if login
         else None
     )
@@ -378,6 +379,6 @@ def office_password_reissue(request, pk: int):
 
     from identity.models import User
 
-    user = get_object_or_404(User, pk=pk, role__in=["customer", "manager"])
+    user = get_object_or_404(User, pk=pk, role__in=PORTAL_ROLES)
     password = first_login_password_reissue(user=user, actor=request.user)
     return _letter(request, user, password)

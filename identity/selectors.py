@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q
 
+from core.access import PORTAL_ROLES
 from identity import pesel
 from identity.models import AuthEvent, Document, DocumentAcceptance, User
 from tenants.policies import LoginIdentifier, TenantConfig
@@ -90,6 +91,4 @@ def accounts_search(query: str, *, limit: int = 50) -> list[User]:
             | Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
         )
-    return list(
-        User.objects.filter(match, role__in=("customer", "manager")).order_by("username")[:limit]
-    )
+    return list(User.objects.filter(match, role__in=PORTAL_ROLES).order_by("username")[:limit])

@@ -4,11 +4,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.access import Role, api_access, has_role
 from core.authentication import SessionAuthentication
 from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
@@ -188,18 +189,8 @@ class SubdomainAvailabilityApi(APIView):
         )
 
 
-class VerifiedOperator(BasePermission):
-    """A platform operator whose session has confirmed the second factor."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and getattr(user, "role", "") == "operator"
-            and user.is_active
-            and user.is_verified()
-        )
+# A platform operator whose session has confirmed the second factor.
+VerifiedOperator = api_access(lambda user: has_role(user, Role.OPERATOR), second_factor=True)
 
 
 class OperatorTenantListApi(APIView):

@@ -5,15 +5,14 @@ confirmed in this session. Nothing here reads a tenant's customer data: figures 
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import Role, has_role, page_access
 from core.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
 from tenants.errors import TenantErrorCode
@@ -23,26 +22,13 @@ from tenants.presets import preset_choices
 from tenants.tasks import tenant_export_task
 from tenants.views import tenant_url_builder
 
-OPERATOR_ROLE = "operator"
-
 
 def is_operator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == OPERATOR_ROLE)
+    return has_role(user, Role.OPERATOR)
 
 
-def operator_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect(f"/login/?next={request.path}")
-        if not is_operator(user):
-            raise PermissionDenied
-        if not user.is_verified():
-            return redirect("two_factor")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The console: platform operators who confirmed the second factor.
+operator_required = page_access(is_operator, second_factor=True)
 
 
 def _tenant(pk: int) -> Tenant:

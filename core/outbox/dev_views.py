@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from core.access import Role
 from core.outbox.models import Message
 
 _LOOPBACK = ("127.0.0.1", "::1")
@@ -22,7 +23,7 @@ def _may_read_mail(request) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_verified():
         return False
-    return user.is_tenant_staff or user.role == "operator"
+    return user.is_tenant_staff or user.role == Role.OPERATOR
 
 
 def _require_debug(request):

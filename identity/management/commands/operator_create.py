@@ -6,6 +6,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
+from core.access import Role
 from core.errors import ApplicationError
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 user = user_create(
                     login=options["login"],
                     password=password,
-                    role="operator",
+                    role=Role.OPERATOR,
                     email=options["email"],
                     if_exists="keep" if options["keep"] else "error",
                 )
