@@ -123,15 +123,18 @@ def _scope_for(actor: User | None) -> Scope:
     return NOTHING
 
 
-def active_grants(*, company_id: int, on: date | None = None):
+def active_grants(*, company_id: int | None = None, on: date | None = None):
+    """The grants in force on ``on`` (today): of one company, or of every one. The one rule of
+    what "in force" means, for the managers' scope and the office's list alike."""
     from django.utils import timezone
 
     from billing.models import PremisesGrant
 
     on = on or timezone.localdate()
-    return PremisesGrant.objects.filter(
-        company_id=company_id, revoked_at__isnull=True, valid_from__lte=on
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    rows = PremisesGrant.objects.filter(revoked_at__isnull=True, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+    return rows if company_id is None else rows.filter(company_id=company_id)
 
 
 def _manager_scope(actor: User) -> Scope:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from billing import managers, office_views, views
+from billing import office_views, views
+from billing.managers import views as managers
 
 urlpatterns = [
     path("office/import/", office_views.import_upload, name="office_import"),

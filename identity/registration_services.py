@@ -3,7 +3,7 @@ could tell whether a customer exists gives the same answer ("not recognised").""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -80,6 +80,18 @@ def _writing_to(language: str):
     return translation.override(recipient_language(language))
 
 
+def registrations_open() -> None:
+    """A tenant still being set up by its administrator takes no registrations (nor managers'
+    applications): 404 ``registration_closed``. Every path that registers someone calls it."""
+    tenant = getattr(connection, "tenant", None)
+    if tenant is not None and getattr(tenant, "is_onboarding", False):
+        raise ApplicationError(
+            _("This portal is being prepared and does not accept registrations yet."),
+            code=IdentityErrorCode.REGISTRATION_CLOSED,
+            status=404,
+        )
+
+
 def registration_submit(
     *, cleaned: dict, documents: list, info=None, base_url: str
 ) -> RegistrationRequest:
@@ -87,6 +99,7 @@ def registration_submit(
     field errors, ``not_recognised``, ``already_registered`` or ``contract_not_signed``. A refused
     application is kept as a record (and the owner of an existing account is told), so the error
     is raised after the transaction commits."""
+    registrations_open()
     with transaction.atomic():
         request, problem = _submit(
             cleaned=cleaned, documents=documents, info=info, base_url=base_url

@@ -30,6 +30,7 @@ from identity.registration_services import (
     registration_activate,
     registration_review,
     registration_submit,
+    registrations_open,
     review_match,
 )
 from identity.views import add_form_errors, request_info
@@ -55,17 +56,12 @@ def _setup(request):
 
 
 def _not_open_yet(request) -> bool:
-    """A tenant still being set up by its administrator takes no registrations."""
-    return request.tenant.is_onboarding
-
-
-def _refuse_while_onboarding(request) -> None:
-    if _not_open_yet(request):
-        raise ApplicationError(
-            _("This portal is being prepared and does not accept registrations yet."),
-            code=IdentityErrorCode.REGISTRATION_CLOSED,
-            status=404,
-        )
+    """The page's friendly answer to what ``registrations_open`` refuses."""
+    try:
+        registrations_open()
+    except ApplicationError:
+        return True
+    return False
 
 
 def register_view(request):
@@ -197,7 +193,7 @@ class RegistrationApi(APIView):
     @extend_schema(responses={200: dict, 404: dict})
     def get(self, request: Request) -> Response:
         config, settings, documents = _setup(request)
-        _refuse_while_onboarding(request)
+        registrations_open()
         if not settings.online:
             raise ApplicationError(
                 _("Accounts are opened at the office."),
@@ -246,7 +242,7 @@ class RegistrationApi(APIView):
     @extend_schema(request=dict, responses={202: dict})
     def post(self, request: Request) -> Response:
         config, settings, documents = _setup(request)
-        _refuse_while_onboarding(request)
+        registrations_open()
         if not settings.online:
             raise ApplicationError(
                 _("Accounts are opened at the office."),
