@@ -36,6 +36,8 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The structure's own checks (no database): imports point down only; error codes are enums.
+	$(BIN)/pytest -q -p no:cacheprovider ebok/tests/test_layers.py ebok/tests/test_error_codes.py
 
 format: install
 	$(BIN)/ruff format .

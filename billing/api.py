@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from billing import models, selectors, services
 from billing.errors import BillingErrorCode
+from billing.views import invoice_pdf_response
 from core.errors import ApplicationError, CoreErrorCode
 from core.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
@@ -377,6 +378,5 @@ class ImportJobApi(APIView):
 class InvoicePdfApi(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, pk: int):
-        from billing.views import invoice_pdf_response
 
         return invoice_pdf_response(request, pk)

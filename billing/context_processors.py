@@ -1,13 +1,14 @@
 """The manager's switcher (the customers and buildings it manages) for the portal's navigation."""
 
+from billing import selectors
+from billing.models import Building, Customer
+from billing.views import FOCUS_KEY
+
 
 def manager_switch(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(user, "role", "") != "manager":
         return {}
-    from billing import selectors
-    from billing.models import Building, Customer
-    from billing.views import FOCUS_KEY
 
     scope = selectors.unfocused_scope(user)  # everything it manages, whatever it looks at now
     if scope.is_empty:  # a manager account not (or no longer) linked to a company

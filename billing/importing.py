@@ -11,6 +11,7 @@ reported. A dry run does the same inside a transaction that is rolled back.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -22,8 +23,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from openpyxl import load_workbook
+from stdnum.pl import nip as stdnum_nip
 
 from billing import models
 from billing.errors import BillingErrorCode, RowCode
@@ -163,7 +167,6 @@ def email(value: str) -> str:
 
 
 def nip(value: str) -> str:
-    from stdnum.pl import nip as stdnum_nip
 
     compact = stdnum_nip.compact(value)
     if not stdnum_nip.is_valid(compact):
@@ -496,7 +499,6 @@ class UnreadableFile(ApplicationError):
 def xlsx_to_csv(data: bytes) -> str:
     """The first sheet of an XLSX workbook as CSV text (``;``), values as the ERP wrote them.
     Raises UnreadableFile for anything that is not a sound workbook of a sane size."""
-    from openpyxl import load_workbook
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -792,7 +794,6 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     Fields the file does not carry get their model default when a row is created and are left
     alone when it is updated (e.g. an invoice's paid amount); ``auto_now`` stamps move only when
     the row really changes."""
-    from django.utils import timezone
 
     model = spec.model
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
@@ -816,7 +817,6 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     column_list = ", ".join(quoted[a] for a in columns)
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
-    import hashlib
 
     shape = hashlib.sha1(column_list.encode(), usedforsecurity=False).hexdigest()[:10]
     staging = q(f"_import_{model._meta.db_table}_{shape}")

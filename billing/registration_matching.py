@@ -13,6 +13,7 @@ import re
 from django.db.models import Q
 
 from billing.models import Contract, Customer, Invoice, Premises
+from billing.services import customer_account_attach
 from identity.errors import IdentityErrorCode
 from identity.registration import MatchResult
 from tenants.policies import RegistrationSettings
@@ -92,7 +93,6 @@ def match_customer(proof: dict, settings: RegistrationSettings) -> MatchResult:
 
 
 def attach_customers(customer_ids: list[int], user) -> None:
-    from billing.services import customer_account_attach
 
     customer_account_attach(customer_ids=customer_ids, user=user)
 

@@ -8,7 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import (
@@ -16,14 +17,20 @@ from billing.models import (
     Charge,
     Contract,
     Customer,
+    Deposit,
     EInvoiceConsent,
     Invoice,
+    LegalTitle,
+    ManagerMembership,
     PaymentReceived,
     Premises,
+    PremisesGrant,
+    ServicePoint,
     Settlement,
 )
 from core.access import Role
 from identity.models import User
+from identity.profile import Section
 
 ZERO = Decimal("0.00")
 
@@ -81,7 +88,6 @@ def unfocused_scope(actor: User | None) -> Scope:
 
 def _focused(scope: Scope, focus: dict | None) -> Scope:
     """A manager's chosen customer or building narrows what it sees (never widens it)."""
-    from billing.models import LegalTitle
 
     if not focus or scope.premises_ids is None:
         return scope
@@ -126,9 +132,6 @@ def _scope_for(actor: User | None) -> Scope:
 def active_grants(*, company_id: int | None = None, on: date | None = None):
     """The grants in force on ``on`` (today): of one company, or of every one. The one rule of
     what "in force" means, for the managers' scope and the office's list alike."""
-    from django.utils import timezone
-
-    from billing.models import PremisesGrant
 
     on = on or timezone.localdate()
     rows = PremisesGrant.objects.filter(revoked_at__isnull=True, valid_from__lte=on).filter(
@@ -140,7 +143,6 @@ def active_grants(*, company_id: int | None = None, on: date | None = None):
 def _manager_scope(actor: User) -> Scope:
     """A manager sees the premises its company holds active grants for, and within them the
     customers with a legal title to those premises (and nothing of their other premises)."""
-    from billing.models import LegalTitle, ManagerMembership
 
     membership = ManagerMembership.objects.filter(user=actor).first()
     if membership is None:
@@ -158,7 +160,6 @@ def _manager_scope(actor: User) -> Scope:
 
 def fully_covered_customer_ids(scope: Scope) -> frozenset[int] | None:
     """Customers all of whose premises the scope covers (None: every customer the scope has)."""
-    from billing.models import LegalTitle
 
     if scope.premises_ids is None:
         return scope.customer_ids
@@ -265,7 +266,6 @@ def balance(*, actor: User, focus: Focus | None = None, until: date | None = Non
 
 def balance_by_month(*, actor: User, focus: Focus | None = None, months: int = 24) -> list[dict]:
     """Charged and paid per month, newest first."""
-    from django.db.models.functions import TruncMonth
 
     charged = dict(
         charge_list(actor=actor, focus=focus)
@@ -317,7 +317,6 @@ def invoice_lines(
 
 
 def deposit_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
-    from billing.models import Deposit
 
     return _scoped(Deposit.objects.all(), scope_for(actor, focus=focus)).order_by(
         "-received_on", "-id"
@@ -325,7 +324,6 @@ def deposit_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
 
 
 def service_point_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
-    from billing.models import ServicePoint
 
     return (
         ServicePoint.objects.filter(premises__in=premises_list(actor=actor, focus=focus))
@@ -337,7 +335,6 @@ def service_point_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
 def account_sections(user) -> list:
     """The customer records an account holds, as its account page shows them (seed A: symbol,
     membership number and the address on record, field by field)."""
-    from identity.profile import Section
 
     if user.role != Role.CUSTOMER:
         return []  # a manager's account page is not the list of everyone they manage

@@ -12,7 +12,20 @@ from django.utils.translation import gettext as _
 
 from billing import selectors
 from billing.errors import BillingErrorCode
-from billing.models import BalanceConfirmation, EInvoiceConsent, EInvoiceConsentEvent
+from billing.importing import ENTITIES, UnreadableFile, check_readable, read_rows, run_import
+from billing.models import (
+    BalanceConfirmation,
+    Customer,
+    EInvoiceConsent,
+    EInvoiceConsentEvent,
+    GrantEvent,
+    ImportJob,
+    ManagerCompany,
+    ManagerMembership,
+    Premises,
+    PremisesGrant,
+)
+from billing.tasks import import_run
 from core.errors import ApplicationError
 from core.queueing import queue_after_commit
 from identity.services import reauthenticate
@@ -23,7 +36,6 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def customer_account_attach(*, customer_ids: list[int], user) -> int:
     """Let ``user`` see these customers (one account per customer; registration decides whose)."""
-    from billing.models import Customer
 
     return Customer.objects.filter(pk__in=customer_ids).update(user=user)
 
@@ -155,9 +167,6 @@ def import_job_create(*, entity: str, payload: str, dry_run: bool = False):
     """Store an ERP file as a job and queue it (after commit); returns the job. A file that
     cannot be read as a whole (NUL, a value over the limit, broken CSV) is refused here with
     400 and nothing is stored."""
-    from billing.importing import ENTITIES, check_readable
-    from billing.models import ImportJob
-    from billing.tasks import import_run
 
     if entity not in ENTITIES:
         raise ApplicationError(
@@ -178,8 +187,6 @@ def import_job_run(*, job_id: int) -> None:
     mid-run (still "running") is run again from the start: rows already written are unchanged
     the second time. Whatever goes wrong ends the job as failed, with a reason and without the
     file, never stuck."""
-    from billing.importing import ENTITIES, UnreadableFile, read_rows, run_import
-    from billing.models import ImportJob
 
     # One run at a time: a queued job, or a running one whose run went silent (a worker lost
     # mid-run whose message came back); a duplicate message for a live run does nothing.
@@ -226,7 +233,6 @@ def import_job_run(*, job_id: int) -> None:
 
 
 def _import_job_fail(job_id: int, reason: str) -> None:
-    from billing.models import ImportJob
 
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.FAILED,
@@ -240,8 +246,6 @@ def import_jobs_sweep() -> dict[str, int]:
     """Find imports nobody is working on: queued but never picked up (the broker lost the
     message) or running without a sign of life (the worker died). Queue them again, or mark
     them failed after IMPORT_MAX_ATTEMPTS starts. Returns what it did (periodic, per tenant)."""
-    from billing.models import ImportJob
-    from billing.tasks import import_run
 
     stale = timezone.now() - IMPORT_STALE_AFTER
     unfinished = ImportJob.objects.filter(
@@ -269,7 +273,6 @@ def import_jobs_sweep() -> dict[str, int]:
 @transaction.atomic
 def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None, actor: str):
     """Grant a manager company premises (audited); returns the grants made."""
-    from billing.models import GrantEvent, Premises, PremisesGrant
 
     if valid_to is not None and valid_to < valid_from:
         raise ApplicationError(
@@ -293,7 +296,6 @@ def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None,
 
 @transaction.atomic
 def grant_revoke(*, grant, actor: str) -> None:
-    from billing.models import GrantEvent
 
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()
@@ -303,7 +305,6 @@ def grant_revoke(*, grant, actor: str) -> None:
 
 @transaction.atomic
 def manager_company_create(*, name: str, nip: str, users=()):
-    from billing.models import ManagerCompany, ManagerMembership
 
     company = ManagerCompany.objects.create(name=name, nip=nip)
     for user in users:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing import selectors, services
-from billing.models import BalanceConfirmation, EInvoiceConsentEvent
+from billing.models import BalanceConfirmation, Contribution, EInvoiceConsentEvent
+from billing.pdf import balance_pdf, invoice_pdf
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
@@ -297,7 +298,6 @@ def _einvoice_change(request, customer, form):
 @portal_page("membership")
 def membership(request):
     customers = selectors.customer_list(actor=request.user, focus=_focus(request))
-    from billing.models import Contribution
 
     contributions = Contribution.objects.filter(customer__in=customers)
     return render(
@@ -332,7 +332,6 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def invoice_pdf_response(request, pk: int) -> HttpResponse:
     """The invoice as a PDF with the transfer QR code; 404 for an invoice the actor may not see."""
-    from billing.pdf import invoice_pdf
 
     invoice = selectors.invoice_get(actor=request.user, focus=_focus(request), invoice_id=pk)
     if invoice is None:
@@ -355,7 +354,6 @@ def invoice_pdf_view(request, pk: int):
 
 @portal_page()
 def balance_pdf_view(request):
-    from billing.pdf import balance_pdf
 
     config = request.tenant.configuration
     content = balance_pdf(

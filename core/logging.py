@@ -8,6 +8,8 @@ log (runserver), gunicorn's access and error logs, Celery's and any library's.
 import logging
 import re
 
+from django.db import connection
+
 # An 11-digit run is how a PESEL looks; it never reaches a log line unmasked.
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 
@@ -46,8 +48,6 @@ def install_pesel_masking() -> None:
 class TenantContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            from django.db import connection
-
             record.tenant = getattr(connection, "schema_name", "-") or "-"
         except Exception:  # noqa: BLE001 - logging must never fail
             record.tenant = "-"

@@ -11,6 +11,8 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from core.colours import readable_text_on
+
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
 
 
@@ -42,7 +44,6 @@ class BrandedDocument(FPDF):
         r, g, b = _hex(self.branding.primary_colour)
         self.set_fill_color(r, g, b)
         self.rect(0, 0, 210, 22, style="F")
-        from core.colours import readable_text_on
 
         self.set_text_color(*_hex(readable_text_on(self.branding.primary_colour)))
         self.set_font("DejaVu", "B", 14)

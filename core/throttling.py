@@ -12,6 +12,7 @@ import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -104,7 +105,6 @@ def first_use(scope: str, value: str, *, issued_at: datetime) -> bool:
 
 def client_ip(request) -> str:
     """The client's address as the trusted proxy reports it (REMOTE_ADDR unless NUM_PROXIES)."""
-    from django.conf import settings
 
     proxies = getattr(settings, "NUM_PROXIES", 0)
     if proxies:

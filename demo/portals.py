@@ -12,8 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from billing.importing import import_text
+from billing.models import Customer, ManagerCompany, Premises
+from billing.services import customer_account_attach, grant_create, manager_company_create
 from core.access import Role
-from demo.ledger import LedgerProfile
+from demo.ledger import LedgerProfile, demo_files, nip_for, nrb_for
+from identity.models import Document, User
+from identity.services import document_publish, user_create
 from tenants.models import Tenant
 from tenants.policies import LocalText
 from tenants.presets import preset
@@ -349,7 +354,6 @@ def demo_config(demo: DemoTenant):
             uk="Демонстраційний портал: усі дані вигадані.",
         ),
     )
-    from demo.ledger import nip_for, nrb_for
 
     seed = sum(map(ord, demo.slug))
     payee = dataclasses.replace(
@@ -401,8 +405,6 @@ DEMO_DOCUMENT_TITLES = {
 
 
 def _publish_demo_documents(demo: DemoTenant, config) -> None:
-    from identity.models import Document
-    from identity.services import document_publish
 
     for kind in config.registration.required_documents:
         if not Document.objects.filter(kind=str(kind)).exists():
@@ -421,7 +423,6 @@ DEMO_OPERATOR = ("operator", "Operat0r!2026")
 def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list[Tenant]:
     """Create the demo tenants (all, or those in ``slugs``) with their accounts and documents to
     accept; tenants that exist are left as they are."""
-    from identity.services import user_create
 
     created = []
     if slugs is None:
@@ -489,11 +490,6 @@ LEDGER_ENTITIES = (
 def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> str:
     """Load a demo tenant's billing history through the ERP import and give the demo customer's
     account the first customer's history. Skipped when the tenant already has the customers."""
-    from billing.importing import import_text
-    from billing.models import Customer
-    from billing.services import customer_account_attach
-    from demo.ledger import demo_files
-    from identity.models import User
 
     demo = next(d for d in DEMO_TENANTS if d.slug == slug)
     tenant = Tenant.objects.get(slug=slug)
@@ -521,10 +517,6 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
 def _demo_manager(demo: DemoTenant) -> None:
     """The demo manager company: part of customer K1's premises (its flat, not its parking space)
     and all of customer K2's."""
-    from billing.models import ManagerCompany, Premises
-    from billing.services import grant_create, manager_company_create
-    from demo.ledger import nip_for
-    from identity.models import User
 
     account = next(a for a in demo.accounts if a.role == "manager")
     if ManagerCompany.objects.exists():

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 
+from core import portal
+
 
 def _module_links(config) -> list[tuple[str, str]]:
     """Only modules the portal has pages for: nothing advertises or links what does not exist
     (a module switched on before its pages are built stays out of sight). Modules shown on one
     page (premises, contracts, points of supply) give one link, named by the first of them."""
-    from core import portal
 
     links, seen = [], set()
     for module in map(str, config.modules):

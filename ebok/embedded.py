@@ -12,7 +12,7 @@ DATABASE_NAME = "ebok"
 
 def ensure_embedded_database(data_dir: Path) -> str:
     """Start (or reuse) the embedded server in ``data_dir`` and return a DATABASE_URL for it."""
-    import pgserver
+    import pgserver  # noqa: PLC0415 - a development dependency, installed only there
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)

@@ -11,7 +11,7 @@ any other host is answered 404 by that middleware.
 class AllowedHosts(list):
     def __iter__(self):
         yield from super().__iter__()
-        from tenants.registry import known_hosts
+        from tenants.registry import known_hosts  # noqa: PLC0415 - the settings import this module before apps load
 
         yield from known_hosts()
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from core.errors import error_body
+from ebok.views import healthz, readyz, tenant_suspended, unknown_host
 from tenants.registry import tenant_for_host
 
 
@@ -31,8 +32,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path in ("/healthz", "/readyz"):
-            from ebok.views import healthz, readyz
-
             connection.set_schema_to_public()
             return healthz(request) if request.path == "/healthz" else readyz(request)
         return self.get_response(request)
@@ -54,7 +53,6 @@ class TenantMiddleware(TenantMainMiddleware):
         return domain[4:] if domain.startswith("www.") else domain
 
     def process_request(self, request: HttpRequest):
-        from ebok.views import tenant_suspended, unknown_host
 
         try:
             hostname = self.hostname_from_request(request)

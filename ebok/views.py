@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from billing.views import dashboard
 from core.colours import darken_until_readable, readable_text_on
 from core.errors import error_body
+from tenants.selectors import tenant_list_public
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +26,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     """The platform's page on its root host."""
     demo_tenants = []
     if settings.DEBUG:
-        from tenants.selectors import tenant_list_public
-
         demo_tenants = tenant_list_public()
     return render(request, "ebok/landing.html", {"demo_tenants": demo_tenants})
 
@@ -33,8 +34,6 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
     """The portal's front page; a logged-in customer lands on the dashboard."""
     user = request.user
     if user.is_authenticated and getattr(user, "role", "") in ("customer", "manager"):
-        from billing.views import dashboard
-
         return dashboard(request)
     if (
         user.is_authenticated
@@ -42,8 +41,6 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
         and request.tenant.is_onboarding
         and user.is_verified()
     ):
-        from django.shortcuts import redirect
-
         return redirect("office_onboarding")
     return render(request, "ebok/tenant_home.html")
 
@@ -158,8 +155,6 @@ def readyz(request: HttpRequest) -> HttpResponse:
         connection.close()
     if settings.REDIS_URL:
         try:
-            import redis
-
             redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
             checks["redis"] = "ok"
         except Exception as exc:  # noqa: BLE001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout as session_logout
+from django.contrib.auth import update_session_auth_hash
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -18,7 +19,7 @@ from core.throttling import client_ip, hit
 from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.errors import IdentityErrorCode
-from identity.middleware import idle_timeout_seconds
+from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
 from identity.models import ApiToken, CorrespondenceAddress, User
 from identity.views import request_info
 
@@ -206,10 +207,6 @@ class PasswordChangeApi(APIView):
         )
         session = getattr(request._request, "session", None)
         if session is not None:
-            from django.contrib.auth import update_session_auth_hash
-
-            from identity.middleware import MUST_CHANGE
-
             update_session_auth_hash(request._request, request.user)
             session[MUST_CHANGE] = False
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -282,8 +279,6 @@ class TermsAcceptApi(APIView):
             ApiToken.objects.filter(pk=request.auth.pk).update(terms_pending=False)
         session = getattr(request._request, "session", None)
         if session is not None:
-            from identity.middleware import TERMS_PENDING
-
             session[TERMS_PENDING] = False
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,6 +9,7 @@ a used token is remembered until it expires, so it cannot be replayed.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,7 +17,10 @@ from datetime import UTC, datetime
 
 from django.core import signing
 from django.utils.translation import gettext as _
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.ttLib import TTFont
 
+from core.pdf import _font
 from core.throttling import first_use
 
 SALT = "ebok.captcha"
@@ -59,10 +63,6 @@ _NUMBER_WORDS = None
 
 def _glyph_paths(text: str, rng: secrets.SystemRandom) -> str:
     """The characters as vector outlines (from DejaVu Sans Bold), each moved and rotated a little."""
-    from fontTools.pens.svgPathPen import SVGPathPen
-    from fontTools.ttLib import TTFont
-
-    from core.pdf import _font
 
     font = TTFont(_font("DejaVuSans-Bold.ttf"), lazy=True)
     glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
@@ -95,7 +95,6 @@ def _glyph_paths(text: str, rng: secrets.SystemRandom) -> str:
 
 
 def image() -> Challenge:
-    import base64
 
     rng = secrets.SystemRandom()
     code = "".join(rng.choice(_CODE_ALPHABET) for _ in range(5))

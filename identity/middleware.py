@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from core.access import Role
 from core.errors import error_body
+from core.throttling import client_ip
 from identity.selectors import tenant_config
+from identity.services import RequestInfo, audit
 
 LAST_ACTIVITY = "ebok_last_activity"
 MUST_CHANGE = "ebok_must_change_password"
@@ -63,9 +65,6 @@ class IdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY)
             limit = idle_timeout_seconds(user)
             if last is not None and now - last > limit:
-                from core.throttling import client_ip
-                from identity.services import RequestInfo, audit
-
                 audit(
                     "session_expired",
                     user=user,

@@ -1,12 +1,15 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
-from django.utils import timezone
+from django.db import connection, models
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.access import STAFF_ROLES, Role
+from identity.sealing import unseal
 
 
 class User(AbstractUser):
@@ -119,10 +122,6 @@ class PasswordHistory(models.Model):
 def document_upload_path(instance, filename: str) -> str:
     """Files live under the tenant's schema name: one tenant's files never share a folder with
     another's (they are served only through identity.views.document_pdf, never from /media/)."""
-    import uuid
-
-    from django.db import connection
-
     return f"{connection.schema_name}/documents/{uuid.uuid4().hex}.pdf"
 
 
@@ -160,8 +159,6 @@ class Document(models.Model):
     @property
     def shown_title(self) -> str:
         """The title in the reader's language, else the Polish one."""
-        from django.utils import translation
-
         return (self.titles or {}).get(translation.get_language() or "pl") or self.title
 
 
@@ -302,7 +299,7 @@ class BackupCodeDevice(ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from identity.twofactor import backup_code_matches
+        from identity.twofactor import backup_code_matches  # noqa: PLC0415 - twofactor imports these models
 
         allowed, _info = self.verify_is_allowed()
         if not allowed:
@@ -338,8 +335,6 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     @property
     def bin_key(self) -> bytes:
-        from identity.sealing import unseal
-
         return unseal(self.sealed_key)
 
     # django-otp's TOTP logic over the decrypted key (its functions read only these fields).

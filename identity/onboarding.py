@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from core.colours import contrast_ratio
 from core.errors import ApplicationError, CoreErrorCode
@@ -47,7 +48,6 @@ def logo_path(name: str) -> str:
 def logo_store(upload) -> str:
     """Check an uploaded logo (PNG, JPEG or WebP, at most 1 MB, a real image) and keep it in the
     tenant's storage; returns the address the pages use."""
-    from PIL import Image, UnidentifiedImageError
 
     data = upload.read(LOGO_MAX_BYTES + 1)
     if len(data) > LOGO_MAX_BYTES:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import django.contrib.auth
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -76,7 +77,6 @@ def contains_login(password: str, login: str | Sequence[str] | None) -> bool:
 @cache
 def common_passwords() -> frozenset[str]:
     """Django's list of 20,000 common passwords (shipped with Django, no download)."""
-    import django.contrib.auth
 
     path = Path(django.contrib.auth.__file__).parent / "common-passwords.txt.gz"
     with gzip.open(path, "rt", encoding="utf-8") as fh:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from stdnum.pl import nip as stdnum_nip
 
-from identity import pesel
+from identity import captcha, pesel
 from identity.errors import IdentityErrorCode
 from tenants.policies import RegistrationSettings
 
@@ -206,8 +207,6 @@ def registration_form(settings: RegistrationSettings, documents: list, data=None
             error_messages={"required": required_message(doc.shown_title)},
         )
     if str(settings.captcha) != "none":
-        from identity import captcha
-
         form.fields["captcha_token"] = forms.CharField(widget=forms.HiddenInput, required=True)
         form.fields["captcha"] = forms.CharField(
             label=_("Human check"),
@@ -257,7 +256,6 @@ class Checked:
 def check_captcha(form, settings: RegistrationSettings) -> bool:
     if str(settings.captcha) == "none":
         return True
-    from identity import captcha
 
     return captcha.verify(
         form.data.get("captcha_token_answered", ""), form.cleaned_data.get("captcha", "")
@@ -267,7 +265,6 @@ def check_captcha(form, settings: RegistrationSettings) -> bool:
 def check(cleaned: dict, settings: RegistrationSettings) -> Checked:
     """Repeats match, PESEL/NIP checksums, the symbol's format; builds the proof (identifiers are
     hashed) and what staff may see (identifiers masked)."""
-    from stdnum.pl import nip as stdnum_nip
 
     email = (cleaned.get("email") or "").strip()
     checked = Checked(

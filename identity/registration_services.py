@@ -3,6 +3,7 @@ could tell whether a customer exists gives the same answer ("not recognised").""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -10,9 +11,21 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from core.queueing import queue_after_commit
-from identity import registration, selectors, services
+from identity import (
+    registration,
+    selectors,
+    services,
+    tasks,  # the Celery tasks of the functions below (they call back here)
+)
 from identity.errors import IdentityErrorCode
-from identity.models import DocumentAcceptance, OneTimeToken, RegistrationRequest, User
+from identity.models import (
+    ApiToken,
+    DocumentAcceptance,
+    LoginLock,
+    OneTimeToken,
+    RegistrationRequest,
+    User,
+)
 from tenants.policies import CredentialDelivery, LoginIdentifier, Verification
 
 REFUSALS = {
@@ -30,7 +43,6 @@ def not_recognised_message() -> str:
 
 
 def _field_errors(errors: dict) -> dict:
-    from django.core.exceptions import ValidationError
 
     return {
         name: [ValidationError(message, code=code) for code, message in items]
@@ -147,10 +159,8 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
             % {"portal": config.branding.portal_name},
         )
         if settings.verify_in_background:
-            from identity.tasks import registration_verify
-
             queue_after_commit(
-                registration_verify,
+                tasks.registration_verify,
                 run_here_if_broker_down=True,
                 request_id=request.pk,
                 base_url=base_url,
@@ -362,9 +372,10 @@ def _activate(user: User) -> User:
             )
             % {"login": shown, "code": code},
         )
-        from identity.tasks import registration_open_account
 
-        queue_after_commit(registration_open_account, run_here_if_broker_down=True, user_id=user.pk)
+        queue_after_commit(
+            tasks.registration_open_account, run_here_if_broker_down=True, user_id=user.pk
+        )
         return user
     user.is_active = True
     user.set_password(code)
@@ -506,7 +517,6 @@ def first_login_password_reissue(*, user: User, actor: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    from identity.models import ApiToken, LoginLock
 
     ApiToken.objects.filter(user=user).delete()
     LoginLock.objects.filter(key=f"user:{user.pk}").delete()

@@ -4,8 +4,10 @@ the API of API.md "Registration"."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +24,8 @@ from core.http import base_url
 from core.throttling import client_ip, hit
 from identity import registration, selectors, services
 from identity.errors import IdentityErrorCode, LinkExpired, LinkUsed
-from identity.models import RegistrationRequest, StaffAccess
+from identity.letters import credentials_letter
+from identity.models import RegistrationRequest, StaffAccess, User
 from identity.permissions import staff_required
 from identity.registration_services import (
     account_create_in_person,
@@ -160,7 +163,6 @@ def office_registrations(request):
 @require_POST
 @staff_required("registrations.review")
 def office_registration_decide(request, pk: int):
-    from django.contrib import messages
 
     approve = request.POST.get("decision") == "approve"
     try:
@@ -311,9 +313,6 @@ class InPersonForm(forms.Form):
 
 
 def _letter(request, user, password):
-    from django.http import HttpResponse
-
-    from identity.letters import credentials_letter
 
     content = credentials_letter(
         branding=request.tenant.configuration.branding,
@@ -351,9 +350,6 @@ def office_account_new(request):
 @staff_required("accounts.create")
 def office_password_reissue_by_login(request):
     """The in-person page's second form: a new first-login password for an existing account."""
-    from django.contrib import messages
-
-    from identity.models import User
 
     login = request.POST.get("login", "").strip()
     user = (
@@ -371,9 +367,6 @@ def office_password_reissue_by_login(request):
 @require_POST
 @staff_required("accounts.create")
 def office_password_reissue(request, pk: int):
-    from django.shortcuts import get_object_or_404
-
-    from identity.models import User
 
     user = get_object_or_404(User, pk=pk, role__in=PORTAL_ROLES)
     password = first_login_password_reissue(user=user, actor=request.user)

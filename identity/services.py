@@ -24,11 +24,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import ApplicationError, CoreErrorCode
+from core.errors import ApplicationError, CoreErrorCode, Throttled
 from core.logging import mask_pesel
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from core.queueing import queue_after_commit
-from identity import selectors
+from core.throttling import LIMITS, exceeded, hit
+from identity import (
+    selectors,
+    tasks,  # the Celery tasks of the functions below (they call back here)
+)
 from identity.errors import (
     AccountLocked,
     IdentityErrorCode,
@@ -38,6 +42,7 @@ from identity.errors import (
     LinkUsed,
 )
 from identity.models import (
+    ApiKey,
     ApiToken,
     AuthEvent,
     CorrespondenceAddress,
@@ -49,6 +54,7 @@ from identity.models import (
     StaffAccess,
     User,
 )
+from identity.policies import unmet_codes
 from tenants.policies import LockoutPolicy, RecoveryMethod, Unlock
 
 # A password hash computed for unknown logins, so they cost the same time as real ones.
@@ -469,7 +475,6 @@ def temporary_password(policy=None) -> str:
         candidate = "".join(chars)
         if policy is None:
             return candidate
-        from identity.policies import unmet_codes
 
         if not [c for c in unmet_codes(candidate, policy) if c not in ("reused", "contains_login")]:
             return candidate
@@ -580,13 +585,12 @@ def password_reset_request(*, login: str, base_url: str, info: RequestInfo | Non
     """Start recovery. Existing and unknown logins take the same path here (one lookup, one
     audit row, one queued task), so neither the answer nor its time tells whether the login
     exists; what is sent is decided in the background (``password_reset_deliver``)."""
-    from identity.tasks import password_reset_deliver
 
     candidates = selectors.users_for_login(login)
     user = candidates[0] if len(candidates) == 1 else None
     audit(AuthEvent.Kind.RESET_REQUESTED, user=user, login=login, info=info)
     queue_after_commit(
-        password_reset_deliver,
+        tasks.password_reset_deliver,
         run_here_if_broker_down=True,
         user_id=user.pk if user else None,
         base_url=base_url,
@@ -721,11 +725,13 @@ def password_reset_complete(
 def login_reminder_request(*, email: str, base_url: str, info: RequestInfo | None = None) -> None:
     """Start a login reminder; the caller answers the same in every case, and this takes the
     same path for a known and an unknown address (the e-mail is written in the background)."""
-    from identity.tasks import login_reminder_deliver
 
     audit(AuthEvent.Kind.REMINDER_REQUESTED, login=email.strip(), info=info)
     queue_after_commit(
-        login_reminder_deliver, run_here_if_broker_down=True, email=email.strip(), base_url=base_url
+        tasks.login_reminder_deliver,
+        run_here_if_broker_down=True,
+        email=email.strip(),
+        base_url=base_url,
     )
 
 
@@ -756,8 +762,6 @@ def reauthenticate(*, user: User, current_password: str, info: RequestInfo | Non
     or phone, where invoices go): a session left open or a stolen token is not enough. Wrong
     answers are audited and throttled per account (429), so this cannot guess the password.
     Call it outside the change's transaction: a refusal must not roll back its own record."""
-    from core.errors import Throttled
-    from core.throttling import LIMITS, exceeded, hit
 
     if exceeded("reauth_account", str(user.pk)):
         # Even the right password waits for the window: the limit cannot be probed around.
@@ -998,7 +1002,6 @@ def api_token_revoke(*, key: str) -> None:
 
 def api_key_create(*, name: str) -> str:
     """A new integration key for this tenant; the key is returned once and stored hashed."""
-    from identity.models import ApiKey
 
     key = "ebk_" + secrets.token_urlsafe(32)
     ApiKey.objects.create(name=name, prefix=key[4:12], key_hash=_hash_token(key))
@@ -1006,7 +1009,6 @@ def api_key_create(*, name: str) -> str:
 
 
 def api_key_authenticate(*, key: str):
-    from identity.models import ApiKey
 
     row = ApiKey.objects.filter(key_hash=_hash_token(key), revoked_at__isnull=True).first()
     if row is not None and (

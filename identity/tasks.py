@@ -3,27 +3,27 @@ from celery import shared_task
 
 @shared_task(name="identity.tasks.password_reset_deliver")
 def password_reset_deliver(*, user_id: int | None, base_url: str) -> None:
-    from identity.services import password_reset_deliver as deliver
+    from identity.services import password_reset_deliver as deliver  # noqa: PLC0415 - the services queue these tasks
 
     deliver(user_id=user_id, base_url=base_url)
 
 
 @shared_task(name="identity.tasks.login_reminder_deliver")
 def login_reminder_deliver(*, email: str, base_url: str) -> None:
-    from identity.services import login_reminder_deliver as deliver
+    from identity.services import login_reminder_deliver as deliver  # noqa: PLC0415 - the services queue these tasks
 
     deliver(email=email, base_url=base_url)
 
 
 @shared_task(name="identity.tasks.registration_verify")
 def registration_verify(*, request_id: int, base_url: str) -> None:
-    from identity.registration_services import registration_verify as verify
+    from identity.registration_services import registration_verify as verify  # noqa: PLC0415 - the services queue these tasks
 
     verify(request_id=request_id, base_url=base_url)
 
 
 @shared_task(name="identity.tasks.registration_open_account")
 def registration_open_account(*, user_id: int) -> None:
-    from identity.registration_services import registration_open_account as open_account
+    from identity.registration_services import registration_open_account as open_account  # noqa: PLC0415 - the services queue these tasks
 
     open_account(user_id=user_id)

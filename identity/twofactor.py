@@ -22,6 +22,7 @@ from identity.models import AuthEvent, BackupCode, BackupCodeDevice, User
 from identity.models import SealedTOTPDevice as TOTPDevice
 from identity.sealing import InvalidToken, seal
 from identity.selectors import tenant_config
+from identity.services import audit, reauthenticate, security_notice
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,6 @@ def totp_enrolment_confirm(
     password and a code of the current device (or a backup code); the owner is told by e-mail.
     Raises ApplicationError (nothing changes but the audit row and django-otp's throttle) when
     any of these is missing or wrong."""
-    from identity.services import audit, reauthenticate, security_notice
 
     replacing = has_confirmed_device(user)
     if replacing:
@@ -153,7 +153,6 @@ def totp_enrolment_confirm(
 
 
 def _audit_refusal(user: User, info, stage: str) -> None:
-    from identity.services import audit
 
     audit(
         AuthEvent.Kind.TWO_FACTOR_FAILED,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 
 from identity import policies
 from identity.selectors import tenant_config
+from identity.services import password_history_hashes, password_history_record
+from tenants.policies import PasswordPolicy
 
 
 class TenantPasswordValidator:
@@ -15,7 +17,6 @@ class TenantPasswordValidator:
         config = tenant_config()
         if config is not None:
             return config.password_policy
-        from tenants.policies import PasswordPolicy
 
         # The public schema (operators): a strong default.
         return PasswordPolicy(min_length=12, history=5)
@@ -35,8 +36,6 @@ class TenantPasswordValidator:
         policy = policy or self._policy()
         hashes: list[str] = []
         if user is not None and user.pk and policy.history:
-            from identity.services import password_history_hashes
-
             hashes = password_history_hashes(user, policy.history)
             if user.has_usable_password() and user.password not in hashes:
                 hashes = [user.password, *hashes]
@@ -50,8 +49,6 @@ class TenantPasswordValidator:
 
     def password_changed(self, password: str, user=None) -> None:
         if user is not None and user.pk:
-            from identity.services import password_history_record
-
             password_history_record(user)
 
     def get_help_text(self) -> str:

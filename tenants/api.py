@@ -13,6 +13,7 @@ from core.access import Role, api_access, has_role
 from core.authentication import SessionAuthentication
 from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
+from core.throttling import client_ip, hit
 from tenants import provisioning
 from tenants.forms import clean_nip, clean_regon, clean_slug
 from tenants.models import Tenant
@@ -120,7 +121,6 @@ class SignupApi(APIView):
         request=InputSerializer, responses={202: StatusSerializer}, operation_id="signup_create"
     )
     def post(self, request: Request) -> Response:
-        from core.throttling import client_ip, hit
 
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -174,7 +174,6 @@ class SubdomainAvailabilityApi(APIView):
         operation_id="signup_subdomain_availability",
     )
     def get(self, request: Request) -> Response:
-        from core.throttling import client_ip, hit
 
         hit("signup_availability_ip", client_ip(request))
         subdomain = request.query_params.get("subdomain", "").strip().lower()[:100]

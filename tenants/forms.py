@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django import forms
@@ -120,7 +121,6 @@ class SettingForm(forms.Form):
     )
 
     def clean_value(self):
-        import json
 
         try:
             return json.loads(self.cleaned_data["value"])

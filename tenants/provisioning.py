@@ -29,6 +29,7 @@ from core.outbox.services import email_enqueue
 from tenants import pgtools, policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, SignupRequest, Tenant
+from tenants.presets import PRESET_FOR_KIND
 from tenants.services import (
     actor_description,
     slug_problem,
@@ -36,6 +37,7 @@ from tenants.services import (
     tenant_setting_set,
     tenant_status_set,
 )
+from tenants.tasks import signup_provision_task
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +122,6 @@ def signup_request(
 ) -> SignupRequest:
     """Record a signup (fields already validated by the form or serializer) and e-mail the link
     that confirms it. Nothing else is created until the link is followed."""
-    from tenants.presets import PRESET_FOR_KIND
 
     slug = slug.strip().lower()
     problem = slug_problem(slug, held_by_signups=True)
@@ -227,7 +228,6 @@ def signup_confirm(*, token: str, tenant_base_url_for: Callable[[str], str]) -> 
 
 
 def _queue_provisioning(public_id: str, base_url: str) -> None:
-    from tenants.tasks import signup_provision_task
 
     try:
         signup_provision_task.delay(public_id=public_id, base_url=base_url)

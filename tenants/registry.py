@@ -116,7 +116,7 @@ def _refresh_if_stale() -> None:
 def tenant_for_host(hostname: str):
     """The tenant serving ``hostname``, or None. One query the first time a process sees a host
     (and after any change), none afterwards."""
-    from tenants.models import Domain
+    from tenants.models import Domain  # noqa: PLC0415 - the settings (allowed hosts) import the registry before apps load
 
     _refresh_if_stale()
     try:

@@ -7,11 +7,14 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
+from psycopg import sql
 
+from tenants import policies
 from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
 
 
@@ -53,7 +56,6 @@ def tenant_setting_history(*, tenant: Tenant, limit: int = 100) -> list[TenantSe
 
 def tenant_public_info(*, tenant: Tenant) -> dict:
     """What anyone may know about a tenant (API.md ``GET /api/v1/tenant``)."""
-    from tenants import policies
 
     config = tenant.configuration
     language = translation.get_language() or "pl"  # the tenant's texts in the asker's language
@@ -110,7 +112,6 @@ def _figures(schemas: list[str]) -> dict[str, dict]:
     never rows: the console shows no customer data)."""
     if not schemas:
         return {}
-    from psycopg import sql
 
     parts = [
         sql.SQL(
@@ -152,7 +153,6 @@ def _existing_schemas(schemas: list[str]) -> set[str]:
 def tenant_console_list(*, query: str = "", status: str = "", limit: int = 100) -> list[dict]:
     """Tenants for the operators' console: matched on name, subdomain, NIP or a host, with
     their status and figures."""
-    from django.db.models import Q
 
     rows = Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).prefetch_related(
         "domains"

@@ -6,14 +6,15 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from tenants import policies
 from tenants.errors import TenantErrorCode
-from tenants.models import Domain, Tenant, TenantSettingChange
+from tenants.models import Domain, SignupRequest, Tenant, TenantSettingChange
 from tenants.presets import PRESET_FOR_KIND, preset
+from tenants.template import current_template, schema_create_from_template
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
@@ -46,7 +47,6 @@ def actor_description(actor: Any) -> tuple[str, str]:
         return "system", settings.PUBLIC_SCHEMA_NAME
     if isinstance(actor, str):
         return actor, settings.PUBLIC_SCHEMA_NAME
-    from django.db import connection
 
     return f"{actor.get_username()} (#{actor.pk})", connection.schema_name
 
@@ -58,7 +58,6 @@ def host_for_slug(slug: str) -> str:
 def slug_problem(slug: str, *, held_by_signups: bool = False) -> ApplicationError | None:
     """Why ``slug`` cannot be a new tenant's subdomain, or None when it can. With
     ``held_by_signups`` a confirmed signup that is being set up holds its subdomain too."""
-    from tenants.models import SignupRequest
 
     if not SLUG_RE.match(slug) or "--" in slug or slug.replace("-", "").isdigit():
         return ApplicationError(
@@ -114,7 +113,6 @@ def tenant_create(
         typed = (config or preset(code, name=name)).validate()
     except KeyError as exc:
         raise ApplicationError(_("Unknown preset."), code=TenantErrorCode.UNKNOWN_PRESET) from exc
-    from tenants.template import current_template, schema_create_from_template
 
     template = current_template()
     tenant = Tenant(

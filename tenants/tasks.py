@@ -2,20 +2,21 @@
 that resumes signups whose worker was lost."""
 
 from celery import shared_task
+from django.conf import settings
+
+from tenants.models import Tenant
 
 
 @shared_task(name="tenants.tasks.signup_provision", acks_late=True)
 def signup_provision_task(*, public_id: str, base_url: str) -> str:
-    from tenants.provisioning import signup_provision
+    from tenants.provisioning import signup_provision  # noqa: PLC0415 - provisioning queues these tasks
 
     return signup_provision(public_id=public_id, base_url=base_url).status
 
 
 @shared_task(name="tenants.tasks.signup_sweep")
 def signup_sweep() -> int:
-    from django.conf import settings
-
-    from tenants.provisioning import signup_provision, signups_to_resume, tenant_base_url
+    from tenants.provisioning import signup_provision, signups_to_resume, tenant_base_url  # noqa: PLC0415 - provisioning queues these tasks
 
     pending = signups_to_resume()
     for request in pending:
@@ -29,8 +30,7 @@ def signup_sweep() -> int:
 @shared_task(name="tenants.tasks.tenant_export", acks_late=True)
 def tenant_export_task(*, tenant_id: int, actor: str) -> str:
     """A schema dump can take minutes for a big tenant: never inside a web request."""
-    from tenants.models import Tenant
-    from tenants.provisioning import tenant_export
+    from tenants.provisioning import tenant_export  # noqa: PLC0415 - provisioning queues these tasks
 
     return tenant_export(tenant=Tenant.objects.get(pk=tenant_id), actor=actor).name
 
@@ -39,6 +39,6 @@ def tenant_export_task(*, tenant_id: int, actor: str) -> str:
 def signup_purge() -> int:
     """Forget signups that were never confirmed (their contact data) a week after the link
     expired."""
-    from tenants.provisioning import signups_unconfirmed_purge
+    from tenants.provisioning import signups_unconfirmed_purge  # noqa: PLC0415 - provisioning queues these tasks
 
     return signups_unconfirmed_purge()

@@ -23,6 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from tenants import pgtools
 from tenants.models import SchemaTemplate
@@ -41,7 +42,6 @@ TEMPLATE_LOCK = 0x65626F6B  # pg_advisory_lock key ("ebok")
 def migrations_fingerprint() -> str:
     """A hash of every migration of the tenant apps (names, in graph order, and file contents):
     any added, removed or edited migration gives another fingerprint."""
-    from django.db.migrations.loader import MigrationLoader
 
     labels = {
         apps.get_app_config(name.rsplit(".", 1)[-1]).label

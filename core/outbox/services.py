@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.outbox.models import Message
 from core.outbox.rendering import render_email
+from core.outbox.tasks import outbox_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ def email_enqueue(
 
 
 def _queue(message_id: int) -> None:
-    from core.outbox.tasks import outbox_deliver
 
     try:
         outbox_deliver.delay(message_id=message_id)

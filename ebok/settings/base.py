@@ -155,7 +155,7 @@ TOTP_ENCRYPTION_KEYS = env.list("TOTP_ENCRYPTION_KEYS", default=[])
 
 def _otp_issuer(device):
     """The name an authenticator app shows: the tenant's portal name."""
-    from identity.twofactor import issuer_name
+    from identity.twofactor import issuer_name  # noqa: PLC0415 - settings load before any app
 
     return issuer_name(device)
 

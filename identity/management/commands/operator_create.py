@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from core.access import Role
 from core.errors import ApplicationError
+from identity.services import user_create
 
 
 class Command(BaseCommand):
@@ -19,7 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="do nothing if the login exists")
 
     def handle(self, *args, **options):
-        from identity.services import user_create
 
         password = os.environ.get("OPERATOR_PASSWORD", "")
         if not password:

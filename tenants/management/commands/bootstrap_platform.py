@@ -7,6 +7,7 @@ from django.db import transaction
 from tenants import policies
 from tenants.models import Domain, Tenant
 from tenants.presets import preset
+from tenants.template import template_refresh
 
 
 class Command(BaseCommand):
@@ -18,7 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self._platform()
         # Outside the transaction: pg_dump (another connection) reads the migrated template.
-        from tenants.template import template_refresh
 
         template = template_refresh()
         self.stdout.write(

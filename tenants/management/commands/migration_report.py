@@ -7,6 +7,8 @@ schema is behind, so a deploy pipeline can wait for it.
 
 from __future__ import annotations
 
+from django.apps import apps as registry
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -18,8 +20,6 @@ from tenants.models import Tenant
 def expected_migrations(*, public: bool) -> list[tuple[str, str]]:
     """The migrations a schema of this kind must have applied, in the order a run applies them:
     every node of the apps that live there (shared apps in public, tenant apps in tenants')."""
-    from django.apps import apps as registry
-    from django.conf import settings
 
     names = set(settings.SHARED_APPS if public else settings.TENANT_APPS)
     apps = {config.label for config in registry.get_app_configs() if config.name in names}
