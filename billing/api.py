@@ -263,9 +263,7 @@ class EInvoiceApi(APIView):
         def get_history(self, consent) -> list[dict]:
             return [
                 {"action": e.action, "email": e.email, "at": e.created_at.isoformat()}
-                for e in models.EInvoiceConsentEvent.objects.filter(
-                    customer_id=consent.customer_id
-                )[:50]
+                for e in selectors.einvoice_history(customer_id=consent.customer_id)
             ]
 
     class EInvoiceInputSerializer(serializers.Serializer):

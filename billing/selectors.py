@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from billing.models import (
     Customer,
     Deposit,
     EInvoiceConsent,
+    EInvoiceConsentEvent,
     Invoice,
     LegalTitle,
     ManagerMembership,
@@ -214,6 +215,22 @@ def invoice_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
     return _scoped(Invoice.objects.all(), scope_for(actor, focus=focus)).order_by(
         "-issue_date", "-id"
     )
+
+
+def unpaid_invoices(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    """Invoices not paid in full, of what the actor may see."""
+    return invoice_list(actor=actor, focus=focus).filter(paid__lt=F("gross"))
+
+
+def overdue_invoices(*, actor: User, focus: Focus | None = None, today: date | None = None):
+    """Unpaid invoices past their due date (today, in the portal's time zone)."""
+    today = today or timezone.localdate()
+    return unpaid_invoices(actor=actor, focus=focus).filter(due_date__lt=today)
+
+
+def einvoice_history(*, customer_id: int, limit: int = 50) -> QuerySet:
+    """A customer's e-invoice consent events, newest first (the page and the API alike)."""
+    return EInvoiceConsentEvent.objects.filter(customer_id=customer_id)[:limit]
 
 
 def invoice_get(*, actor: User, focus: Focus | None = None, invoice_id: int) -> Invoice | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing import selectors, services
-from billing.models import BalanceConfirmation, Contribution, EInvoiceConsentEvent
+from billing.models import BalanceConfirmation, Contribution
 from billing.pdf import balance_pdf, invoice_pdf
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
@@ -86,14 +86,14 @@ def _chart(months: list[dict]) -> dict:
 def dashboard(request):
     actor, focus = request.user, _focus(request)
     total = selectors.balance(actor=actor, focus=focus)
-    unpaid = selectors.invoice_list(actor=actor, focus=focus).filter(paid__lt=F("gross"))
+    unpaid = selectors.unpaid_invoices(actor=actor, focus=focus)
     next_due = unpaid.order_by("due_date", "id").first()
     today = timezone.localdate()
     offers = request.tenant.configuration.has_module
     context = {
         "total": total,
         "next_due": next_due,
-        "overdue_count": unpaid.filter(due_date__lt=today).count(),
+        "overdue_count": selectors.overdue_invoices(actor=actor, focus=focus, today=today).count(),
         # Overdue invoices are listed where the tenant lists them (no link where it offers
         # neither page); a balance to confirm only where the tenant asks for confirmations.
         "overdue_url": next(
@@ -255,7 +255,7 @@ def einvoice(request):
                 "consent": consent,
                 "form": form,
                 "may_change": covered is None or customer.pk in covered,
-                "history": EInvoiceConsentEvent.objects.filter(customer=customer)[:20],
+                "history": selectors.einvoice_history(customer_id=customer.pk, limit=20),
             }
         )
     return render(
@@ -307,10 +307,7 @@ def membership(request):
 
 @portal_page("debt_collection")
 def debt_collection(request):
-    today = timezone.localdate()
-    overdue = selectors.invoice_list(actor=request.user, focus=_focus(request)).filter(
-        paid__lt=F("gross"), due_date__lt=today
-    )
+    overdue = selectors.overdue_invoices(actor=request.user, focus=_focus(request))
     return render(
         request,
         "billing/debt_collection.html",

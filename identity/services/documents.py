@@ -1,0 +1,71 @@
+"""Documents to accept: publishing a new version and recording acceptances."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from identity import (
+    selectors,  # the Celery tasks of the functions below (they call back here)
+)
+from identity.errors import (
+    IdentityErrorCode,
+)
+from identity.models import (
+    AuthEvent,
+    Document,
+    DocumentAcceptance,
+    User,
+)
+from identity.services.base import RequestInfo, audit
+
+
+@transaction.atomic
+def documents_accept(*, user: User, ids: list[int], info: RequestInfo | None = None) -> None:
+    """Record acceptance of current documents; every pending one must be among ``ids``."""
+    pending = selectors.documents_to_accept(user)
+    pending_ids = {doc.pk for doc in pending}
+    wanted = set(ids)
+    if not pending_ids <= wanted or not wanted <= pending_ids | _accepted_ids(user):
+        raise ApplicationError(
+            _("Please accept every document listed."), code=IdentityErrorCode.UNKNOWN_DOCUMENT
+        )
+    for doc in pending:
+        DocumentAcceptance.objects.create(
+            user=user, document=doc, ip=info.ip if info and info.ip != "unknown" else None
+        )
+    if pending:
+        audit(
+            AuthEvent.Kind.TERMS_ACCEPTED,
+            user=user,
+            login=user.get_username(),
+            info=info,
+            documents=[f"{d.kind}:v{d.version}" for d in pending],
+        )
+
+
+def _accepted_ids(user: User) -> set[int]:
+    return set(DocumentAcceptance.objects.filter(user=user).values_list("document_id", flat=True))
+
+
+@transaction.atomic
+def document_publish(
+    *, kind: str, title: str, body: str = "", pdf=None, titles: dict | None = None
+) -> Document:
+    """A new version of a document, published now; users accept it at their next login.
+    ``titles`` holds the title in English and Ukrainian (empty ones are left out)."""
+    last = Document.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+    doc = Document(
+        kind=kind,
+        version=(last.version + 1) if last else 1,
+        title=title,
+        titles={k: v.strip() for k, v in (titles or {}).items() if k in ("en", "uk") and v.strip()},
+        body=body,
+        published_at=timezone.now(),
+    )
+    if pdf is not None:
+        doc.pdf = pdf
+    doc.save()
+    return doc
