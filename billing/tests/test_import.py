@@ -136,3 +136,35 @@ def test_imports_are_per_tenant(schema, tenants):
     import_text("customers", CUSTOMERS)
     connection.set_tenant(tenants.b)
     assert not Customer.objects.exists()
+
+
+def test_another_app_registers_an_entity_of_its_own(tenants):
+    """The engine is a registry: an app above billing (metering's readings, say) adds its entity
+    with its spec and label, and the import, its labels and the API's list know it."""
+    from django.db import connection
+
+    from billing import models
+    from billing.importing import ENTITIES, ENTITY_LABELS, entity_label, import_text
+    from billing.importing.columns import Column, EntitySpec, text
+    from billing.importing.engine import register_entity
+
+    connection.set_tenant(tenants.a)
+    spec = EntitySpec(
+        "estates",
+        models.Building,
+        (
+            Column("erp_id", text(64)),
+            Column("street", text(120)),
+            Column("building_no", text(20)),
+            Column("city", text(80)),
+        ),
+    )
+    register_entity("estates", spec, "Osiedla")
+    try:
+        result = import_text("estates", "erp_id;street;building_no;city\nE1;Polna;1;Lipiny\n")
+        assert (result.created, result.errors) == (1, [])
+        assert entity_label("estates") == "Osiedla"
+        assert models.Building.objects.get(erp_id="E1").street == "Polna"
+    finally:
+        ENTITIES.pop("estates")
+        ENTITY_LABELS.pop("estates")

@@ -1,0 +1,209 @@
+"""The pieces an entity of the ERP import is described with: column parsers, references and
+the entity spec; row errors kept untranslated (``Text``) so each reader sees their language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from stdnum.pl import nip as stdnum_nip
+
+from billing.errors import RowCode
+from identity import pesel
+
+
+class Text:
+    """A message kept untranslated with its values, so that it is read in each reader's
+    language: an import's row errors are shown to whoever opens the job, not in the language
+    of whoever uploaded the file. ``str()`` gives it in the active language."""
+
+    def __init__(self, msgid: str, **params):
+        self.msgid, self.params = msgid, params
+
+    def __str__(self) -> str:
+        return _(self.msgid) % self.params if self.params else _(self.msgid)
+
+    def as_stored(self) -> dict:
+        """JSON with the values as they are (numbers stay numbers for ``%(n)d``)."""
+        return {
+            "text": self.msgid,
+            "params": {
+                k: v if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+                for k, v in self.params.items()
+            },
+        }
+
+
+def stored_text(error: dict) -> str:
+    """A stored row error in the active language (older rows kept only their words)."""
+    if "text" in error:
+        return str(Text(error["text"], **(error.get("params") or {})))
+    return str(error.get("detail", ""))
+
+
+class RowError(Exception):
+    def __init__(self, field: str | None, code: str, detail: str | Text):
+        super().__init__(detail)
+        self.field, self.code, self.detail = field, code, detail
+
+
+# --- column parsers -----------------------------------------------------------------------------
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        if len(value) > max_length:
+            raise RowError(
+                None,
+                RowCode.TOO_LONG,
+                Text(gettext_noop("At most %(n)d characters."), n=max_length),
+            )
+        return value
+
+    return parse
+
+
+def money(value: str) -> Decimal:
+    cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise RowError(
+            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
+        ) from exc
+    if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
+        raise RowError(
+            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def day(value: str) -> date:
+    value = value.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) or re.fullmatch(
+        r"(\d{2})\.(\d{2})\.(\d{4})", value
+    )
+    try:
+        if match is None:
+            raise ValueError
+        parts = match.groups()
+        return (
+            date(*map(int, parts))
+            if len(parts[0]) == 4
+            else date(int(parts[2]), int(parts[1]), int(parts[0]))
+        )
+    except ValueError as exc:
+        raise RowError(
+            None,
+            RowCode.INVALID_DATE,
+            Text(gettext_noop("Not a date (YYYY-MM-DD or DD.MM.YYYY): %(v)s."), v=value),
+        ) from exc
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip()
+        if value not in allowed:
+            raise RowError(
+                None,
+                RowCode.INVALID_CHOICE,
+                Text(gettext_noop("One of: %(allowed)s."), allowed=", ".join(allowed)),
+            )
+        return value
+
+    return parse
+
+
+def digits(length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = re.sub(r"[\s-]", "", value)
+        if not re.fullmatch(rf"\d{{{length}}}", value):
+            raise RowError(
+                None, RowCode.INVALID_NUMBER, Text(gettext_noop("Exactly %(n)d digits."), n=length)
+            )
+        return value
+
+    return parse
+
+
+def postcode(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"\d{2}-\d{3}", value):
+        raise RowError(
+            None, RowCode.INVALID_POSTCODE, Text(gettext_noop("A postcode is written 00-000."))
+        )
+    return value
+
+
+def email(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise RowError(None, RowCode.INVALID_EMAIL, Text(gettext_noop("Not an e-mail address.")))
+    return value
+
+
+def nip(value: str) -> str:
+
+    compact = stdnum_nip.compact(value)
+    if not stdnum_nip.is_valid(compact):
+        raise RowError(
+            None, RowCode.INVALID_NIP, Text(gettext_noop("The NIP number is not valid."))
+        )
+    return compact
+
+
+def pesel_number(value: str) -> str:
+    compact = re.sub(r"\s", "", value)
+    if not pesel.is_valid(compact):
+        raise RowError(
+            None, RowCode.INVALID_PESEL, Text(gettext_noop("The PESEL number is not valid."))
+        )
+    return compact
+
+
+def area(value: str) -> Decimal:
+    amount = money(value)
+    if amount <= 0:
+        raise RowError(
+            None, RowCode.INVALID_AREA, Text(gettext_noop("The area must be more than zero."))
+        )
+    return amount
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any]
+    required: bool = True
+    # What an empty or absent optional column stores (None: NULL for dates and amounts, "" else).
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column holding another record's ERP id, stored as that record's primary key."""
+
+    column: str
+    model: type
+    field: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    references: tuple[Reference, ...] = ()
+    # Turns parsed columns into model fields (e.g. PESEL into its hash and masked form).
+    transform: Callable[[dict], dict] = lambda row: row
+    # SQL run after an upsert with the ids it touched (keeps derived values right).
+    after: Callable[[list[int]], None] | None = None
+    messages: dict[str, str] = field(default_factory=dict)  # unique constraint -> message

@@ -1,0 +1,287 @@
+"""The import itself: rows parsed and checked one by one, references resolved in one query per
+entity, valid rows upserted by ``erp_id`` in batches (a row that changes nothing is not
+written), a refused batch replayed row by row; a dry run rolled back. Entities are registered
+by the apps that own them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from billing.errors import RowCode
+from billing.importing.columns import Column, EntitySpec, RowError, Text, area, day, money
+from billing.importing.files import read_rows
+
+# The registered entities: name -> spec, and the name people read.
+ENTITIES: dict[str, EntitySpec] = {}
+ENTITY_LABELS: dict[str, object] = {}
+
+
+# --- the import itself ------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, row: int, field: str | None, code: str, detail: str | Text) -> None:
+        stored = {"row": row, "field": field, "code": code, "detail": str(detail)}
+        if isinstance(detail, Text):
+            stored.update(detail.as_stored())
+        self.errors.append(stored)
+
+
+BATCH = 5000
+
+
+def run_import(
+    spec: EntitySpec,
+    rows: list[dict[str, str]],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate and upsert ``rows``; with ``dry_run`` nothing is written. Rows are numbered from
+    1 after the header."""
+    result = ImportResult(total=len(rows))
+    parsed = _parse_all(spec, rows, result)
+    _resolve_references(spec, parsed, result)
+    valid = [(number, values) for number, values in parsed if values is not None]
+    if dry_run:
+        # Everything in one transaction that is rolled back: the counts are real, nothing stays.
+        with transaction.atomic():
+            for start in range(0, len(valid), BATCH):
+                _upsert_chunk(spec, valid[start : start + BATCH], result)
+            transaction.set_rollback(True)
+        if progress:
+            progress(len(rows))
+    else:
+        # Each batch commits on its own, so a big file shows progress while it runs; a row is
+        # still all or nothing, and re-sending the file after a failure changes nothing twice.
+        for start in range(0, len(valid), BATCH):
+            with transaction.atomic():
+                _upsert_chunk(spec, valid[start : start + BATCH], result)
+            if progress:
+                progress(min(len(rows), start + BATCH + (len(rows) - len(valid))))
+    result.errors.sort(key=lambda e: e["row"])
+    return result
+
+
+def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResult) -> list:
+    out = []
+    seen: dict[str, int] = {}
+    column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
+    for number, raw in enumerate(rows, start=1):
+        if "__error__" in raw:
+            result.error(number, None, RowCode.INVALID_ROW, raw["__error__"])
+            out.append((number, None))
+            continue
+        values: dict[str, Any] = {}
+        ok = True
+        unknown = sorted(k for k in raw if k and k not in column_names)
+        if unknown:
+            result.error(
+                number,
+                unknown[0],
+                RowCode.UNKNOWN_COLUMN,
+                Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
+            )
+            ok = False
+        for column in spec.columns:
+            value = raw.get(column.name, "")
+            if value is None or not str(value).strip():
+                if column.required:
+                    result.error(
+                        number,
+                        column.name,
+                        RowCode.REQUIRED,
+                        Text(gettext_noop("This field is required.")),
+                    )
+                    ok = False
+                else:
+                    values[column.name] = _empty_for(column)
+                continue
+            try:
+                values[column.name] = column.parse(str(value))
+            except RowError as exc:
+                result.error(number, column.name, exc.code, exc.detail)
+                ok = False
+        for ref in spec.references:
+            values[ref.column] = (raw.get(ref.column) or "").strip()
+            if ref.required and not values[ref.column]:
+                result.error(
+                    number,
+                    ref.column,
+                    RowCode.REQUIRED,
+                    Text(gettext_noop("This field is required.")),
+                )
+                ok = False
+        erp_id = values.get("erp_id")
+        if ok and erp_id in seen:
+            result.error(
+                number,
+                "erp_id",
+                RowCode.DUPLICATE,
+                Text(gettext_noop("The same erp_id is in row %(n)d too."), n=seen[erp_id]),
+            )
+            ok = False
+        if ok:
+            seen[erp_id] = number
+        out.append((number, values if ok else None))
+    return out
+
+
+def _empty_for(column: Column) -> Any:
+    # Optional dates and amounts are NULL when empty; optional text is "".
+    if column.default is not None:
+        return column.default
+    return None if column.parse in (day, money, area) else ""
+
+
+def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) -> None:
+    for ref in spec.references:
+        wanted = {
+            values[ref.column] for _n, values in parsed if values is not None and values[ref.column]
+        }
+        known = (
+            dict(ref.model.objects.filter(erp_id__in=wanted).values_list("erp_id", "pk"))
+            if wanted
+            else {}
+        )
+        for index, (number, values) in enumerate(parsed):
+            if values is None:
+                continue
+            erp = values.pop(ref.column)
+            if not erp:
+                values[ref.field] = None
+            elif erp in known:
+                values[ref.field] = known[erp]
+            else:
+                result.error(
+                    number,
+                    ref.column,
+                    RowCode.UNKNOWN_REFERENCE,
+                    Text(gettext_noop("No record with erp_id %(id)s."), id=erp),
+                )
+                parsed[index] = (number, None)
+
+
+def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
+    rows = [spec.transform(dict(values)) for _number, values in chunk]
+    refused = 0
+    try:
+        with transaction.atomic():
+            ids, created = _upsert(spec, rows)
+    except IntegrityError:
+        # Find the rows the database refuses, one by one; the others go in.
+        ids, created = [], 0
+        for (number, _values), row in zip(chunk, rows, strict=True):
+            try:
+                with transaction.atomic():
+                    row_ids, row_created = _upsert(spec, [row])
+            except IntegrityError as exc:
+                result.error(number, None, RowCode.CONFLICT, _conflict_message(spec, exc))
+                refused += 1
+                continue
+            ids += row_ids
+            created += row_created
+    result.created += created
+    result.updated += len(ids) - created
+    result.unchanged += len(chunk) - len(ids) - refused
+    if spec.after and ids:
+        spec.after(ids)
+
+
+def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str | Text:
+    diag = getattr(exc.__cause__, "diag", None)
+    constraint = getattr(diag, "constraint_name", "") or getattr(diag, "column_name", "") or ""
+    if constraint in spec.messages:
+        return str(spec.messages[constraint])
+    return Text(gettext_noop("The database refused this row (%(c)s)."), c=constraint or "?")
+
+
+def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
+    """One INSERT … ON CONFLICT statement; returns the ids written and how many were new.
+
+    Fields the file does not carry get their model default when a row is created and are left
+    alone when it is updated (e.g. an invoice's paid amount); ``auto_now`` stamps move only when
+    the row really changes."""
+
+    model = spec.model
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    supplied = list(rows[0].keys())
+    stamps = [a for a, f in fields.items() if getattr(f, "auto_now", False) and a not in supplied]
+    defaults = {
+        a: f.get_default()
+        for a, f in fields.items()
+        if a not in supplied
+        and a not in stamps
+        and (f.has_default() or not f.null or getattr(f, "auto_now_add", False))
+    }
+    now = timezone.now()
+    for a, f in fields.items():
+        if getattr(f, "auto_now_add", False) and a in defaults:
+            defaults[a] = now
+    columns = supplied + stamps + list(defaults)
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    quoted = {a: q(fields[a].column) for a in columns}
+    column_list = ", ".join(quoted[a] for a in columns)
+    compared = [quoted[a] for a in supplied if a != "erp_id"]
+    assigned = compared + [quoted[a] for a in stamps]
+
+    shape = hashlib.sha1(column_list.encode(), usedforsecurity=False).hexdigest()[:10]
+    staging = q(f"_import_{model._meta.db_table}_{shape}")
+    fixed = [now for _a in stamps] + list(defaults.values())
+    # Rows go to a temporary table with COPY (no per-value query text), then one
+    # INSERT ... SELECT ... ON CONFLICT upserts them. Only identifiers taken from the model's own
+    # metadata are interpolated.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[a] for a in supplied] + fixed)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in assigned)
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT (erp_id) DO UPDATE SET {assignments} "
+            f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
+            f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
+            f"RETURNING id, (xmax = 0) AS inserted"
+        )
+        returned = cursor.fetchall()
+    return [r[0] for r in returned], sum(1 for r in returned if r[1])
+
+
+def register_entity(name: str, spec: EntitySpec, label) -> None:
+    """An app adds an entity to the ERP import (billing's in ``billing.importing.entities``;
+    metering's readings will come the same way): its spec and the name people read."""
+    ENTITIES[name] = spec
+    ENTITY_LABELS[name] = label
+
+
+def import_text(entity: str, payload: str, *, dry_run: bool = False, progress=None) -> ImportResult:
+    return run_import(ENTITIES[entity], read_rows(payload), dry_run=dry_run, progress=progress)
+
+
+def entity_names() -> Iterable[str]:
+    return ENTITIES.keys()
+
+
+def entity_label(entity: str) -> str:
+    """What an import holds, in the reader's words (the ERP's name stays in the API)."""
+    return str(ENTITY_LABELS.get(entity, entity))

@@ -1,0 +1,300 @@
+"""Billing's entities of the ERP import: customers, buildings, premises, legal titles, contracts,
+points of supply, charges, invoices, payments received, settlements, deposits, contributions
+and balance confirmations."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.translation import gettext_lazy
+
+from billing import models
+from billing.importing.columns import (
+    Column,
+    EntitySpec,
+    Reference,
+    area,
+    choice,
+    day,
+    digits,
+    email,
+    money,
+    nip,
+    pesel_number,
+    postcode,
+    text,
+)
+from billing.importing.engine import register_entity
+from identity import pesel
+
+
+def _customer_transform(row: dict) -> dict:
+    number = row.pop("pesel", "")
+    if number:
+        row["pesel_hash"] = pesel.hashed(number)
+        row["pesel_masked"] = pesel.masked(number)
+    else:
+        row["pesel_hash"] = row["pesel_masked"] = ""
+    return row
+
+
+def _first_of_month(row: dict) -> dict:
+    row["period"] = row["period"].replace(day=1)
+    return row
+
+
+def _refresh_invoice_paid(payment_ids: list[int]) -> None:
+    """Invoices' paid amounts = the sum of the payments allocated to them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE billing_invoice AS i SET paid = COALESCE(p.total, 0)
+            FROM (SELECT inv.id, SUM(pay.amount) AS total
+                  FROM billing_invoice inv
+                  LEFT JOIN billing_paymentreceived pay ON pay.invoice_id = inv.id
+                  WHERE inv.id IN (
+                      SELECT invoice_id FROM billing_paymentreceived WHERE id = ANY(%s))
+                  GROUP BY inv.id) AS p
+            WHERE i.id = p.id AND i.paid IS DISTINCT FROM COALESCE(p.total, 0)
+            """,
+            [payment_ids],
+        )
+
+
+OPTIONAL_TEXT = lambda name, n: Column(name, text(n), required=False)  # noqa: E731
+
+BILLING_ENTITIES: dict[str, EntitySpec] = {
+    "customers": EntitySpec(
+        "customers",
+        models.Customer,
+        (
+            Column("erp_id", text(64)),
+            Column("symbol", text(32)),
+            Column("kind", choice("individual", "business")),
+            Column("name", text(200)),
+            Column("pesel", pesel_number, required=False),
+            Column("nip", nip, required=False),
+            OPTIONAL_TEXT("street", 120),
+            OPTIONAL_TEXT("building_no", 20),
+            OPTIONAL_TEXT("flat_no", 20),
+            Column("postcode", postcode, required=False),
+            OPTIONAL_TEXT("city", 80),
+            Column("email", email, required=False),
+            OPTIONAL_TEXT("phone", 32),
+            OPTIONAL_TEXT("membership_number", 32),
+            Column("member_since", day, required=False),
+            Column("bank_account", digits(26), required=False),
+            OPTIONAL_TEXT("debt_status", 40),
+        ),
+        transform=_customer_transform,
+        messages={
+            "billing_customer_symbol_key": gettext_lazy("This symbol belongs to another customer.")
+        },
+    ),
+    "buildings": EntitySpec(
+        "buildings",
+        models.Building,
+        (
+            Column("erp_id", text(64)),
+            OPTIONAL_TEXT("estate", 120),
+            Column("street", text(120)),
+            Column("building_no", text(20)),
+            Column("postcode", postcode, required=False),
+            Column("city", text(80)),
+        ),
+    ),
+    "premises": EntitySpec(
+        "premises",
+        models.Premises,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", choice("residential", "commercial", "other", "parking", "land")),
+            Column("street", text(120)),
+            Column("building_no", text(20)),
+            OPTIONAL_TEXT("flat_no", 20),
+            Column("postcode", postcode, required=False),
+            Column("city", text(80)),
+            Column("area", area, required=False),
+        ),
+        references=(Reference("building_erp_id", models.Building, "building_id", required=False),),
+    ),
+    "legal-titles": EntitySpec(
+        "legal-titles",
+        models.LegalTitle,
+        (
+            Column("erp_id", text(64)),
+            OPTIONAL_TEXT("kind", 40),
+            Column("valid_from", day),
+            Column("valid_to", day, required=False),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id"),
+        ),
+    ),
+    "contracts": EntitySpec(
+        "contracts",
+        models.Contract,
+        (
+            Column("erp_id", text(64)),
+            Column("number", text(64)),
+            Column("kind", choice("water_sewage", "energy", "housing")),
+            Column("status", choice("draft", "signed_by_customer", "active", "terminated")),
+            Column("signed_on", day, required=False),
+            Column("valid_from", day, required=False),
+            Column("valid_to", day, required=False),
+        ),
+        references=(Reference("customer_erp_id", models.Customer, "customer_id"),),
+        messages={
+            "billing_contract_number_key": gettext_lazy(
+                "This contract number belongs to another contract."
+            )
+        },
+    ),
+    "service-points": EntitySpec(
+        "service-points",
+        models.ServicePoint,
+        (Column("erp_id", text(64)), Column("code", text(64)), OPTIONAL_TEXT("meter_number", 64)),
+        references=(
+            Reference("premises_erp_id", models.Premises, "premises_id"),
+            Reference("contract_erp_id", models.Contract, "contract_id", required=False),
+        ),
+    ),
+    "charges": EntitySpec(
+        "charges",
+        models.Charge,
+        (
+            Column("erp_id", text(64)),
+            Column("component", text(120)),
+            Column("period", day),
+            Column("amount", money),
+            Column("due_date", day),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        transform=_first_of_month,
+    ),
+    "invoices": EntitySpec(
+        "invoices",
+        models.Invoice,
+        (
+            Column("erp_id", text(64)),
+            Column("number", text(64)),
+            Column(
+                "kind",
+                choice(*models.Invoice.Kind.values),
+                required=False,
+                default=models.Invoice.Kind.INVOICE,
+            ),
+            Column("issue_date", day),
+            Column("due_date", day),
+            Column("gross", money),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={
+            "billing_invoice_number_key": gettext_lazy(
+                "This invoice number belongs to another invoice."
+            ),
+            "invoice_due_after_issue": gettext_lazy("The due date is before the issue date."),
+        },
+    ),
+    "payments-received": EntitySpec(
+        "payments-received",
+        models.PaymentReceived,
+        (
+            Column("erp_id", text(64)),
+            Column("paid_on", day),
+            Column("amount", money),
+            OPTIONAL_TEXT("title", 200),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+            Reference("invoice_erp_id", models.Invoice, "invoice_id", required=False),
+        ),
+        after=_refresh_invoice_paid,
+        messages={"payment_amount_positive": gettext_lazy("A payment must be more than zero.")},
+    ),
+    "settlements": EntitySpec(
+        "settlements",
+        models.Settlement,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("period_from", day),
+            Column("period_to", day),
+            Column("amount", money),
+            Column("issued_on", day),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={"settlement_period_valid": gettext_lazy("The period ends before it starts.")},
+    ),
+    "deposits": EntitySpec(
+        "deposits",
+        models.Deposit,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("amount", money),
+            Column("received_on", day),
+            Column("returned_on", day, required=False),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+        messages={
+            "deposit_amount_positive": gettext_lazy("A deposit must be more than zero."),
+            "deposit_returned_after_received": gettext_lazy(
+                "A deposit is returned after it is received."
+            ),
+        },
+    ),
+    "contributions": EntitySpec(
+        "contributions",
+        models.Contribution,
+        (
+            Column("erp_id", text(64)),
+            Column("kind", text(80)),
+            Column("amount", money),
+            Column("paid", money),
+        ),
+        references=(
+            Reference("customer_erp_id", models.Customer, "customer_id"),
+            Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+        ),
+    ),
+    "balance-confirmations": EntitySpec(
+        "balance-confirmations",
+        models.BalanceConfirmation,
+        (Column("erp_id", text(64)), Column("as_of", day), Column("amount", money)),
+        references=(Reference("customer_erp_id", models.Customer, "customer_id"),),
+    ),
+}
+
+
+LABELS = {
+    "customers": gettext_lazy("Customers"),
+    "buildings": gettext_lazy("Buildings"),
+    "premises": gettext_lazy("Premises"),
+    "legal-titles": gettext_lazy("Legal titles to premises"),
+    "contracts": gettext_lazy("Contracts"),
+    "service-points": gettext_lazy("Points of supply"),
+    "charges": gettext_lazy("Charges"),
+    "invoices": gettext_lazy("Invoices"),
+    "payments-received": gettext_lazy("Payments received"),
+    "settlements": gettext_lazy("Settlements"),
+    "deposits": gettext_lazy("Deposits"),
+    "contributions": gettext_lazy("Contributions"),
+    "balance-confirmations": gettext_lazy("Balance confirmations"),
+}
+
+for _name, _spec in BILLING_ENTITIES.items():
+    register_entity(_name, _spec, LABELS[_name])

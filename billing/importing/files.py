@@ -1,0 +1,139 @@
+"""Reading an ERP file: CSV (``;`` or ``,``), JSON lines, or XLSX turned into CSV, with the caps
+that keep a hostile file from costing memory or time."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl import load_workbook
+
+from billing.errors import BillingErrorCode
+from billing.importing.columns import Text
+from core.errors import ApplicationError
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+# An XLSX file is a zip: what it unpacks to is capped before anything is unpacked (a small file
+# can hold a cell of hundreds of megabytes), and each member may not claim more than the cap.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+CSV_FIELD_LIMIT = 131_072  # characters in one value (the csv module's own default)
+
+
+class UnreadableFile(ApplicationError):
+    """The file as a whole cannot be read (not a row's error): answered with 400 and a message
+    that says what is wrong, and nothing is stored or imported."""
+
+    def __init__(self, message: str, code: str = "unreadable_file"):
+        super().__init__(str(message), code=code, status=400)
+
+
+def xlsx_to_csv(data: bytes) -> str:
+    """The first sheet of an XLSX workbook as CSV text (``;``), values as the ERP wrote them.
+    Raises UnreadableFile for anything that is not a sound workbook of a sane size."""
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableFile(_("This is not a readable XLSX file.")) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            _("The workbook unpacks to more than %(mb)d MB; split it or send CSV.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)},
+            code=BillingErrorCode.TOO_LARGE,
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        if not workbook.worksheets:
+            raise UnreadableFile(_("The workbook has no sheet."))
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            if row is None or all(v is None for v in row):
+                continue
+            writer.writerow(
+                [
+                    "" if v is None else v.isoformat()[:10] if isinstance(v, date) else str(v)
+                    for v in row
+                ]
+            )
+        workbook.close()
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hostile workbook fails in many libraries' ways
+        raise UnreadableFile(_("This is not a readable XLSX file.")) from exc
+    text = out.getvalue()
+    check_readable(text)
+    return text
+
+
+def check_readable(payload: str) -> None:
+    """Refuse a file that cannot be read as a whole, before it is stored: a NUL character, a
+    value longer than the limit, a broken CSV structure. Streams through the rows without
+    keeping them."""
+    if "\x00" in payload:
+        raise UnreadableFile(_("The file contains a NUL character; it is not a text file."))
+    stripped = payload.lstrip("\ufeff").strip()
+    if not stripped or stripped.startswith("{"):
+        return  # JSON lines: each line is checked (and reported) on its own
+    reader = csv.reader(io.StringIO(stripped), delimiter=_dialect(stripped))
+    try:
+        for _row in reader:
+            pass
+    except csv.Error as exc:
+        raise UnreadableFile(
+            _(
+                "Line %(line)d cannot be read as CSV (a value longer than %(limit)d characters "
+                "or a quote left open)."
+            )
+            % {"line": reader.line_num, "limit": CSV_FIELD_LIMIT}
+        ) from exc
+
+
+def _dialect(stripped: str) -> str:
+    first = stripped.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def read_rows(payload: str) -> list[dict[str, str]]:
+    """CSV with a header row (``;`` or ``,``) or JSON lines; every value as a string. Raises
+    UnreadableFile when the file as a whole cannot be read."""
+    check_readable(payload)
+    stripped = payload.lstrip("\ufeff").strip()
+    if not stripped:
+        return []
+    if stripped.startswith("{"):
+        rows = []
+        for number, line in enumerate(stripped.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except (ValueError, RecursionError):  # bad JSON, a number too long to convert
+                data = {"__error__": Text(gettext_noop("Line %(n)d is not valid JSON."), n=number)}
+            if isinstance(data, dict) and any("\x00" in f"{k}{v}" for k, v in data.items()):
+                data = {
+                    "__error__": Text(
+                        gettext_noop("Line %(n)d contains a NUL character."), n=number
+                    )
+                }
+            if not isinstance(data, dict):
+                data = {
+                    "__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)
+                }
+            rows.append(
+                {
+                    k: v if isinstance(v, Text) else "" if v is None else str(v)
+                    for k, v in data.items()
+                }
+            )
+        return rows
+    reader = csv.DictReader(io.StringIO(stripped), delimiter=_dialect(stripped))
+    return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in reader]
