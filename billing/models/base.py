@@ -1,0 +1,3 @@
+"""What the billing models share."""
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
