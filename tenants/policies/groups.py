@@ -1,157 +1,29 @@
-"""Tenant rules as typed values.
-
-Each group of settings is a frozen dataclass; ``TenantSettings`` (models.py) stores them as JSON
-and ``load``/``dump`` convert. Validation rejects impossible combinations. Nothing here touches
-the database, so the rules can be tested as pure functions.
-"""
+"""The groups of a tenant's configuration, each a frozen dataclass that checks itself
+(``problems()``), and the whole configuration."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, fields
-from enum import StrEnum
-from typing import Any, ClassVar, get_args, get_origin, get_type_hints
+from dataclasses import dataclass
+from typing import ClassVar
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-class PolicyError(ValueError):
-    """A setting value that cannot be stored; ``problems`` maps a field path to a message."""
-
-    def __init__(self, problems: dict[str, str]):
-        self.problems = problems
-        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
-
-
-class Module(StrEnum):
-    CHARGES = "charges"
-    INVOICES = "invoices"
-    PAYMENTS_RECEIVED = "payments_received"
-    SETTLEMENTS = "settlements"
-    BALANCE_CONFIRMATION = "balance_confirmation"
-    PREMISES = "premises"
-    CONTRACTS = "contracts"
-    SERVICE_POINTS = "service_points"
-    METERS = "meters"
-    READINGS = "readings"
-    E_INVOICE = "e_invoice"
-    ONLINE_PAYMENTS = "online_payments"
-    DEBT_COLLECTION = "debt_collection"
-    MEMBERSHIP = "membership"
-    DOCUMENTS = "documents"
-    ANNOUNCEMENTS = "announcements"
-    TICKETS = "tickets"
-    FAILURE_REPORTS = "failure_reports"
-    CORRESPONDENCE = "correspondence"
-    PROPERTY_MANAGERS = "property_managers"
-
-
-class LoginIdentifier(StrEnum):
-    CUSTOMER_SYMBOL = "customer_symbol"
-    LOGIN = "login"
-    EMAIL = "email"
-    PESEL_OR_NIP = "pesel_or_nip"
-
-
-class RegistrationFlow(StrEnum):
-    ACTIVATION_REQUEST = "activation_request"
-    VERIFIED_SELF_SERVICE = "verified_self_service"
-    CONTRACT_ACTIVATION = "contract_activation"
-    IN_PERSON = "in_person"
-    INVOICE_ACTIVATION = "invoice_activation"
-    CUSTOM = "custom"
-
-
-class Verification(StrEnum):
-    STAFF_REVIEW = "staff_review"
-    AUTOMATIC_MATCH = "automatic_match"
-    NONE = "none"
-
-
-class CredentialDelivery(StrEnum):
-    SET_PASSWORD_LINK = "set_password_link"
-    TEMPORARY_PASSWORD = "temporary_password"
-    ACTIVATION_LINK_THEN_ONE_TIME_PASSWORD = "activation_link_then_one_time_password"
-    THREE_EMAILS = "three_emails"
-    IN_PERSON_LETTER = "in_person_letter"
-
-
-class Captcha(StrEnum):
-    NONE = "none"
-    DIGIT_POSITIONS = "digit_positions"
-    IMAGE = "image"
-
-
-class Unlock(StrEnum):
-    STAFF_ONLY = "staff_only"
-    AUTOMATIC_AFTER_TIME = "automatic_after_time"
-
-
-class RecoveryMethod(StrEnum):
-    RESET_LINK = "reset_link"
-    ONE_TIME_PASSWORD = "one_time_password"
-    STAFF_ONLY = "staff_only"
-
-
-class Language(StrEnum):
-    PL = "pl"
-    EN = "en"
-    UK = "uk"
-
-
-class DocumentKind(StrEnum):
-    REGULATIONS = "regulations"
-    E_SERVICES_POLICY = "e_services_policy"
-    PRIVACY_NOTICE = "privacy_notice"
-    COOKIES_POLICY = "cookies_policy"
-
-
-@dataclass(frozen=True)
-class LocalText:
-    """A tenant's own words in each of the platform's languages. Polish is the tenant's first
-    language and stands in for a language left empty. In a template (or ``str()``) it is the
-    text of the active language; stored as ``{"pl": …, "en": …, "uk": …}`` (a plain string,
-    as stored before, is read as the Polish text)."""
-
-    pl: str = ""
-    en: str = ""
-    uk: str = ""
-
-    def in_language(self, language: str | None) -> str:
-        code = (language or "pl").split("-")[0]
-        own = getattr(self, code, "") if code in ("pl", "en", "uk") else ""
-        return own or self.pl
-
-    def __str__(self) -> str:
-        return self.in_language(translation.get_language())
-
-    def __bool__(self) -> bool:
-        return bool(self.pl or self.en or self.uk)
-
-    def problems(self) -> dict[str, str]:
-        if (self.en or self.uk) and not self.pl:
-            return {"pl": str(_("The Polish text is required: it stands in for the others."))}
-        return {}
-
-
-def _texts_from_strings(value) -> None:
-    """Let a tenant text be given as a plain (Polish) string, as presets and older settings do."""
-    for f in fields(value):
-        if f.type in ("LocalText", LocalText) and isinstance(getattr(value, f.name), str):
-            object.__setattr__(value, f.name, LocalText(pl=getattr(value, f.name)))
-
-
-def _text_problems(value) -> dict[str, str]:
-    out = {}
-    for f in fields(value):
-        item = getattr(value, f.name)
-        if isinstance(item, LocalText):
-            out.update({f"{f.name}.{k}": v for k, v in item.problems().items()})
-    return out
+from tenants.policies.enums import (
+    HEX_COLOUR,
+    Captcha,
+    CredentialDelivery,
+    DocumentKind,
+    Language,
+    LoginIdentifier,
+    Module,
+    PolicyError,
+    RecoveryMethod,
+    RegistrationFlow,
+    Unlock,
+    Verification,
+)
+from tenants.policies.texts import LocalText, _text_problems, _texts_from_strings
 
 
 @dataclass(frozen=True)
@@ -209,13 +81,6 @@ def _out_of_limits(value, limits: dict[str, tuple[int, int]]) -> dict[str, str]:
                 _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
             )
     return out
-
-
-def setting_limits(key: str) -> tuple[int, int] | None:
-    """The bounds of a numeric setting (``password_policy.min_length`` → (6, 64)), from the
-    policy's own type: forms show them and every writer is held to them by ``problems()``."""
-    group, _sep, name = key.partition(".")
-    return getattr(GROUPS.get(group), "LIMITS", {}).get(name)
 
 
 @dataclass(frozen=True)
@@ -465,146 +330,3 @@ class TenantConfig:
         if problems:
             raise PolicyError(problems)
         return self
-
-
-# --- conversion between the typed values and JSON ------------------------------------------------
-
-
-def dump(value: Any, *, texts_in: str | None = None) -> Any:
-    """A typed value as plain JSON data. With ``texts_in`` (a language), a tenant's texts are
-    given in that language, as the public API shows them; else with every language, as stored."""
-    if texts_in and isinstance(value, LocalText):
-        return value.in_language(texts_in)
-    if dataclasses.is_dataclass(value):
-        return {f.name: dump(getattr(value, f.name), texts_in=texts_in) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [dump(v, texts_in=texts_in) for v in value]
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
-
-
-def load(cls: type, data: Any) -> Any:
-    """JSON data as a typed value of ``cls``; raises PolicyError on wrong types or values."""
-    try:
-        return _load(cls, data, path="")
-    except PolicyError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise PolicyError({"": str(exc)}) from exc
-
-
-def _load(tp: Any, data: Any, path: str) -> Any:
-    if tp is LocalText and isinstance(data, str):
-        return LocalText(pl=data)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise PolicyError({path or "value": str(_("An object is expected."))})
-        hints = get_type_hints(tp)
-        known = {f.name for f in fields(tp)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise PolicyError({f"{path}{unknown[0]}": str(_("Unknown setting."))})
-        kwargs = {name: _load(hints[name], value, f"{path}{name}.") for name, value in data.items()}
-        try:
-            return tp(**kwargs)
-        except TypeError as exc:
-            raise PolicyError({path or "value": str(exc)}) from exc
-    origin = get_origin(tp)
-    if origin is tuple:
-        item_type = get_args(tp)[0]
-        if not isinstance(data, list | tuple):
-            raise PolicyError({path.rstrip(".") or "value": str(_("A list is expected."))})
-        return tuple(_load(item_type, item, path) for item in data)
-    if isinstance(tp, type) and issubclass(tp, StrEnum):
-        try:
-            return tp(data)
-        except ValueError as exc:
-            raise PolicyError(
-                {path.rstrip(".") or "value": str(_("Not an allowed value: %(v)s.")) % {"v": data}}
-            ) from exc
-    if tp is bool:
-        if not isinstance(data, bool):
-            raise PolicyError({path.rstrip(".") or "value": str(_("Yes or no is expected."))})
-        return data
-    if tp is int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise PolicyError({path.rstrip(".") or "value": str(_("A whole number is expected."))})
-        return data
-    if tp is str:
-        if not isinstance(data, str):
-            raise PolicyError({path.rstrip(".") or "value": str(_("Text is expected."))})
-        return data
-    raise TypeError(f"unsupported setting type {tp!r}")
-
-
-GROUPS: dict[str, type] = {
-    "branding": Branding,
-    "password_policy": PasswordPolicy,
-    "lockout": LockoutPolicy,
-    "session": SessionPolicy,
-    "links": LinkPolicy,
-    "registration": RegistrationSettings,
-    "payee": PayeeSettings,
-    "wording": Wording,
-}
-LIST_SETTINGS: dict[str, type] = {
-    "modules": Module,
-    "login_identifiers": LoginIdentifier,
-    "languages": Language,
-}
-
-
-def setting_type(key: str) -> Any:
-    """The type of one setting addressed as ``group`` or ``group.field`` (e.g.
-    ``password_policy.min_length``); raises KeyError for an unknown key."""
-    if key in LIST_SETTINGS:
-        return tuple[LIST_SETTINGS[key], ...]
-    group, _sep, name = key.partition(".")
-    cls = GROUPS[group]
-    if not name:
-        return cls
-    hints = get_type_hints(cls)
-    if name not in {f.name for f in fields(cls)}:  # a field, never a ClassVar such as LIMITS
-        raise KeyError(key)
-    return hints[name]
-
-
-def with_setting(config: TenantConfig, key: str, value: Any) -> TenantConfig:
-    """A copy of ``config`` with one setting replaced (value already typed)."""
-    if key in LIST_SETTINGS:
-        return dataclasses.replace(config, **{key: value})
-    group, _sep, name = key.partition(".")
-    if not name:
-        return dataclasses.replace(config, **{group: value})
-    return dataclasses.replace(
-        config, **{group: dataclasses.replace(getattr(config, group), **{name: value})}
-    )
-
-
-def get_setting(config: TenantConfig, key: str) -> Any:
-    if key in LIST_SETTINGS:
-        return getattr(config, key)
-    group, _sep, name = key.partition(".")
-    value = getattr(config, group)
-    return getattr(value, name) if name else value
-
-
-def config_from_json(data: dict) -> TenantConfig:
-    return TenantConfig(
-        branding=load(Branding, data["branding"]),
-        modules=load(tuple[Module, ...], data["modules"]),
-        login_identifiers=load(tuple[LoginIdentifier, ...], data["login_identifiers"]),
-        password_policy=load(PasswordPolicy, data["password_policy"]),
-        lockout=load(LockoutPolicy, data["lockout"]),
-        session=load(SessionPolicy, data["session"]),
-        links=load(LinkPolicy, data["links"]),
-        registration=load(RegistrationSettings, data["registration"]),
-        languages=load(tuple[Language, ...], data["languages"]),
-        payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
-        wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
-    )
-
-
-def config_to_json(config: TenantConfig) -> dict:
-    return dump(config)

@@ -1,0 +1,49 @@
+"""Tenant rules as typed values.
+
+Each group of settings is a frozen dataclass; ``TenantSettings`` (models.py) stores them as JSON
+and ``load``/``dump`` convert. Validation rejects impossible combinations. Nothing here touches
+the database, so the rules can be tested as pure functions.
+"""
+
+from tenants.policies.conversion import (  # noqa: F401 - the package's names
+    GROUPS,
+    LIST_SETTINGS,
+    config_from_json,
+    config_to_json,
+    dump,
+    get_setting,
+    load,
+    setting_limits,
+    setting_type,
+    with_setting,
+)
+from tenants.policies.enums import (  # noqa: F401 - the package's names
+    HEX_COLOUR,
+    Captcha,
+    CredentialDelivery,
+    DocumentKind,
+    Language,
+    LoginIdentifier,
+    Module,
+    PolicyError,
+    RecoveryMethod,
+    RegistrationFlow,
+    Unlock,
+    Verification,
+)
+from tenants.policies.groups import (  # noqa: F401 - the package's names
+    REGISTRATION_FIELD_NAMES,
+    Branding,
+    LinkPolicy,
+    LockoutPolicy,
+    PasswordPolicy,
+    PayeeSettings,
+    RegistrationField,
+    RegistrationSettings,
+    SessionPolicy,
+    TenantConfig,
+    Wording,
+)
+from tenants.policies.texts import (  # noqa: F401 - the package's names
+    LocalText,
+)
