@@ -9,9 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, CoreErrorCode
-from core.outbox.services import email_enqueue, local_time, recipient_language
+from core.outbox.services import recipient_language
 from core.queueing import queue_after_commit
 from identity import (
+    credentials,
     registration,
     selectors,
     services,
@@ -50,24 +51,6 @@ def _field_errors(errors: dict) -> dict:
     }
 
 
-def _notice(
-    to: str, title: str, text: str, *, link: str = "", link_label: str = "", greeting: str = ""
-) -> None:
-    """An e-mail in the active language: callers compose it inside ``_writing_to``."""
-    email_enqueue(
-        to=to,
-        template="notice",
-        language=translation.get_language(),
-        context={
-            "title": title,
-            "text": text,
-            "link": link,
-            "link_label": link_label,
-            "greeting_name": greeting,
-        },
-    )
-
-
 def _login_taken() -> ApplicationError:
     return ApplicationError(
         _("Some fields are not valid."),
@@ -85,6 +68,9 @@ def _login_taken() -> ApplicationError:
             )
         },
     )
+
+
+_notice = credentials.notice
 
 
 def _writing_to(language: str):
@@ -230,7 +216,6 @@ def _login_for(typed: str, symbol: str, config) -> str:
 
 def _create_account(request: RegistrationRequest, result, *, base_url: str) -> User:
     config = selectors.tenant_config()
-    delivery = config.registration.credentials
     login = _login_for(request.login, result.symbol, config)
     user = services.user_create(
         login=login,
@@ -248,87 +233,7 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
             user=user, document_id=doc_id, defaults={"ip": request.ip}
         )
     request.user = user
-    portal = config.branding.portal_name
-    shown_login = user.shown_login
-    if delivery == CredentialDelivery.THREE_EMAILS:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        token, row = services.token_issue(
-            user=user, purpose=OneTimeToken.Purpose.ACTIVATION, hours=config.links.activation_hours
-        )
-        _notice(
-            request.email,
-            _("Registration"),
-            _(
-                "Thank you for registering on %(portal)s. Open the link below to confirm your "
-                "e-mail address; it is valid until %(until)s."
-            )
-            % {"portal": portal, "until": local_time(row.expires_at)},
-            link=f"{base_url}/register/activate/{token}/",
-            link_label=_("Confirm"),
-        )
-        request.status = RegistrationRequest.Status.ACTIVATION_SENT
-    elif delivery == CredentialDelivery.ACTIVATION_LINK_THEN_ONE_TIME_PASSWORD:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        token, row = services.token_issue(
-            user=user, purpose=OneTimeToken.Purpose.ACTIVATION, hours=config.links.activation_hours
-        )
-        _notice(
-            request.email,
-            _("Activate your account"),
-            _(
-                "Your data are correct. Open the link below to activate your account "
-                "on %(portal)s. The link "
-                "is valid until %(until)s."
-            )
-            % {"portal": portal, "until": local_time(row.expires_at)},
-            link=f"{base_url}/register/activate/{token}/",
-            link_label=_("Activate the account"),
-        )
-        request.status = RegistrationRequest.Status.ACTIVATION_SENT
-    elif delivery == CredentialDelivery.TEMPORARY_PASSWORD:
-        code = services.temporary_password()
-        user.set_password(code)
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        _notice(
-            request.email,
-            _("Your access to %(portal)s") % {"portal": portal},
-            _(
-                "Your data have been verified. Login: %(login)s\n"
-                "Temporary password: %(code)s\nYou will set "
-                "your own password at the first login."
-            )
-            % {"login": shown_login, "code": code},
-            link=f"{base_url}/login/",
-            link_label=_("Log in"),
-        )
-        request.status = RegistrationRequest.Status.COMPLETED
-    else:  # SET_PASSWORD_LINK, and a safe default for delivery kinds that follow later
-        token, row = services.token_issue(
-            user=user,
-            purpose=OneTimeToken.Purpose.SET_PASSWORD,
-            hours=config.links.set_password_hours,
-        )
-        _notice(
-            request.email,
-            _("Your account is active"),
-            _(
-                "Your account on %(portal)s has been activated. "
-                "Open the link below to set your password; "
-                "it works once and expires on %(until)s. Then log in with: %(login)s."
-            )
-            % {
-                "portal": portal,
-                "until": local_time(row.expires_at),
-                "login": shown_login,
-            },
-            link=f"{base_url}/password/set/{token}/",
-            link_label=_("Set the password"),
-            greeting=shown_login,  # seed A greets by the customer symbol
-        )
-        request.status = RegistrationRequest.Status.COMPLETED
+    credentials.deliver(request=request, user=user, config=config, base_url=base_url)
     request.save()
     return user
 
