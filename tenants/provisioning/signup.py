@@ -1,22 +1,12 @@
-"""Organisation signup, background provisioning and the operators' actions on a tenant.
-
-The tenant's first account (its administrator) and the invitation e-mail belong to identity, which
-registers them here (``register_administrator_hooks`` in its AppConfig.ready), so tenants never
-imports identity.
-"""
+"""An organisation's signup: the request, the e-mailed confirmation, and provisioning the tenant
+(resumed by a sweep when a worker is lost)."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,83 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
-from core.errors import ApplicationError, CoreErrorCode
+from core.errors import ApplicationError
 from core.outbox.services import email_enqueue
-from tenants import pgtools, policies
+from tenants import policies
 from tenants.errors import TenantErrorCode
-from tenants.models import Domain, PlatformEvent, SignupRequest, Tenant
+from tenants.models import PlatformEvent, SignupRequest, Tenant
 from tenants.presets import PRESET_FOR_KIND
+from tenants.provisioning.common import (
+    PLATFORM_TERMS_VERSION,
+    SIGNUP_LINK_HOURS,
+    _administrator_hooks,
+    _hash,
+    logger,
+    platform_event,
+)
 from tenants.services import (
-    actor_description,
     slug_problem,
     tenant_create,
     tenant_setting_set,
-    tenant_status_set,
 )
 from tenants.tasks import signup_provision_task
-
-logger = logging.getLogger(__name__)
-
-# The platform's terms an organisation accepts at signup (the text is templates/tenants/terms.html).
-PLATFORM_TERMS_VERSION = "2026-11"
-SIGNUP_LINK_HOURS = 48
-# What the form and the API pass on unchanged to signup_request.
-SIGNUP_FIELDS = (
-    "organisation_name",
-    "kind",
-    "nip",
-    "regon",
-    "address",
-    "admin_first_name",
-    "admin_last_name",
-    "admin_email",
-)
-DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-@dataclass(frozen=True)
-class AdministratorHooks:
-    # (tenant, first_name, last_name, email, base_url) -> None, run in the tenant's schema
-    create: Callable[..., None]
-    # (tenant, base_url) -> number of invitations sent, run in the tenant's schema
-    resend: Callable[..., int]
-
-
-_hooks: AdministratorHooks | None = None
-
-
-def register_administrator_hooks(hooks: AdministratorHooks) -> None:
-    global _hooks
-    _hooks = hooks
-
-
-def _administrator_hooks() -> AdministratorHooks:
-    if _hooks is None:  # pragma: no cover - identity registers them in AppConfig.ready
-        raise RuntimeError("identity has not registered the administrator hooks")
-    return _hooks
-
-
-def platform_event(kind: str, *, tenant: Tenant | None, actor: Any, **details) -> PlatformEvent:
-    actor_name, _schema = actor_description(actor)
-    return PlatformEvent.objects.create(
-        kind=kind,
-        tenant=tenant,
-        tenant_slug=tenant.slug if tenant is not None else details.pop("slug", ""),
-        actor=actor_name,
-        details=details,
-    )
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def tenant_base_url(*, slug: str, scheme: str, port: str | int | None) -> str:
-    port_part = f":{port}" if port and str(port) not in ("80", "443") else ""
-    return f"{scheme}://{slug}.{settings.PLATFORM_DOMAIN}{port_part}"
-
-
-# --- signup --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -345,182 +278,3 @@ def signups_unconfirmed_purge(*, days: int = 7) -> int:
         status=SignupRequest.Status.AWAITING_CONFIRMATION, token_expires_at__lt=cutoff
     ).delete()
     return deleted
-
-
-# --- the tenant's lifecycle ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
-    """Open an onboarding tenant to its customers."""
-    if tenant.status != Tenant.Status.ONBOARDING:
-        raise ApplicationError(
-            _("Only a portal being set up can be published."),
-            code=TenantErrorCode.WRONG_STATUS,
-            status=409,
-        )
-    tenant = tenant_status_set(tenant=tenant, status=Tenant.Status.ACTIVE, actor=actor)
-    tenant.published_at = timezone.now()
-    tenant.save(update_fields=["published_at"])
-    platform_event(PlatformEvent.Kind.TENANT_PUBLISHED, tenant=tenant, actor=actor)
-    return tenant
-
-
-@transaction.atomic
-def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
-    """Shut a portal: its customers and staff are refused until it is reactivated; the reason
-    goes to the platform's audit log."""
-    if not reason.strip():
-        raise ApplicationError(_("Please give the reason."), code=CoreErrorCode.REASON_REQUIRED)
-    if tenant.is_public or tenant.is_suspended:
-        raise ApplicationError(
-            _("This tenant cannot be suspended."), code=TenantErrorCode.WRONG_STATUS, status=409
-        )
-    tenant = tenant_status_set(tenant=tenant, status=Tenant.Status.SUSPENDED, actor=actor)
-    platform_event(
-        PlatformEvent.Kind.TENANT_SUSPENDED, tenant=tenant, actor=actor, reason=reason.strip()
-    )
-    return tenant
-
-
-@transaction.atomic
-def tenant_reactivate(*, tenant: Tenant, actor: Any) -> Tenant:
-    """Back to where it was: active when it had been published, onboarding otherwise."""
-    if not tenant.is_suspended:
-        raise ApplicationError(
-            _("This tenant is not suspended."), code=TenantErrorCode.WRONG_STATUS, status=409
-        )
-    # Back to the status it had when it was suspended.
-    change = tenant.setting_changes.filter(key="status", new_value=Tenant.Status.SUSPENDED).first()
-    previous = change.old_value if change is not None else None
-    status = (
-        previous
-        if previous in (Tenant.Status.ONBOARDING, Tenant.Status.ACTIVE)
-        else Tenant.Status.ACTIVE
-    )
-    tenant = tenant_status_set(tenant=tenant, status=status, actor=actor)
-    platform_event(PlatformEvent.Kind.TENANT_REACTIVATED, tenant=tenant, actor=actor)
-    return tenant
-
-
-@transaction.atomic
-def tenant_custom_domain_add(*, tenant: Tenant, domain: str, actor: Any) -> Domain:
-    domain = domain.strip().lower().rstrip(".")
-    if (
-        not DOMAIN_RE.match(domain)
-        or domain.endswith("." + settings.PLATFORM_DOMAIN)
-        or domain == settings.PLATFORM_DOMAIN
-    ):
-        raise ApplicationError(
-            _("Enter a domain name such as ebok.example.pl (not a subdomain of the platform)."),
-            code=TenantErrorCode.INVALID_DOMAIN,
-            extra={"fields": {"domain": [_("Enter a valid domain name.")]}},
-        )
-    if Domain.objects.filter(domain=domain).exists():
-        raise ApplicationError(
-            _("This domain already belongs to a portal."),
-            code=TenantErrorCode.DOMAIN_TAKEN,
-            status=409,
-        )
-    created = Domain.objects.create(domain=domain, tenant=tenant, is_primary=False)
-    platform_event(PlatformEvent.Kind.DOMAIN_ADDED, tenant=tenant, actor=actor, domain=domain)
-    return created
-
-
-def tenant_invitation_resend(*, tenant: Tenant, actor: Any, base_url: str) -> int:
-    """A new set-password link for each administrator who has not logged in yet."""
-    with tenant_context(tenant), transaction.atomic():
-        sent = _administrator_hooks().resend(tenant=tenant, base_url=base_url)
-    if not sent:
-        raise ApplicationError(
-            _(
-                "Every administrator of this portal has already logged in; they can reset "
-                "their password themselves."
-            ),
-            code=TenantErrorCode.NOTHING_TO_RESEND,
-            status=409,
-        )
-    with transaction.atomic():
-        platform_event(PlatformEvent.Kind.INVITATION_RESENT, tenant=tenant, actor=actor, count=sent)
-    return sent
-
-
-# --- export and removal --------------------------------------------------------------------------
-
-
-def export_directory() -> Path:
-    path = Path(settings.TENANT_EXPORT_ROOT)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def tenant_export(*, tenant: Tenant, actor: Any) -> Path:
-    """The tenant's schema (structure and data) as a plain SQL dump in the export directory; the
-    tenant's own tables only, so it restores into a fresh database next to a public schema."""
-    if tenant.is_public:
-        raise ApplicationError(
-            _("The platform itself cannot be exported."), code=TenantErrorCode.WRONG_STATUS
-        )
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-    target = export_directory() / f"{tenant.slug}-{stamp}.sql"
-    try:
-        result = pgtools.pg_dump("--schema", tenant.schema_name, "--file", str(target))
-    except FileNotFoundError as exc:
-        raise ApplicationError(
-            _("The export tool (pg_dump) is not installed on this server."),
-            code=TenantErrorCode.EXPORT_FAILED,
-            status=503,
-        ) from exc
-    if result.returncode != 0:
-        logger.error("export of %s failed: %s", tenant.slug, result.stderr[-500:])
-        target.unlink(missing_ok=True)
-        raise ApplicationError(
-            _("The export failed; nothing was changed. Try again later."),
-            code=TenantErrorCode.EXPORT_FAILED,
-            status=503,
-        )
-    with transaction.atomic():
-        platform_event(
-            PlatformEvent.Kind.TENANT_EXPORTED,
-            tenant=tenant,
-            actor=actor,
-            file=target.name,
-            bytes=target.stat().st_size,
-        )
-    return target
-
-
-def tenant_exports(*, tenant: Tenant) -> list[Path]:
-    return sorted(export_directory().glob(f"{tenant.slug}-*.sql"), reverse=True)
-
-
-@transaction.atomic
-def tenant_delete(*, tenant: Tenant, confirmation: str, actor: Any) -> None:
-    """Delete a tenant: its schema, hosts and configuration. The operator must type the tenant's
-    subdomain; the removal stays in the platform's log (its exports stay in the export folder)."""
-    if tenant.is_public:
-        raise ApplicationError(
-            _("The platform itself cannot be deleted."), code=TenantErrorCode.WRONG_STATUS
-        )
-    if confirmation.strip().lower() != tenant.slug:
-        raise ApplicationError(
-            _("Type the portal's subdomain (%(slug)s) to confirm the deletion.")
-            % {"slug": tenant.slug},
-            code=TenantErrorCode.CONFIRMATION_MISMATCH,
-            extra={"fields": {"confirmation": [_("This does not match the subdomain.")]}},
-        )
-    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    platform_event(
-        PlatformEvent.Kind.TENANT_DELETED,
-        tenant=None,
-        actor=actor,
-        slug=locked.slug,
-        name=locked.name,
-        schema=locked.schema_name,
-        exports=[p.name for p in tenant_exports(tenant=locked)],
-    )
-    with connection.cursor() as cursor:
-        # Deferred foreign-key checks of this transaction must run before tables are dropped.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    locked.delete(force_drop=True)
-    connection.set_schema_to_public()
