@@ -1,28 +1,13 @@
-"""The five fictional demo tenants, one per preset. Names, people and numbers are invented."""
+"""The five demo portals as data: organisations, their accounts, documents and ledger profiles."""
 
 from __future__ import annotations
 
-import dataclasses
-import random
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.db import transaction
-from django_tenants.utils import schema_context
-
-from billing.importing import import_text
-from billing.models import Customer, ManagerCompany, Premises
-from billing.services import customer_account_attach, grant_create, manager_company_create
 from core.access import Role
-from demo.ledger import LedgerProfile, demo_files, nip_for, nrb_for
-from identity.models import Document, User
-from identity.services import document_publish, user_create
+from demo.ledger import LedgerProfile
 from tenants.models import Tenant
-from tenants.policies import LocalText
-from tenants.presets import preset
-from tenants.services import tenant_create
 
 # The README's role column -> the account's role in the platform.
 USER_ROLE = {
@@ -320,52 +305,6 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
 )
 
 
-_DAYS = {
-    "en": (("pn.", "Mon"), ("wt.", "Tue"), ("pt.", "Fri")),
-    "uk": (("pn.", "пн"), ("wt.", "вт"), ("pt.", "пт")),
-}
-
-
-def _hours(polish: str) -> LocalText:
-    """Office hours as written in Polish ("pn.–pt. 7:30–15:30"), with the days in English and
-    Ukrainian."""
-    other = {}
-    for language, days in _DAYS.items():
-        text = polish
-        for pl, day in days:
-            text = text.replace(pl, day)
-        other[language] = text
-    return LocalText(pl=polish, **other)
-
-
-def demo_config(demo: DemoTenant):
-    config = preset(demo.preset, name=demo.name, short_name=demo.short_name)
-    branding = dataclasses.replace(
-        config.branding,
-        primary_colour=demo.primary,
-        accent_colour=demo.accent,
-        contact_phone=demo.phone,
-        contact_email=demo.email,
-        contact_address=demo.address,
-        office_hours=_hours(demo.hours),
-        footer=LocalText(
-            pl="Portal demonstracyjny: wszystkie dane są fikcyjne.",
-            en="A demo portal: all data are invented.",
-            uk="Демонстраційний портал: усі дані вигадані.",
-        ),
-    )
-
-    seed = sum(map(ord, demo.slug))
-    payee = dataclasses.replace(
-        config.payee,
-        name=demo.short_name,
-        nip=nip_for(random.Random(seed)),  # noqa: S311 - invented demo data
-        account=nrb_for("10205561", f"{seed:016d}"),
-        address=demo.address,
-    )
-    return dataclasses.replace(config, branding=branding, payee=payee).validate()
-
-
 DEMO_DOCUMENTS = {
     "regulations": (
         "Regulamin korzystania z portalu",
@@ -404,70 +343,7 @@ DEMO_DOCUMENT_TITLES = {
 }
 
 
-def _publish_demo_documents(demo: DemoTenant, config) -> None:
-
-    for kind in config.registration.required_documents:
-        if not Document.objects.filter(kind=str(kind)).exists():
-            title, body = DEMO_DOCUMENTS[str(kind)]
-            document_publish(
-                kind=str(kind),
-                title=title,
-                titles=DEMO_DOCUMENT_TITLES[str(kind)],
-                body=body.format(org=demo.name),
-            )
-
-
 DEMO_OPERATOR = ("operator", "Operat0r!2026")
-
-
-def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list[Tenant]:
-    """Create the demo tenants (all, or those in ``slugs``) with their accounts and documents to
-    accept; tenants that exist are left as they are."""
-
-    created = []
-    if slugs is None:
-        # The platform's demo operator (console at the root host; TOTP enrolment at first login).
-        with schema_context(settings.PUBLIC_SCHEMA_NAME):
-            user_create(
-                login=DEMO_OPERATOR[0],
-                password=DEMO_OPERATOR[1],
-                role=Role.OPERATOR,
-                email="operator@ebok.example",
-                first_name="Olga",
-                last_name="Operatorka",
-                if_exists="keep",
-            )
-    for demo in DEMO_TENANTS:
-        if slugs is not None and demo.slug not in slugs:
-            continue
-        tenant = Tenant.objects.filter(slug=demo.slug).first()
-        if tenant is None:
-            with transaction.atomic():
-                tenant = tenant_create(
-                    name=demo.name,
-                    slug=demo.slug,
-                    kind=demo.kind,
-                    preset_code=demo.preset,
-                    config=demo_config(demo),
-                    actor="load_demo",
-                )
-            created.append(tenant)
-        with schema_context(tenant.schema_name):
-            _publish_demo_documents(demo, tenant.configuration)
-            for account in demo.accounts:
-                user_create(
-                    login=account.login,
-                    password=account.password,
-                    role=account.user_role,
-                    first_name=account.first_name,
-                    last_name=account.last_name,
-                    email=account.email,
-                    customer_symbol=account.customer_symbol,
-                    if_exists="keep",
-                )
-        if stdout:
-            stdout.write(f"{demo.slug}: {'created' if tenant in created else 'present'}")
-    return created
 
 
 LEDGER_ENTITIES = (
@@ -485,49 +361,3 @@ LEDGER_ENTITIES = (
     "contributions",
     "deposits",
 )
-
-
-def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> str:
-    """Load a demo tenant's billing history through the ERP import and give the demo customer's
-    account the first customer's history. Skipped when the tenant already has the customers."""
-
-    demo = next(d for d in DEMO_TENANTS if d.slug == slug)
-    tenant = Tenant.objects.get(slug=slug)
-    with schema_context(tenant.schema_name):
-        if Customer.objects.count() >= customers:
-            return "present"
-        files = demo_files(
-            profile=demo.ledger,
-            customers=customers,
-            months=months,
-            first=demo.demo_customer,
-            seed=sum(map(ord, slug)),
-        )
-        for entity in LEDGER_ENTITIES:
-            result = import_text(entity, files[entity])
-            if result.errors:
-                raise RuntimeError(f"{slug} {entity}: {result.errors[:3]}")
-        account = next(a for a in demo.accounts if a.role == "customer")
-        user = User.objects.get(username=account.login)
-        customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
-        _demo_manager(demo)
-    return "loaded"
-
-
-def _demo_manager(demo: DemoTenant) -> None:
-    """The demo manager company: part of customer K1's premises (its flat, not its parking space)
-    and all of customer K2's."""
-
-    account = next(a for a in demo.accounts if a.role == "manager")
-    if ManagerCompany.objects.exists():
-        return
-    user = User.objects.get(username=account.login)
-    company = manager_company_create(
-        name=f"Zarządca Nieruchomości {demo.short_name}",
-        nip=nip_for(random.Random(sum(map(ord, demo.slug)) + 1)),  # noqa: S311 - invented demo data
-        users=[user],
-    )
-    premises = list(Premises.objects.filter(erp_id__in=["M1", "M2"]).values_list("pk", flat=True))
-    grant_create(
-        company=company, premises_ids=premises, valid_from=date(2020, 1, 1), actor="load_demo"
-    )
