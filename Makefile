@@ -36,8 +36,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	# The structure's own checks (no database): imports point down only; error codes are enums.
+	# The structure's own checks (no database): imports point down only; error codes are enums;
+	# the services and selectors type-check.
 	$(BIN)/pytest -q -p no:cacheprovider ebok/tests/test_layers.py ebok/tests/test_error_codes.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

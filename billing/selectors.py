@@ -64,34 +64,34 @@ def scope_for(actor: User | None, *, focus: Focus | None = None) -> Scope:
     object and focus (a request's user lives for that request), since every selector of a page
     starts here."""
     key = repr(sorted((focus or {}).items()))
-    cache = getattr(actor, "_billing_scopes", None)
-    if cache is not None and key in cache:
-        return cache[key]
-    scope = _focused(unfocused_scope(actor), focus)
-    if actor is not None and actor.is_authenticated:
-        if cache is None:
-            cache = actor._billing_scopes = {}
-        cache[key] = scope
-    return scope
+    cache = _cache(actor, "_billing_scopes")
+    if key not in cache:
+        cache[key] = _focused(unfocused_scope(actor), focus)
+    return cache[key]
+
+
+def _cache(actor: User | None, name: str) -> dict:
+    """A per-request memo kept on the user object (a request's user lives for that request);
+    an anonymous or missing actor gets a fresh one each time."""
+    if actor is None or not actor.is_authenticated:
+        return {}
+    return actor.__dict__.setdefault(name, {})
 
 
 def unfocused_scope(actor: User | None) -> Scope:
     """All the actor may see, whatever customer or building it is looking at now (cached on the
     user object like ``scope_for``, so a manager's page works out its grants once)."""
-    cached = getattr(actor, "_billing_unfocused_scope", None)
-    if cached is not None:
-        return cached
-    scope = _scope_for(actor)
-    if actor is not None and actor.is_authenticated:
-        actor._billing_unfocused_scope = scope
-    return scope
+    cache = _cache(actor, "_billing_unfocused_scope")
+    if "scope" not in cache:
+        cache["scope"] = _scope_for(actor)
+    return cache["scope"]
 
 
 def _focused(scope: Scope, focus: dict | None) -> Scope:
     """A manager's chosen customer or building narrows what it sees (never widens it)."""
 
-    if not focus or scope.premises_ids is None:
-        return scope
+    if not focus or scope.premises_ids is None or scope.customer_ids is None:
+        return scope  # staff and customers see what they see; only a manager's grants narrow
     if focus.get("customer") in scope.customer_ids:
         premises = set(
             LegalTitle.objects.filter(customer_id=focus["customer"]).values_list(
@@ -162,7 +162,7 @@ def _manager_scope(actor: User) -> Scope:
 def fully_covered_customer_ids(scope: Scope) -> frozenset[int] | None:
     """Customers all of whose premises the scope covers (None: every customer the scope has)."""
 
-    if scope.premises_ids is None:
+    if scope.premises_ids is None or scope.customer_ids is None:
         return scope.customer_ids
     titles = LegalTitle.objects.filter(customer_id__in=scope.customer_ids).values_list(
         "customer_id", "premises_id"

@@ -123,8 +123,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.APIException):
         code = _STATUS_CODES.get(exc.status_code, "error")
         headers = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait:
-            headers["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         if exc.status_code == 401:
             headers["WWW-Authenticate"] = "Bearer"
         return Response(

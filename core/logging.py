@@ -41,7 +41,7 @@ def install_pesel_masking() -> None:
     def factory(*args, **kwargs) -> logging.LogRecord:
         return _masked_record(previous(*args, **kwargs))
 
-    factory.masks_pesel = True
+    factory.masks_pesel = True  # type: ignore[attr-defined]  # how a second call knows
     logging.setLogRecordFactory(factory)
 
 

@@ -17,7 +17,7 @@ def queue_after_commit(task, /, *, run_here_if_broker_down: bool = False, **kwar
     that is not (``run_here_if_broker_down``, e.g. a password-reset e-mail) runs in this
     process instead, later than usual but not lost."""
     name = getattr(task, "name", repr(task))
-    tenant = connection.tenant  # the task runs in the tenant it was asked from
+    tenant = getattr(connection, "tenant", None)  # the task runs in the tenant it was asked from
 
     def _send() -> None:
         with tenant_context(tenant):

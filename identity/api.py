@@ -20,7 +20,7 @@ from identity import policies, selectors, services, twofactor
 from identity.authentication import AccountReady
 from identity.errors import IdentityErrorCode
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
-from identity.models import ApiToken, CorrespondenceAddress, User
+from identity.models import ApiToken, AuthEvent, CorrespondenceAddress, User
 from identity.views import request_info
 
 
@@ -115,13 +115,13 @@ class LogoutApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         services.audit(
-            "logged_out",
+            AuthEvent.Kind.LOGGED_OUT,
             user=request.user,
             login=request.user.get_username(),
             info=request_info(request),
         )
         if isinstance(request.auth, ApiToken):
-            request.auth.delete()
+            services.api_token_end(token=request.auth)
         else:
             session_logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

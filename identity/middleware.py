@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.access import Role
 from core.errors import error_body
 from core.throttling import client_ip
+from identity.models import AuthEvent
 from identity.selectors import tenant_config
 from identity.services import RequestInfo, audit
 
@@ -66,7 +67,7 @@ class IdleTimeoutMiddleware:
             limit = idle_timeout_seconds(user)
             if last is not None and now - last > limit:
                 audit(
-                    "session_expired",
+                    AuthEvent.Kind.SESSION_EXPIRED,
                     user=user,
                     login=user.get_username(),
                     info=RequestInfo(ip=client_ip(request)),

@@ -21,6 +21,7 @@ from identity import (
 from identity.errors import IdentityErrorCode
 from identity.models import (
     ApiToken,
+    AuthEvent,
     DocumentAcceptance,
     LoginLock,
     OneTimeToken,
@@ -411,7 +412,9 @@ def account_create_in_person(
         user=user,
         decided_by=actor.get_username(),
     )
-    services.audit("account_created_in_person", user=user, login=login, actor=actor.get_username())
+    services.audit(
+        AuthEvent.Kind.ACCOUNT_CREATED_IN_PERSON, user=user, login=login, actor=actor.get_username()
+    )
     return user, password
 
 
@@ -426,7 +429,7 @@ def first_login_password_reissue(*, user: User, actor: User) -> str:
     ApiToken.objects.filter(user=user).delete()
     LoginLock.objects.filter(key=f"user:{user.pk}").delete()
     services.audit(
-        "first_login_password_issued",
+        AuthEvent.Kind.FIRST_LOGIN_PASSWORD_ISSUED,
         user=user,
         login=user.get_username(),
         actor=actor.get_username(),

@@ -224,8 +224,14 @@ def _change_row(change: TenantSettingChange) -> dict:
     if change.key == "status":
         row["kind"] = _("Status changed")
         row["details"] = [
-            (str(gettext_lazy("Before")), str(statuses.get(change.old_value, change.old_value))),
-            (str(gettext_lazy("After")), str(statuses.get(change.new_value, change.new_value))),
+            (
+                str(gettext_lazy("Before")),
+                str(statuses.get(str(change.old_value), change.old_value)),
+            ),
+            (
+                str(gettext_lazy("After")),
+                str(statuses.get(str(change.new_value), change.new_value)),
+            ),
         ]
     elif change.key == "*":
         preset = (change.new_value or {}).get("preset", "")

@@ -48,7 +48,7 @@ def actor_description(actor: Any) -> tuple[str, str]:
     if isinstance(actor, str):
         return actor, settings.PUBLIC_SCHEMA_NAME
 
-    return f"{actor.get_username()} (#{actor.pk})", connection.schema_name
+    return f"{actor.get_username()} (#{actor.pk})", getattr(connection, "schema_name", "")
 
 
 def host_for_slug(slug: str) -> str:

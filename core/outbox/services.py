@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -119,7 +120,7 @@ def message_deliver(*, message_id: int) -> bool:
 
 
 def outbox_pending_ids(*, older_than_seconds: int = 120) -> list[int]:
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
         Message.objects.filter(status=Message.Status.PENDING, created_at__lt=cutoff)
         .order_by("created_at")

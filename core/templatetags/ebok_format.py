@@ -15,7 +15,7 @@ def money(value) -> str:
     amount = Decimal(value).quantize(Decimal("0.01"))
     sign = "−" if amount < 0 else ""
     whole, _dot, cents = f"{abs(amount):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -52,6 +52,7 @@ from identity.services.tokens import (  # noqa: F401 - the package's names
     api_key_authenticate,
     api_key_create,
     api_token_authenticate,
+    api_token_end,
     api_token_issue,
     api_token_revoke,
     token_consume,

@@ -18,9 +18,6 @@ from identity.models import (
     User,
 )
 
-# A password hash computed for unknown logins, so they cost the same time as real ones.
-_DUMMY_HASH = None
-
 
 @dataclass(frozen=True)
 class RequestInfo:

@@ -3,6 +3,7 @@ customer audited)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -26,7 +27,7 @@ from identity.models import (
     StaffAccess,
     User,
 )
-from identity.services.base import _DUMMY_HASH, RequestInfo, audit
+from identity.services.base import RequestInfo, audit
 from identity.services.tokens import _one_time_password_user
 from tenants.policies import LockoutPolicy, Unlock
 
@@ -55,6 +56,10 @@ def _is_locked(lock: LoginLock, policy: LockoutPolicy, now) -> bool:
     if policy.unlock == Unlock.AUTOMATIC_AFTER_TIME:
         return now < lock.locked_at + timedelta(minutes=policy.unlock_after_minutes)
     return True
+
+
+# A password hash computed for unknown logins, so they cost the same time as real ones.
+_DUMMY_HASH: str | None = None
 
 
 def _matching_user(candidates: list[User], password: str) -> User | None:
@@ -192,8 +197,8 @@ def staff_access_record(
     actor: User,
     field_group: str,
     purpose: str,
-    users: list[User] = (),
-    customer_ids: list[int] = (),
+    users: Sequence[User] = (),
+    customer_ids: Sequence[int] = (),
 ) -> None:
     """Record that ``actor`` was shown these accounts' or customer records' personal data."""
     rows = [

@@ -62,14 +62,17 @@ def password_set(
     user.password_changed_at = timezone.now()
     user.save()
     OneTimeToken.objects.filter(user=user, purpose=OneTimeToken.Purpose.ONE_TIME_PASSWORD).delete()
-    ApiToken.objects.filter(user=user).exclude(pk=getattr(keep_api_token, "pk", None)).delete()
+    tokens = ApiToken.objects.filter(user=user)
+    if keep_api_token is not None:
+        tokens = tokens.exclude(pk=keep_api_token.pk)
+    tokens.delete()
     if not temporary:
         audit(AuthEvent.Kind.PASSWORD_CHANGED, user=user, login=user.get_username(), info=info)
         security_notice(user=user, event=AuthEvent.Kind.PASSWORD_CHANGED)
 
 
 # What the owner is told after a change to how the account is protected (never the secret).
-_SECURITY_NOTICES = {
+_SECURITY_NOTICES: dict[str, tuple] = {
     AuthEvent.Kind.PASSWORD_CHANGED: (
         gettext_lazy("Your password was changed"),
         gettext_lazy(

@@ -76,7 +76,7 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
 
 def _address_given(address: dict | None) -> bool:
     """Whether an address was typed at all (the country alone, filled in by the form, is not)."""
-    return bool(address) and any(address.get(n) for n in ADDRESS_FIELDS if n != "country")
+    return any((address or {}).get(n) for n in ADDRESS_FIELDS if n != "country")
 
 
 def _contact_problems(user: User, changes: dict) -> dict[str, list[str]]:
@@ -97,7 +97,7 @@ def _contact_problems(user: User, changes: dict) -> dict[str, list[str]]:
             problems["email"] = [
                 _("The e-mail address is how you recover your password: it cannot be removed.")
             ]
-    address = changes.get("address")
+    address = changes.get("address") or {}
     if _address_given(address):
         for name in ("town", "house_no"):
             if not address.get(name):
@@ -177,7 +177,7 @@ def _address_save(user: User, address: dict | None) -> bool:
             return False
         current.delete()
         return True
-    values = {name: str(address.get(name) or "")[:120] for name in ADDRESS_FIELDS}  # "" is Poland
+    values = {name: str((address or {}).get(name) or "")[:120] for name in ADDRESS_FIELDS}
     if current is not None and all(getattr(current, k) == v for k, v in values.items()):
         return False
     CorrespondenceAddress.objects.update_or_create(user=user, defaults=values)
@@ -239,4 +239,4 @@ def contact_erase(*, user: User, info: RequestInfo | None = None) -> None:
         user.email = ""  # not needed for recovery where the office issues new passwords
     user.save(update_fields=["phone", "email", "pending_email"])
     CorrespondenceAddress.objects.filter(user=user).delete()
-    audit("contact_erased", user=user, login=user.get_username(), info=info)
+    audit(AuthEvent.Kind.CONTACT_ERASED, user=user, login=user.get_username(), info=info)

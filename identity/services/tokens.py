@@ -136,6 +136,11 @@ def api_token_authenticate(*, key: str, idle_seconds_for) -> ApiToken | None:
     return row
 
 
+def api_token_end(*, token: ApiToken) -> None:
+    """Logout of an API client: its token stops working at once."""
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
 def api_token_revoke(*, key: str) -> None:
     ApiToken.objects.filter(key_hash=_hash_token(key)).delete()
 

@@ -26,6 +26,7 @@ from identity.middleware import (
     TERMS_PENDING,
     idle_timeout_seconds,
 )
+from identity.models import AuthEvent
 from identity.views.common import (
     AFTER_LOGIN,
     REMEMBER_COOKIE,
@@ -112,7 +113,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.audit(
-            "logged_out",
+            AuthEvent.Kind.LOGGED_OUT,
             user=request.user,
             login=request.user.get_username(),
             info=request_info(request),
