@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,6 +28,7 @@ from billing.models import (
 from billing.tasks import import_run
 from core.errors import ApplicationError
 from core.queueing import queue_after_commit
+from identity.models import User
 from identity.services import reauthenticate
 
 logger = logging.getLogger(__name__)
@@ -271,7 +272,19 @@ def import_jobs_sweep() -> dict[str, int]:
 
 
 @transaction.atomic
-def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None, actor: str):
+def _actor_name(actor: User | str) -> str:
+    """Who is recorded: a user by login, or a process (the demo loader, an import) by name."""
+    return actor if isinstance(actor, str) else actor.get_username()
+
+
+def grant_create(
+    *,
+    company: ManagerCompany,
+    premises_ids: list[int],
+    valid_from: date,
+    valid_to: date | None = None,
+    actor: User | str,
+) -> list[PremisesGrant]:
     """Grant a manager company premises (audited); returns the grants made."""
 
     if valid_to is not None and valid_to < valid_from:
@@ -289,18 +302,22 @@ def grant_create(*, company, premises_ids: list[int], valid_from, valid_to=None,
         grant = PremisesGrant.objects.create(
             company=company, premises_id=premises_id, valid_from=valid_from, valid_to=valid_to
         )
-        GrantEvent.objects.create(grant=grant, action=GrantEvent.Action.GRANTED, actor=actor)
+        GrantEvent.objects.create(
+            grant=grant, action=GrantEvent.Action.GRANTED, actor=_actor_name(actor)
+        )
         grants.append(grant)
     return grants
 
 
 @transaction.atomic
-def grant_revoke(*, grant, actor: str) -> None:
+def grant_revoke(*, grant: PremisesGrant, actor: User | str) -> None:
 
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
-        GrantEvent.objects.create(grant=grant, action=GrantEvent.Action.REVOKED, actor=actor)
+        GrantEvent.objects.create(
+            grant=grant, action=GrantEvent.Action.REVOKED, actor=_actor_name(actor)
+        )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from identity import api, registration_views
+from identity import api
+from identity.registration import views as registration_views
 
 urlpatterns = [
     path("auth/login", api.LoginApi.as_view(), name="api-login"),

@@ -9,7 +9,8 @@ class IdentityConfig(AppConfig):
     schema = "both"
 
     def ready(self) -> None:
-        from identity import invitations, schema  # noqa: F401 - schema registers OpenAPI extensions
+        from identity import schema  # noqa: F401 - registers the API's OpenAPI extensions
+        from identity.onboarding import invitations
         from tenants.provisioning import AdministratorHooks, register_administrator_hooks
 
         register_administrator_hooks(

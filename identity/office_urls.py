@@ -1,6 +1,8 @@
 from django.urls import path
 
-from identity import office_views, onboarding_views, registration_views
+from identity import office_views
+from identity.onboarding import views as onboarding_views
+from identity.registration import views as registration_views
 
 urlpatterns = [
     path("", office_views.office_home, name="office_home"),

@@ -17,13 +17,13 @@ def login_reminder_deliver(*, email: str, base_url: str) -> None:
 
 @shared_task(name="identity.tasks.registration_verify")
 def registration_verify(*, request_id: int, base_url: str) -> None:
-    from identity.registration_services import registration_verify as verify  # noqa: PLC0415 - the services queue these tasks
+    from identity.registration.services import registration_verify as verify  # noqa: PLC0415 - the services queue these tasks
 
     verify(request_id=request_id, base_url=base_url)
 
 
 @shared_task(name="identity.tasks.registration_open_account")
 def registration_open_account(*, user_id: int) -> None:
-    from identity.registration_services import registration_open_account as open_account  # noqa: PLC0415 - the services queue these tasks
+    from identity.registration.services import registration_open_account as open_account  # noqa: PLC0415 - the services queue these tasks
 
     open_account(user_id=user_id)

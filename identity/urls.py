@@ -1,6 +1,8 @@
 from django.urls import path
 
-from identity import onboarding_views, registration_views, views
+from identity import views
+from identity.onboarding import views as onboarding_views
+from identity.registration import views as registration_views
 
 # Login, logout, second factor, forced password change, documents and the session: on every
 # host (operators use them on the platform's root host).

@@ -12,7 +12,7 @@ from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue, local_time, recipient_language
 from identity.errors import IdentityErrorCode
 from identity.models import OneTimeToken, User
-from identity.registration_services import registrations_open
+from identity.registration.services import registrations_open
 from identity.services import token_issue, user_create
 
 
@@ -82,7 +82,7 @@ def application_approve(
         premises_ids=premises_ids,
         valid_from=timezone.localdate(),
         valid_to=valid_to,
-        actor=actor.get_username(),
+        actor=actor,
     )
     token, row = token_issue(user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, hours=72)
     with translation.override(recipient_language(application.language)):

@@ -19,7 +19,7 @@ from core.errors import ApplicationError, Throttled
 from core.http import base_url
 from core.throttling import client_ip, hit
 from identity.permissions import staff_required
-from identity.registration_services import registrations_open
+from identity.registration.services import registrations_open
 
 
 def apply_view(request):
@@ -91,7 +91,7 @@ def _office_page(request, *, query: str = "", application_id: int | None = None,
 @staff_required("managers.review")
 def office_grant_revoke(request, pk: int):
     grant = get_object_or_404(PremisesGrant, pk=pk)
-    grant_revoke(grant=grant, actor=request.user.get_username())
+    grant_revoke(grant=grant, actor=request.user)
     messages.success(request, _("Access to the premises has been revoked."))
     return redirect("office_manager_applications")
 

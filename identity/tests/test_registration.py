@@ -390,7 +390,7 @@ def piast(tenants, django_capture_on_commit_callbacks):
 
 
 def _b_form(client, **changes):
-    from identity import captcha
+    from identity.registration import captcha
 
     page = client.get("/register/", HTTP_HOST=A_HOST).content.decode()
     token = re.search(r'name="captcha_token" value="([^"]+)"', page).group(1)
@@ -509,7 +509,7 @@ def test_flow_d_staff_open_an_account_and_print_the_letter(client, cooperative):
 
 
 def test_flow_d_first_login_password_works_and_can_be_reissued(client, cooperative):
-    from identity.registration_services import (
+    from identity.registration.services import (
         account_create_in_person,
         first_login_password_reissue,
     )
@@ -626,7 +626,7 @@ def test_flow_e_needs_a_signed_contract_and_the_captcha(client, water):
 
 
 def test_flow_d_reissue_by_login_from_the_office_page(client, cooperative):
-    from identity.registration_services import account_create_in_person
+    from identity.registration.services import account_create_in_person
 
     account_create_in_person(symbol="L0004880", actor=cooperative)
     _as_verified_staff(client, cooperative)

@@ -15,8 +15,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from stdnum.pl import nip as stdnum_nip
 
-from identity import captcha, pesel
+from identity import pesel
 from identity.errors import IdentityErrorCode
+from identity.registration import captcha
 from tenants.policies import RegistrationSettings
 
 

@@ -27,7 +27,7 @@ from identity.errors import IdentityErrorCode, LinkExpired, LinkUsed
 from identity.letters import credentials_letter
 from identity.models import RegistrationRequest, StaffAccess, User
 from identity.permissions import staff_required
-from identity.registration_services import (
+from identity.registration.services import (
     account_create_in_person,
     first_login_password_reissue,
     registration_activate,

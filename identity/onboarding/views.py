@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from core.http import base_url
-from identity import invitations, onboarding, selectors
+from identity import onboarding, selectors
 from identity.models import Document, User
+from identity.onboarding import invitations
 from identity.permissions import staff_required
 from identity.views import add_form_errors, request_info
 from tenants import policies

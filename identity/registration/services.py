@@ -12,7 +12,6 @@ from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import recipient_language
 from core.queueing import queue_after_commit
 from identity import (
-    credentials,
     registration,
     selectors,
     services,
@@ -28,6 +27,7 @@ from identity.models import (
     RegistrationRequest,
     User,
 )
+from identity.registration import credentials
 from tenants.policies import CredentialDelivery, LoginIdentifier, Verification
 
 REFUSALS = {
