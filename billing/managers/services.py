@@ -16,14 +16,10 @@ from identity.registration.services import registrations_open
 from identity.services import token_issue, user_create
 
 
-def _notice(to, title, text, link=""):
-    """An e-mail in the active language: callers compose it in the applicant's."""
-    email_enqueue(
-        to=to,
-        template="notice",
-        language=translation.get_language(),
-        context={"title": title, "text": text, "link": link},
-    )
+def _message(to: str, name: str, **values) -> None:
+    """The message ``name`` (templates/email/messages/) in the active language: callers switch
+    to the applicant's."""
+    email_enqueue(to=to, template=name, language=translation.get_language(), context=values)
 
 
 @transaction.atomic
@@ -33,14 +29,7 @@ def application_submit(*, data: dict, language: str) -> ManagerApplication:
     registrations_open()
     application = ManagerApplication.objects.create(**data, language=recipient_language(language))
     with translation.override(recipient_language(application.language)):
-        _notice(
-            application.email,
-            _("We have received your application"),
-            _(
-                "Thank you. The office will check the addresses you administer "
-                "and answer by e-mail."
-            ),
-        )
+        _message(application.email, "manager_application_received")
     return application
 
 
@@ -86,14 +75,11 @@ def application_approve(
     )
     token, row = token_issue(user=user, purpose=OneTimeToken.Purpose.SET_PASSWORD, hours=72)
     with translation.override(recipient_language(application.language)):
-        _notice(
+        _message(
             application.email,
-            _("Your access as a property manager"),
-            _(
-                "Your application is approved. Log in as %(login)s after setting your password "
-                "with the link below (valid until %(until)s)."
-            )
-            % {"login": user.shown_login, "until": local_time(row.expires_at)},
+            "manager_application_approved",
+            login=user.shown_login,
+            until=local_time(row.expires_at),
             link=f"{base_url}/password/set/{token}/",
         )
     application.status = ManagerApplication.Status.APPROVED
@@ -120,4 +106,4 @@ def application_reject(*, application: ManagerApplication, reason: str, actor: U
     application.decided_by = actor.get_username()
     application.save()
     with translation.override(recipient_language(application.language)):
-        _notice(application.email, _("Your application was not accepted"), application.reason)
+        _message(application.email, "manager_application_rejected", reason=application.reason)

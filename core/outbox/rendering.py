@@ -1,7 +1,10 @@
 """E-mail rendering with the tenant's branding and the recipient's language.
 
-A template ``<name>`` is three files under ``templates/email/``: ``<name>.subject.txt``,
-``<name>.txt`` and ``<name>.html``; all of them extend the branded base.
+A template ``<name>`` is either three files under ``templates/email/`` (``<name>.subject.txt``,
+``<name>.txt`` and ``<name>.html``, each extending the branded base), or one message under
+``templates/email/messages/<name>.txt`` that fills the blocks ``title``, ``text`` and
+``link_label`` of the notice layout: it is rendered three times, extending the subject, the text
+and the HTML layout in turn (``{% extends layout %}``), so each message is written once.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from core.colours import readable_text_on
@@ -33,10 +37,20 @@ def branding_context() -> dict:
     }
 
 
+LAYOUTS = ("email/notice.subject.txt", "email/notice.txt", "email/notice.html")
+
+
 def render_email(template: str, context: dict, *, language: str) -> RenderedEmail:
     with translation.override(language):
         ctx = {**branding_context(), **context, "language": language}
-        subject = render_to_string(f"email/{template}.subject.txt", ctx)
-        text = render_to_string(f"email/{template}.txt", ctx)
-        html = render_to_string(f"email/{template}.html", ctx)
+        message = f"email/messages/{template}.txt"
+        try:
+            get_template(message)
+        except TemplateDoesNotExist:
+            parts = [f"email/{template}.{kind}" for kind in ("subject.txt", "txt", "html")]
+            subject, text, html = (render_to_string(part, ctx) for part in parts)
+        else:
+            subject, text, html = (
+                render_to_string(message, {**ctx, "layout": layout}) for layout in LAYOUTS
+            )
     return RenderedEmail(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)

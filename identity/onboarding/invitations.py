@@ -37,25 +37,15 @@ def _send_invitation(*, user: User, base_url: str, language: str) -> None:
 def _invitation_enqueue(*, user: User, token: str, row, base_url: str, language: str) -> None:
     email_enqueue(
         to=user.email,
-        template="notice",
+        template="staff_invitation",
         language=language,
         context={
-            "title": _("Your staff account"),
             "greeting_name": user.first_name,
-            "text": _(
-                "An account (role: %(role)s) has been opened for you on "
-                "%(portal)s. Open the link below to set your password; it works once and expires "
-                "on %(until)s. Then log in with: %(login)s. At the first login you will set up "
-                "an authenticator app (two-factor authentication)."
-            )
-            % {
-                "role": user.get_role_display(),
-                "portal": _portal_name(),
-                "until": local_time(row.expires_at),
-                "login": user.shown_login,
-            },
+            "role": user.get_role_display(),
+            "portal": _portal_name(),
+            "until": local_time(row.expires_at),
+            "login": user.shown_login,
             "link": f"{base_url}/password/set/{token}/",
-            "link_label": _("Set the password"),
         },
     )
 

@@ -71,7 +71,7 @@ def _login_taken() -> ApplicationError:
     )
 
 
-_notice = credentials.notice
+_message = credentials.message
 
 
 def _writing_to(language: str):
@@ -135,16 +135,7 @@ def _submit(*, cleaned: dict, documents: list, info, base_url: str):
         else RegistrationRequest.Status.RECEIVED,
     )
     if settings.verification == Verification.STAFF_REVIEW or settings.verify_in_background:
-        _notice(
-            checked.email,
-            _("We have received your request"),
-            _(
-                "Thank you. We have received your request for access to %(portal)s "
-                "and will let you know "
-                "by e-mail."
-            )
-            % {"portal": config.branding.portal_name},
-        )
+        _message(checked.email, "registration_received", portal=config.branding.portal_name)
         if settings.verify_in_background:
             queue_after_commit(
                 tasks.registration_verify,
@@ -175,16 +166,8 @@ def _verify_in_language(
     elif result.already_registered:
         owner = registration.owner_email(list(result.customer_ids))
         if owner:
-            _notice(  # the applicant's language: the owner's is not known from the address
-                owner,
-                _("Someone tried to register your account"),
-                _(
-                    "Someone has just applied for a new account for customer data "
-                    "that already has an account "
-                    "on %(portal)s. If it was you, use the login reminder. "
-                    "If not, contact the office."
-                )
-                % {"portal": config.branding.portal_name},
+            _message(  # the applicant's language: the owner's is not known from the address
+                owner, "registration_attempt_on_existing", portal=config.branding.portal_name
             )
         problem = (
             IdentityErrorCode.ALREADY_REGISTERED,
@@ -198,7 +181,7 @@ def _verify_in_language(
         request.reason = problem[0]
         request.save(update_fields=["status", "reason", "updated_at"])
         if not synchronous:
-            _notice(request.email, _("We could not verify your request"), problem[1])
+            _message(request.email, "registration_not_verified", reason=problem[1])
         return problem
     request.matched_customers = list(result.customer_ids)
     _create_account(request, result, base_url=base_url)
@@ -269,15 +252,7 @@ def _activate(user: User) -> User:
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
         shown = user.customer_symbol or user.get_username()
-        _notice(
-            user.email,
-            _("Registration – confirmation"),
-            _(
-                "Your e-mail address is confirmed. Login: %(login)s\nPassword: %(code)s\n"
-                "You can log in once you receive the message that the account is active."
-            )
-            % {"login": shown, "code": code},
-        )
+        _message(user.email, "registration_email_confirmed", login=shown, code=code)
 
         queue_after_commit(
             tasks.registration_open_account, run_here_if_broker_down=True, user_id=user.pk
@@ -293,15 +268,12 @@ def _activate(user: User) -> User:
     shown = user.customer_symbol or (
         user.get_username() if not user.get_username().startswith("pesel:") else "PESEL"
     )
-    _notice(
+    _message(
         user.email,
-        _("Your one-time password"),
-        _(
-            "Your account on %(portal)s is active. Login: %(login)s\n"
-            "One-time password: %(code)s\nYou will set "
-            "your own password at the first login."
-        )
-        % {"portal": config.branding.portal_name, "login": shown, "code": code},
+        "registration_one_time_password",
+        portal=config.branding.portal_name,
+        login=shown,
+        code=code,
     )
     return user
 
@@ -341,7 +313,7 @@ def registration_review(
         request.status, request.reason = RegistrationRequest.Status.REJECTED, reason.strip()
         request.save()
         with _writing_to(request.language):
-            _notice(request.email, _("Your request was not accepted"), reason.strip())
+            _message(request.email, "registration_rejected", reason=reason.strip())
         return request
     result, _name_differs = review_match(request)
     if not result.customer_ids or result.already_registered:
@@ -450,9 +422,4 @@ def registration_open_account(*, user_id: int) -> None:
     )
     config = selectors.tenant_config()
     with _writing_to(user.language):
-        _notice(
-            user.email,
-            _("Account activation"),
-            _("Your account on %(portal)s is active. You can log in now.")
-            % {"portal": config.branding.portal_name},
-        )
+        _message(user.email, "registration_account_open", portal=config.branding.portal_name)

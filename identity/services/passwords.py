@@ -9,9 +9,8 @@ import string
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue
@@ -72,35 +71,12 @@ def password_set(
 
 
 # What the owner is told after a change to how the account is protected (never the secret).
-_SECURITY_NOTICES: dict[str, tuple] = {
-    AuthEvent.Kind.PASSWORD_CHANGED: (
-        gettext_lazy("Your password was changed"),
-        gettext_lazy(
-            "The password of your account was changed. If it was not you, contact the office at "
-            "once."
-        ),
-    ),
-    AuthEvent.Kind.TWO_FACTOR_ENROLLED: (
-        gettext_lazy("Two-factor authentication was set up"),
-        gettext_lazy(
-            "An authenticator app was set up for your account. If it was not you, contact the "
-            "office at once."
-        ),
-    ),
-    AuthEvent.Kind.CONTACT_CHANGED: (
-        gettext_lazy("A new e-mail address for your account"),
-        gettext_lazy(
-            "A new e-mail address was given for your account; once its owner confirms it, "
-            "messages go there instead of here. If it was not you, contact the office at once."
-        ),
-    ),
-    AuthEvent.Kind.TWO_FACTOR_REPLACED: (
-        gettext_lazy("Your authenticator app was replaced"),
-        gettext_lazy(
-            "The authenticator app of your account was replaced with a new one; the old one and "
-            "the old backup codes no longer work. If it was not you, contact the office at once."
-        ),
-    ),
+# event -> message (templates/email/messages/).
+_SECURITY_NOTICES: dict[str, str] = {
+    AuthEvent.Kind.PASSWORD_CHANGED: "security_password_changed",
+    AuthEvent.Kind.TWO_FACTOR_ENROLLED: "security_two_factor_enrolled",
+    AuthEvent.Kind.CONTACT_CHANGED: "security_contact_changed",
+    AuthEvent.Kind.TWO_FACTOR_REPLACED: "security_two_factor_replaced",
 }
 
 
@@ -110,14 +86,12 @@ def security_notice(*, user: User, event: str, to: str = "") -> None:
     to = to or user.email
     if not to or event not in _SECURITY_NOTICES:
         return
-    title, text = _SECURITY_NOTICES[event]
-    with translation.override(user.language or "pl"):
-        context = {
-            "title": str(title),
-            "greeting_name": user.greeting_name,
-            "text": str(text),
-        }
-    email_enqueue(to=to, template="notice", language=user.language, context=context)
+    email_enqueue(
+        to=to,
+        template=_SECURITY_NOTICES[event],
+        language=user.language,
+        context={"greeting_name": user.greeting_name},
+    )
 
 
 def password_change(

@@ -197,19 +197,13 @@ def _email_change_start(*, user: User, email: str, base_url: str) -> None:
     with translation.override(recipient_language(user.language)):
         email_enqueue(
             to=email,
-            template="notice",
+            template="email_change_confirm",
             language=translation.get_language(),
             context={
-                "title": _("Confirm your new e-mail address"),
                 "greeting_name": user.greeting_name,
-                "text": _(
-                    "Open the link below to use this address for your account %(login)s. The "
-                    "link works once, until %(until)s. If you did not ask for it, ignore this "
-                    "message: nothing changes."
-                )
-                % {"login": user.shown_login, "until": local_time(row.expires_at)},
+                "login": user.shown_login,
+                "until": local_time(row.expires_at),
                 "link": f"{base_url}/account/email/confirm/{token}/",
-                "link_label": _("Confirm the address"),
             },
         )
     if user.email:

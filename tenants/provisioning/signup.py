@@ -86,24 +86,14 @@ def signup_request(
     with schema_context(settings.PUBLIC_SCHEMA_NAME):
         email_enqueue(
             to=request.admin_email,
-            template="notice",
+            template="signup_confirm",
             language=language,
             context={
-                "title": _("Confirm your e-BOK signup"),
                 "greeting_name": request.admin_first_name,
-                "text": _(
-                    "You asked to open an e-BOK for %(organisation)s at %(host)s. Open the link "
-                    "below to confirm your e-mail address; we will then set the portal up. The "
-                    "link expires in %(hours)s hours. If you did not ask for this, ignore this "
-                    "message."
-                )
-                % {
-                    "organisation": request.organisation_name,
-                    "host": f"{slug}.{settings.PLATFORM_DOMAIN}",
-                    "hours": SIGNUP_LINK_HOURS,
-                },
+                "organisation": request.organisation_name,
+                "host": f"{slug}.{settings.PLATFORM_DOMAIN}",
+                "hours": SIGNUP_LINK_HOURS,
                 "link": f"{base_url}/signup/confirm/{token}/",
-                "link_label": _("Confirm the signup"),
             },
         )
     platform_event(
