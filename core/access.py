@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,17 @@ STAFF_ROLES = frozenset(
 PORTAL_ROLES = frozenset({Role.CUSTOMER, Role.MANAGER})
 
 Check = Callable[[object], bool]
+
+
+@runtime_checkable
+class Actor(Protocol):
+    """Who acts, as the layers below identity know it: a user (identity.User fits) by its login
+    and id. A process that acts on its own (the demo loader, provisioning, an import) is named by
+    a string where an ``Actor | str`` is taken."""
+
+    pk: Any
+
+    def get_username(self) -> str: ...
 
 
 def has_role(user, *roles: str) -> bool:

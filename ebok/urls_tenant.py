@@ -8,7 +8,7 @@ from ebok.urls_common import common_patterns, handler400, handler403, handler404
 urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("", include("identity.urls")),
-    path("office/", include("identity.office_urls")),
+    path("office/", include("identity.office.urls")),
     path("", include("billing.urls")),
     path("api/v1/", include("tenants.api_urls")),
     path("api/v1/", include("identity.api_urls")),

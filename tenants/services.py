@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.access import Actor
 from core.errors import ApplicationError
 from tenants import policies
 from tenants.errors import TenantErrorCode
@@ -42,7 +43,7 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-def actor_description(actor: Any) -> tuple[str, str]:
+def actor_description(actor: Actor | str | None) -> tuple[str, str]:
     if actor is None:
         return "system", settings.PUBLIC_SCHEMA_NAME
     if isinstance(actor, str):
@@ -96,7 +97,7 @@ def tenant_create(
     kind: str = Tenant.Kind.OTHER,
     preset_code: str | None = None,
     config: policies.TenantConfig | None = None,
-    actor: Any = None,
+    actor: Actor | str | None = None,
     status: str = Tenant.Status.ACTIVE,
     nip: str = "",
     regon: str = "",
@@ -152,7 +153,7 @@ def tenant_domain_add(*, tenant: Tenant, domain: str, primary: bool = False) -> 
 
 
 @transaction.atomic
-def tenant_status_set(*, tenant: Tenant, status: str, actor: Any = None) -> Tenant:
+def tenant_status_set(*, tenant: Tenant, status: str, actor: Actor | str | None = None) -> Tenant:
     """Suspend or reactivate a tenant (audited; every process notices through the registry)."""
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if locked.status == status:
@@ -184,7 +185,7 @@ def _problem_path(key: str, problem: str) -> str:
 
 
 @transaction.atomic
-def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Any) -> bool:
+def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Actor | str) -> bool:
     """The one write path for a tenant setting.
 
     ``key`` names a group (``branding``), a field in a group (``password_policy.min_length``) or

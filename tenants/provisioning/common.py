@@ -8,10 +8,10 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 
+from core.access import Actor
 from tenants.models import PlatformEvent, Tenant
 from tenants.services import (
     actor_description,
@@ -65,7 +65,9 @@ def _administrator_hooks() -> AdministratorHooks:
     return _hooks
 
 
-def platform_event(kind: str, *, tenant: Tenant | None, actor: Any, **details) -> PlatformEvent:
+def platform_event(
+    kind: str, *, tenant: Tenant | None, actor: Actor | str, **details
+) -> PlatformEvent:
     actor_name, _schema = actor_description(actor)
     return PlatformEvent.objects.create(
         kind=kind,

@@ -4,7 +4,6 @@ invitations resent, exports and deletion."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
+from core.access import Actor
 from core.errors import ApplicationError, CoreErrorCode
 from tenants import pgtools
 from tenants.errors import TenantErrorCode
@@ -23,7 +23,7 @@ from tenants.services import (
 
 
 @transaction.atomic
-def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
+def tenant_publish(*, tenant: Tenant, actor: Actor | str) -> Tenant:
     """Open an onboarding tenant to its customers."""
     if tenant.status != Tenant.Status.ONBOARDING:
         raise ApplicationError(
@@ -39,7 +39,7 @@ def tenant_publish(*, tenant: Tenant, actor: Any) -> Tenant:
 
 
 @transaction.atomic
-def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
+def tenant_suspend(*, tenant: Tenant, actor: Actor | str, reason: str) -> Tenant:
     """Shut a portal: its customers and staff are refused until it is reactivated; the reason
     goes to the platform's audit log."""
     if not reason.strip():
@@ -56,7 +56,7 @@ def tenant_suspend(*, tenant: Tenant, actor: Any, reason: str) -> Tenant:
 
 
 @transaction.atomic
-def tenant_reactivate(*, tenant: Tenant, actor: Any) -> Tenant:
+def tenant_reactivate(*, tenant: Tenant, actor: Actor | str) -> Tenant:
     """Back to where it was: active when it had been published, onboarding otherwise."""
     if not tenant.is_suspended:
         raise ApplicationError(
@@ -76,7 +76,7 @@ def tenant_reactivate(*, tenant: Tenant, actor: Any) -> Tenant:
 
 
 @transaction.atomic
-def tenant_custom_domain_add(*, tenant: Tenant, domain: str, actor: Any) -> Domain:
+def tenant_custom_domain_add(*, tenant: Tenant, domain: str, actor: Actor | str) -> Domain:
     domain = domain.strip().lower().rstrip(".")
     if (
         not DOMAIN_RE.match(domain)
@@ -99,7 +99,7 @@ def tenant_custom_domain_add(*, tenant: Tenant, domain: str, actor: Any) -> Doma
     return created
 
 
-def tenant_invitation_resend(*, tenant: Tenant, actor: Any, base_url: str) -> int:
+def tenant_invitation_resend(*, tenant: Tenant, actor: Actor | str, base_url: str) -> int:
     """A new set-password link for each administrator who has not logged in yet."""
     with tenant_context(tenant), transaction.atomic():
         sent = _administrator_hooks().resend(tenant=tenant, base_url=base_url)
@@ -123,7 +123,7 @@ def export_directory() -> Path:
     return path
 
 
-def tenant_export(*, tenant: Tenant, actor: Any) -> Path:
+def tenant_export(*, tenant: Tenant, actor: Actor | str) -> Path:
     """The tenant's schema (structure and data) as a plain SQL dump in the export directory; the
     tenant's own tables only, so it restores into a fresh database next to a public schema."""
     if tenant.is_public:
@@ -164,7 +164,7 @@ def tenant_exports(*, tenant: Tenant) -> list[Path]:
 
 
 @transaction.atomic
-def tenant_delete(*, tenant: Tenant, confirmation: str, actor: Any) -> None:
+def tenant_delete(*, tenant: Tenant, confirmation: str, actor: Actor | str) -> None:
     """Delete a tenant: its schema, hosts and configuration. The operator must type the tenant's
     subdomain; the removal stays in the platform's log (its exports stay in the export folder)."""
     if tenant.is_public:

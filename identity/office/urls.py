@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import office_views
+from identity.office import views as office_views
 from identity.onboarding import views as onboarding_views
 from identity.registration import views as registration_views
 
