@@ -16,11 +16,12 @@ from rest_framework.views import APIView
 from core.errors import ApplicationError
 from core.http import base_url
 from core.throttling import client_ip, hit
-from identity import policies, selectors, services, twofactor
+from identity import policies, selectors, services
 from identity.authentication import AccountReady
 from identity.errors import IdentityErrorCode
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
 from identity.models import ApiToken, AuthEvent, CorrespondenceAddress, User
+from identity.twofactor import services as twofactor
 from identity.views import request_info
 
 

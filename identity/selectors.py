@@ -18,6 +18,15 @@ def tenant_config() -> TenantConfig | None:
     return tenant.configuration
 
 
+def current_config() -> TenantConfig:
+    """The tenant's configuration where there must be one (a tenant's request or task); outside
+    any tenant that is a programming error, not a user's."""
+    config = tenant_config()
+    if config is None:
+        raise RuntimeError("no tenant is active on this connection")
+    return config
+
+
 def normalise_login(login: str) -> str:
     return " ".join(login.split()).casefold()
 

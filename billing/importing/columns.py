@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from stdnum.pl import nip as stdnum_nip
@@ -38,6 +40,11 @@ class Text:
                 for k, v in self.params.items()
             },
         }
+
+
+# One row of a file as read: column name -> the text in it, or a Text saying why the row could
+# not be read at all (key "__error__").
+Row = dict[str, "str | Text"]
 
 
 def stored_text(error: dict) -> str:
@@ -191,7 +198,7 @@ class Reference:
     """A column holding another record's ERP id, stored as that record's primary key."""
 
     column: str
-    model: type
+    model: type[models.Model]
     field: str
     required: bool = True
 
@@ -199,11 +206,11 @@ class Reference:
 @dataclass(frozen=True)
 class EntitySpec:
     name: str
-    model: type
+    model: type[models.Model]
     columns: tuple[Column, ...]
     references: tuple[Reference, ...] = ()
     # Turns parsed columns into model fields (e.g. PESEL into its hash and masked form).
     transform: Callable[[dict], dict] = lambda row: row
     # SQL run after an upsert with the ids it touched (keeps derived values right).
     after: Callable[[list[int]], None] | None = None
-    messages: dict[str, str] = field(default_factory=dict)  # unique constraint -> message
+    messages: dict[str, str | Promise] = field(default_factory=dict)  # unique constraint -> message

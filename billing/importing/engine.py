@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from billing.errors import RowCode
-from billing.importing.columns import Column, EntitySpec, RowError, Text, area, day, money
+from billing.importing.columns import Column, EntitySpec, Row, RowError, Text, area, day, money
 from billing.importing.files import read_rows
 
 # The registered entities: name -> spec, and the name people read.
@@ -46,7 +46,7 @@ BATCH = 5000
 
 def run_import(
     spec: EntitySpec,
-    rows: list[dict[str, str]],
+    rows: list[Row],
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -77,8 +77,10 @@ def run_import(
     return result
 
 
-def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResult) -> list:
-    out = []
+def _parse_all(
+    spec: EntitySpec, rows: list[Row], result: ImportResult
+) -> list[tuple[int, dict[str, Any] | None]]:
+    out: list[tuple[int, dict[str, Any] | None]] = []
     seen: dict[str, int] = {}
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
     for number, raw in enumerate(rows, start=1):
@@ -117,7 +119,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
                 result.error(number, column.name, exc.code, exc.detail)
                 ok = False
         for ref in spec.references:
-            values[ref.column] = (raw.get(ref.column) or "").strip()
+            values[ref.column] = str(raw.get(ref.column) or "").strip()
             if ref.required and not values[ref.column]:
                 result.error(
                     number,
@@ -126,7 +128,7 @@ def _parse_all(spec: EntitySpec, rows: list[dict[str, str]], result: ImportResul
                     Text(gettext_noop("This field is required.")),
                 )
                 ok = False
-        erp_id = values.get("erp_id")
+        erp_id = str(values.get("erp_id") or "")
         if ok and erp_id in seen:
             result.error(
                 number,
@@ -154,7 +156,7 @@ def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) ->
             values[ref.column] for _n, values in parsed if values is not None and values[ref.column]
         }
         known = (
-            dict(ref.model.objects.filter(erp_id__in=wanted).values_list("erp_id", "pk"))
+            dict(ref.model._default_manager.filter(erp_id__in=wanted).values_list("erp_id", "pk"))
             if wanted
             else {}
         )
@@ -235,7 +237,7 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     columns = supplied + stamps + list(defaults)
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
-    quoted = {a: q(fields[a].column) for a in columns}
+    quoted = {a: q(str(fields[a].column)) for a in columns}
     column_list = ", ".join(quoted[a] for a in columns)
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from billing.errors import BillingErrorCode
-from billing.importing.columns import Text
+from billing.importing.columns import Row, Text
 from core.errors import ApplicationError
 
 # --- reading files -------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def _dialect(stripped: str) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
-def read_rows(payload: str) -> list[dict[str, str]]:
+def read_rows(payload: str) -> list[Row]:
     """CSV with a header row (``;`` or ``,``) or JSON lines; every value as a string. Raises
     UnreadableFile when the file as a whole cannot be read."""
     check_readable(payload)

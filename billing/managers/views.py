@@ -123,7 +123,8 @@ def office_application_decide(request, pk: int):
                 base_url=base_url(request),
             )
     except (ApplicationError, forms.ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        text = exc.message if isinstance(exc, ApplicationError) else "; ".join(exc.messages)
+        messages.error(request, text)
     else:
         messages.success(request, _("Done: the manager has been e-mailed."))
     return redirect("office_manager_applications")

@@ -149,13 +149,14 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # PESEL numbers are stored only as HMAC-SHA256 under this key (identity.pesel).
 PESEL_HASH_KEY = env("PESEL_HASH_KEY", default="")
-# TOTP secrets are encrypted at rest under these Fernet keys, newest first (identity.sealing).
+# TOTP secrets are encrypted at rest under these Fernet keys, newest first
+# (identity.twofactor.sealing).
 TOTP_ENCRYPTION_KEYS = env.list("TOTP_ENCRYPTION_KEYS", default=[])
 
 
 def _otp_issuer(device):
     """The name an authenticator app shows: the tenant's portal name."""
-    from identity.twofactor import issuer_name  # noqa: PLC0415 - settings load before any app
+    from identity.twofactor.services import issuer_name  # noqa: PLC0415 - settings load before any app
 
     return issuer_name(device)
 

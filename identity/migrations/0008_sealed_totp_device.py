@@ -9,7 +9,7 @@ def seal_existing_devices(apps, schema_editor):
     """Move every plain-text django-otp TOTP device of this schema into the sealed table."""
     from binascii import unhexlify
 
-    from identity.sealing import seal
+    from identity.twofactor.sealing import seal
 
     plain = apps.get_model("otp_totp", "TOTPDevice")
     sealed = apps.get_model("identity", "SealedTOTPDevice")

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from identity.sealing import unseal
+from identity.twofactor.codes import backup_code_matches, normalised
+from identity.twofactor.sealing import unseal
 
 
 class BackupCode(models.Model):
@@ -34,16 +35,14 @@ class BackupCodeDevice(ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from identity.twofactor import backup_code_matches  # noqa: PLC0415 - twofactor imports these models
-
         allowed, _info = self.verify_is_allowed()
         if not allowed:
             return False
-        normalised = "".join(str(token).split()).upper().replace("-", "")
+        typed = normalised(token)
         for code in BackupCode.objects.select_for_update().filter(
             user=self.user, used_at__isnull=True
         ):
-            if backup_code_matches(normalised, code.code_hash):
+            if backup_code_matches(typed, code.code_hash):
                 code.used_at = timezone.now()
                 code.save(update_fields=["used_at"])
                 self.throttle_reset()
@@ -53,9 +52,9 @@ class BackupCodeDevice(ThrottlingMixin, Device):
 
 
 class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
-    """django-otp's TOTP device with its secret encrypted at rest (identity.sealing): the table
-    holds no usable key without the server's ``TOTP_ENCRYPTION_KEYS``. Verification, throttling,
-    replay refusal (``last_t``) and the provisioning URL are django-otp's own code."""
+    """django-otp's TOTP device with its secret encrypted at rest (identity.twofactor.sealing):
+    the table holds no usable key without the server's ``TOTP_ENCRYPTION_KEYS``. Verification,
+    throttling, replay refusal (``last_t``) and the provisioning URL are django-otp's own code."""
 
     sealed_key = models.TextField()
     step = models.PositiveSmallIntegerField(default=30)

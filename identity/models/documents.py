@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.schemas import current_schema
 
 
 def document_upload_path(instance, filename: str) -> str:
     """Files live under the tenant's schema name: one tenant's files never share a folder with
     another's (they are served only through identity.views.document_pdf, never from /media/)."""
-    return f"{connection.schema_name}/documents/{uuid.uuid4().hex}.pdf"
+    return f"{current_schema()}/documents/{uuid.uuid4().hex}.pdf"
 
 
 class Document(models.Model):

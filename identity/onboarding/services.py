@@ -9,14 +9,17 @@ import io
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from core.colours import contrast_ratio
 from core.errors import ApplicationError, CoreErrorCode
+from core.schemas import current_schema
+from identity.models import User
 from tenants import policies
 from tenants.errors import TenantErrorCode
+from tenants.models import Tenant
 from tenants.presets import preset
 from tenants.services import tenant_setting_set
 
@@ -42,7 +45,7 @@ def colour_report(colour: str) -> dict:
 
 
 def logo_path(name: str) -> str:
-    return f"{connection.schema_name}/branding/{name}"
+    return f"{current_schema()}/branding/{name}"
 
 
 def logo_store(upload) -> str:
@@ -74,7 +77,9 @@ def logo_store(upload) -> str:
 
 
 @transaction.atomic
-def branding_save(*, tenant, values: dict, texts: dict | None = None, logo=None, actor) -> bool:
+def branding_save(
+    *, tenant: Tenant, values: dict, texts: dict | None = None, logo=None, actor: User
+) -> bool:
     """Save the branding group at once (one audit row) after the contrast check, and the
     tenant's own texts with it (``texts``: setting path → {language: text}); all or nothing."""
     report = colour_report(values["primary_colour"])
@@ -104,7 +109,7 @@ def branding_save(*, tenant, values: dict, texts: dict | None = None, logo=None,
     return changed
 
 
-def rules_from_preset(*, tenant, code: str, actor) -> int:
+def rules_from_preset(*, tenant: Tenant, code: str, actor: User) -> int:
     """Take the registration and security rules of preset ``code`` (branding stays)."""
     try:
         source = preset(code, name=tenant.name)
@@ -119,7 +124,7 @@ def rules_from_preset(*, tenant, code: str, actor) -> int:
 
 
 @transaction.atomic
-def rules_adjust(*, tenant, values: dict, actor) -> int:
+def rules_adjust(*, tenant: Tenant, values: dict, actor: User) -> int:
     """Adjust single rules (``group.field`` keys): all of them, or none when one is refused."""
     return sum(
         tenant_setting_set(tenant=tenant, key=key, value=value, actor=actor)

@@ -25,7 +25,7 @@ from tenants.policies import RegistrationSettings
 class MatchResult:
     customer_ids: tuple[int, ...] = ()
     # Set when the customer exists but may not register yet (e.g. contract not signed).
-    refusal: str | None = None
+    refusal: IdentityErrorCode | None = None
     # Customers that already have an account (one account per customer).
     already_registered: bool = False
     symbol: str = ""

@@ -109,7 +109,7 @@ def registration_submit(
 
 
 def _submit(*, cleaned: dict, documents: list, info, base_url: str):
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     settings = config.registration
     checked = registration.check(cleaned, settings)
     if checked.errors:
@@ -156,7 +156,7 @@ def _verify(request: RegistrationRequest, *, base_url: str, synchronous: bool) -
 def _verify_in_language(
     request: RegistrationRequest, *, base_url: str, synchronous: bool
 ) -> tuple | None:
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     result = registration.match(request.proof, config.registration)
     problem = None
     if result.refusal:
@@ -199,7 +199,7 @@ def _login_for(typed: str, symbol: str, config) -> str:
 
 
 def _create_account(request: RegistrationRequest, result, *, base_url: str) -> User:
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     login = _login_for(request.login, result.symbol, config)
     user = services.user_create(
         login=login,
@@ -245,7 +245,7 @@ def registration_activate(*, token: str) -> User:
 
 def _activate(user: User) -> User:
     code = services.temporary_password()
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     if config.registration.credentials == CredentialDelivery.THREE_EMAILS:
         # Second e-mail: the login and password; the account opens with the third (a job).
         user.set_password(code)
@@ -282,7 +282,7 @@ def review_match(request: RegistrationRequest):
     """The customer record a request names, for the office to decide on: found by its
     identifiers alone, and whether the name typed differs from the record's (staff see both and
     decide; the name is a hint for them, not a refusal)."""
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     proof = {k: v for k, v in request.proof.items() if k != "full_name"}
     result = registration.match(proof, config.registration)
     typed = request.proof.get("full_name", "")
@@ -334,7 +334,7 @@ def account_create_in_person(
     """Staff open an account at the office (flow D) for the customer with ``symbol``: the login
     (the symbol unless another is given) and a first-login password, returned once for the
     credentials letter; the user sets their own password at the first login."""
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     result = registration.match({"symbol": symbol.strip().upper()}, config.registration)
     if not result.customer_ids:
         raise ApplicationError(
@@ -420,6 +420,6 @@ def registration_open_account(*, user_id: int) -> None:
     RegistrationRequest.objects.filter(user=user).update(
         status=RegistrationRequest.Status.COMPLETED
     )
-    config = selectors.tenant_config()
+    config = selectors.current_config()
     with _writing_to(user.language):
         _message(user.email, "registration_account_open", portal=config.branding.portal_name)

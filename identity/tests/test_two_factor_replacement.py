@@ -12,9 +12,9 @@ from django_otp.oath import totp
 from core.outbox.models import Message
 from identity.models import AuthEvent
 from identity.models import SealedTOTPDevice as TOTPDevice
-from identity.sealing import seal
 from identity.services import user_create
 from identity.tests.conftest import login, login_verified_staff
+from identity.twofactor.sealing import seal
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.http import base_url
-from identity import profile, selectors, services, twofactor
+from identity import profile, selectors, services
 from identity.errors import LinkExpired, LinkUsed
 from identity.forms import (
     ContactForm,
 )
 from identity.models import CorrespondenceAddress, OneTimeToken
+from identity.twofactor import services as twofactor
 from identity.views.common import _posted, request_info
 from tenants.policies import RecoveryMethod
 

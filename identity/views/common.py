@@ -13,13 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import ApplicationError
 from core.throttling import client_ip
-from identity import policies, selectors, services, twofactor
+from identity import policies, selectors, services
 from identity.middleware import (
     LAST_ACTIVITY,
     MUST_CHANGE,
     NEEDS_SECOND_FACTOR,
     TERMS_PENDING,
 )
+from identity.twofactor import services as twofactor
 
 REMEMBER_COOKIE = "ebok_login"
 

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from core.errors import ApplicationError
-from identity import services, twofactor
+from identity import services
 from identity.errors import TwoFactorError
 from identity.forms import (
     SecondFactorForm,
     TwoFactorEnrolForm,
 )
 from identity.models import AuthEvent
+from identity.twofactor import services as twofactor
 from identity.views.common import _after_gates, _posted, add_form_errors, request_info
 
 

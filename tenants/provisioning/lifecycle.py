@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 
 from core.access import Actor
 from core.errors import ApplicationError, CoreErrorCode
+from core.schemas import use_public_schema
 from tenants import pgtools
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, Tenant
@@ -192,4 +193,4 @@ def tenant_delete(*, tenant: Tenant, confirmation: str, actor: Actor | str) -> N
         # Deferred foreign-key checks of this transaction must run before tables are dropped.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     locked.delete(force_drop=True)
-    connection.set_schema_to_public()
+    use_public_schema()

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
 from core.errors import ApplicationError
 from core.outbox.services import email_enqueue
+from core.schemas import use_public_schema
 from tenants import policies
 from tenants.errors import TenantErrorCode
 from tenants.models import PlatformEvent, SignupRequest, Tenant
@@ -194,7 +195,7 @@ def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
                 actor=actor,
             )
             _progress(request, SignupRequest.Step.SCHEMA, tenant=tenant)
-        connection.set_schema_to_public()
+        use_public_schema()
         _progress(request, SignupRequest.Step.CONFIGURATION)
         # The organisation's data in the preset: two audited group writes.
         config = tenant.configuration
@@ -230,7 +231,7 @@ def signup_provision(*, public_id: str, base_url: str) -> SignupRequest:
                 finished_at=timezone.now(),
             )
     except Exception as exc:  # noqa: BLE001 - recorded on the request and in the platform log
-        connection.set_schema_to_public()
+        use_public_schema()
         message = exc.message if isinstance(exc, ApplicationError) else type(exc).__name__
         logger.exception("signup %s: provisioning failed", public_id)
         with transaction.atomic():

@@ -3,7 +3,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from identity.models import SealedTOTPDevice
-from identity.sealing import InvalidToken, reseal
+from identity.twofactor.sealing import InvalidToken, reseal
 from tenants.models import Tenant
 
 

@@ -7,8 +7,6 @@ Staff and operators must use it; customers may; a tenant may require it for ever
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import logging
 import secrets
 
@@ -20,14 +18,12 @@ from django_otp import devices_for_user, user_has_device
 from identity.errors import TwoFactorError
 from identity.models import AuthEvent, BackupCode, BackupCodeDevice, User
 from identity.models import SealedTOTPDevice as TOTPDevice
-from identity.sealing import InvalidToken, seal
 from identity.selectors import tenant_config
 from identity.services import audit, reauthenticate, security_notice
+from identity.twofactor.codes import hash_code, new_codes, shown
+from identity.twofactor.sealing import InvalidToken, seal
 
 logger = logging.getLogger(__name__)
-
-BACKUP_CODE_COUNT = 10
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def second_factor_required(user: User) -> bool:
@@ -78,26 +74,14 @@ def totp_secret_for_humans(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def _hash_code(code: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    return f"{salt}${hashlib.sha256((salt + code).encode()).hexdigest()}"
-
-
-def backup_code_matches(code: str, stored: str) -> bool:
-    salt, _sep, _digest = stored.partition("$")
-    return hmac.compare_digest(_hash_code(code, salt), stored)
-
-
 @transaction.atomic
 def backup_codes_issue(*, user: User) -> list[str]:
     """New backup codes (the old ones stop working); returned once, stored hashed."""
     BackupCode.objects.filter(user=user).delete()
     BackupCodeDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
-    codes = [
-        "".join(secrets.choice(_ALPHABET) for _ in range(12)) for _ in range(BACKUP_CODE_COUNT)
-    ]
-    BackupCode.objects.bulk_create(BackupCode(user=user, code_hash=_hash_code(c)) for c in codes)
-    return [f"{c[:4]}-{c[4:8]}-{c[8:]}" for c in codes]
+    codes = new_codes()
+    BackupCode.objects.bulk_create(BackupCode(user=user, code_hash=hash_code(c)) for c in codes)
+    return [shown(c) for c in codes]
 
 
 def totp_enrolment_confirm(
