@@ -28,12 +28,12 @@ FOCUS_PARAMETERS = [
 ]
 
 
-def _focus_of(request) -> selectors.Focus | None:
-    """The focus a view of ``_Focus`` read from the query, None in the others."""
+def focus_of(request) -> selectors.Focus | None:
+    """The focus a view of ``FocusMixin`` read from the query, None in the others."""
     return getattr(request, "focus", None)
 
 
-class _Focus:
+class FocusMixin:
     """``?customer=`` or ``?building=``: the API's form of a manager's switcher. It narrows what
     the actor sees (billing.selectors._focused), never widens it."""
 
@@ -57,7 +57,7 @@ class _Focus:
 
 
 @extend_schema(parameters=FOCUS_PARAMETERS)
-class _Scoped(_Focus, ListAPIView):
+class ScopedListApi(FocusMixin, ListAPIView):
     pagination_class = Cursor
     selector = None
     ordering = ("-id",)
@@ -125,49 +125,49 @@ class BalanceConfirmationSerializer(serializers.ModelSerializer):
         fields = ["id", "as_of", "amount", "status", "comment", "answered_at"]
 
 
-class PremisesApi(_Scoped):
+class PremisesApi(ScopedListApi):
     serializer_class = PremisesSerializer
     selector = selectors.premises_list
     ordering = ("city", "street", "building_no", "flat_no", "id")
 
 
-class ContractsApi(_Scoped):
+class ContractsApi(ScopedListApi):
     serializer_class = ContractSerializer
     selector = selectors.contract_list
     ordering = ("-id",)
 
 
-class ChargesApi(_Scoped):
+class ChargesApi(ScopedListApi):
     serializer_class = ChargeSerializer
     selector = selectors.charge_list
     ordering = ("-period", "-id")
 
 
-class InvoicesApi(_Scoped):
+class InvoicesApi(ScopedListApi):
     serializer_class = InvoiceSerializer
     selector = selectors.invoice_list
     ordering = ("-issue_date", "-id")
 
 
-class PaymentsApi(_Scoped):
+class PaymentsApi(ScopedListApi):
     serializer_class = PaymentSerializer
     selector = selectors.payment_list
     ordering = ("-paid_on", "-id")
 
 
-class SettlementsApi(_Scoped):
+class SettlementsApi(ScopedListApi):
     serializer_class = SettlementSerializer
     selector = selectors.settlement_list
     ordering = ("-issued_on", "-id")
 
 
-class BalanceConfirmationsApi(_Scoped):
+class BalanceConfirmationsApi(ScopedListApi):
     serializer_class = BalanceConfirmationSerializer
     selector = selectors.balance_confirmation_list
     ordering = ("-as_of", "-id")
 
 
-class BalanceApi(_Focus, APIView):
+class BalanceApi(FocusMixin, APIView):
     @extend_schema(
         parameters=FOCUS_PARAMETERS,
         responses=inline_serializer(
@@ -181,8 +181,8 @@ class BalanceApi(_Focus, APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        total = selectors.balance(actor=request.user, focus=_focus_of(request))
-        months = selectors.balance_by_month(actor=request.user, focus=_focus_of(request))
+        total = selectors.balance(actor=request.user, focus=focus_of(request))
+        months = selectors.balance_by_month(actor=request.user, focus=focus_of(request))
         money = lambda value: f"{value:.2f}"  # noqa: E731
         return Response(
             {
@@ -235,7 +235,7 @@ CUSTOMER_PARAM = OpenApiParameter(
 
 def _customer_id(request: Request) -> int:
     customers = list(
-        selectors.customer_list(actor=request.user, focus=_focus_of(request)).values_list(
+        selectors.customer_list(actor=request.user, focus=focus_of(request)).values_list(
             "pk", flat=True
         )[:50]
     )
@@ -275,7 +275,7 @@ class EInvoiceApi(APIView):
     @extend_schema(parameters=[CUSTOMER_PARAM], responses=EInvoiceOutputSerializer)
     def get(self, request: Request) -> Response:
         consent = selectors.einvoice_consent(
-            actor=request.user, focus=_focus_of(request), customer_id=_customer_id(request)
+            actor=request.user, focus=focus_of(request), customer_id=_customer_id(request)
         )
         return Response(self.EInvoiceOutputSerializer(consent).data)
 

@@ -29,15 +29,16 @@ from identity.views import add_form_errors, request_info
 FOCUS_KEY = "billing_focus"
 
 
-def portal_page(module: str | None = None):
-    """A page of the customer portal: logged in as a customer (or manager), and the tenant has
-    the module switched on."""
+def portal_page(*modules: str):
+    """A page of the customer portal (of any other app too): logged in as a customer (or
+    manager), and the tenant has one of ``modules`` switched on (any page, without them)."""
 
     def decorator(view):
         @page_access(lambda user: has_role(user, *PORTAL_ROLES))
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if module is not None and not request.tenant.configuration.has_module(module):
+            offers = request.tenant.configuration.has_module
+            if modules and not any(offers(m) for m in modules):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -46,7 +47,7 @@ def portal_page(module: str | None = None):
     return decorator
 
 
-def _focus(request) -> selectors.Focus | None:
+def request_focus(request) -> selectors.Focus | None:
     """A manager's chosen customer or building (the switcher), passed to every selector."""
     return request.session.get(FOCUS_KEY)
 
@@ -84,7 +85,7 @@ def _chart(months: list[dict]) -> dict:
 
 @portal_page()
 def dashboard(request):
-    actor, focus = request.user, _focus(request)
+    actor, focus = request.user, request_focus(request)
     total = selectors.balance(actor=actor, focus=focus)
     unpaid = selectors.unpaid_invoices(actor=actor, focus=focus)
     next_due = unpaid.order_by("due_date", "id").first()
@@ -114,8 +115,8 @@ def dashboard(request):
 
 @portal_page("charges")
 def charges(request):
-    rows = selectors.charge_list(actor=request.user, focus=_focus(request))
-    months = selectors.balance_by_month(actor=request.user, focus=_focus(request), months=24)
+    rows = selectors.charge_list(actor=request.user, focus=request_focus(request))
+    months = selectors.balance_by_month(actor=request.user, focus=request_focus(request), months=24)
     return render(
         request, "billing/charges.html", {"page": _page(request, rows, 50), "months": months}
     )
@@ -126,20 +127,24 @@ def invoices(request):
     return render(
         request,
         "billing/invoices.html",
-        {"page": _page(request, selectors.invoice_list(actor=request.user, focus=_focus(request)))},
+        {
+            "page": _page(
+                request, selectors.invoice_list(actor=request.user, focus=request_focus(request))
+            )
+        },
     )
 
 
 @portal_page("payments_received")
 def payments(request):
-    rows = selectors.payment_list(actor=request.user, focus=_focus(request))
+    rows = selectors.payment_list(actor=request.user, focus=request_focus(request))
     return render(
         request,
         "billing/payments.html",
         {
             "page": _page(request, rows),
             "total": rows.aggregate(s=Sum("amount"))["s"],
-            "deposits": selectors.deposit_list(actor=request.user, focus=_focus(request)),
+            "deposits": selectors.deposit_list(actor=request.user, focus=request_focus(request)),
         },
     )
 
@@ -151,7 +156,7 @@ def settlements(request):
         "billing/settlements.html",
         {
             "page": _page(
-                request, selectors.settlement_list(actor=request.user, focus=_focus(request))
+                request, selectors.settlement_list(actor=request.user, focus=request_focus(request))
             )
         },
     )
@@ -167,7 +172,7 @@ class DisputeForm(forms.Form):
 
 @portal_page("balance_confirmation")
 def balance_confirmations(request):
-    rows = selectors.balance_confirmation_list(actor=request.user, focus=_focus(request))
+    rows = selectors.balance_confirmation_list(actor=request.user, focus=request_focus(request))
     return render(
         request, "billing/balance_confirmations.html", {"rows": rows, "form": DisputeForm()}
     )
@@ -193,9 +198,11 @@ def balance_confirmation_answer(request, pk: int, answer: str):
 @portal_page()
 def premises(request):
     context = {
-        "premises": selectors.premises_list(actor=request.user, focus=_focus(request)),
-        "contracts": selectors.contract_list(actor=request.user, focus=_focus(request)),
-        "service_points": selectors.service_point_list(actor=request.user, focus=_focus(request)),
+        "premises": selectors.premises_list(actor=request.user, focus=request_focus(request)),
+        "contracts": selectors.contract_list(actor=request.user, focus=request_focus(request)),
+        "service_points": selectors.service_point_list(
+            actor=request.user, focus=request_focus(request)
+        ),
     }
     return render(request, "billing/premises.html", context)
 
@@ -217,7 +224,7 @@ def einvoice(request):
     manager of several customers, or an account holding several payer records, must see whose
     consent each is). A change goes to the customer named in the form."""
     customers = list(
-        selectors.customer_list(actor=request.user, focus=_focus(request)).order_by(
+        selectors.customer_list(actor=request.user, focus=request_focus(request)).order_by(
             "name", "symbol"
         )[:20]
     )
@@ -236,7 +243,7 @@ def einvoice(request):
     form_errors = False
     for customer in customers:
         consent = selectors.einvoice_consent(
-            actor=request.user, focus=_focus(request), customer_id=customer.pk
+            actor=request.user, focus=request_focus(request), customer_id=customer.pk
         )
         is_posted = posted is not None and posted.pk == customer.pk
         form = EInvoiceForm(
@@ -297,7 +304,7 @@ def _einvoice_change(request, customer, form):
 
 @portal_page("membership")
 def membership(request):
-    customers = selectors.customer_list(actor=request.user, focus=_focus(request))
+    customers = selectors.customer_list(actor=request.user, focus=request_focus(request))
 
     contributions = Contribution.objects.filter(customer__in=customers)
     return render(
@@ -307,12 +314,12 @@ def membership(request):
 
 @portal_page("debt_collection")
 def debt_collection(request):
-    overdue = selectors.overdue_invoices(actor=request.user, focus=_focus(request))
+    overdue = selectors.overdue_invoices(actor=request.user, focus=request_focus(request))
     return render(
         request,
         "billing/debt_collection.html",
         {
-            "customers": selectors.customer_list(actor=request.user, focus=_focus(request)),
+            "customers": selectors.customer_list(actor=request.user, focus=request_focus(request)),
             "overdue": overdue[:50],
             "overdue_total": overdue.aggregate(s=Sum(F("gross") - F("paid")))["s"]
             or selectors.ZERO,
@@ -330,14 +337,16 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def invoice_pdf_response(request, pk: int) -> HttpResponse:
     """The invoice as a PDF with the transfer QR code; 404 for an invoice the actor may not see."""
 
-    invoice = selectors.invoice_get(actor=request.user, focus=_focus(request), invoice_id=pk)
+    invoice = selectors.invoice_get(actor=request.user, focus=request_focus(request), invoice_id=pk)
     if invoice is None:
         raise Http404
     config = request.tenant.configuration
     content = invoice_pdf(
         invoice=invoice,
         customer=invoice.customer,
-        lines=selectors.invoice_lines(actor=request.user, focus=_focus(request), invoice=invoice),
+        lines=selectors.invoice_lines(
+            actor=request.user, focus=request_focus(request), invoice=invoice
+        ),
         branding=config.branding,
         payee=config.payee,
     )
@@ -354,9 +363,13 @@ def balance_pdf_view(request):
 
     config = request.tenant.configuration
     content = balance_pdf(
-        customers=list(selectors.customer_list(actor=request.user, focus=_focus(request))[:10]),
-        balance=selectors.balance(actor=request.user, focus=_focus(request)),
-        months=selectors.balance_by_month(actor=request.user, focus=_focus(request), months=12),
+        customers=list(
+            selectors.customer_list(actor=request.user, focus=request_focus(request))[:10]
+        ),
+        balance=selectors.balance(actor=request.user, focus=request_focus(request)),
+        months=selectors.balance_by_month(
+            actor=request.user, focus=request_focus(request), months=12
+        ),
         branding=config.branding,
         payee=config.payee,
         as_of=timezone.localdate(),

@@ -102,6 +102,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         fields = exc.extra.get("fields")
         body = error_body(exc.code, exc.message, _field_errors(fields) if fields else None)
+        body.update(exc.extra.get("data") or {})  # what a client needs to act (a range, a date)
         headers = (
             {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else {}
         )

@@ -4,6 +4,9 @@ link there). The core names no app; a module whose app registered no page is not
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.urls import reverse
 
 _MODULE_PAGES: dict[str, str] = {}
@@ -22,3 +25,26 @@ def module_url(module: str) -> str | None:
 
 def has_page(module: str) -> bool:
     return str(module) in _MODULE_PAGES
+
+
+@dataclass(frozen=True)
+class OfficeEntry:
+    """A card on the back-office's home page: the page it opens, its title, the permission a
+    member of staff needs to see it, and what waits there (a count), if anything."""
+
+    url_name: str
+    title: object  # a lazy translation
+    permission: str
+    count: Callable[[], int] | None = None
+
+
+_OFFICE_ENTRIES: list[OfficeEntry] = []
+
+
+def register_office_entry(entry: OfficeEntry) -> None:
+    if all(e.url_name != entry.url_name for e in _OFFICE_ENTRIES):
+        _OFFICE_ENTRIES.append(entry)
+
+
+def office_entries() -> list[OfficeEntry]:
+    return list(_OFFICE_ENTRIES)

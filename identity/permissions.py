@@ -20,6 +20,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def register_permission(permission: str, roles: frozenset[str]) -> None:
+    """An app above adds the permissions its office pages need (in its AppConfig.ready())."""
+    PERMISSIONS[permission] = frozenset(roles)
+
+
 def has_permission(user, permission: str) -> bool:
     return has_role(user, *PERMISSIONS[permission])
 

@@ -4,3 +4,44 @@ from django.apps import AppConfig
 class MeteringConfig(AppConfig):
     name = "metering"
     schema = "tenant"
+
+    def ready(self) -> None:
+        # Registries of the layers below, filled when the app registry is ready.
+        from django.utils.translation import gettext_lazy
+
+        from billing.importing import register_entity
+        from core import portal
+        from core.access import Role
+        from identity.permissions import register_permission
+        from metering import selectors
+        from metering.importing import SPECS
+
+        for module in ("meters", "readings"):
+            portal.register_module_page(module, "metering_meters")
+        for name, (spec, label) in SPECS.items():
+            register_entity(name, spec, label)
+        register_permission(
+            "readings.review",
+            frozenset({Role.CUSTOMER_SERVICE, Role.TECHNICIAN, Role.TENANT_ADMIN}),
+        )
+        register_permission("meters.manage", frozenset({Role.TECHNICIAN, Role.TENANT_ADMIN}))
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "metering_office_review",
+                gettext_lazy("Readings to review"),
+                "readings.review",
+                count=lambda: selectors.review_queue().count(),
+            )
+        )
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "metering_office_windows", gettext_lazy("Reading periods"), "meters.manage"
+            )
+        )
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "metering_office_legalisation",
+                gettext_lazy("Legalisations ending"),
+                "meters.manage",
+            )
+        )

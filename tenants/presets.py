@@ -17,6 +17,7 @@ from tenants.policies import (
     LocalText,
     LockoutPolicy,
     LoginIdentifier,
+    MeteringSettings,
     Module,
     PasswordPolicy,
     RecoveryMethod,
@@ -58,6 +59,10 @@ def preset(code: str, *, name: str, short_name: str | None = None) -> TenantConf
         raise KeyError(code)
     return builders[code](name=name, short_name=short_name or name).validate()
 
+
+# Energy sellers and water utilities take a customer's reading on any day (cooperatives collect
+# them in announced windows: the default).
+_READINGS_ANY_TIME = MeteringSettings(windows_required=False)
 
 # The default preset for each kind of organisation; the organisation may pick another.
 PRESET_FOR_KIND = {
@@ -266,6 +271,8 @@ def _preset_c(*, name: str, short_name: str) -> TenantConfig:
             Module.INVOICES,
             Module.PAYMENTS_RECEIVED,
             Module.SERVICE_POINTS,
+            Module.METERS,
+            Module.READINGS,
             Module.TICKETS,
             Module.ONLINE_PAYMENTS,
         ),
@@ -326,6 +333,7 @@ def _preset_c(*, name: str, short_name: str) -> TenantConfig:
                 pl="Punkty poboru", en="Points of supply", uk="Точки постачання"
             ),
         ),
+        metering=_READINGS_ANY_TIME,
         languages=_ALL_LANGUAGES,
     )
 
@@ -429,5 +437,6 @@ def _preset_e(*, name: str, short_name: str) -> TenantConfig:
                 pl="Login lub e-mail", en="Login or e-mail", uk="Логін або e-mail"
             ),
         ),
+        metering=_READINGS_ANY_TIME,
         languages=_ALL_LANGUAGES,
     )

@@ -8,9 +8,16 @@ from billing.importing.columns import (  # noqa: F401 - the package's names
     Column,
     EntitySpec,
     Reference,
+    Row,
     RowError,
     Text,
+    choice,
+    day,
+    flag,
+    moment,
+    quantity,
     stored_text,
+    text,
 )
 from billing.importing.engine import (  # noqa: F401 - the package's names
     ENTITIES,

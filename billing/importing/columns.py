@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import field as default_of
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -184,6 +187,57 @@ def area(value: str) -> Decimal:
     return amount
 
 
+def quantity(value: str) -> Decimal:
+    """A meter's count: not negative, at most three decimals (``12,345`` is accepted too)."""
+    cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise RowError(
+            None, RowCode.INVALID_NUMBER, Text(gettext_noop("Not a number: %(v)s."), v=value)
+        ) from exc
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e11"):
+        raise RowError(
+            None, RowCode.INVALID_NUMBER, Text(gettext_noop("Not a number: %(v)s."), v=value)
+        )
+    if amount != amount.quantize(Decimal("0.001")):
+        raise RowError(
+            None,
+            RowCode.INVALID_NUMBER,
+            Text(gettext_noop("At most three decimals: %(v)s."), v=value),
+        )
+    return amount.quantize(Decimal("0.001"))
+
+
+def moment(value: str) -> datetime:
+    """A point in time: ISO 8601 with a zone (``2026-03-01T10:00:00Z``), or a local time or day
+    (``2026-03-01 10:00``, ``2026-03-01``) read in the tenant's time zone."""
+    value = value.strip()
+    parsed = parse_datetime(value.replace(" ", "T", 1)) if len(value) > 10 else None
+    if parsed is None:
+        try:
+            parsed = datetime.combine(day(value), time.min)
+        except RowError as exc:
+            raise RowError(
+                None,
+                RowCode.INVALID_DATE,
+                Text(gettext_noop("Not a date and time (ISO 8601): %(v)s."), v=value),
+            ) from exc
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def flag(value: str) -> bool:
+    """Yes or no, as ERPs write it (1/0, true/false, tak/nie, yes/no)."""
+    lowered = value.strip().casefold()
+    if lowered in {"1", "true", "t", "tak", "yes", "y"}:
+        return True
+    if lowered in {"0", "false", "f", "nie", "no", "n"}:
+        return False
+    raise RowError(None, RowCode.INVALID_CHOICE, Text(gettext_noop("One of: 1, 0.")))
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -201,6 +255,10 @@ class Reference:
     model: type[models.Model]
     field: str
     required: bool = True
+    # The other record's field the column names (its ERP id, unless said otherwise) and any
+    # condition that makes it one record (e.g. a meter's radio id among meters in service).
+    key: str = "erp_id"
+    where: dict[str, Any] = default_of(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,6 +269,9 @@ class EntitySpec:
     references: tuple[Reference, ...] = ()
     # Turns parsed columns into model fields (e.g. PESEL into its hash and masked form).
     transform: Callable[[dict], dict] = lambda row: row
+    # Rewrites a row as read before it is checked, for files whose shape is not the ERP's own
+    # (a meter collector's JSON lines): keeps the columns the entity knows, derives the others.
+    prepare: Callable[[Row], Row] | None = None
     # SQL run after an upsert with the ids it touched (keeps derived values right).
     after: Callable[[list[int]], None] | None = None
     messages: dict[str, str | Promise] = field(default_factory=dict)  # unique constraint -> message

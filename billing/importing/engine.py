@@ -15,7 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from billing.errors import RowCode
-from billing.importing.columns import Column, EntitySpec, Row, RowError, Text, area, day, money
+from billing.importing.columns import (
+    Column,
+    EntitySpec,
+    Row,
+    RowError,
+    Text,
+    area,
+    day,
+    moment,
+    money,
+    quantity,
+)
 from billing.importing.files import read_rows
 
 # The registered entities: name -> spec, and the name people read.
@@ -84,6 +95,8 @@ def _parse_all(
     seen: dict[str, int] = {}
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
     for number, raw in enumerate(rows, start=1):
+        if spec.prepare is not None and "__error__" not in raw:
+            raw = spec.prepare(raw)
         if "__error__" in raw:
             result.error(number, None, RowCode.INVALID_ROW, raw["__error__"])
             out.append((number, None))
@@ -147,7 +160,7 @@ def _empty_for(column: Column) -> Any:
     # Optional dates and amounts are NULL when empty; optional text is "".
     if column.default is not None:
         return column.default
-    return None if column.parse in (day, money, area) else ""
+    return None if column.parse in (day, money, area, quantity, moment) else ""
 
 
 def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) -> None:
@@ -156,7 +169,11 @@ def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) ->
             values[ref.column] for _n, values in parsed if values is not None and values[ref.column]
         }
         known = (
-            dict(ref.model._default_manager.filter(erp_id__in=wanted).values_list("erp_id", "pk"))
+            dict(
+                ref.model._default_manager.filter(**{f"{ref.key}__in": wanted}, **ref.where)
+                .order_by("pk")
+                .values_list(ref.key, "pk")
+            )
             if wanted
             else {}
         )

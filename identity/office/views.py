@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import portal
 from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from identity import selectors, services
@@ -32,6 +33,13 @@ def office_home(request):
         "registrations_waiting": RegistrationRequest.objects.filter(
             status="awaiting_review"
         ).count(),
+        # What the apps above add (core.portal.register_office_entry), as far as this member
+        # of staff may open it.
+        "entries": [
+            {"url_name": e.url_name, "title": e.title, "count": e.count() if e.count else None}
+            for e in portal.office_entries()
+            if has_permission(request.user, e.permission)
+        ],
     }
     return render(request, "identity/office/home.html", context)
 

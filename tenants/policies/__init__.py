@@ -36,6 +36,7 @@ from tenants.policies.groups import (  # noqa: F401 - the package's names
     Branding,
     LinkPolicy,
     LockoutPolicy,
+    MeteringSettings,
     PasswordPolicy,
     PayeeSettings,
     RegistrationField,

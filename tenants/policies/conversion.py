@@ -15,6 +15,7 @@ from tenants.policies.groups import (
     Branding,
     LinkPolicy,
     LockoutPolicy,
+    MeteringSettings,
     PasswordPolicy,
     PayeeSettings,
     RegistrationSettings,
@@ -109,6 +110,7 @@ GROUPS: dict[str, type] = {
     "registration": RegistrationSettings,
     "payee": PayeeSettings,
     "wording": Wording,
+    "metering": MeteringSettings,
 }
 
 
@@ -167,6 +169,7 @@ def config_from_json(data: dict) -> TenantConfig:
         languages=load(tuple[Language, ...], data["languages"]),
         payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
         wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
+        metering=load(MeteringSettings, data.get("metering", {})),  # and before the meters
     )
 
 

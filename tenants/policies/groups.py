@@ -285,6 +285,46 @@ class PayeeSettings:
 
 
 @dataclass(frozen=True)
+class MeteringSettings:
+    """How readings are taken and judged, and when unusual consumption raises an alert."""
+
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "implausible_above_percent": (120, 5000),
+        "alert_above_percent": (120, 5000),
+        "leak_litres_per_hour": (1, 1000),
+        "night_from_hour": (0, 23),
+        "night_to_hour": (1, 24),
+        "reminder_days_before_close": (0, 30),
+        "legalisation_due_months": (1, 36),
+        "photo_max_megabytes": (1, 20),
+    }
+
+    # Customers submit readings only inside a reading window (else at any time).
+    windows_required: bool = True
+    # A reading implying use above this share of the meter's usual daily use (same season of
+    # earlier years, else its whole history) is implausible: refused once, kept for review when
+    # the customer confirms it.
+    implausible_above_percent: int = 300
+    # Consumption above this share of the usual raises a "high use" alert.
+    alert_above_percent: int = 300
+    # Hourly remote reads: at least this many litres in every hour of a day is a leak's sign
+    # (Canal de Isabel II's rule: 20 L).
+    leak_litres_per_hour: int = 20
+    # Any flow in every hour from ``night_from_hour`` to ``night_to_hour`` (local time).
+    night_from_hour: int = 1
+    night_to_hour: int = 5
+    reminder_days_before_close: int = 3
+    legalisation_due_months: int = 6
+    photo_max_megabytes: int = 10
+
+    def problems(self) -> dict[str, str]:
+        out = _out_of_limits(self, self.LIMITS)
+        if self.night_to_hour <= self.night_from_hour:
+            out["night_to_hour"] = str(_("The night must end after it begins."))
+        return out
+
+
+@dataclass(frozen=True)
 class TenantConfig:
     """Everything a tenant can configure, as one typed value."""
 
@@ -299,6 +339,7 @@ class TenantConfig:
     languages: tuple[Language, ...] = (Language.PL, Language.EN, Language.UK)
     payee: PayeeSettings = PayeeSettings()
     wording: Wording = Wording()
+    metering: MeteringSettings = MeteringSettings()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -314,6 +355,7 @@ class TenantConfig:
             "registration",
             "payee",
             "wording",
+            "metering",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message

@@ -1,0 +1,274 @@
+"""Reads of meters and readings. Every function that takes an actor starts from billing's access
+scope (``scope_for``): a customer sees the meters on premises it holds a title to, a manager
+those on granted premises, staff every meter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+
+from billing.models import LegalTitle
+from billing.selectors import Focus, scope_for
+from core.access import Role
+from identity.models import User
+from metering import consumption
+from metering.models import Meter, MeterAlert, Reading, ReadingWindow, Register
+from tenants.policies import MeteringSettings
+
+COUNTED = (Reading.Status.ACCEPTED, Reading.Status.FLAGGED)  # a rejected reading counts for nothing
+
+
+def meter_list(*, actor: User, focus: Focus | None = None) -> QuerySet[Meter]:
+    scope = scope_for(actor, focus=focus)
+    rows = Meter.objects.select_related("premises", "premises__building", "service_point")
+    if scope.customer_ids is not None:
+        rows = rows.filter(
+            premises_id__in=LegalTitle.objects.filter(customer_id__in=scope.customer_ids).values(
+                "premises_id"
+            )
+        )
+    if scope.premises_ids is not None:
+        rows = rows.filter(premises_id__in=scope.premises_ids)
+    return rows.order_by(
+        "premises__street", "premises__building_no", "premises__flat_no", "kind", "pk"
+    )
+
+
+def meter_get(*, actor: User, meter_id: int, focus: Focus | None = None) -> Meter | None:
+    return meter_list(actor=actor, focus=focus).filter(pk=meter_id).first()
+
+
+def history_start(*, actor: User, meter: Meter) -> date | None:
+    """From when ``actor`` may see a meter's readings: a customer from the start of its title to
+    the premises (a new owner never sees the previous owner's use); staff and managers all."""
+    if actor.role != Role.CUSTOMER:
+        return None
+    return LegalTitle.objects.filter(premises_id=meter.premises_id, customer__user=actor).aggregate(
+        start=Min("valid_from")
+    )["start"]
+
+
+def reading_list(*, actor: User, meter: Meter) -> QuerySet[Reading]:
+    """A meter's readings, newest first, as far back as ``actor`` may see them (the meter must
+    come from ``meter_get`` for the same actor)."""
+    rows = Reading.objects.filter(register__meter=meter).select_related("register")
+    start = history_start(actor=actor, meter=meter)
+    if start is not None:
+        rows = rows.filter(read_at__gte=_day_start(start))
+    return rows.order_by("-read_at", "-id")
+
+
+def reading_get(*, actor: User, reading_id: int) -> Reading | None:
+    """A reading of a meter the actor sees, from when it may see them (photos go through
+    here)."""
+    reading = Reading.objects.select_related("register__meter").filter(pk=reading_id).first()
+    if reading is None:
+        return None
+    meter = meter_get(actor=actor, meter_id=reading.register.meter_id)
+    if meter is None:
+        return None
+    start = history_start(actor=actor, meter=meter)
+    if start is not None and reading.read_at < _day_start(start):
+        return None
+    return reading
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+# --- reading windows -----------------------------------------------------------------------
+
+
+def _windows_for(meter: Meter) -> QuerySet[ReadingWindow]:
+    building = meter.premises.building
+    rows = ReadingWindow.objects.filter(
+        Q(meter_kinds=[]) | Q(meter_kinds__contains=[meter.kind]),
+        Q(building__isnull=True) | Q(building_id=meter.premises.building_id),
+    )
+    estate = building.estate if building is not None else ""
+    return rows.filter(Q(estate="") | Q(estate=estate)) if estate else rows.filter(estate="")
+
+
+def window_open(*, meter: Meter, on: date) -> ReadingWindow | None:
+    """The reading window open for ``meter`` on ``on`` (the one closing last, if several)."""
+    return (
+        _windows_for(meter)
+        .filter(opens_on__lte=on, closes_on__gte=on)
+        .order_by("-closes_on", "-pk")
+        .first()
+    )
+
+
+def window_next(*, meter: Meter, after: date) -> ReadingWindow | None:
+    return _windows_for(meter).filter(opens_on__gt=after).order_by("opens_on", "pk").first()
+
+
+# --- consumption and plausibility -----------------------------------------------------------
+
+
+def _chain(meter: Meter) -> list[Meter]:
+    """The meter and the ones it replaced, oldest first."""
+    chain = [meter]
+    seen = {meter.pk}
+    while chain[0].replaces_id and chain[0].replaces_id not in seen:
+        previous = Meter.objects.filter(pk=chain[0].replaces_id).first()
+        if previous is None:
+            break
+        seen.add(previous.pk)
+        chain.insert(0, previous)
+    return chain
+
+
+def _points(register_ids: list[int], since: datetime | None) -> dict[int, list[consumption.Point]]:
+    rows = Reading.objects.filter(register_id__in=register_ids, status__in=COUNTED)
+    if since is not None:
+        rows = rows.filter(read_at__gte=since)
+    points: dict[int, list[consumption.Point]] = {r: [] for r in register_ids}
+    for register_id, at, value in rows.order_by("read_at", "pk").values_list(
+        "register_id", "read_at", "value"
+    ):
+        points[register_id].append(consumption.Point(at, value))
+    return points
+
+
+def register_intervals(
+    *, meter: Meter, since: datetime | None = None
+) -> dict[str, list[consumption.Interval]]:
+    """Consumption intervals per register code, across the meter's replacement chain."""
+    chain = _chain(meter)
+    registers = list(Register.objects.filter(meter__in=chain).values_list("pk", "meter_id", "code"))
+    points = _points([pk for pk, _m, _c in registers], since)
+    out: dict[str, list[consumption.Interval]] = {}
+    for code in dict.fromkeys(c for _p, _m, c in registers):
+        per_meter = [
+            points[pk]
+            for m in chain
+            for pk, meter_id, c in registers
+            if meter_id == m.pk and c == code
+        ]
+        out[code] = consumption.intervals(per_meter)
+    return out
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a new reading of a register should be: at least ``low`` (the last one), and when the
+    meter has a history, at most ``high``."""
+
+    low: Decimal | None
+    high: Decimal | None
+    last: consumption.Point | None
+
+
+def expected_reading(*, register: Register, at: datetime, rules: MeteringSettings) -> Expected:
+    """The last counted reading of the register before ``at``, and the plausible ceiling: the
+    usual daily use (same season of earlier years, else the whole history) times the tenant's
+    margin, over the days since the last reading. One query."""
+    points = [p for p in _points([register.pk], None)[register.pk] if p.at < at]
+    if not points:
+        return Expected(None, None, None)
+    last = points[-1]
+    spans = consumption.intervals([points])
+    seasonal = consumption.in_season(spans, timezone.localtime(at).month)
+    daily = consumption.average_daily_use(seasonal) or consumption.average_daily_use(spans)
+    if not daily:
+        return Expected(last.value, None, last)
+    days = Decimal(max((at - last.at).total_seconds(), 86400)) / Decimal(86400)
+    allowance = daily * days * Decimal(rules.implausible_above_percent) / Decimal(100)
+    return Expected(last.value, (last.value + allowance).quantize(Decimal("0.001")), last)
+
+
+def monthly_use(
+    *, actor: User, meter: Meter, months: int = 24, today: date | None = None
+) -> list[dict]:
+    """Use per month over the last ``months`` months (all registers together, and per register),
+    each beside the same month a year before, oldest first."""
+    today = today or timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=366 * ((months + 11) // 12 + 1))).replace(day=1)
+    start = history_start(actor=actor, meter=meter)
+    since = _day_start(max(first, start) if start else first)
+    per_register = {
+        code: consumption.by_month(spans, timezone.get_current_timezone())
+        for code, spans in register_intervals(meter=meter, since=since).items()
+    }
+    return month_rows(per_register, months=months, today=today)
+
+
+def month_rows(
+    per_register: dict[str, dict[date, Decimal]], *, months: int, today: date
+) -> list[dict]:
+    keys: list[date] = []
+    cursor = today.replace(day=1)
+    for _i in range(months):
+        keys.insert(0, cursor)
+        cursor = (cursor - timedelta(days=1)).replace(day=1)
+    rows = []
+    for month in keys:
+        year_before = month.replace(year=month.year - 1)
+        registers = {code: used.get(month) for code, used in per_register.items()}
+        known = [v for v in registers.values() if v is not None]
+        before = [used[year_before] for used in per_register.values() if year_before in used]
+        rows.append(
+            {
+                "month": month,
+                "used": sum(known, Decimal(0)) if known else None,
+                "year_before": sum(before, Decimal(0)) if before else None,
+                "registers": registers,
+            }
+        )
+    return rows
+
+
+# --- the office ------------------------------------------------------------------------------
+
+
+def review_queue() -> QuerySet[Reading]:
+    """Readings waiting for staff, the oldest first."""
+    return (
+        Reading.objects.filter(status=Reading.Status.FLAGGED)
+        .select_related("register__meter__premises", "submitted_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def legalisation_due(*, within_months: int, today: date | None = None) -> QuerySet[Meter]:
+    today = today or timezone.localdate()
+    until = today + timedelta(days=round(within_months * 30.44))
+    return (
+        Meter.objects.filter(removed_on__isnull=True, legalisation_valid_until__lte=until)
+        .select_related("premises")
+        .order_by("legalisation_valid_until", "pk")
+    )
+
+
+def meters_without_reading(*, window: ReadingWindow) -> QuerySet[Meter]:
+    """Meters in service that the window covers and that have no reading taken in it."""
+    rows = Meter.objects.filter(removed_on__isnull=True).select_related("premises")
+    if window.meter_kinds:
+        rows = rows.filter(kind__in=window.meter_kinds)
+    if window.building_id:
+        rows = rows.filter(premises__building_id=window.building_id)
+    if window.estate:
+        rows = rows.filter(premises__building__estate=window.estate)
+    read = Reading.objects.filter(
+        read_at__gte=_day_start(window.opens_on),
+        read_at__lt=_day_start(window.closes_on + timedelta(days=1)),
+    ).exclude(status=Reading.Status.REJECTED)
+    return rows.exclude(pk__in=read.values("register__meter_id")).order_by(
+        "premises__street", "premises__building_no", "premises__flat_no", "pk"
+    )
+
+
+def open_alerts(*, actor: User, focus: Focus | None = None) -> QuerySet[MeterAlert]:
+    return (
+        MeterAlert.objects.filter(
+            resolved_at__isnull=True, meter__in=meter_list(actor=actor, focus=focus)
+        )
+        .select_related("meter")
+        .order_by("-detected_on", "-pk")
+    )

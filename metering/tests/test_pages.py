@@ -1,0 +1,97 @@
+"""The customer's meter pages and the office's review, through the browser's forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metering.models import Reading
+
+pytestmark = pytest.mark.django_db
+A = "alpha.localhost"
+
+
+def test_the_meters_page_lists_own_meters_with_the_open_window(client, meters):
+    client.force_login(meters["owner"])
+    page = client.get("/meters/", HTTP_HOST=A).content.decode()
+    assert "ZW-001" in page
+    assert "EL-003" in page
+    assert "ZW-002" not in page
+    assert f'href="/meters/{meters["w1"].pk}/#reading"' in page  # the window is open: send
+
+
+def test_a_reading_sent_from_the_form_is_saved_and_shown(client, meters):
+    client.force_login(meters["owner"])
+    url = f"/meters/{meters['w1'].pk}/"
+    page = client.get(url, HTTP_HOST=A)
+    assert page.status_code == 200
+    assert 'name="value"' in page.content.decode()
+    sent = client.post(f"/meters/{meters['w1'].pk}/reading", {"value": "134,5"}, HTTP_HOST=A)
+    assert sent.status_code == 302
+    assert Reading.objects.filter(register__meter=meters["w1"], value="134.5").exists()
+
+
+def test_an_implausible_reading_shows_the_range_and_the_confirmation(client, meters):
+    client.force_login(meters["owner"])
+    response = client.post(f"/meters/{meters['w1'].pk}/reading", {"value": "900"}, HTTP_HOST=A)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'name="confirm"' in page
+    confirmed = client.post(
+        f"/meters/{meters['w1'].pk}/reading", {"value": "900", "confirm": "on"}, HTTP_HOST=A
+    )
+    assert confirmed.status_code == 302
+    assert Reading.objects.get(value="900").status == "flagged"
+
+
+def test_another_customers_meter_page_is_not_found(client, meters):
+    client.force_login(meters["neighbour"])
+    assert client.get(f"/meters/{meters['w1'].pk}/", HTTP_HOST=A).status_code == 404
+    assert (
+        client.post(f"/meters/{meters['w1'].pk}/reading", {"value": "134"}, HTTP_HOST=A).status_code
+        == 404
+    )
+
+
+def test_the_csv_holds_the_readings_and_months(client, meters):
+    client.force_login(meters["owner"])
+    response = client.get(f"/meters/{meters['w1'].pk}/readings.csv", HTTP_HOST=A)
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "meter;register;read_at;value;unit;source;status"
+    assert len(re.findall(r"^ZW-001;1;", body, re.M)) == 12
+
+
+def test_the_chart_pairs_each_month_with_the_year_before(client, meters):
+    client.force_login(meters["owner"])
+    page = client.get(f"/meters/{meters['w1'].pk}/", HTTP_HOST=A).content.decode()
+    svg = re.search(r'<svg class="bar-chart".*?</svg>', page, re.S).group(0)
+    assert svg.count("bar bar-previous") == 12
+    assert svg.count('class="bar"') == 12
+
+
+def test_staff_review_a_flagged_reading_from_the_office(client, meters, tenants):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering import services
+
+    flagged = services.reading_submit(
+        actor=meters["owner"], meter_id=meters["w1"].pk, value="900", confirm=True
+    )
+    clerk = user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    login_verified_staff(client, A, clerk, "BiUr42#ok")
+    queue = client.get("/office/readings/", HTTP_HOST=A)
+    assert queue.status_code == 200
+    assert "ZW-001" in queue.content.decode()
+    client.post(
+        f"/office/readings/{flagged.pk}/review",
+        {f"r{flagged.pk}-decision": "reject", f"r{flagged.pk}-reason": "Zdjęcie nieczytelne"},
+        HTTP_HOST=A,
+    )
+    assert Reading.objects.get(pk=flagged.pk).status == "rejected"
+
+
+def test_a_customer_cannot_open_the_review_queue(client, meters):
+    client.force_login(meters["owner"])
+    assert client.get("/office/readings/", HTTP_HOST=A).status_code == 403

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from metering import office, views
+
+urlpatterns = [
+    path("meters/", views.meters, name="metering_meters"),
+    path("meters/<int:pk>/", views.meter_detail, name="metering_meter"),
+    path("meters/<int:pk>/reading", views.reading_submit, name="metering_reading_submit"),
+    path("meters/<int:pk>/readings.csv", views.readings_csv, name="metering_readings_csv"),
+    path("meters/readings/<int:pk>/photo", views.reading_photo, name="metering_reading_photo"),
+    path("office/readings/", office.review_queue, name="metering_office_review"),
+    path(
+        "office/readings/<int:pk>/review", office.reading_review, name="metering_office_review_act"
+    ),
+    path(
+        "office/readings/<int:pk>/photo", office.reading_photo, name="metering_office_reading_photo"
+    ),
+    path("office/readings/windows/", office.windows, name="metering_office_windows"),
+    path("office/meters/legalisation/", office.legalisation, name="metering_office_legalisation"),
+]
