@@ -108,7 +108,7 @@ class MeterReadingsApi(FocusMixin, APIView):
         parameters=FOCUS_PARAMETERS, request=SubmitSerializer, responses={201: ReadingSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        _offered(request)
+        _meter(request, pk)  # another's or an unknown meter: 404 before anything is read
         data = self.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

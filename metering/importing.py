@@ -123,7 +123,6 @@ def _zone() -> str:
     return str(timezone.get_current_timezone())
 
 
-
 SPECS: dict[str, tuple[EntitySpec, object]] = {
     "meters": (
         EntitySpec(

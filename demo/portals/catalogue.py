@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from core.access import Role
 from demo.ledger import LedgerProfile
+from demo.metering import MeterPlan
 from tenants.models import Tenant
 
 # The README's role column -> the account's role in the platform.
@@ -49,6 +50,7 @@ class DemoTenant:
     accounts: tuple[DemoAccount, ...]
     ledger: LedgerProfile
     demo_customer: tuple[str, str]  # (name, symbol) of the customer whose history the demo shows
+    meters: MeterPlan | None = None  # the meters on its premises, where it shows meters
 
 
 DEMO_TENANTS: tuple[DemoTenant, ...] = (
@@ -104,6 +106,9 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             title_kind="spółdzielcze własnościowe prawo",
         ),
         demo_customer=("Marianna Trzcińska", "L0000123"),
+        meters=MeterPlan(
+            kinds=(("cold_water", "1", 0.12), ("hot_water", "1", 0.06)), allocators=True
+        ),
     ),
     DemoTenant(
         slug="kopernik",
@@ -202,6 +207,7 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             due_day=20,
         ),
         demo_customer=("Anna Wiśniewska", "K0000001"),
+        meters=MeterPlan(kinds=(("electricity", "1", 5.5),), two_zone_every=2),
     ),
     DemoTenant(
         slug="dabrowa",
@@ -253,6 +259,7 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             title_kind="spółdzielcze własnościowe prawo",
         ),
         demo_customer=("Krystyna Dębowska", "D0001234"),
+        meters=MeterPlan(kinds=(("cold_water", "1", 0.11), ("hot_water", "1", 0.05))),
     ),
     DemoTenant(
         slug="zdroj",
@@ -301,6 +308,7 @@ DEMO_TENANTS: tuple[DemoTenant, ...] = (
             due_day=20,
         ),
         demo_customer=("Wiesław Kranik", "W0000001"),
+        meters=MeterPlan(kinds=(("cold_water", "1", 0.35),), remote_leak=True),
     ),
 )
 

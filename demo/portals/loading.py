@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.importing import import_text
@@ -16,6 +17,7 @@ from billing.models import Customer, ManagerCompany, Premises
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from core.access import Role
 from demo.ledger import demo_files, nip_for, nrb_for
+from demo.metering import MeterPlan, metering_files
 from demo.portals.catalogue import (
     DEMO_DOCUMENT_TITLES,
     DEMO_DOCUMENTS,
@@ -26,6 +28,7 @@ from demo.portals.catalogue import (
 )
 from identity.models import Document, User
 from identity.services import document_publish, user_create
+from metering.services import window_save
 from tenants.models import Tenant
 from tenants.policies import LocalText
 from tenants.presets import preset
@@ -164,7 +167,41 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
         user = User.objects.get(username=account.login)
         customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
         _demo_manager(demo)
+        if demo.meters is not None:
+            _demo_meters(
+                demo, demo.meters, customers=customers, months=months, config=tenant.configuration
+            )
     return "loaded"
+
+
+def _demo_meters(demo: DemoTenant, plan: MeterPlan, *, customers: int, months: int, config) -> None:
+    """Meters with their history, the demo customer's open reading window (where the tenant
+    takes readings in windows) and the next one; a radio meter's leak-like night raises an
+    alert through the collector's own file."""
+    files = metering_files(
+        plan=plan, customers=customers, months=max(months, 25), seed=sum(map(ord, demo.slug))
+    )
+    for entity in ("meters", "readings", "remote-reads"):
+        if files[entity].strip():
+            result = import_text(entity, files[entity])
+            if result.errors:
+                raise RuntimeError(f"{demo.slug} {entity}: {result.errors[:3]}")
+    if config.metering.windows_required:
+        admin = User.objects.filter(role=Role.TENANT_ADMIN).first()
+        today = timezone.localdate()
+        for name, opens, closes in (
+            (
+                "Odczyt wodomierzy – bieżący okres",
+                today - timedelta(days=5),
+                today + timedelta(days=14),
+            ),
+            (
+                "Odczyt wodomierzy – następny okres",
+                today + timedelta(days=180),
+                today + timedelta(days=194),
+            ),
+        ):
+            window_save(actor=admin, name=name, opens_on=opens, closes_on=closes)
 
 
 def _demo_manager(demo: DemoTenant) -> None:

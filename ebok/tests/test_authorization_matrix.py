@@ -40,6 +40,7 @@ from core.outbox.models import Message
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
+from metering.models import Meter, Reading
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
@@ -104,6 +105,16 @@ TENANT_ROUTES = {
     "billing_einvoice": "L 200 200 403 403 | LH 400H 400H 403H 403H",  # an empty form: errors
     "billing_membership": "L 200 200 403 403 | LH 200 200 403H 403H",
     "billing_debt_collection": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "metering_meters": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "metering_meter": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "metering_reading_submit": "405 405 405 405 405 | LH 404H 404H 403H 403H",
+    "metering_readings_csv": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "metering_reading_photo": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "metering_office_review": "L 403 403 200 200 | LH 403H 403H 200 200",
+    "metering_office_review_act": "405 405 405 405 405 | LH 403H 403H 302H 302H",
+    "metering_office_reading_photo": "L 403 403 404 404 | LH 403H 403H 404H 404H",
+    "metering_office_windows": "L 403 403 403 200 | LH 403H 403H 403H 400H",
+    "metering_office_legalisation": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",
@@ -129,6 +140,9 @@ TENANT_ROUTES = {
     "api-balance-dispute": "401 405 405 405 405 | 401H 404H 404H 404H 404H",
     "api-e-invoice": "401 200 200 400 400 | 401H 405H 405H 405H 405H",
     "api-import-job": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
+    "api-meters": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
+    "api-meter-readings": "401 404 404 404 404 | 401H 404H 404H 404H 404H",
+    "api-meter-consumption": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "api-import": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "dev-mail": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
     "dev-mail-detail": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
@@ -199,7 +213,15 @@ def _b_only_objects(tenants) -> dict[str, int]:
         valid_from=timezone.localdate(),
         actor="test",
     )
+    assert not import_text(
+        "meters", "erp_id;serial_number;kind;premises_erp_id\nW1;B-1;gas;M1\n"
+    ).errors
+    assert not import_text(
+        "readings", "erp_id;meter_erp_id;read_at;value\nR1;W1;2026-01-01;5\n"
+    ).errors
     ids = {
+        "meter": Meter.objects.get(erp_id="W1").pk,
+        "reading": Reading.objects.get(erp_id="R1").pk,
         "invoice": Invoice.objects.get(erp_id="F1").pk,
         "confirmation": BalanceConfirmation.objects.get(erp_id="B1").pk,
         "job": ImportJob.objects.create(entity="customers", payload="x").pk,
@@ -239,6 +261,14 @@ ID_OF = {
     "api-import-job": "job",
     "dev-mail-detail": "message",
     "dev-mail-html": "message",
+    "metering_meter": "meter",
+    "metering_reading_submit": "meter",
+    "metering_readings_csv": "meter",
+    "metering_reading_photo": "reading",
+    "metering_office_reading_photo": "reading",
+    "metering_office_review_act": "reading",
+    "api-meter-readings": "meter",
+    "api-meter-consumption": "meter",
 }
 
 
