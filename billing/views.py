@@ -109,6 +109,8 @@ def dashboard(request):
         "recent_payments": selectors.payment_list(actor=actor, focus=focus)[:3],
         "chart": _chart(selectors.balance_by_month(actor=actor, focus=focus, months=12)),
         "customers": selectors.customer_list(actor=actor, focus=focus)[:5],
+        # What other apps ask the customer to do or warn about (core.portal.register_notices).
+        "notices": portal.notices(request.tenant.configuration, actor, focus),
     }
     return render(request, "billing/dashboard.html", context)
 

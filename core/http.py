@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 
 
@@ -9,3 +11,14 @@ def base_url(request: HttpRequest) -> str:
     """The scheme and host the request came to (a tenant's own domain or subdomain): links in
     e-mails point back to the portal the person used."""
     return f"{request.scheme}://{request.get_host()}"
+
+
+def tenant_base_url() -> str:
+    """The current tenant's portal address, for links that background jobs send (there is no
+    request to take it from): its primary domain, with ``PLATFORM_URL_SCHEME`` and
+    ``PLATFORM_PORT``."""
+    tenant = getattr(connection, "tenant", None)
+    domain = tenant.get_primary_domain() if tenant is not None else None
+    host = domain.domain if domain is not None else settings.PLATFORM_DOMAIN
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
+    return f"{settings.PLATFORM_URL_SCHEME}://{host}{port}"

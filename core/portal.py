@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -48,3 +49,29 @@ def register_office_entry(entry: OfficeEntry) -> None:
 
 def office_entries() -> list[OfficeEntry]:
     return list(_OFFICE_ENTRIES)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something waiting for the customer, shown on top of the summary page (a reading to send,
+    a leak's signs): what it says, where to act, and whether it warns."""
+
+    text: str
+    url: str | None = None
+    warning: bool = False
+
+
+# (tenant configuration, acting user, a manager's focus) -> the notices of one app.
+NoticeSource = Callable[[Any, Any, Any], list[Notice]]
+_NOTICE_SOURCES: list[NoticeSource] = []
+
+
+def register_notices(source: NoticeSource) -> None:
+    if source not in _NOTICE_SOURCES:
+        _NOTICE_SOURCES.append(source)
+
+
+def notices(config, actor, focus) -> list[Notice]:
+    """Every app's notices for ``actor``, warnings first."""
+    found = [n for source in _NOTICE_SOURCES for n in source(config, actor, focus)]
+    return sorted(found, key=lambda n: not n.warning)

@@ -15,9 +15,11 @@ class MeteringConfig(AppConfig):
         from identity.permissions import register_permission
         from metering import selectors
         from metering.importing import SPECS
+        from metering.notices import portal_notices
 
         for module in ("meters", "readings"):
             portal.register_module_page(module, "metering_meters")
+        portal.register_notices(portal_notices)
         for name, (spec, label) in SPECS.items():
             register_entity(name, spec, label)
         register_permission(

@@ -1,6 +1,7 @@
 """Redis (cache), Celery, e-mail and Sentry: each configured only from the environment."""
 
 import environ
+from celery.schedules import crontab
 
 from ebok.settings.base import DEBUG, env
 
@@ -66,6 +67,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 300.0,
         "args": ("billing.tasks.import_jobs_sweep",),
+    },
+    # Remote reads arrive through the night: yesterday is judged early in the morning.
+    "meter-alerts": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=5, minute=30),
+        "args": ("metering.tasks.alerts_detect_and_notify",),
+    },
+    "reading-window-notices": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=8, minute=0),
+        "args": ("metering.tasks.window_notices",),
     },
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",

@@ -1,0 +1,56 @@
+"""What the metering app puts on top of the customer's summary page: a leak's signs on one of
+its meters, and a reading window waiting for its readings."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from core.portal import Notice
+from metering import selectors
+from metering.models import Reading
+from tenants.policies import Module
+
+SHOWN_METERS = 20  # a manager's summary names the first of many
+
+
+def portal_notices(config, actor, focus) -> list[Notice]:
+    if not (config.has_module(Module.METERS) or config.has_module(Module.READINGS)):
+        return []
+    out = [
+        Notice(
+            text=_("%(kind)s: meter %(meter)s, %(day)s.")
+            % {
+                "kind": alert.get_kind_display(),
+                "meter": alert.meter.serial_number,
+                "day": formats.date_format(alert.detected_on, "SHORT_DATE_FORMAT"),
+            },
+            url=reverse("metering_meter", args=[alert.meter_id]),
+            warning=True,
+        )
+        for alert in selectors.open_alerts(actor=actor, focus=focus)[:3]
+    ]
+    if config.has_module(Module.READINGS) and config.metering.windows_required:
+        today = timezone.localdate()
+        closes = []
+        meters = selectors.meter_list(actor=actor, focus=focus).filter(removed_on__isnull=True)
+        for meter in meters[:SHOWN_METERS]:
+            window = selectors.window_open(meter=meter, on=today)
+            sent = (
+                window is not None
+                and Reading.objects.filter(register__meter=meter, window=window)
+                .exclude(status=Reading.Status.REJECTED)
+                .exists()
+            )
+            if window is not None and not sent:
+                closes.append(window.closes_on)
+        if closes:
+            out.append(
+                Notice(
+                    text=_("Send your meter readings by %(day)s.")
+                    % {"day": formats.date_format(min(closes), "SHORT_DATE_FORMAT")},
+                    url=reverse("metering_meters"),
+                )
+            )
+    return out
