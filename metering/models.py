@@ -193,7 +193,8 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["-read_at", "-id"]
-        indexes = [models.Index(fields=["register", "-read_at"], name="reading_register_time")]
+        # The unique (register, read_at) index also serves "the latest readings of a register"
+        # (scanned backwards): a second index would only slow the import down.
         constraints = [
             models.UniqueConstraint(
                 fields=["register", "read_at"], name="reading_one_per_register_moment"

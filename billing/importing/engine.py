@@ -5,7 +5,9 @@ by the apps that own them."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,44 +59,58 @@ BATCH = 5000
 
 def run_import(
     spec: EntitySpec,
-    rows: list[Row],
+    rows: Iterable[Row],
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Validate and upsert ``rows``; with ``dry_run`` nothing is written. Rows are numbered from
-    1 after the header."""
-    result = ImportResult(total=len(rows))
-    parsed = _parse_all(spec, rows, result)
-    _resolve_references(spec, parsed, result)
-    valid = [(number, values) for number, values in parsed if values is not None]
-    if dry_run:
-        # Everything in one transaction that is rolled back: the counts are real, nothing stays.
-        with transaction.atomic():
-            for start in range(0, len(valid), BATCH):
-                _upsert_chunk(spec, valid[start : start + BATCH], result)
-            transaction.set_rollback(True)
-        if progress:
-            progress(len(rows))
-    else:
-        # Each batch commits on its own, so a big file shows progress while it runs; a row is
-        # still all or nothing, and re-sending the file after a failure changes nothing twice.
-        for start in range(0, len(valid), BATCH):
-            with transaction.atomic():
-                _upsert_chunk(spec, valid[start : start + BATCH], result)
+    """Validate and upsert ``rows`` (a list, or rows streamed from a file of any size: they are
+    taken a batch at a time); with ``dry_run`` nothing is written. Rows are numbered from 1
+    after the header."""
+    result = ImportResult()
+    numbered = enumerate(rows, start=1)
+    seen: dict[str, int] = {}
+    known: dict[str, dict[str, int]] = {}
+    # A dry run is one transaction that is rolled back: the counts are real, nothing stays.
+    # Otherwise each batch commits on its own, so a big file shows progress while it runs; a
+    # row is still all or nothing, and re-sending the file after a failure changes nothing twice.
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        while chunk := list(itertools.islice(numbered, BATCH)):
+            result.total += len(chunk)
+            parsed = _parse_chunk(spec, chunk, result, seen)
+            _resolve_references(spec, parsed, result, known)
+            valid = [(number, values) for number, values in parsed if values is not None]
+            if valid:
+                with transaction.atomic():
+                    _relaxed_commit()
+                    _upsert_chunk(spec, valid, result)
             if progress:
-                progress(min(len(rows), start + BATCH + (len(rows) - len(valid))))
+                progress(result.total)
+        if dry_run:
+            transaction.set_rollback(True)
     result.errors.sort(key=lambda e: e["row"])
     return result
 
 
-def _parse_all(
-    spec: EntitySpec, rows: list[Row], result: ImportResult
+def _relaxed_commit() -> None:
+    """A batch's commit does not wait for its WAL to reach the disk: a crash can lose the last
+    batches, never corrupt them, and an import is re-run from the start when its worker is lost
+    (the rows already written are unchanged the second time), so nothing is lost for good."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+# A repeated erp_id is reported when its rows are at most this many rows apart (the memory of
+# an import stays flat however long the file); further apart, the later row wins.
+SEEN_WINDOW = 4 * BATCH
+
+
+def _parse_chunk(
+    spec: EntitySpec, chunk: list[tuple[int, Row]], result: ImportResult, seen: dict[str, int]
 ) -> list[tuple[int, dict[str, Any] | None]]:
     out: list[tuple[int, dict[str, Any] | None]] = []
-    seen: dict[str, int] = {}
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in chunk:
         if spec.prepare is not None and "__error__" not in raw:
             raw = spec.prepare(raw)
         if "__error__" in raw:
@@ -114,7 +130,7 @@ def _parse_all(
             ok = False
         for column in spec.columns:
             value = raw.get(column.name, "")
-            if value is None or not str(value).strip():
+            if not value or not str(value).strip():
                 if column.required:
                     result.error(
                         number,
@@ -153,6 +169,9 @@ def _parse_all(
         if ok:
             seen[erp_id] = number
         out.append((number, values if ok else None))
+    if len(seen) > SEEN_WINDOW:  # forget the oldest (dicts keep insertion order)
+        for key in list(itertools.islice(seen, len(seen) - SEEN_WINDOW)):
+            del seen[key]
     return out
 
 
@@ -163,28 +182,37 @@ def _empty_for(column: Column) -> Any:
     return None if column.parse in (day, money, area, quantity, moment) else ""
 
 
-def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) -> None:
+# Resolved references are remembered across the batches of one import (a file of readings
+# names the same meters again and again), up to this many per reference column.
+KNOWN_LIMIT = 200_000
+
+
+def _resolve_references(
+    spec: EntitySpec, parsed: list, result: ImportResult, known: dict[str, dict[str, int]]
+) -> None:
     for ref in spec.references:
+        cache = known.setdefault(ref.column, {})
         wanted = {
-            values[ref.column] for _n, values in parsed if values is not None and values[ref.column]
+            values[ref.column]
+            for _n, values in parsed
+            if values is not None and values[ref.column] and values[ref.column] not in cache
         }
-        known = (
-            dict(
+        if wanted:
+            if len(cache) + len(wanted) > KNOWN_LIMIT:
+                cache.clear()
+            cache.update(
                 ref.model._default_manager.filter(**{f"{ref.key}__in": wanted}, **ref.where)
                 .order_by("pk")
                 .values_list(ref.key, "pk")
             )
-            if wanted
-            else {}
-        )
         for index, (number, values) in enumerate(parsed):
             if values is None:
                 continue
             erp = values.pop(ref.column)
             if not erp:
                 values[ref.field] = None
-            elif erp in known:
-                values[ref.field] = known[erp]
+            elif erp in cache:
+                values[ref.field] = cache[erp]
             else:
                 result.error(
                     number,
@@ -196,7 +224,8 @@ def _resolve_references(spec: EntitySpec, parsed: list, result: ImportResult) ->
 
 
 def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
-    rows = [spec.transform(dict(values)) for _number, values in chunk]
+    transform = spec.transform
+    rows = [transform(dict(values)) if transform else values for _number, values in chunk]
     refused = 0
     try:
         with transaction.atomic():

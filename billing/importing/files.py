@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import zipfile
+from collections.abc import Iterator
 from datetime import date
+from typing import TextIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -109,31 +112,48 @@ def read_rows(payload: str) -> list[Row]:
     stripped = payload.lstrip("\ufeff").strip()
     if not stripped:
         return []
-    if stripped.startswith("{"):
-        rows = []
-        for number, line in enumerate(stripped.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except (ValueError, RecursionError):  # bad JSON, a number too long to convert
-                data = {"__error__": Text(gettext_noop("Line %(n)d is not valid JSON."), n=number)}
-            if isinstance(data, dict) and any("\x00" in f"{k}{v}" for k, v in data.items()):
-                data = {
-                    "__error__": Text(
-                        gettext_noop("Line %(n)d contains a NUL character."), n=number
-                    )
-                }
-            if not isinstance(data, dict):
-                data = {
-                    "__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)
-                }
-            rows.append(
-                {
-                    k: v if isinstance(v, Text) else "" if v is None else str(v)
-                    for k, v in data.items()
-                }
-            )
-        return rows
-    reader = csv.DictReader(io.StringIO(stripped), delimiter=_dialect(stripped))
-    return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in reader]
+    return list(iter_rows(io.StringIO(stripped)))
+
+
+def iter_rows(stream: TextIO) -> Iterator[Row]:
+    """The rows of a CSV or JSON-lines file, one at a time, as they are read from ``stream``
+    (a file of any size takes the memory of one row). A JSON line that cannot be read is a row
+    with ``__error__``; a broken CSV structure raises UnreadableFile."""
+    first = stream.readline().lstrip("\ufeff")
+    while first and not first.strip():
+        first = stream.readline()
+    if not first:
+        return
+    if first.lstrip().startswith("{"):
+        yield from _json_rows(first, stream)
+        return
+    reader = csv.DictReader(
+        itertools.chain([first], stream),
+        delimiter=";" if first.count(";") > first.count(",") else ",",
+    )
+    try:
+        for row in reader:
+            yield {(k or "").strip(): (v or "") for k, v in row.items()}
+    except csv.Error as exc:
+        raise UnreadableFile(
+            _("Line %(line)d cannot be read as CSV.") % {"line": reader.line_num}
+        ) from exc
+
+
+def _json_rows(first: str, stream: TextIO) -> Iterator[Row]:
+    for number, line in enumerate(itertools.chain([first], stream), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except (ValueError, RecursionError):  # bad JSON, a number too long to convert
+            data = {"__error__": Text(gettext_noop("Line %(n)d is not valid JSON."), n=number)}
+        if isinstance(data, dict) and any("\x00" in f"{k}{v}" for k, v in data.items()):
+            data = {
+                "__error__": Text(gettext_noop("Line %(n)d contains a NUL character."), n=number)
+            }
+        if not isinstance(data, dict):
+            data = {"__error__": Text(gettext_noop("Line %(n)d is not a JSON object."), n=number)}
+        yield {
+            k: v if isinstance(v, Text) else "" if v is None else str(v) for k, v in data.items()
+        }
