@@ -110,51 +110,53 @@ def _parse_chunk(
 ) -> list[tuple[int, dict[str, Any] | None]]:
     out: list[tuple[int, dict[str, Any] | None]] = []
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
+    # What each row is checked against, looked up once per batch rather than once per value.
+    columns = [(c.name, c.parse, c.required, _empty_for(c)) for c in spec.columns]
+    references = [(r.column, r.required) for r in spec.references]
+    prepare = spec.prepare
     for number, raw in chunk:
-        if spec.prepare is not None and "__error__" not in raw:
-            raw = spec.prepare(raw)
+        if prepare is not None and "__error__" not in raw:
+            raw = prepare(raw)
         if "__error__" in raw:
             result.error(number, None, RowCode.INVALID_ROW, raw["__error__"])
             out.append((number, None))
             continue
         values: dict[str, Any] = {}
         ok = True
-        unknown = sorted(k for k in raw if k and k not in column_names)
-        if unknown:
-            result.error(
-                number,
-                unknown[0],
-                RowCode.UNKNOWN_COLUMN,
-                Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
-            )
-            ok = False
-        for column in spec.columns:
-            value = raw.get(column.name, "")
-            if not value or not str(value).strip():
-                if column.required:
+        if not column_names.issuperset(raw):
+            unknown = sorted(k for k in raw if k and k not in column_names)
+            if unknown:
+                result.error(
+                    number,
+                    unknown[0],
+                    RowCode.UNKNOWN_COLUMN,
+                    Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
+                )
+                ok = False
+        for name, parse, required, empty in columns:
+            value = raw.get(name)
+            if not value or (value := str(value)).isspace():
+                if required:
                     result.error(
                         number,
-                        column.name,
+                        name,
                         RowCode.REQUIRED,
                         Text(gettext_noop("This field is required.")),
                     )
                     ok = False
                 else:
-                    values[column.name] = _empty_for(column)
+                    values[name] = empty
                 continue
             try:
-                values[column.name] = column.parse(str(value))
+                values[name] = parse(value)
             except RowError as exc:
-                result.error(number, column.name, exc.code, exc.detail)
+                result.error(number, name, exc.code, exc.detail)
                 ok = False
-        for ref in spec.references:
-            values[ref.column] = str(raw.get(ref.column) or "").strip()
-            if ref.required and not values[ref.column]:
+        for name, required in references:
+            values[name] = str(raw.get(name) or "").strip()
+            if required and not values[name]:
                 result.error(
-                    number,
-                    ref.column,
-                    RowCode.REQUIRED,
-                    Text(gettext_noop("This field is required.")),
+                    number, name, RowCode.REQUIRED, Text(gettext_noop("This field is required."))
                 )
                 ok = False
         erp_id = str(values.get("erp_id") or "")
