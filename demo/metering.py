@@ -62,11 +62,13 @@ def metering_files(*, plan: MeterPlan, customers: int, months: int, seed: int) -
                 f"{location};2015-01-01;{valid.isoformat()};{registers};{radio}"
             )
             step = 1 if i == 0 else 3
+            last_day = today
             value = {code: Decimal(rng.randrange(100, 2000)) for code in registers.split(",")}
             for m in range(months, -1, -step):
                 day = _months_back(today, m).replace(day=min(25, today.day if m == 0 else 25))
                 if m == 0 and i == 0:
                     continue  # the demo customer's reading for this period is theirs to send
+                last_day = day
                 at = datetime.combine(day, time(18), tzinfo=zone)
                 season = 1 + 0.25 * (1 if day.month in (11, 12, 1, 2, 3) else -1)
                 for code in value:
@@ -77,7 +79,10 @@ def metering_files(*, plan: MeterPlan, customers: int, months: int, seed: int) -
                         f"R{erp}-{code}-{day:%Y%m};{erp};{code};{at.isoformat()};{value[code]:.3f};erp"
                     )
             if radio:
-                remote += _leak_night(radio, value["1"], today, zone)
+                # The radio reads go on from the last reading at the meter's usual pace.
+                since = (today - timedelta(days=1) - last_day).days
+                start = value["1"] + Decimal(str(round(daily * max(since, 0), 3)))
+                remote += _leak_night(radio, start, today, zone)
     return {
         "meters": "\n".join(meters) + "\n",
         "readings": "\n".join(readings) + "\n",

@@ -155,7 +155,7 @@ def alerts_notify() -> int:
                         "meter_alert",
                         meter=str(alert.meter),
                         kind=str(alert.get_kind_display()),
-                        day=formats.date_format(alert.detected_on, "SHORT_DATE_FORMAT"),
+                        day=formats.date_format(alert.detected_on, "d.m.Y"),
                     )
                     sent += 1
             alert.notified_at = timezone.now()
@@ -193,7 +193,7 @@ def window_notices_send(*, today: date | None = None) -> int:
             )
             if window is None:
                 continue
-            closes = formats.date_format(window.closes_on, "SHORT_DATE_FORMAT")
+            closes = formats.date_format(window.closes_on, "d.m.Y")
             if window.opening_notice_sent_at is None:
                 sent += _notify(_covered_meters(window), "reading_window_open", closes=closes)
                 window.opening_notice_sent_at = timezone.now()

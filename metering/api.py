@@ -160,6 +160,7 @@ class MeterConsumptionApi(FocusMixin, APIView):
                         "used": amount(row["used"]),
                         "year_before": amount(row["year_before"]),
                         "registers": {code: amount(v) for code, v in row["registers"].items()},
+                        "complete": row["complete"],
                     }
                     for row in rows
                 ],

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Meter(models.Model):
@@ -159,9 +160,9 @@ class Reading(models.Model):
         ERP = "erp", _("Billing system")
 
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
-        FLAGGED = "flagged", _("Waiting for review")
-        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", pgettext_lazy("a reading", "Accepted")
+        FLAGGED = "flagged", pgettext_lazy("a reading", "Waiting for review")
+        REJECTED = "rejected", pgettext_lazy("a reading", "Rejected")
 
     # The ERP's id for imported readings; made up for the others (``portal:…``, ``remote:…``)
     # so that every reading can be sent again without being stored twice.

@@ -24,7 +24,7 @@ def portal_notices(config, actor, focus) -> list[Notice]:
             % {
                 "kind": alert.get_kind_display(),
                 "meter": alert.meter.serial_number,
-                "day": formats.date_format(alert.detected_on, "SHORT_DATE_FORMAT"),
+                "day": formats.date_format(alert.detected_on, "d.m.Y"),
             },
             url=reverse("metering_meter", args=[alert.meter_id]),
             warning=True,
@@ -49,7 +49,7 @@ def portal_notices(config, actor, focus) -> list[Notice]:
             out.append(
                 Notice(
                     text=_("Send your meter readings by %(day)s.")
-                    % {"day": formats.date_format(min(closes), "SHORT_DATE_FORMAT")},
+                    % {"day": formats.date_format(min(closes), "d.m.Y")},
                     url=reverse("metering_meters"),
                 )
             )

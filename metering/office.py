@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.models import Building
@@ -37,47 +37,56 @@ class ReviewForm(forms.Form):
     )
 
 
-@staff_required("readings.review")
-def review_queue(request):
-    rows = list(selectors.review_queue()[:50])
+def _queue_page(request, bound: ReviewForm | None = None, bound_id: int | None = None, status=200):
     items = []
-    for reading in rows:
+    for reading in selectors.review_queue()[:50]:
         history = list(
             Reading.objects.filter(register=reading.register)
             .exclude(pk=reading.pk)
             .order_by("-read_at")[:4]
         )
+        form = bound if reading.pk == bound_id else ReviewForm(prefix=f"r{reading.pk}")
         items.append(
             {
                 "reading": reading,
                 "register": register_name(reading.register.code),
                 "history": history,
-                "form": ReviewForm(prefix=f"r{reading.pk}"),
+                "form": form,
             }
         )
-    return render(request, "metering/office/review.html", {"items": items})
+    return render(request, "metering/office/review.html", {"items": items}, status=status)
+
+
+@staff_required("readings.review")
+def review_queue(request):
+    return _queue_page(request)
 
 
 @require_POST
 @staff_required("readings.review")
 def reading_review(request, pk: int):
+    if not Reading.objects.filter(pk=pk).exists():
+        raise Http404
     form = ReviewForm(request.POST, prefix=f"r{pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("metering_office_review")
-    try:
-        services.reading_review(
-            actor=request.user,
-            reading_id=pk,
-            decision=form.cleaned_data["decision"],
-            value=form.cleaned_data["value"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Saved; the customer has been told."))
-    return redirect("metering_office_review")
+    if form.is_valid():
+        try:
+            services.reading_review(
+                actor=request.user,
+                reading_id=pk,
+                decision=form.cleaned_data["decision"],
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            if exc.status != 400:
+                messages.error(request, exc.message)
+                return redirect("metering_office_review")
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved; the customer has been told."))
+            return redirect("metering_office_review")
+    # What was chosen stays chosen, with the reason to fix beside it.
+    return _queue_page(request, bound=form, bound_id=pk, status=400)
 
 
 @staff_required("readings.review")
@@ -89,7 +98,7 @@ def reading_photo(request, pk: int):
 
 
 class WindowForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("reading period", "Name"), max_length=120)
     opens_on = forms.DateField(
         label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"})
     )

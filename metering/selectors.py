@@ -19,7 +19,9 @@ from metering import consumption
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow, Register
 from tenants.policies import MeteringSettings
 
-COUNTED = (Reading.Status.ACCEPTED, Reading.Status.FLAGGED)  # a rejected reading counts for nothing
+# Only accepted readings count: one waiting for review, or rejected, never moves a meter's latest
+# value, the expected range or the consumption.
+COUNTED = (Reading.Status.ACCEPTED,)
 
 
 def meter_list(*, actor: User, focus: Focus | None = None) -> QuerySet[Meter]:
@@ -60,6 +62,34 @@ def reading_list(*, actor: User, meter: Meter) -> QuerySet[Reading]:
     if start is not None:
         rows = rows.filter(read_at__gte=_day_start(start))
     return rows.order_by("-read_at", "-id")
+
+
+def latest_readings(*, actor: User, meter: Meter) -> list[Reading]:
+    """The latest accepted reading of each of the meter's registers that ``actor`` may see."""
+    rows = Reading.objects.filter(register__meter=meter, status__in=COUNTED)
+    start = history_start(actor=actor, meter=meter)
+    if start is not None:
+        rows = rows.filter(read_at__gte=_day_start(start))
+    return list(
+        rows.select_related("register")
+        .order_by("register__code", "-read_at")
+        .distinct("register__code")
+    )
+
+
+def reading_sent(*, meter: Meter, window: ReadingWindow | None, on: date) -> Reading | None:
+    """The customer's reading of ``meter`` in ``window`` (or on the day ``on``, where the tenant
+    takes readings without windows), unless rejected: it takes the period's place."""
+    rows = Reading.objects.filter(register__meter=meter, source=Reading.Source.CUSTOMER).exclude(
+        status=Reading.Status.REJECTED
+    )
+    if window is not None:
+        rows = rows.filter(window=window)
+    else:
+        rows = rows.filter(
+            read_at__gte=_day_start(on), read_at__lt=_day_start(on + timedelta(days=1))
+        )
+    return rows.order_by("-read_at").first()
 
 
 def reading_get(*, actor: User, reading_id: int) -> Reading | None:
@@ -187,26 +217,47 @@ def monthly_use(
     *, actor: User, meter: Meter, months: int = 24, today: date | None = None
 ) -> list[dict]:
     """Use per month over the last ``months`` months (all registers together, and per register),
-    each beside the same month a year before, oldest first."""
+    each beside the same month a year before, oldest first. A month is ``complete`` when
+    readings cover it from its first day to its last (the current month, or months before the
+    first reading, are only partly known)."""
     today = today or timezone.localdate()
     first = (today.replace(day=1) - timedelta(days=366 * ((months + 11) // 12 + 1))).replace(day=1)
     start = history_start(actor=actor, meter=meter)
     since = _day_start(max(first, start) if start else first)
-    per_register = {
-        code: consumption.by_month(spans, timezone.get_current_timezone())
-        for code, spans in register_intervals(meter=meter, since=since).items()
-    }
-    return month_rows(per_register, months=months, today=today)
+    spans = register_intervals(meter=meter, since=since)
+    zone = timezone.get_current_timezone()
+    per_register = {code: consumption.by_month(s, zone) for code, s in spans.items()}
+    every = [i for s in spans.values() for i in s]
+    covered = (
+        (
+            timezone.localtime(min(i.start for i in every)),
+            timezone.localtime(max(i.end for i in every)),
+        )
+        if every
+        else None
+    )
+    return month_rows(per_register, months=months, today=today, covered=covered)
 
 
 def month_rows(
-    per_register: dict[str, dict[date, Decimal]], *, months: int, today: date
+    per_register: dict[str, dict[date, Decimal]],
+    *,
+    months: int,
+    today: date,
+    covered: tuple[datetime, datetime] | None = None,
 ) -> list[dict]:
     keys: list[date] = []
     cursor = today.replace(day=1)
     for _i in range(months):
         keys.insert(0, cursor)
         cursor = (cursor - timedelta(days=1)).replace(day=1)
+
+    def complete(month: date) -> bool:
+        if covered is None:
+            return False
+        following = (month + timedelta(days=32)).replace(day=1)
+        return covered[0].date() <= month and covered[1].date() >= following
+
     rows = []
     for month in keys:
         year_before = month.replace(year=month.year - 1)
@@ -219,6 +270,8 @@ def month_rows(
                 "used": sum(known, Decimal(0)) if known else None,
                 "year_before": sum(before, Decimal(0)) if before else None,
                 "registers": registers,
+                "complete": complete(month),
+                "year_before_complete": complete(year_before),
             }
         )
     return rows

@@ -35,7 +35,7 @@ def _error(
 
 
 def _day(value: date | None) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+    return formats.date_format(value, "d.m.Y") if value else ""
 
 
 def _value(raw: object) -> Decimal:
@@ -190,16 +190,17 @@ def reading_submit(
                 )
         except IntegrityError as exc:
             photos.photo_delete(path)
-            raise _already() from exc
+            raise _already(checked.window) from exc
     return reading
 
 
-def _already() -> ApplicationError:
-    return _error(
-        MeteringErrorCode.ALREADY_SUBMITTED,
-        _("A reading of this meter has already been sent for this period."),
-        status=409,
+def _already(window: ReadingWindow | None) -> ApplicationError:
+    message = (
+        _("A reading of this meter has already been sent for this period.")
+        if window is not None
+        else _("A reading of this meter has already been sent today. Send the next one tomorrow.")
     )
+    return _error(MeteringErrorCode.ALREADY_SUBMITTED, message, status=409)
 
 
 def _refuse_second(checked: _Checked, source: str) -> None:
@@ -215,7 +216,7 @@ def _refuse_second(checked: _Checked, source: str) -> None:
         start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
         earlier = earlier.filter(read_at__gte=start, read_at__lt=start + timedelta(days=1))
     if earlier.exists():
-        raise _already()
+        raise _already(checked.window)
 
 
 def _judge(amount: Decimal, expected: selectors.Expected, *, confirm: bool) -> str:

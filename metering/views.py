@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from core.errors import ApplicationError
 from identity.views import add_form_errors
 from metering import selectors, services
 from metering.errors import MeteringErrorCode
-from metering.models import Meter
+from metering.models import Meter, Reading
 from metering.photos import CONTENT_TYPES
 from tenants.policies import Module
 
@@ -41,12 +41,12 @@ def register_name(code: str) -> str:
 
 
 class ReadingForm(forms.Form):
+    register = forms.ChoiceField(label=gettext_lazy("Tariff zone"), required=False)
     value = forms.CharField(
         label=gettext_lazy("Reading"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    register = forms.ChoiceField(label=gettext_lazy("Tariff zone"), required=False)
     photo = forms.FileField(
         label=gettext_lazy("Photo of the meter (optional)"),
         required=False,
@@ -60,41 +60,75 @@ class ReadingForm(forms.Form):
         super().__init__(*args, **kwargs)
         codes = [r.code for r in meter.registers.all()]
         if len(codes) > 1:
-            self.fields["register"].choices = [(c, register_name(c)) for c in codes]
+            # No zone is chosen for the customer: reading the wrong dial is the usual mistake.
+            self.fields["register"].choices = [
+                ("", _("Choose the zone")),
+                *((c, register_name(c)) for c in codes),
+            ]
             self.fields["register"].required = True
         else:
             del self.fields["register"]
+
+    def focus_first_error(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+
+def _period(request, meter: Meter) -> dict:
+    """Where the meter stands in the tenant's reading periods today: the open window (if the
+    tenant uses them), the customer's reading already sent in it (or today), the next window."""
+    config = request.tenant.configuration
+    today = timezone.localdate()
+    windows = config.metering.windows_required
+    window = selectors.window_open(meter=meter, on=today) if windows else None
+    return {
+        "window": window,
+        "sent": selectors.reading_sent(meter=meter, window=window, on=today)
+        if (window is not None or not windows)
+        else None,
+        "closed": windows and window is None,
+        "next_window": selectors.window_next(meter=meter, after=today)
+        if windows and window is None
+        else None,
+    }
 
 
 @portal_page(*MODULES)
 def meters(request):
     actor, focus = request.user, request_focus(request)
     rows = list(selectors.meter_list(actor=actor, focus=focus).prefetch_related("registers"))
-    today = timezone.localdate()
-    due_within = request.tenant.configuration.metering.legalisation_due_months
-    cards = []
-    for meter in rows:
-        cards.append(
-            {
-                "meter": meter,
-                "latest": selectors.reading_list(actor=actor, meter=meter).first(),
-                "window": selectors.window_open(meter=meter, on=today)
-                if meter.in_service
-                else None,
-                "legalisation_soon": meter.legalisation_valid_until is not None
-                and (meter.legalisation_valid_until - today).days <= due_within * 30,
-            }
-        )
+    config = request.tenant.configuration
+    takes = config.has_module(Module.READINGS)
+    cards = [
+        {
+            "meter": meter,
+            "latest": [
+                (register_name(r.register.code), r)
+                for r in selectors.latest_readings(actor=actor, meter=meter)
+            ],
+            "period": _period(request, meter) if takes and meter.in_service else None,
+            "legalisation_soon": _legalisation_soon(meter, config),
+        }
+        for meter in rows
+    ]
     return render(
         request,
         "metering/meters.html",
         {
             "cards": cards,
             "alerts": selectors.open_alerts(actor=actor, focus=focus)[:5],
-            "takes_readings": request.tenant.configuration.has_module(Module.READINGS),
-            "windows_required": request.tenant.configuration.metering.windows_required,
+            "takes_readings": takes,
+            "windows_required": config.metering.windows_required,
         },
     )
+
+
+def _legalisation_soon(meter: Meter, config) -> bool:
+    until = meter.legalisation_valid_until
+    months = config.metering.legalisation_due_months
+    return until is not None and (until - timezone.localdate()).days <= round(months * 30.44)
 
 
 def _meter_or_404(request, pk: int) -> Meter:
@@ -105,22 +139,28 @@ def _meter_or_404(request, pk: int) -> Meter:
 
 
 def _chart(rows: list[dict]) -> dict:
-    """Monthly use beside the same month a year before, as paired bars of an inline SVG; the
-    same rows feed the table."""
-    shown = rows[-12:]
-    top = (
-        max(
-            (float(v) for r in shown for v in (r["used"], r["year_before"]) if v is not None),
-            default=0,
-        )
-        or 1.0
-    )
-    width, gap, height, band = 12, 8, 120, 18
+    """The last 12 months that readings cover completely, each beside the same month a year
+    before, as paired bars of an inline SVG; the same rows feed the table. Labels name every
+    second month when the months would crowd a phone's width."""
+    shown = [r for r in rows if r["complete"]][-12:]
+    values = [
+        v
+        for r in shown
+        for v, whole in ((r["used"], True), (r["year_before"], r["year_before_complete"]))
+        if v is not None and whole
+    ]
+    top = max((float(v) for v in values), default=0) or 1.0
+    width, gap, height, band = 14, 10, 120, 18
+    step = 2 * width + gap
     bars = []
     for i, row in enumerate(shown):
-        x = i * (2 * width + gap) + gap // 2
-        for offset, key, css in ((0, "year_before", "bar bar-previous"), (width, "used", "bar")):
-            value = row[key]
+        x = i * step + gap // 2
+        before = row["year_before"] if row["year_before_complete"] else None
+        month_before = row["month"].replace(year=row["month"].year - 1)
+        for offset, value, month, css in (
+            (0, before, month_before, "bar bar-previous"),
+            (width, row["used"], row["month"], "bar"),
+        ):
             size = round(float(value or 0) / top * height, 1)
             bars.append(
                 {
@@ -129,20 +169,23 @@ def _chart(rows: list[dict]) -> dict:
                     "height": size,
                     "width": width,
                     "css": css,
-                    "value": value,
-                    "month": row["month"],
-                    "key": key,
+                    "title": f"{month:%m.%Y}: "
+                    + (
+                        formats.number_format(value, 3, use_l10n=True) if value is not None else "—"
+                    ),
                 }
             )
+    every = 2 if len(shown) > 6 else 1
     labels = [
-        {"x": i * (2 * width + gap) + gap // 2 + width, "month": row["month"]}
+        {"x": i * step + gap // 2 + width, "month": row["month"]}
         for i, row in enumerate(shown)
+        if (len(shown) - 1 - i) % every == 0  # the newest month always has its label
     ]
     return {
         "bars": bars,
         "labels": labels,
         "rows": shown,
-        "width": max(1, len(shown)) * (2 * width + gap),
+        "width": max(1, len(shown)) * step,
         "height": height,
         "full_height": height + band,
         "label_y": height + band - 4,
@@ -151,29 +194,24 @@ def _chart(rows: list[dict]) -> dict:
 
 def _form_context(request, meter: Meter, form: ReadingForm | None = None) -> dict:
     config = request.tenant.configuration
-    today = timezone.localdate()
     context: dict = {"takes_readings": config.has_module(Module.READINGS) and meter.in_service}
     if not context["takes_readings"]:
         return context
-    window = (
-        selectors.window_open(meter=meter, on=today) if config.metering.windows_required else None
-    )
     registers = list(meter.registers.all())
+    now = timezone.now()
     expected = [
         (
             register_name(r.code),
-            selectors.expected_reading(register=r, at=timezone.now(), rules=config.metering),
+            selectors.expected_reading(register=r, at=now, rules=config.metering),
         )
         for r in registers
     ]
+    if form is not None:
+        form.focus_first_error()
     context.update(
         {
             "form": form or ReadingForm(meter=meter),
-            "window": window,
-            "window_closed": config.metering.windows_required and window is None,
-            "next_window": selectors.window_next(meter=meter, after=today)
-            if config.metering.windows_required and window is None
-            else None,
+            "period": _period(request, meter),
             "expected": expected,
             "multi_register": len(registers) > 1,
         }
@@ -191,6 +229,10 @@ def meter_detail(request, pk: int, form: ReadingForm | None = None, status: int 
         "meter": meter,
         "page": page,
         "chart": _chart(months),
+        "alerts": selectors.open_alerts(actor=request.user, focus=request_focus(request)).filter(
+            meter=meter
+        ),
+        "legalisation_soon": _legalisation_soon(meter, request.tenant.configuration),
         "register_names": {r.code: register_name(r.code) for r in meter.registers.all()},
         **_form_context(request, meter, form),
     }
@@ -205,7 +247,7 @@ def reading_submit(request, pk: int):
     if not form.is_valid():
         return meter_detail(request, pk, form=form, status=400)
     try:
-        services.reading_submit(
+        reading = services.reading_submit(
             actor=request.user,
             meter_id=meter.pk,
             value=form.cleaned_data["value"],
@@ -218,7 +260,16 @@ def reading_submit(request, pk: int):
         add_form_errors(form, exc)
         form.show_confirm = exc.code == MeteringErrorCode.IMPLAUSIBLE
         return meter_detail(request, pk, form=form, status=exc.status if exc.status != 404 else 400)
-    messages.success(request, _("Thank you, the reading has been saved."))
+    if reading.status == Reading.Status.FLAGGED:
+        messages.success(
+            request,
+            _(
+                "Thank you. The reading differs from the usual use, so the office will check "
+                "it; you will get an e-mail."
+            ),
+        )
+    else:
+        messages.success(request, _("Thank you, the reading has been saved."))
     return redirect("metering_meter", pk=meter.pk)
 
 

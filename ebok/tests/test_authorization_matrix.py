@@ -111,7 +111,7 @@ TENANT_ROUTES = {
     "metering_readings_csv": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "metering_reading_photo": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "metering_office_review": "L 403 403 200 200 | LH 403H 403H 200 200",
-    "metering_office_review_act": "405 405 405 405 405 | LH 403H 403H 302H 302H",
+    "metering_office_review_act": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "metering_office_reading_photo": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "metering_office_windows": "L 403 403 403 200 | LH 403H 403H 403H 400H",
     "metering_office_legalisation": "L 403 403 403 200 | LH 403H 403H 403H 200",

@@ -287,7 +287,9 @@ def test_rules_below_the_policy_types_floor_are_refused_everywhere(
 
     refused = _post_rules(admin_client, min_length="5")
     assert refused.status_code == 400
-    assert "6" in re.search(r'id="id_min_length-error">([^<]+)<', refused.content.decode()).group(1)
+    assert "6" in re.search(
+        r'id="id_min_length_error"><p class="error">([^<]+)<', refused.content.decode()
+    ).group(1)
     with pytest.raises(ApplicationError) as exc:
         tenant_setting_set(tenant=tenants.a, key="password_policy.min_length", value=5, actor="t")
     assert list(exc.value.extra["fields"]) == ["password_policy.min_length"]

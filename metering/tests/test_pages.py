@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from metering.models import Reading
 
@@ -63,12 +64,18 @@ def test_the_csv_holds_the_readings_and_months(client, meters):
     assert len(re.findall(r"^ZW-001;1;", body, re.M)) == 12
 
 
-def test_the_chart_pairs_each_month_with_the_year_before(client, meters):
+def test_the_chart_pairs_each_month_with_the_year_before_and_leaves_out_partial_ones(
+    client, meters
+):
+    """Readings on the 15th of twelve months cover ten months whole: the chart shows those ten
+    (not the current month, known only in part), each beside the year before."""
     client.force_login(meters["owner"])
     page = client.get(f"/meters/{meters['w1'].pk}/", HTTP_HOST=A).content.decode()
     svg = re.search(r'<svg class="bar-chart".*?</svg>', page, re.S).group(0)
-    assert svg.count("bar bar-previous") == 12
-    assert svg.count('class="bar"') == 12
+    assert svg.count("bar bar-previous") == 10
+    assert svg.count('class="bar"') == 10
+    this_month = timezone.localdate().strftime("%m.%Y")
+    assert f"<title>{this_month}:" not in svg
 
 
 def test_staff_review_a_flagged_reading_from_the_office(client, meters, tenants):
@@ -95,3 +102,46 @@ def test_staff_review_a_flagged_reading_from_the_office(client, meters, tenants)
 def test_a_customer_cannot_open_the_review_queue(client, meters):
     client.force_login(meters["owner"])
     assert client.get("/office/readings/", HTTP_HOST=A).status_code == 403
+
+
+def test_a_refused_value_is_tied_to_its_field_for_screen_readers(client, meters):
+    client.force_login(meters["owner"])
+    page = client.post(
+        f"/meters/{meters['w1'].pk}/reading", {"value": "900"}, HTTP_HOST=A
+    ).content.decode()
+    field = re.search(r'<input[^>]+name="value"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_value_error"' in field
+    assert "autofocus" in field
+    assert 'id="id_value_error"' in page
+
+
+def test_a_two_zone_meter_makes_the_customer_choose_the_zone(client, meters):
+    client.force_login(meters["owner"])
+    url = f"/meters/{meters['e3'].pk}/"
+    form = client.get(url, HTTP_HOST=A).content.decode()
+    assert re.search(r'<option value="" selected>', form)  # nothing chosen for them
+    refused = client.post(f"{url}reading", {"value": "510"}, HTTP_HOST=A)
+    assert refused.status_code == 400
+    assert not Reading.objects.filter(register__meter=meters["e3"], source="customer").exists()
+
+
+def test_once_sent_the_pages_say_so_instead_of_asking_again(client, meters):
+    client.force_login(meters["owner"])
+    client.post(f"/meters/{meters['w1'].pk}/reading", {"value": "134"}, HTTP_HOST=A)
+    listing = client.get("/meters/", HTTP_HOST=A).content.decode()
+    assert f'href="/meters/{meters["w1"].pk}/#reading"' not in listing
+    detail = client.get(f"/meters/{meters['w1'].pk}/", HTTP_HOST=A).content.decode()
+    assert 'name="value"' not in detail
+
+
+def test_a_reading_kept_for_review_says_the_office_will_check_it(client, meters):
+    client.force_login(meters["owner"])
+    response = client.post(
+        f"/meters/{meters['w1'].pk}/reading",
+        {"value": "900", "confirm": "on"},
+        HTTP_HOST=A,
+        follow=True,
+    )
+    assert (
+        "odczyt różni się od zwykłego zużycia" in response.content.decode()
+    )  # in Polish: the office checks it

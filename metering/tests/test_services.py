@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from core.errors import ApplicationError
@@ -311,3 +311,33 @@ def test_rejecting_needs_a_reason_and_a_review_happens_once(flagged, clerk):
         services.reading_review(actor=clerk, reading_id=flagged.pk, decision="accept")
     assert (again.value.code, again.value.status) == ("already_reviewed", 409)
     assert Reading.objects.get(pk=flagged.pk).status == "rejected"
+
+
+def test_a_reading_waiting_for_review_does_not_move_the_meters_baseline(meters, set_config):
+    from metering import selectors
+
+    ReadingWindow.objects.all().delete()
+    set_config(metering__windows_required=False)
+    services.reading_submit(
+        actor=meters["owner"], meter_id=meters["w1"].pk, value="500", confirm=True
+    )
+    register = meters["w1"].registers.get()
+    from identity.selectors import current_config
+
+    expected = selectors.expected_reading(
+        register=register, at=timezone.now(), rules=current_config().metering
+    )
+    assert expected.low == Decimal("133.000")
+    latest = selectors.latest_readings(actor=meters["owner"], meter=meters["w1"])
+    assert [r.value for r in latest] == [Decimal("133.000")]
+
+
+def test_without_windows_a_second_reading_the_same_day_is_refused_as_today(meters, set_config):
+    ReadingWindow.objects.all().delete()
+    set_config(metering__windows_required=False)
+    services.reading_submit(actor=meters["owner"], meter_id=meters["w1"].pk, value="134")
+    with translation.override("en"):
+        error = _refused(
+            "already_submitted", actor=meters["owner"], meter_id=meters["w1"].pk, value="135"
+        )
+    assert "already been sent today" in error.message
