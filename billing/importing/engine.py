@@ -134,8 +134,9 @@ def _parse_chunk(
                 )
                 ok = False
         for name, parse, required, empty in columns:
-            value = raw.get(name)
-            if not value or (value := str(value)).isspace():
+            given = raw.get(name)
+            value = str(given) if given else ""
+            if not value or value.isspace():
                 if required:
                     result.error(
                         number,
