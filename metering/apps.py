@@ -41,6 +41,9 @@ class MeteringConfig(AppConfig):
             )
         )
         portal.register_office_entry(
+            portal.OfficeEntry("metering_office_meters", gettext_lazy("Meters"), "meters.manage")
+        )
+        portal.register_office_entry(
             portal.OfficeEntry(
                 "metering_office_legalisation",
                 gettext_lazy("Legalisations ending"),

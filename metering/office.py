@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -167,3 +169,89 @@ def legalisation(request):
         "metering/office/legalisation.html",
         {"meters": selectors.legalisation_due(within_months=months)[:500], "months": months},
     )
+
+
+@staff_required("meters.manage")
+def meters_search(request):
+    """Find a meter by its serial number or address, to replace it."""
+    query = request.GET.get("q", "").strip()[:64]
+    rows = []
+    if len(query) >= 2:
+        rows = list(
+            Meter.objects.filter(
+                Q(serial_number__icontains=query) | Q(premises__street__icontains=query)
+            )
+            .select_related("premises")
+            .order_by("removed_on", "serial_number")[:50]
+        )
+    return render(request, "metering/office/meters.html", {"query": query, "rows": rows})
+
+
+class ReplaceForm(forms.Form):
+    replaced_on = forms.DateField(
+        label=gettext_lazy("Replaced on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    serial_number = forms.CharField(label=gettext_lazy("New meter's serial number"), max_length=64)
+    legalisation_valid_until = forms.DateField(
+        label=gettext_lazy("New meter's legalisation valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, meter: Meter, **kwargs):
+        super().__init__(*args, **kwargs)
+        for register in meter.registers.all():
+            zone = register_name(register.code)
+            self.fields[f"final_{register.code}"] = forms.CharField(
+                label=_("Old meter's final reading (%(zone)s)") % {"zone": zone}, max_length=20
+            )
+            self.fields[f"initial_{register.code}"] = forms.CharField(
+                label=_("New meter's initial reading (%(zone)s)") % {"zone": zone}, max_length=20
+            )
+
+
+@staff_required("meters.manage")
+def meter_replace(request, pk: int):
+    meter = Meter.objects.filter(pk=pk, removed_on__isnull=True).select_related("premises").first()
+    if meter is None:
+        raise Http404
+    form = ReplaceForm(request.POST or None, meter=meter)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            codes = [r.code for r in meter.registers.all()]
+            try:
+                new = services.meter_replace(
+                    actor=request.user,
+                    meter_id=meter.pk,
+                    replaced_on=data["replaced_on"],
+                    final_values={c: data[f"final_{c}"] for c in codes},
+                    serial_number=data["serial_number"],
+                    initial_values={c: data[f"initial_{c}"] for c in codes},
+                    legalisation_valid_until=data["legalisation_valid_until"],
+                )
+            except ApplicationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Meter %(old)s replaced by %(new)s.")
+                    % {"old": meter.serial_number, "new": new.serial_number},
+                )
+                return redirect(f"{reverse('metering_office_meters')}?q={new.serial_number}")
+        status = 400
+    return render(
+        request, "metering/office/replace.html", {"meter": meter, "form": form}, status=status
+    )
+
+
+@require_POST
+@staff_required("meters.manage")
+def window_delete(request, pk: int):
+    window = ReadingWindow.objects.filter(pk=pk).first()
+    if window is None:
+        raise Http404
+    window.delete()  # readings keep their values; they only lose the period's name
+    messages.success(request, _("The reading period has been removed."))
+    return redirect("metering_office_windows")

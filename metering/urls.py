@@ -17,4 +17,11 @@ urlpatterns = [
     ),
     path("office/readings/windows/", office.windows, name="metering_office_windows"),
     path("office/meters/legalisation/", office.legalisation, name="metering_office_legalisation"),
+    path("office/meters/", office.meters_search, name="metering_office_meters"),
+    path("office/meters/<int:pk>/replace", office.meter_replace, name="metering_office_replace"),
+    path(
+        "office/readings/windows/<int:pk>/delete",
+        office.window_delete,
+        name="metering_office_window_delete",
+    ),
 ]

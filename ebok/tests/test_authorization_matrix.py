@@ -40,7 +40,7 @@ from core.outbox.models import Message
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
-from metering.models import Meter, Reading
+from metering.models import Meter, Reading, ReadingWindow
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
@@ -115,6 +115,9 @@ TENANT_ROUTES = {
     "metering_office_reading_photo": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "metering_office_windows": "L 403 403 403 200 | LH 403H 403H 403H 400H",
     "metering_office_legalisation": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "metering_office_meters": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "metering_office_replace": "L 403 403 403 404 | LH 403H 403H 403H 404H",
+    "metering_office_window_delete": "405 405 405 405 405 | LH 403H 403H 403H 404H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",
@@ -222,6 +225,9 @@ def _b_only_objects(tenants) -> dict[str, int]:
     ids = {
         "meter": Meter.objects.get(erp_id="W1").pk,
         "reading": Reading.objects.get(erp_id="R1").pk,
+        "window": ReadingWindow.objects.create(
+            name="B", opens_on=timezone.localdate(), closes_on=timezone.localdate()
+        ).pk,
         "invoice": Invoice.objects.get(erp_id="F1").pk,
         "confirmation": BalanceConfirmation.objects.get(erp_id="B1").pk,
         "job": ImportJob.objects.create(entity="customers", payload="x").pk,
@@ -267,6 +273,8 @@ ID_OF = {
     "metering_reading_photo": "reading",
     "metering_office_reading_photo": "reading",
     "metering_office_review_act": "reading",
+    "metering_office_replace": "meter",
+    "metering_office_window_delete": "window",
     "api-meter-readings": "meter",
     "api-meter-consumption": "meter",
 }
