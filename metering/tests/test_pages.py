@@ -155,13 +155,21 @@ def test_a_technician_replaces_a_meter_and_use_runs_on_across_it(client, meters,
     technician = user_create(login="technik", password="BiUr42#ok", role="technician")
     login_verified_staff(client, A, technician, "BiUr42#ok")
     found = client.get("/office/meters/?q=ZW-001", HTTP_HOST=A).content.decode()
-    assert f'/office/meters/{meters["w1"].pk}/replace' in found
+    assert f"/office/meters/{meters['w1'].pk}/replace" in found
     day = (timezone.localdate() - timezone.timedelta(days=1)).isoformat()
     url = f"/office/meters/{meters['w1'].pk}/replace"
-    lower = client.post(url, {"replaced_on": day, "serial_number": "ZW-NEW", "final_1": "100", "initial_1": "0"}, HTTP_HOST=A)
+    lower = client.post(
+        url,
+        {"replaced_on": day, "serial_number": "ZW-NEW", "final_1": "100", "initial_1": "0"},
+        HTTP_HOST=A,
+    )
     assert lower.status_code == 400  # below the last reading (133): nothing changes
     assert not Meter.objects.filter(serial_number="ZW-NEW").exists()
-    done = client.post(url, {"replaced_on": day, "serial_number": "ZW-NEW", "final_1": "135", "initial_1": "0.5"}, HTTP_HOST=A)
+    done = client.post(
+        url,
+        {"replaced_on": day, "serial_number": "ZW-NEW", "final_1": "135", "initial_1": "0.5"},
+        HTTP_HOST=A,
+    )
     assert done.status_code == 302
     new = Meter.objects.get(serial_number="ZW-NEW")
     assert new.replaces_id == meters["w1"].pk
