@@ -120,8 +120,8 @@ def _in_process(rows: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def page_figures() -> tuple[int, float, float]:
-    """(statements of one submission, chart selector ms, chart geometry ms)."""
+def page_figures() -> tuple[int, float, float, float]:
+    """(statements of one submission, chart selector ms, chart geometry ms, meter page ms)."""
     scratch_database(os.environ["BENCH_DB"])
     tenant = _setup()
 
@@ -171,6 +171,12 @@ def page_figures() -> tuple[int, float, float]:
     with schema_context(tenant.schema_name):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     client.get("/api/v1/meters", HTTP_HOST="meters.localhost")
+    page_ms = []
+    for _ in range(50):
+        started = time.perf_counter_ns()
+        page = client.get(f"/meters/{meter.pk}/", HTTP_HOST="meters.localhost")
+        page_ms.append((time.perf_counter_ns() - started) / 1e6)
+    assert page.status_code == 200, page.status_code
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             f"/api/v1/meters/{meter.pk}/readings",
@@ -180,7 +186,12 @@ def page_figures() -> tuple[int, float, float]:
         )
     assert response.status_code == 201, response.content
     app = [q for q in queries.captured_queries if "metering_" in q["sql"] or "billing_" in q["sql"]]
-    return len(app), statistics.median(selector_ms), statistics.median(chart_ms)
+    return (
+        len(app),
+        statistics.median(selector_ms),
+        statistics.median(chart_ms),
+        statistics.median(page_ms),
+    )
 
 
 def main() -> None:
@@ -189,7 +200,7 @@ def main() -> None:
         return
     small = _in_process(100_000)
     big = _in_process(int(os.environ.get("BENCH_READINGS", "1000000")))
-    statements, selector_ms, chart_ms = page_figures()
+    statements, selector_ms, chart_ms, page_ms = page_figures()
     table = "\n".join(
         [
             f"Measured {time.strftime('%Y-%m-%d')} on this machine ({os.cpu_count()} cores).",
@@ -211,6 +222,7 @@ def main() -> None:
             f"| SQL statements of one submission (API, full stack) | {statements} |",
             f"| consumption by month, 10 years of monthly readings (selector) | {selector_ms:.1f} ms |",
             f"| the chart's geometry for the page | {chart_ms:.2f} ms |",
+            f"| the whole meter page with that chart (full stack, median of 50) | {page_ms:.1f} ms |",
         ]
     )
     print(table)

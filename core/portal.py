@@ -59,6 +59,7 @@ class Notice:
     text: str
     url: str | None = None
     warning: bool = False
+    link_text: str = ""  # what the link says ("Open" when empty)
 
 
 # (tenant configuration, acting user, a manager's focus) -> the notices of one app.

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from core.portal import Notice
 from metering import selectors
-from metering.models import Reading
 from tenants.policies import Module
 
 SHOWN_METERS = 20  # a manager's summary names the first of many
@@ -28,6 +27,7 @@ def portal_notices(config, actor, focus) -> list[Notice]:
             },
             url=reverse("metering_meter", args=[alert.meter_id]),
             warning=True,
+            link_text=_("Open the meter"),
         )
         for alert in selectors.open_alerts(actor=actor, focus=focus)[:3]
     ]
@@ -39,9 +39,8 @@ def portal_notices(config, actor, focus) -> list[Notice]:
             window = selectors.window_open(meter=meter, on=today)
             sent = (
                 window is not None
-                and Reading.objects.filter(register__meter=meter, window=window)
-                .exclude(status=Reading.Status.REJECTED)
-                .exists()
+                and len(selectors.readings_sent(meter=meter, window=window, on=today))
+                >= meter.registers.count()
             )
             if window is not None and not sent:
                 closes.append(window.closes_on)
@@ -51,6 +50,7 @@ def portal_notices(config, actor, focus) -> list[Notice]:
                     text=_("Send your meter readings by %(day)s.")
                     % {"day": formats.date_format(min(closes), "d.m.Y")},
                     url=reverse("metering_meters"),
+                    link_text=_("Send a reading"),
                 )
             )
     return out

@@ -38,6 +38,24 @@ class ReviewForm(forms.Form):
         label=gettext_lazy("Reason (the customer reads it)"), max_length=500, required=False
     )
 
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == services.Decision.CORRECT and not (data.get("value") or "").strip():
+            self.add_error("value", _("Enter the corrected value."))
+        if (
+            decision in (services.Decision.CORRECT, services.Decision.REJECT)
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Give the reason: the customer will read it."))
+        return data
+
+    def focus_first_error(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
 
 def _queue_page(request, bound: ReviewForm | None = None, bound_id: int | None = None, status=200):
     items = []
@@ -47,7 +65,11 @@ def _queue_page(request, bound: ReviewForm | None = None, bound_id: int | None =
             .exclude(pk=reading.pk)
             .order_by("-read_at")[:4]
         )
-        form = bound if reading.pk == bound_id else ReviewForm(prefix=f"r{reading.pk}")
+        if reading.pk == bound_id and bound is not None:
+            form = bound
+            form.focus_first_error()
+        else:
+            form = ReviewForm(prefix=f"r{reading.pk}")
         items.append(
             {
                 "reading": reading,

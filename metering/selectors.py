@@ -77,9 +77,10 @@ def latest_readings(*, actor: User, meter: Meter) -> list[Reading]:
     )
 
 
-def reading_sent(*, meter: Meter, window: ReadingWindow | None, on: date) -> Reading | None:
-    """The customer's reading of ``meter`` in ``window`` (or on the day ``on``, where the tenant
-    takes readings without windows), unless rejected: it takes the period's place."""
+def readings_sent(*, meter: Meter, window: ReadingWindow | None, on: date) -> dict[str, Reading]:
+    """The customer's readings of ``meter`` in ``window`` (or on the day ``on``, where the tenant
+    takes readings without windows) by register code, unless rejected: each takes its register's
+    place in the period."""
     rows = Reading.objects.filter(register__meter=meter, source=Reading.Source.CUSTOMER).exclude(
         status=Reading.Status.REJECTED
     )
@@ -89,7 +90,7 @@ def reading_sent(*, meter: Meter, window: ReadingWindow | None, on: date) -> Rea
         rows = rows.filter(
             read_at__gte=_day_start(on), read_at__lt=_day_start(on + timedelta(days=1))
         )
-    return rows.order_by("-read_at").first()
+    return {r.register.code: r for r in rows.select_related("register").order_by("read_at")}
 
 
 def reading_get(*, actor: User, reading_id: int) -> Reading | None:

@@ -172,7 +172,7 @@ def reading_submit(
         expected = selectors.expected_reading(
             register=checked.register, at=checked.read_at, rules=rules
         )
-        flag = _judge(amount, expected, confirm=confirm)
+        flag = _judge(amount, expected, confirm=confirm, unit=str(checked.meter.get_unit_display()))
         path = photos.photo_store(stored) if stored else ""
         try:
             with transaction.atomic():
@@ -219,7 +219,7 @@ def _refuse_second(checked: _Checked, source: str) -> None:
         raise _already(checked.window)
 
 
-def _judge(amount: Decimal, expected: selectors.Expected, *, confirm: bool) -> str:
+def _judge(amount: Decimal, expected: selectors.Expected, *, confirm: bool, unit: str) -> str:
     """The flag the reading is stored with ("" when it is plausible)."""
     if expected.low is not None and amount < expected.low:
         last = expected.last
@@ -242,9 +242,10 @@ def _judge(amount: Decimal, expected: selectors.Expected, *, confirm: bool) -> s
         if confirm:
             return MeteringErrorCode.IMPLAUSIBLE.value
         message = _(
-            "This reading means much more use than usual: we expected %(low)s to %(high)s. "
-            "Check the number; if it is right, confirm it and the office will review it."
+            "This reading means much more use than usual: we expected %(low)s to %(high)s "
+            "%(unit)s. Check the number; if it is right, confirm it and the office will review it."
         ) % {
+            "unit": unit,
             "low": formats.number_format(expected.low or 0, 3),
             "high": formats.number_format(expected.high, 3),
         }

@@ -56,10 +56,11 @@ class ReadingForm(forms.Form):
         label=gettext_lazy("The number is right: send it for the office to check"), required=False
     )
 
-    def __init__(self, *args, meter: Meter, **kwargs):
+    def __init__(self, *args, meter: Meter, codes: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = [r.code for r in meter.registers.all()]
-        if len(codes) > 1:
+        all_codes = [r.code for r in meter.registers.all()]
+        codes = [c for c in all_codes if codes is None or c in codes] or all_codes
+        if len(all_codes) > 1:
             # No zone is chosen for the customer: reading the wrong dial is the usual mistake.
             self.fields["register"].choices = [
                 ("", _("Choose the zone")),
@@ -78,16 +79,23 @@ class ReadingForm(forms.Form):
 
 def _period(request, meter: Meter) -> dict:
     """Where the meter stands in the tenant's reading periods today: the open window (if the
-    tenant uses them), the customer's reading already sent in it (or today), the next window."""
+    tenant uses them), the customer's readings already sent in it (or today) by register, whether
+    every register has one, the next window."""
     config = request.tenant.configuration
     today = timezone.localdate()
     windows = config.metering.windows_required
     window = selectors.window_open(meter=meter, on=today) if windows else None
+    sent = (
+        selectors.readings_sent(meter=meter, window=window, on=today)
+        if (window is not None or not windows)
+        else {}
+    )
+    codes = [r.code for r in meter.registers.all()]
     return {
         "window": window,
-        "sent": selectors.reading_sent(meter=meter, window=window, on=today)
-        if (window is not None or not windows)
-        else None,
+        "sent": [(register_name(code), sent[code]) for code in codes if code in sent],
+        "done": bool(codes) and all(code in sent for code in codes),
+        "open_codes": [code for code in codes if code not in sent],
         "closed": windows and window is None,
         "next_window": selectors.window_next(meter=meter, after=today)
         if windows and window is None
@@ -208,10 +216,11 @@ def _form_context(request, meter: Meter, form: ReadingForm | None = None) -> dic
     ]
     if form is not None:
         form.focus_first_error()
+    period = _period(request, meter)
     context.update(
         {
-            "form": form or ReadingForm(meter=meter),
-            "period": _period(request, meter),
+            "form": form or ReadingForm(meter=meter, codes=period["open_codes"]),
+            "period": period,
             "expected": expected,
             "multi_register": len(registers) > 1,
         }
@@ -257,6 +266,10 @@ def reading_submit(request, pk: int):
             focus=request_focus(request),
         )
     except ApplicationError as exc:
+        if exc.code == MeteringErrorCode.ALREADY_SUBMITTED:
+            # The form is no longer shown for that register: say it above the page.
+            messages.error(request, exc.message)
+            return redirect("metering_meter", pk=meter.pk)
         add_form_errors(form, exc)
         form.show_confirm = exc.code == MeteringErrorCode.IMPLAUSIBLE
         return meter_detail(request, pk, form=form, status=exc.status if exc.status != 404 else 400)

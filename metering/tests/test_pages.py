@@ -174,3 +174,32 @@ def test_a_technician_replaces_a_meter_and_use_runs_on_across_it(client, meters,
     new = Meter.objects.get(serial_number="ZW-NEW")
     assert new.replaces_id == meters["w1"].pk
     assert Meter.objects.get(pk=meters["w1"].pk).removed_on is not None
+
+
+def test_a_two_zone_meter_takes_each_zone_once_and_a_repeat_is_told(client, tenants, meters):
+    client.force_login(meters["owner"])
+    url = f"/meters/{meters['e3'].pk}/"
+    client.post(f"{url}reading", {"register": "day", "value": "510"}, HTTP_HOST=A)
+    page = client.get(url, HTTP_HOST=A).content.decode()
+    assert 'name="value"' in page  # the night zone is still to send
+    assert '<option value="day"' not in page
+    client.post(f"{url}reading", {"register": "night", "value": "205"}, HTTP_HOST=A)
+    assert 'name="value"' not in client.get(url, HTTP_HOST=A).content.decode()
+    again = client.post(f"{url}reading", {"register": "night", "value": "206"}, HTTP_HOST=A, follow=True)
+    assert "został już wysłany" in again.content.decode()  # said above the page, not lost
+
+
+def test_the_office_reports_every_missing_field_of_a_correction(client, meters):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering import services
+
+    flagged = services.reading_submit(actor=meters["owner"], meter_id=meters["w1"].pk, value="900", confirm=True)
+    clerk = user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    login_verified_staff(client, A, clerk, "BiUr42#ok")
+    response = client.post(f"/office/readings/{flagged.pk}/review", {f"r{flagged.pk}-decision": "correct"}, HTTP_HOST=A)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="id_r{flagged.pk}-value_error"' in page
+    assert f'id="id_r{flagged.pk}-reason_error"' in page
+    assert Reading.objects.get(pk=flagged.pk).status == "flagged"
