@@ -185,7 +185,9 @@ def test_a_two_zone_meter_takes_each_zone_once_and_a_repeat_is_told(client, tena
     assert '<option value="day"' not in page
     client.post(f"{url}reading", {"register": "night", "value": "205"}, HTTP_HOST=A)
     assert 'name="value"' not in client.get(url, HTTP_HOST=A).content.decode()
-    again = client.post(f"{url}reading", {"register": "night", "value": "206"}, HTTP_HOST=A, follow=True)
+    again = client.post(
+        f"{url}reading", {"register": "night", "value": "206"}, HTTP_HOST=A, follow=True
+    )
     assert "został już wysłany" in again.content.decode()  # said above the page, not lost
 
 
@@ -194,10 +196,14 @@ def test_the_office_reports_every_missing_field_of_a_correction(client, meters):
     from identity.tests.conftest import login_verified_staff
     from metering import services
 
-    flagged = services.reading_submit(actor=meters["owner"], meter_id=meters["w1"].pk, value="900", confirm=True)
+    flagged = services.reading_submit(
+        actor=meters["owner"], meter_id=meters["w1"].pk, value="900", confirm=True
+    )
     clerk = user_create(login="bok", password="BiUr42#ok", role="customer_service")
     login_verified_staff(client, A, clerk, "BiUr42#ok")
-    response = client.post(f"/office/readings/{flagged.pk}/review", {f"r{flagged.pk}-decision": "correct"}, HTTP_HOST=A)
+    response = client.post(
+        f"/office/readings/{flagged.pk}/review", {f"r{flagged.pk}-decision": "correct"}, HTTP_HOST=A
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert f'id="id_r{flagged.pk}-value_error"' in page
