@@ -15,6 +15,7 @@ class MeteringConfig(AppConfig):
         from identity.permissions import register_permission
         from metering import selectors
         from metering.importing import SPECS
+        from metering.models import MeterAlert
         from metering.notices import portal_notices
 
         for module in ("meters", "readings"):
@@ -38,6 +39,14 @@ class MeteringConfig(AppConfig):
         portal.register_office_entry(
             portal.OfficeEntry(
                 "metering_office_windows", gettext_lazy("Reading periods"), "meters.manage"
+            )
+        )
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "metering_office_alerts",
+                gettext_lazy("Unusual consumption"),
+                "readings.review",
+                count=lambda: MeterAlert.objects.filter(resolved_at__isnull=True).count(),
             )
         )
         portal.register_office_entry(

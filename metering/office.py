@@ -19,7 +19,7 @@ from core.errors import ApplicationError
 from identity.permissions import staff_required
 from identity.views import add_form_errors
 from metering import selectors, services
-from metering.models import Meter, Reading, ReadingWindow
+from metering.models import Meter, MeterAlert, Reading, ReadingWindow
 from metering.views import photo_response, register_name
 
 
@@ -277,3 +277,39 @@ def window_delete(request, pk: int):
     window.delete()  # readings keep their values; they only lose the period's name
     messages.success(request, _("The reading period has been removed."))
     return redirect("metering_office_windows")
+
+
+@staff_required("readings.review")
+def alerts(request):
+    """Unusual consumption found on meters, newest first, for the office to follow up."""
+    rows = (
+        MeterAlert.objects.filter(resolved_at__isnull=True)
+        .select_related("meter__premises")
+        .order_by("-detected_on", "-pk")[:200]
+    )
+    return render(request, "metering/office/alerts.html", {"rows": rows})
+
+
+@require_POST
+@staff_required("readings.review")
+def alert_resolve(request, pk: int):
+    done = MeterAlert.objects.filter(pk=pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=request.user
+    )
+    if not done:
+        raise Http404
+    messages.success(request, _("The alert is closed."))
+    return redirect("metering_office_alerts")
+
+
+@staff_required("meters.manage")
+def window_missing(request, pk: int):
+    """The meters a reading period covers that have no reading in it yet."""
+    window = ReadingWindow.objects.filter(pk=pk).first()
+    if window is None:
+        raise Http404
+    return render(
+        request,
+        "metering/office/missing.html",
+        {"window": window, "meters": selectors.meters_without_reading(window=window)[:1000]},
+    )

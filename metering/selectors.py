@@ -214,14 +214,10 @@ def expected_reading(*, register: Register, at: datetime, rules: MeteringSetting
     return Expected(last.value, (last.value + allowance).quantize(Decimal("0.001")), last)
 
 
-def monthly_use(
-    *, actor: User, meter: Meter, months: int = 24, today: date | None = None
-) -> list[dict]:
-    """Use per month over the last ``months`` months (all registers together, and per register),
-    each beside the same month a year before, oldest first. A month is ``complete`` when
-    readings cover it from its first day to its last (the current month, or months before the
-    first reading, are only partly known)."""
-    today = today or timezone.localdate()
+def _meter_months(
+    *, actor: User, meter: Meter, months: int, today: date
+) -> tuple[dict[str, dict[date, Decimal]], tuple[datetime, datetime] | None]:
+    """A meter's use by register and month, and the time its readings cover."""
     first = (today.replace(day=1) - timedelta(days=366 * ((months + 11) // 12 + 1))).replace(day=1)
     start = history_start(actor=actor, meter=meter)
     since = _day_start(max(first, start) if start else first)
@@ -237,7 +233,38 @@ def monthly_use(
         if every
         else None
     )
+    return per_register, covered
+
+
+def monthly_use(
+    *, actor: User, meter: Meter, months: int = 24, today: date | None = None
+) -> list[dict]:
+    """Use per month over the last ``months`` months (all registers together, and per register),
+    each beside the same month a year before, oldest first. A month is ``complete`` when
+    readings cover it from its first day to its last (the current month, or months before the
+    first reading, are only partly known)."""
+    today = today or timezone.localdate()
+    per_register, covered = _meter_months(actor=actor, meter=meter, months=months, today=today)
     return month_rows(per_register, months=months, today=today, covered=covered)
+
+
+def premises_monthly_use(
+    *, actor: User, meters: list[Meter], months: int = 24, today: date | None = None
+) -> list[dict]:
+    """The use of several meters of one premises and unit added up by month (main meters only:
+    a sub-meter's use is already in its main meter's). A month is complete when every meter's
+    readings cover it."""
+    today = today or timezone.localdate()
+    merged: dict[str, dict[date, Decimal]] = {}
+    starts, ends = [], []
+    for meter in meters:
+        per_register, covered = _meter_months(actor=actor, meter=meter, months=months, today=today)
+        merged.update({f"{meter.pk}:{code}": used for code, used in per_register.items()})
+        if covered is not None:
+            starts.append(covered[0])
+            ends.append(covered[1])
+    both = (max(starts), min(ends)) if starts and len(starts) == len(meters) else None
+    return month_rows(merged, months=months, today=today, covered=both)
 
 
 def month_rows(

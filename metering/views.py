@@ -139,6 +139,36 @@ def _legalisation_soon(meter: Meter, config) -> bool:
     return until is not None and (until - timezone.localdate()).days <= round(months * 30.44)
 
 
+@portal_page(*MODULES)
+def premises_use(request, pk: int):
+    """A premises' use by month, one chart per unit (cold and hot water together in m³), from
+    its main meters in service."""
+    actor, focus = request.user, request_focus(request)
+    meters = [
+        m
+        for m in selectors.meter_list(actor=actor, focus=focus).filter(
+            premises_id=pk, is_main=True, removed_on__isnull=True
+        )
+    ]
+    if not meters:
+        raise Http404
+    groups: dict[str, list[Meter]] = {}
+    for meter in meters:
+        groups.setdefault(meter.unit, []).append(meter)
+    charts = [
+        {
+            "unit": group[0].get_unit_display(),
+            "kinds": sorted({str(m.get_kind_display()) for m in group}),
+            "chart": _chart(selectors.premises_monthly_use(actor=actor, meters=group)),
+            "id": f"use-{unit}",
+        }
+        for unit, group in groups.items()
+    ]
+    return render(
+        request, "metering/premises.html", {"premises": meters[0].premises, "charts": charts}
+    )
+
+
 def _meter_or_404(request, pk: int) -> Meter:
     meter = selectors.meter_get(actor=request.user, meter_id=pk, focus=request_focus(request))
     if meter is None:

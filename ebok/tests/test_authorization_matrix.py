@@ -40,7 +40,7 @@ from core.outbox.models import Message
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
-from metering.models import Meter, Reading, ReadingWindow
+from metering.models import Meter, MeterAlert, Reading, ReadingWindow
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
@@ -107,6 +107,7 @@ TENANT_ROUTES = {
     "billing_debt_collection": "L 200 200 403 403 | LH 200 200 403H 403H",
     "metering_meters": "L 200 200 403 403 | LH 200 200 403H 403H",
     "metering_meter": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "metering_premises": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "metering_reading_submit": "405 405 405 405 405 | LH 404H 404H 403H 403H",
     "metering_readings_csv": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "metering_reading_photo": "L 404 404 403 403 | LH 404H 404H 403H 403H",
@@ -116,6 +117,9 @@ TENANT_ROUTES = {
     "metering_office_windows": "L 403 403 403 200 | LH 403H 403H 403H 400H",
     "metering_office_legalisation": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "metering_office_meters": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "metering_office_alerts": "L 403 403 200 200 | LH 403H 403H 200 200",
+    "metering_office_alert_resolve": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "metering_office_window_missing": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "metering_office_replace": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "metering_office_window_delete": "405 405 405 405 405 | LH 403H 403H 403H 404H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
@@ -224,7 +228,13 @@ def _b_only_objects(tenants) -> dict[str, int]:
     ).errors
     ids = {
         "meter": Meter.objects.get(erp_id="W1").pk,
+        "premises": Premises.objects.get(erp_id="M1").pk,
         "reading": Reading.objects.get(erp_id="R1").pk,
+        "alert": MeterAlert.objects.create(
+            meter=Meter.objects.get(erp_id="W1"),
+            kind="meter_alarm",
+            detected_on=timezone.localdate(),
+        ).pk,
         "window": ReadingWindow.objects.create(
             name="B", opens_on=timezone.localdate(), closes_on=timezone.localdate()
         ).pk,
@@ -268,6 +278,7 @@ ID_OF = {
     "dev-mail-detail": "message",
     "dev-mail-html": "message",
     "metering_meter": "meter",
+    "metering_premises": "premises",
     "metering_reading_submit": "meter",
     "metering_readings_csv": "meter",
     "metering_reading_photo": "reading",
@@ -275,6 +286,8 @@ ID_OF = {
     "metering_office_review_act": "reading",
     "metering_office_replace": "meter",
     "metering_office_window_delete": "window",
+    "metering_office_window_missing": "window",
+    "metering_office_alert_resolve": "alert",
     "api-meter-readings": "meter",
     "api-meter-consumption": "meter",
 }

@@ -209,3 +209,65 @@ def test_the_office_reports_every_missing_field_of_a_correction(client, meters):
     assert f'id="id_r{flagged.pk}-value_error"' in page
     assert f'id="id_r{flagged.pk}-reason_error"' in page
     assert Reading.objects.get(pk=flagged.pk).status == "flagged"
+
+
+def test_staff_see_open_alerts_and_close_them(client, meters):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering.models import MeterAlert
+
+    alert = MeterAlert.objects.create(
+        meter=meters["w1"], kind="night_flow", detected_on=timezone.localdate()
+    )
+    clerk = user_create(login="bok", password="BiUr42#ok", role="customer_service")
+    login_verified_staff(client, A, clerk, "BiUr42#ok")
+    listing = client.get("/office/meters/alerts/", HTTP_HOST=A).content.decode()
+    assert "ZW-001" in listing
+    client.post(f"/office/meters/alerts/{alert.pk}/resolve", HTTP_HOST=A)
+    alert.refresh_from_db()
+    assert alert.resolved_by == clerk
+    assert "ZW-001" not in client.get("/office/meters/alerts/", HTTP_HOST=A).content.decode()
+    assert client.post(f"/office/meters/alerts/{alert.pk}/resolve", HTTP_HOST=A).status_code == 404
+
+
+def test_the_office_lists_the_meters_still_unread_in_a_period(client, meters):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering import services
+
+    services.reading_submit(actor=meters["owner"], meter_id=meters["w1"].pk, value="134")
+    admin = user_create(login="admin", password="BiUr42#ok", role="tenant_admin")
+    login_verified_staff(client, A, admin, "BiUr42#ok")
+    page = client.get(
+        f"/office/readings/windows/{meters['window'].pk}/missing", HTTP_HOST=A
+    ).content.decode()
+    assert "ZW-002" in page
+    assert "EL-003" in page
+    assert "ZW-001" not in page
+
+
+def test_the_premises_chart_adds_up_its_water_meters(client, meters):
+    from billing.importing import import_text
+    from metering.tests.conftest import history_csv, months_ago
+
+    import_text("meters", "erp_id;serial_number;kind;premises_erp_id\nH1;CW-001;hot_water;M1\n")
+    rows = [(f"H{i}", "H1", "", (months_ago(12 - i), f"{50 + i}.000")) for i in range(12)]
+    assert import_text("readings", history_csv(rows)).errors == []
+    client.force_login(meters["owner"])
+    page = client.get(f"/meters/premises/{meters['w1'].premises_id}/", HTTP_HOST=A).content.decode()
+    assert page.count('<svg class="bar-chart"') == 1  # cold and hot water: one chart in m³
+    titles = re.findall(r"<title>(\d\d\.\d{4}): ([\d,]+)</title>", page)
+    month, shown = titles[-1]  # the newest whole month
+    from metering import selectors
+    from metering.models import Meter
+
+    def used(meter):
+        rows = selectors.monthly_use(actor=meters["owner"], meter=meter, months=24)
+        return next(r["used"] for r in rows if r["month"].strftime("%m.%Y") == month)
+
+    together = used(meters["w1"]) + used(Meter.objects.get(erp_id="H1"))
+    assert shown == f"{together:.3f}".replace(".", ",")
+    client.force_login(meters["neighbour"])
+    assert (
+        client.get(f"/meters/premises/{meters['w1'].premises_id}/", HTTP_HOST=A).status_code == 404
+    )
