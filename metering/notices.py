@@ -11,7 +11,7 @@ from core.portal import Notice
 from metering import selectors
 from tenants.policies import Module
 
-SHOWN_METERS = 20  # a manager's summary names the first of many
+SHOWN_METERS = 200  # a manager's summary looks at the first of many
 
 
 def portal_notices(config, actor, focus) -> list[Notice]:
@@ -32,23 +32,17 @@ def portal_notices(config, actor, focus) -> list[Notice]:
         for alert in selectors.open_alerts(actor=actor, focus=focus)[:3]
     ]
     if config.has_module(Module.READINGS) and config.metering.windows_required:
-        today = timezone.localdate()
-        closes = []
-        meters = selectors.meter_list(actor=actor, focus=focus).filter(removed_on__isnull=True)
-        for meter in meters[:SHOWN_METERS]:
-            window = selectors.window_open(meter=meter, on=today)
-            sent = (
-                window is not None
-                and len(selectors.readings_sent(meter=meter, window=window, on=today))
-                >= meter.registers.count()
-            )
-            if window is not None and not sent:
-                closes.append(window.closes_on)
-        if closes:
+        meters = list(
+            selectors.meter_list(actor=actor, focus=focus)
+            .filter(removed_on__isnull=True)
+            .prefetch_related("registers")[:SHOWN_METERS]
+        )
+        waiting = selectors.meters_awaiting_reading(meters=meters, on=timezone.localdate())
+        if waiting:
             out.append(
                 Notice(
                     text=_("Send your meter readings by %(day)s.")
-                    % {"day": formats.date_format(min(closes), "d.m.Y")},
+                    % {"day": formats.date_format(min(w.closes_on for _m, w in waiting), "d.m.Y")},
                     url=reverse("metering_meters"),
                     link_text=_("Send a reading"),
                 )

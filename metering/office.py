@@ -313,3 +313,43 @@ def window_missing(request, pk: int):
         "metering/office/missing.html",
         {"window": window, "meters": selectors.meters_without_reading(window=window)[:1000]},
     )
+
+
+@staff_required("meters.manage")
+def window_edit(request, pk: int):
+    window = ReadingWindow.objects.filter(pk=pk).first()
+    if window is None:
+        raise Http404
+    initial = {
+        "name": window.name,
+        "opens_on": window.opens_on,
+        "closes_on": window.closes_on,
+        "meter_kinds": window.meter_kinds,
+        "estate": window.estate,
+        "building": window.building_id,
+    }
+    form = WindowForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.window_save(
+                    actor=request.user,
+                    window_id=window.pk,
+                    name=data["name"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    meter_kinds=data["meter_kinds"],
+                    estate=data["estate"],
+                    building_id=data["building"].pk if data["building"] else None,
+                )
+            except ApplicationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The reading period has been saved."))
+                return redirect("metering_office_windows")
+        status = 400
+    return render(
+        request, "metering/office/window.html", {"form": form, "window": window}, status=status
+    )

@@ -125,6 +125,43 @@ def _windows_for(meter: Meter) -> QuerySet[ReadingWindow]:
     return rows.filter(Q(estate="") | Q(estate=estate)) if estate else rows.filter(estate="")
 
 
+def window_covers(window: ReadingWindow, meter: Meter) -> bool:
+    """The rule of ``_windows_for`` for one window and meter, without a query (the meter's
+    premises and building loaded)."""
+    building = meter.premises.building
+    return (
+        (not window.meter_kinds or meter.kind in window.meter_kinds)
+        and (window.building_id is None or window.building_id == meter.premises.building_id)
+        and (not window.estate or (building is not None and building.estate == window.estate))
+    )
+
+
+def meters_awaiting_reading(*, meters: list[Meter], on: date) -> list[tuple[Meter, ReadingWindow]]:
+    """Of ``meters`` (registers prefetched), those with a window open on ``on`` in which some
+    register still has no customer reading, each with that window. Three queries for any number
+    of meters."""
+    windows = list(
+        ReadingWindow.objects.filter(opens_on__lte=on, closes_on__gte=on).order_by(
+            "-closes_on", "-pk"
+        )
+    )
+    if not windows or not meters:
+        return []
+    sent = set(
+        Reading.objects.filter(
+            register__meter__in=meters, window__in=windows, source=Reading.Source.CUSTOMER
+        )
+        .exclude(status=Reading.Status.REJECTED)
+        .values_list("register_id", "window_id")
+    )
+    out = []
+    for meter in meters:
+        window = next((w for w in windows if window_covers(w, meter)), None)
+        if window is not None and any((r.pk, window.pk) not in sent for r in meter.registers.all()):
+            out.append((meter, window))
+    return out
+
+
 def window_open(*, meter: Meter, on: date) -> ReadingWindow | None:
     """The reading window open for ``meter`` on ``on`` (the one closing last, if several)."""
     return (

@@ -25,6 +25,7 @@ urlpatterns = [
         office.alert_resolve,
         name="metering_office_alert_resolve",
     ),
+    path("office/readings/windows/<int:pk>/", office.window_edit, name="metering_office_window"),
     path(
         "office/readings/windows/<int:pk>/missing",
         office.window_missing,

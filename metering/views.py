@@ -106,7 +106,10 @@ def _period(request, meter: Meter) -> dict:
 @portal_page(*MODULES)
 def meters(request):
     actor, focus = request.user, request_focus(request)
-    rows = list(selectors.meter_list(actor=actor, focus=focus).prefetch_related("registers"))
+    page = Paginator(
+        selectors.meter_list(actor=actor, focus=focus).prefetch_related("registers"), 20
+    ).get_page(request.GET.get("page"))
+    rows = list(page)
     config = request.tenant.configuration
     takes = config.has_module(Module.READINGS)
     cards = [
@@ -126,6 +129,7 @@ def meters(request):
         "metering/meters.html",
         {
             "cards": cards,
+            "page": page,
             "alerts": selectors.open_alerts(actor=actor, focus=focus)[:5],
             "takes_readings": takes,
             "windows_required": config.metering.windows_required,

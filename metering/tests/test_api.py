@@ -200,3 +200,32 @@ def test_authorization_matrix(client, meters, manager, who, list_status, post_st
     )
     assert response.status_code == post_status
     assert Reading.objects.count() == before + (1 if post_status == 201 else 0)
+
+
+def test_a_reading_with_its_photo_through_the_api_as_multipart(client, meters):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(out, "JPEG")
+    _as(client, meters["owner"])
+    url = f"/api/v1/meters/{meters['w1'].pk}/readings"
+    fake = SimpleUploadedFile("l.jpg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/jpeg")
+    refused = client.post(url, {"value": "134", "photo": fake}, HTTP_HOST=A)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "photo_not_an_image"
+    photo = SimpleUploadedFile("l.jpg", out.getvalue(), "image/jpeg")
+    sent = client.post(url, {"value": "134", "photo": photo}, HTTP_HOST=A)
+    assert sent.status_code == 201
+    assert sent.json()["has_photo"] is True
+
+
+def test_a_two_zone_reading_through_the_api_names_its_register(client, meters):
+    _as(client, meters["owner"])
+    url = f"/api/v1/meters/{meters['e3'].pk}/readings"
+    missing = client.post(url, {"value": "510"}, content_type="application/json", HTTP_HOST=A)
+    assert missing.json()["code"] == "register_required"
+    sent = client.post(
+        url, {"value": "510", "register": "day"}, content_type="application/json", HTTP_HOST=A
+    )
+    assert sent.status_code == 201
+    assert sent.json()["register"] == "day"

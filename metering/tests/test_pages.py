@@ -271,3 +271,36 @@ def test_the_premises_chart_adds_up_its_water_meters(client, meters):
     assert (
         client.get(f"/meters/premises/{meters['w1'].premises_id}/", HTTP_HOST=A).status_code == 404
     )
+
+
+def test_an_admin_moves_a_reading_period_and_a_wrong_one_changes_nothing(client, meters):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering.models import ReadingWindow
+
+    admin = user_create(login="admin", password="BiUr42#ok", role="tenant_admin")
+    login_verified_staff(client, A, admin, "BiUr42#ok")
+    window = meters["window"]
+    url = f"/office/readings/windows/{window.pk}/"
+    wrong = client.post(
+        url, {"name": "Jesień", "opens_on": "2026-12-10", "closes_on": "2026-12-01"}, HTTP_HOST=A
+    )
+    assert wrong.status_code == 400
+    assert ReadingWindow.objects.get(pk=window.pk).closes_on == window.closes_on
+    moved = client.post(
+        url,
+        {
+            "name": "Zima",
+            "opens_on": "2026-12-01",
+            "closes_on": "2026-12-10",
+            "meter_kinds": ["cold_water"],
+        },
+        HTTP_HOST=A,
+    )
+    assert moved.status_code == 302
+    window.refresh_from_db()
+    assert (window.name, str(window.closes_on), window.meter_kinds) == (
+        "Zima",
+        "2026-12-10",
+        ["cold_water"],
+    )
