@@ -145,29 +145,35 @@ class WindowForm(forms.Form):
     )
 
 
+def _window_saved(request, form: WindowForm, window_id: int | None = None) -> bool:
+    """Save a posted reading period (new, or ``window_id``); False with the form's errors."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        services.window_save(
+            actor=request.user,
+            window_id=window_id,
+            name=data["name"],
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            meter_kinds=data["meter_kinds"],
+            estate=data["estate"],
+            building_id=data["building"].pk if data["building"] else None,
+        )
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return False
+    messages.success(request, _("The reading period has been saved."))
+    return True
+
+
 @staff_required("meters.manage")
 def windows(request):
     form = WindowForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.window_save(
-                    actor=request.user,
-                    name=data["name"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    meter_kinds=data["meter_kinds"],
-                    estate=data["estate"],
-                    building_id=data["building"].pk if data["building"] else None,
-                )
-            except ApplicationError as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, _("The reading period has been saved."))
-                return redirect("metering_office_windows")
-        status = 400
+    if request.method == "POST" and _window_saved(request, form):
+        return redirect("metering_office_windows")
+    status = 400 if request.method == "POST" else 200
     today = timezone.localdate()
     rows = [
         {
@@ -329,27 +335,9 @@ def window_edit(request, pk: int):
         "building": window.building_id,
     }
     form = WindowForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.window_save(
-                    actor=request.user,
-                    window_id=window.pk,
-                    name=data["name"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    meter_kinds=data["meter_kinds"],
-                    estate=data["estate"],
-                    building_id=data["building"].pk if data["building"] else None,
-                )
-            except ApplicationError as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, _("The reading period has been saved."))
-                return redirect("metering_office_windows")
-        status = 400
+    if request.method == "POST" and _window_saved(request, form, window.pk):
+        return redirect("metering_office_windows")
+    status = 400 if request.method == "POST" else 200
     return render(
         request, "metering/office/window.html", {"form": form, "window": window}, status=status
     )

@@ -80,14 +80,21 @@ def text(max_length: int) -> Callable[[str], str]:
     return parse
 
 
-def money(value: str) -> Decimal:
+def _decimal(value: str, code: str, message: str) -> Decimal:
+    """A number as ERPs write it (spaces as thousands separators, a decimal comma), or the
+    row's error ``code``."""
     cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
-        amount = Decimal(cleaned)
+        number = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise RowError(
-            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
-        ) from exc
+        raise RowError(None, code, Text(message, v=value)) from exc
+    if not number.is_finite():
+        raise RowError(None, code, Text(message, v=value))
+    return number
+
+
+def money(value: str) -> Decimal:
+    amount = _decimal(value, RowCode.INVALID_AMOUNT, gettext_noop("Not an amount: %(v)s."))
     if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
         raise RowError(
             None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
@@ -189,14 +196,8 @@ def area(value: str) -> Decimal:
 
 def quantity(value: str) -> Decimal:
     """A meter's count: not negative, at most three decimals (``12,345`` is accepted too)."""
-    cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise RowError(
-            None, RowCode.INVALID_NUMBER, Text(gettext_noop("Not a number: %(v)s."), v=value)
-        ) from exc
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e11"):
+    amount = _decimal(value, RowCode.INVALID_NUMBER, gettext_noop("Not a number: %(v)s."))
+    if amount < 0 or amount >= Decimal("1e11"):
         raise RowError(
             None, RowCode.INVALID_NUMBER, Text(gettext_noop("Not a number: %(v)s."), v=value)
         )
