@@ -37,12 +37,20 @@ def portal_notices(config, actor, focus) -> list[Notice]:
             .filter(removed_on__isnull=True)
             .prefetch_related("registers")[:SHOWN_METERS]
         )
-        waiting = selectors.meters_awaiting_reading(meters=meters, on=timezone.localdate())
-        if waiting:
+        states = selectors.meter_states(
+            actor=actor, meters=meters, windows_required=True, on=timezone.localdate()
+        )
+        closing = [
+            state.window.closes_on
+            for meter in meters
+            if (state := states[meter.pk]).window is not None
+            and any(r.code not in state.sent for r in meter.registers.all())
+        ]
+        if closing:
             out.append(
                 Notice(
                     text=_("Send your meter readings by %(day)s.")
-                    % {"day": formats.date_format(min(w.closes_on for _m, w in waiting), "d.m.Y")},
+                    % {"day": formats.date_format(min(closing), "d.m.Y")},
                     url=reverse("metering_meters"),
                     link_text=_("Send a reading"),
                 )

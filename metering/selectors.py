@@ -64,35 +64,6 @@ def reading_list(*, actor: User, meter: Meter) -> QuerySet[Reading]:
     return rows.order_by("-read_at", "-id")
 
 
-def latest_readings(*, actor: User, meter: Meter) -> list[Reading]:
-    """The latest accepted reading of each of the meter's registers that ``actor`` may see."""
-    rows = Reading.objects.filter(register__meter=meter, status__in=COUNTED)
-    start = history_start(actor=actor, meter=meter)
-    if start is not None:
-        rows = rows.filter(read_at__gte=_day_start(start))
-    return list(
-        rows.select_related("register")
-        .order_by("register__code", "-read_at")
-        .distinct("register__code")
-    )
-
-
-def readings_sent(*, meter: Meter, window: ReadingWindow | None, on: date) -> dict[str, Reading]:
-    """The customer's readings of ``meter`` in ``window`` (or on the day ``on``, where the tenant
-    takes readings without windows) by register code, unless rejected: each takes its register's
-    place in the period."""
-    rows = Reading.objects.filter(register__meter=meter, source=Reading.Source.CUSTOMER).exclude(
-        status=Reading.Status.REJECTED
-    )
-    if window is not None:
-        rows = rows.filter(window=window)
-    else:
-        rows = rows.filter(
-            read_at__gte=_day_start(on), read_at__lt=_day_start(on + timedelta(days=1))
-        )
-    return {r.register.code: r for r in rows.select_related("register").order_by("read_at")}
-
-
 def reading_get(*, actor: User, reading_id: int) -> Reading | None:
     """A reading of a meter the actor sees, from when it may see them (photos go through
     here)."""
@@ -136,30 +107,81 @@ def window_covers(window: ReadingWindow, meter: Meter) -> bool:
     )
 
 
-def meters_awaiting_reading(*, meters: list[Meter], on: date) -> list[tuple[Meter, ReadingWindow]]:
-    """Of ``meters`` (registers prefetched), those with a window open on ``on`` in which some
-    register still has no customer reading, each with that window. Three queries for any number
-    of meters."""
-    windows = list(
-        ReadingWindow.objects.filter(opens_on__lte=on, closes_on__gte=on).order_by(
-            "-closes_on", "-pk"
+@dataclass
+class MeterState:
+    """What a page shows of one meter today: its latest accepted reading per register, the
+    reading window open for it (where the tenant uses windows), the customer's readings already
+    sent in that window (or today, without windows) by register code, and the next window."""
+
+    latest: list[Reading]
+    window: ReadingWindow | None
+    sent: dict[str, Reading]
+    next_window: ReadingWindow | None
+
+
+def meter_states(
+    *, actor: User, meters: list[Meter], windows_required: bool, on: date
+) -> dict[int, MeterState]:
+    """``MeterState`` of each meter (premises and building loaded) in five queries, however
+    many meters a page shows."""
+    if not meters:
+        return {}
+    starts: dict[int, date] = {}
+    if actor.role == Role.CUSTOMER:
+        starts = dict(
+            LegalTitle.objects.filter(
+                premises_id__in={m.premises_id for m in meters}, customer__user=actor
+            )
+            .values("premises_id")
+            .annotate(start=Min("valid_from"))
+            .values_list("premises_id", "start")
         )
-    )
-    if not windows or not meters:
-        return []
-    sent = set(
-        Reading.objects.filter(
-            register__meter__in=meters, window__in=windows, source=Reading.Source.CUSTOMER
+    # The newest accepted reading of each register; one older than what the actor may see
+    # means it sees none of that register (every newer one would be newer still).
+    premises_of = {m.pk: m.premises_id for m in meters}
+    latest: dict[int, list[Reading]] = {m.pk: [] for m in meters}
+    for reading in (
+        Reading.objects.filter(register__meter__in=meters, status__in=COUNTED)
+        .select_related("register")
+        .order_by("register_id", "-read_at")
+        .distinct("register_id")
+    ):
+        meter_id = reading.register.meter_id
+        start = starts.get(premises_of[meter_id])
+        if start is None or reading.read_at >= _day_start(start):
+            latest[meter_id].append(reading)
+    windows: list[ReadingWindow] = []
+    coming: list[ReadingWindow] = []
+    if windows_required:
+        for window in ReadingWindow.objects.filter(closes_on__gte=on).order_by("opens_on", "pk"):
+            (windows if window.opens_on <= on else coming).append(window)
+        windows.sort(key=lambda w: (w.closes_on, w.pk), reverse=True)
+    open_for = {m.pk: next((w for w in windows if window_covers(w, m)), None) for m in meters}
+    sent_rows = Reading.objects.filter(
+        register__meter__in=meters, source=Reading.Source.CUSTOMER
+    ).exclude(status=Reading.Status.REJECTED)
+    if windows_required:
+        sent_rows = sent_rows.filter(window__in=[w for w in open_for.values() if w is not None])
+    else:
+        sent_rows = sent_rows.filter(
+            read_at__gte=_day_start(on), read_at__lt=_day_start(on + timedelta(days=1))
         )
-        .exclude(status=Reading.Status.REJECTED)
-        .values_list("register_id", "window_id")
-    )
-    out = []
-    for meter in meters:
-        window = next((w for w in windows if window_covers(w, meter)), None)
-        if window is not None and any((r.pk, window.pk) not in sent for r in meter.registers.all()):
-            out.append((meter, window))
-    return out
+    sent: dict[int, dict[str, Reading]] = {m.pk: {} for m in meters}
+    for reading in sent_rows.select_related("register").order_by("read_at"):
+        meter_id = reading.register.meter_id
+        if not windows_required or reading.window_id == getattr(open_for[meter_id], "pk", None):
+            sent[meter_id][reading.register.code] = reading
+    return {
+        m.pk: MeterState(
+            latest=sorted(latest[m.pk], key=lambda r: r.register.code),
+            window=open_for[m.pk],
+            sent=sent[m.pk],
+            next_window=None
+            if open_for[m.pk] is not None
+            else next((w for w in coming if window_covers(w, m)), None),
+        )
+        for m in meters
+    }
 
 
 def window_open(*, meter: Meter, on: date) -> ReadingWindow | None:

@@ -77,30 +77,28 @@ class ReadingForm(forms.Form):
                 return
 
 
-def _period(request, meter: Meter) -> dict:
-    """Where the meter stands in the tenant's reading periods today: the open window (if the
-    tenant uses them), the customer's readings already sent in it (or today) by register, whether
-    every register has one, the next window."""
-    config = request.tenant.configuration
-    today = timezone.localdate()
-    windows = config.metering.windows_required
-    window = selectors.window_open(meter=meter, on=today) if windows else None
-    sent = (
-        selectors.readings_sent(meter=meter, window=window, on=today)
-        if (window is not None or not windows)
-        else {}
+def _periods(request, meters: list[Meter]) -> dict[int, dict]:
+    """Where each meter stands today: its latest readings, the open window (if the tenant uses
+    them), the customer's readings already sent in it (or today) by register, whether every
+    register has one, the next window. A fixed number of queries for a page of meters."""
+    windows = request.tenant.configuration.metering.windows_required
+    states = selectors.meter_states(
+        actor=request.user, meters=meters, windows_required=windows, on=timezone.localdate()
     )
-    codes = [r.code for r in meter.registers.all()]
-    return {
-        "window": window,
-        "sent": [(register_name(code), sent[code]) for code in codes if code in sent],
-        "done": bool(codes) and all(code in sent for code in codes),
-        "open_codes": [code for code in codes if code not in sent],
-        "closed": windows and window is None,
-        "next_window": selectors.window_next(meter=meter, after=today)
-        if windows and window is None
-        else None,
-    }
+    out = {}
+    for meter in meters:
+        state = states[meter.pk]
+        codes = [r.code for r in meter.registers.all()]
+        out[meter.pk] = {
+            "latest": [(register_name(r.register.code), r) for r in state.latest],
+            "window": state.window,
+            "sent": [(register_name(c), state.sent[c]) for c in codes if c in state.sent],
+            "done": bool(codes) and all(c in state.sent for c in codes),
+            "open_codes": [c for c in codes if c not in state.sent],
+            "closed": windows and state.window is None,
+            "next_window": state.next_window,
+        }
+    return out
 
 
 @portal_page(*MODULES)
@@ -112,14 +110,12 @@ def meters(request):
     rows = list(page)
     config = request.tenant.configuration
     takes = config.has_module(Module.READINGS)
+    periods = _periods(request, rows)
     cards = [
         {
             "meter": meter,
-            "latest": [
-                (register_name(r.register.code), r)
-                for r in selectors.latest_readings(actor=actor, meter=meter)
-            ],
-            "period": _period(request, meter) if takes and meter.in_service else None,
+            "latest": periods[meter.pk]["latest"],
+            "period": periods[meter.pk] if takes and meter.in_service else None,
             "legalisation_soon": _legalisation_soon(meter, config),
         }
         for meter in rows
@@ -250,7 +246,7 @@ def _form_context(request, meter: Meter, form: ReadingForm | None = None) -> dic
     ]
     if form is not None:
         form.focus_first_error()
-    period = _period(request, meter)
+    period = _periods(request, [meter])[meter.pk]
     context.update(
         {
             "form": form or ReadingForm(meter=meter, codes=period["open_codes"]),

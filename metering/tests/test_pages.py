@@ -304,3 +304,42 @@ def test_an_admin_moves_a_reading_period_and_a_wrong_one_changes_nothing(client,
         "2026-12-10",
         ["cold_water"],
     )
+
+
+def test_the_meters_page_asks_the_same_number_of_queries_for_a_page_of_many_meters(client, meters):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.importing import import_text
+
+    client.force_login(meters["owner"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/meters/", HTTP_HOST=A).status_code == 200
+        return len(queries.captured_queries)
+
+    count()  # the session and the tenant's caches are warm
+    few = count()
+    more = "".join(f"X{i};SX-{i};cold_water;M1\n" for i in range(15))
+    assert import_text("meters", "erp_id;serial_number;kind;premises_erp_id\n" + more).errors == []
+    assert count() == few
+
+
+def test_the_reading_periods_page_lists_periods_and_creates_one(client, meters):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from metering.models import ReadingWindow
+
+    admin = user_create(login="admin", password="BiUr42#ok", role="tenant_admin")
+    login_verified_staff(client, A, admin, "BiUr42#ok")
+    page = client.get("/office/readings/windows/", HTTP_HOST=A)
+    assert page.status_code == 200
+    assert "Jesień" in page.content.decode()
+    created = client.post(
+        "/office/readings/windows/",
+        {"name": "Wiosna", "opens_on": "2027-03-01", "closes_on": "2027-03-15"},
+        HTTP_HOST=A,
+    )
+    assert created.status_code == 302
+    assert ReadingWindow.objects.filter(name="Wiosna", meter_kinds=[]).exists()
