@@ -21,3 +21,8 @@ def current_schema() -> str:
 def use_public_schema() -> None:
     """Switch the connection back to the platform's schema."""
     _tenant_connection().set_schema_to_public()
+
+
+def use_tenant(tenant) -> None:
+    """Switch the connection (this thread's) to ``tenant``'s schema."""
+    _tenant_connection().set_tenant(tenant)

@@ -58,7 +58,7 @@ def _reading_prepare(row: Row) -> Row:
     name the register a reading is of."""
     if "meter_erp_id" not in row:
         return row
-    row = dict(row)
+    # The row is the reader's own (a fresh dict per row): reshaped in place.
     meter = str(row.pop("meter_erp_id") or "").strip()
     code = str(row.pop("register", "") or "").strip() or "1"
     row["register_erp_id"] = f"{meter}/{code}" if meter else ""
@@ -176,6 +176,7 @@ SPECS: dict[str, tuple[EntitySpec, object]] = {
             ),
             references=(Reference("register_erp_id", Register, "register_id"),),
             prepare=_reading_prepare,
+            parallel=True,
             messages={
                 "reading_one_per_register_moment": gettext_lazy(
                     "This register already has a reading at that moment."
@@ -207,6 +208,7 @@ SPECS: dict[str, tuple[EntitySpec, object]] = {
                 ),
             ),
             prepare=_remote_prepare,
+            parallel=True,
             after=_remote_alerts,
             messages={
                 "reading_one_per_register_moment": gettext_lazy(

@@ -194,6 +194,9 @@ def area(value: str) -> Decimal:
     return amount
 
 
+THOUSANDTH = Decimal("0.001")
+
+
 def quantity(value: str) -> Decimal:
     """A meter's count: not negative, at most three decimals (``12,345`` is accepted too)."""
     amount = _decimal(value, RowCode.INVALID_NUMBER, gettext_noop("Not a number: %(v)s."))
@@ -201,13 +204,14 @@ def quantity(value: str) -> Decimal:
         raise RowError(
             None, RowCode.INVALID_NUMBER, Text(gettext_noop("Not a number: %(v)s."), v=value)
         )
-    if amount != amount.quantize(Decimal("0.001")):
+    rounded = amount.quantize(THOUSANDTH)
+    if amount != rounded:
         raise RowError(
             None,
             RowCode.INVALID_NUMBER,
             Text(gettext_noop("At most three decimals: %(v)s."), v=value),
         )
-    return amount.quantize(Decimal("0.001"))
+    return rounded
 
 
 def moment(value: str) -> datetime:
@@ -278,6 +282,10 @@ class EntitySpec:
     # Rewrites a row as read before it is checked, for files whose shape is not the ERP's own
     # (a meter collector's JSON lines): keeps the columns the entity knows, derives the others.
     prepare: Callable[[Row], Row] | None = None
+    # Its batches may be written two at a time on connections of their own (large files of
+    # independent rows, such as meter readings). Not for entities whose ``after`` sums rows
+    # across batches (an invoice's paid amount), which must see every batch before it.
+    parallel: bool = False
     # SQL run after an upsert with the ids it touched (keeps derived values right).
     after: Callable[[list[int]], None] | None = None
     messages: dict[str, str | Promise] = field(default_factory=dict)  # unique constraint -> message

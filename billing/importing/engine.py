@@ -8,11 +8,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -30,6 +32,7 @@ from billing.importing.columns import (
     quantity,
 )
 from billing.importing.files import read_rows
+from core.schemas import use_tenant
 
 # The registered entities: name -> spec, and the name people read.
 ENTITIES: dict[str, EntitySpec] = {}
@@ -74,22 +77,108 @@ def run_import(
     # A dry run is one transaction that is rolled back: the counts are real, nothing stays.
     # Otherwise each batch commits on its own, so a big file shows progress while it runs; a
     # row is still all or nothing, and re-sending the file after a failure changes nothing twice.
-    with transaction.atomic() if dry_run else contextlib.nullcontext():
+    # For an entity that allows it, outside any transaction of the caller's, batches are written
+    # on connections of their own while the next is read (PostgreSQL's work and Python's overlap).
+    tenant = getattr(connection, "tenant", None)
+    parallel = (
+        spec.parallel and not dry_run and not connection.in_atomic_block and tenant is not None
+    )
+    with (
+        transaction.atomic() if dry_run else contextlib.nullcontext(),
+        _Writers(spec, tenant) if parallel else contextlib.nullcontext() as writers,
+    ):
         while chunk := list(itertools.islice(numbered, BATCH)):
             result.total += len(chunk)
             parsed = _parse_chunk(spec, chunk, result, seen)
             _resolve_references(spec, parsed, result, known)
             valid = [(number, values) for number, values in parsed if values is not None]
-            if valid:
-                with transaction.atomic():
-                    _relaxed_commit()
-                    _upsert_chunk(spec, valid, result)
+            if valid and writers is not None:
+                writers.write(valid, result)
+            elif valid:
+                _write_batch(spec, valid, result)
             if progress:
                 progress(result.total)
+        if writers is not None:
+            writers.finish(result)
         if dry_run:
             transaction.set_rollback(True)
     result.errors.sort(key=lambda e: e["row"])
     return result
+
+
+def _write_batch(spec: EntitySpec, valid: list, result: ImportResult) -> None:
+    with transaction.atomic():
+        _relaxed_commit()
+        _upsert_chunk(spec, valid, result)
+
+
+# Batches written at once, each on its own connection (a worker's two cores: one reads and checks
+# the file, PostgreSQL writes on the other).
+WRITERS = 2
+
+
+class _Writers:
+    """Threads that write batches on connections of their own, in the tenant's schema. A batch
+    a writer could not write (a deadlock with a batch beside it) is written again by the
+    caller's thread once the others are done, so the result is the same as one writer's."""
+
+    def __init__(self, spec: EntitySpec, tenant) -> None:
+        self.spec, self.tenant = spec, tenant
+        self.work: queue.Queue = queue.Queue(maxsize=WRITERS)
+        self.done: queue.Queue = queue.Queue()
+        self.retry: list[list] = []
+        self.sent = 0
+        self.threads = [
+            threading.Thread(target=self._run, name=f"import-writer-{i}", daemon=True)
+            for i in range(WRITERS)
+        ]
+
+    def __enter__(self) -> _Writers:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for _thread in self.threads:
+            self.work.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def _run(self) -> None:
+        use_tenant(self.tenant)  # this thread's own connection
+        try:
+            while (valid := self.work.get()) is not None:
+                part = ImportResult()
+                try:
+                    _write_batch(self.spec, valid, part)
+                except DatabaseError:
+                    self.done.put(("retry", valid))
+                else:
+                    self.done.put(("ok", part))
+        finally:
+            connection.close()
+
+    def write(self, valid: list, result: ImportResult) -> None:
+        self.work.put(valid)  # waits while every writer is busy
+        self.sent += 1
+        self._collect(result, wait=False)
+
+    def finish(self, result: ImportResult) -> None:
+        self._collect(result, wait=True)
+        for valid in self.retry:
+            _write_batch(self.spec, valid, result)
+
+    def _collect(self, result: ImportResult, *, wait: bool) -> None:
+        while self.sent and (wait or not self.done.empty()):
+            kind, payload = self.done.get()
+            self.sent -= 1
+            if kind == "retry":
+                self.retry.append(payload)
+            else:
+                result.created += payload.created
+                result.updated += payload.updated
+                result.unchanged += payload.unchanged
+                result.errors += payload.errors
 
 
 def _relaxed_commit() -> None:

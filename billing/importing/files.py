@@ -127,13 +127,24 @@ def iter_rows(stream: TextIO) -> Iterator[Row]:
     if first.lstrip().startswith("{"):
         yield from _json_rows(first, stream)
         return
-    reader = csv.DictReader(
+    reader = csv.reader(
         itertools.chain([first], stream),
         delimiter=";" if first.count(";") > first.count(",") else ",",
     )
     try:
-        for row in reader:
-            yield {(k or "").strip(): (v or "") for k, v in row.items()}
+        header = [name.strip() for name in next(reader)]
+        width = len(header)
+        for values in reader:
+            if not values:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(values) == width:
+                yield dict(zip(header, values, strict=True))
+            else:  # too few values: the rest are empty; too many: kept under "" (unknown)
+                row: Row = dict(zip(header, values[:width], strict=False))
+                row.update({name: "" for name in header[len(values) :]})
+                if len(values) > width:
+                    row[""] = ";".join(values[width:])
+                yield row
     except csv.Error as exc:
         raise UnreadableFile(
             _("Line %(line)d cannot be read as CSV.") % {"line": reader.line_num}
