@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from billing import selectors
 from billing.errors import BillingErrorCode
-from billing.importing import ENTITIES, UnreadableFile, check_readable, read_rows, run_import
+from billing.importing import ENTITIES, UnreadableFile, check_readable, iter_rows, run_import
 from billing.models import (
     BalanceConfirmation,
     Customer,
@@ -211,8 +212,10 @@ def import_job_run(*, job_id: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, heartbeat_at=timezone.now())
 
     try:
-        rows = read_rows(job.payload)
-        ImportJob.objects.filter(pk=job.pk).update(total_rows=len(rows))
+        total = check_readable(job.payload)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        # Rows are read from the stored file a batch at a time, never all at once.
+        rows = iter_rows(io.StringIO(job.payload.lstrip("\ufeff").strip()))
         result = run_import(ENTITIES[job.entity], rows, dry_run=job.dry_run, progress=progress)
     except UnreadableFile as exc:
         _import_job_fail(job.pk, exc.message)
@@ -223,7 +226,7 @@ def import_job_run(*, job_id: int) -> None:
         return
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
-        processed_rows=len(rows),
+        processed_rows=result.total,
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,

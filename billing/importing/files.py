@@ -77,19 +77,24 @@ def xlsx_to_csv(data: bytes) -> str:
     return text
 
 
-def check_readable(payload: str) -> None:
+def check_readable(payload: str) -> int:
     """Refuse a file that cannot be read as a whole, before it is stored: a NUL character, a
     value longer than the limit, a broken CSV structure. Streams through the rows without
-    keeping them."""
+    keeping them; returns how many rows the file holds (lines of JSON, or CSV rows after the
+    header)."""
     if "\x00" in payload:
         raise UnreadableFile(_("The file contains a NUL character; it is not a text file."))
     stripped = payload.lstrip("\ufeff").strip()
-    if not stripped or stripped.startswith("{"):
-        return  # JSON lines: each line is checked (and reported) on its own
+    if not stripped:
+        return 0
+    if stripped.startswith("{"):
+        # JSON lines: each line is checked (and reported) on its own
+        return sum(1 for line in stripped.splitlines() if line.strip())
     reader = csv.reader(io.StringIO(stripped), delimiter=_dialect(stripped))
+    rows = 0
     try:
-        for _row in reader:
-            pass
+        for row in reader:
+            rows += 1 if row else 0
     except csv.Error as exc:
         raise UnreadableFile(
             _(
@@ -98,6 +103,7 @@ def check_readable(payload: str) -> None:
             )
             % {"line": reader.line_num, "limit": CSV_FIELD_LIMIT}
         ) from exc
+    return max(rows - 1, 0)
 
 
 def _dialect(stripped: str) -> str:

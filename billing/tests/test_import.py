@@ -168,3 +168,13 @@ def test_another_app_registers_an_entity_of_its_own(tenants):
     finally:
         ENTITIES.pop("estates")
         ENTITY_LABELS.pop("estates")
+
+
+def test_a_files_rows_are_counted_without_reading_them_into_memory():
+    from billing.importing import check_readable
+
+    csv_text = 'erp_id;name\nK1;"Jan\nKowalski"\n\nK2;Ewa\n'  # a quoted line break, a blank line
+    assert check_readable(csv_text) == 2
+    assert check_readable('{"erp_id": "K1"}\n\n{"erp_id": "K2"}\n') == 2
+    assert check_readable("erp_id;name\n") == 0
+    assert check_readable("") == 0
