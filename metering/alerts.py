@@ -163,17 +163,6 @@ def alerts_notify() -> int:
     return sent
 
 
-def _covered_meters(window: ReadingWindow):
-    rows = Meter.objects.filter(removed_on__isnull=True)
-    if window.meter_kinds:
-        rows = rows.filter(kind__in=window.meter_kinds)
-    if window.building_id:
-        rows = rows.filter(premises__building_id=window.building_id)
-    if window.estate:
-        rows = rows.filter(premises__building__estate=window.estate)
-    return rows
-
-
 def window_notices_send(*, today: date | None = None) -> int:
     """When a window opens, its customers are told until when to send their readings; when it
     closes within the tenant's number of days, those who have not sent one are reminded. Each
@@ -195,7 +184,9 @@ def window_notices_send(*, today: date | None = None) -> int:
                 continue
             closes = formats.date_format(window.closes_on, "d.m.Y")
             if window.opening_notice_sent_at is None:
-                sent += _notify(_covered_meters(window), "reading_window_open", closes=closes)
+                sent += _notify(
+                    selectors.meters_covered(window=window), "reading_window_open", closes=closes
+                )
                 window.opening_notice_sent_at = timezone.now()
             elif (
                 window.closing_reminder_sent_at is None

@@ -386,8 +386,8 @@ def legalisation_due(*, within_months: int, today: date | None = None) -> QueryS
     )
 
 
-def meters_without_reading(*, window: ReadingWindow) -> QuerySet[Meter]:
-    """Meters in service that the window covers and that have no reading taken in it."""
+def meters_covered(*, window: ReadingWindow) -> QuerySet[Meter]:
+    """Meters in service that a reading window applies to (the rule of ``window_covers``)."""
     rows = Meter.objects.filter(removed_on__isnull=True).select_related("premises")
     if window.meter_kinds:
         rows = rows.filter(kind__in=window.meter_kinds)
@@ -395,6 +395,12 @@ def meters_without_reading(*, window: ReadingWindow) -> QuerySet[Meter]:
         rows = rows.filter(premises__building_id=window.building_id)
     if window.estate:
         rows = rows.filter(premises__building__estate=window.estate)
+    return rows
+
+
+def meters_without_reading(*, window: ReadingWindow) -> QuerySet[Meter]:
+    """Meters in service that the window covers and that have no reading taken in it."""
+    rows = meters_covered(window=window)
     read = Reading.objects.filter(
         read_at__gte=_day_start(window.opens_on),
         read_at__lt=_day_start(window.closes_on + timedelta(days=1)),

@@ -8,6 +8,7 @@ if [ "${1:-}" = "--bench" ]; then
   shift
   .venv/bin/python bench/tenancy_overhead.py "$@"
   .venv/bin/python bench/provisioning.py "$@"
-  exec .venv/bin/python bench/billing.py "$@"
+  .venv/bin/python bench/billing.py "$@"
+  exec .venv/bin/python bench/metering.py "$@"
 fi
 exec .venv/bin/pytest "$@"

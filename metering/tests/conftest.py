@@ -122,3 +122,19 @@ def manager(meters):
         actor="test",
     )
     return user
+
+
+def assert_queries_flat_with_more_meters(client, path: str, host: str) -> None:
+    """The page at ``path`` asks as many queries with fifteen more meters as with a few."""
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, HTTP_HOST=host).status_code == 200
+        return len(queries.captured_queries)
+
+    count()  # the session and the tenant's caches are warm
+    few = count()
+    more = "".join(f"X{i};SX-{i};cold_water;M1\n" for i in range(15))
+    assert import_text("meters", "erp_id;serial_number;kind;premises_erp_id\n" + more).errors == []
+    assert count() == few

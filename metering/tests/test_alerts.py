@@ -124,18 +124,7 @@ def test_use_far_above_the_usual_raises_a_high_use_alert_and_usual_use_does_not(
 
 
 def test_the_summary_page_asks_the_same_number_of_queries_for_many_meters(client, meters):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from metering.tests.conftest import assert_queries_flat_with_more_meters
 
     client.force_login(meters["owner"])
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/dashboard/", HTTP_HOST="alpha.localhost").status_code == 200
-        return len(queries.captured_queries)
-
-    count()  # the session and the tenant's caches are warm
-    few = count()
-    more = "".join(f"X{i};SX-{i};cold_water;M1\n" for i in range(15))
-    assert import_text("meters", "erp_id;serial_number;kind;premises_erp_id\n" + more).errors == []
-    assert count() == few
+    assert_queries_flat_with_more_meters(client, "/dashboard/", "alpha.localhost")

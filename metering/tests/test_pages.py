@@ -307,23 +307,10 @@ def test_an_admin_moves_a_reading_period_and_a_wrong_one_changes_nothing(client,
 
 
 def test_the_meters_page_asks_the_same_number_of_queries_for_a_page_of_many_meters(client, meters):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from billing.importing import import_text
+    from metering.tests.conftest import assert_queries_flat_with_more_meters
 
     client.force_login(meters["owner"])
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/meters/", HTTP_HOST=A).status_code == 200
-        return len(queries.captured_queries)
-
-    count()  # the session and the tenant's caches are warm
-    few = count()
-    more = "".join(f"X{i};SX-{i};cold_water;M1\n" for i in range(15))
-    assert import_text("meters", "erp_id;serial_number;kind;premises_erp_id\n" + more).errors == []
-    assert count() == few
+    assert_queries_flat_with_more_meters(client, "/meters/", A)
 
 
 def test_the_reading_periods_page_lists_periods_and_creates_one(client, meters):
