@@ -86,6 +86,29 @@ def in_tenant():
     return _switch
 
 
+@pytest.fixture
+def set_config(tenants, django_capture_on_commit_callbacks):
+    """Change tenant A's settings as an administrator would (``key=value`` pairs, ``__`` for a
+    dot); the session's tenant object follows, and is put back after the test."""
+    from tenants.services import tenant_setting_set
+
+    original = tenants.a.config
+
+    def _set(**values):
+        for key, value in values.items():
+            with django_capture_on_commit_callbacks(execute=True):
+                tenant_setting_set(
+                    tenant=tenants.a, key=key.replace("__", "."), actor="test", value=value
+                )
+        tenants.a.refresh_from_db(fields=["config"])
+        tenants.a.__dict__.pop("_configuration", None)
+        connection.set_tenant(tenants.a)
+
+    yield _set
+    tenants.a.config = original
+    tenants.a.__dict__.pop("_configuration", None)
+
+
 # --- browser tests: a live server in a thread and Debian's Chromium --------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"

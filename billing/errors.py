@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class BillingErrorCode(StrEnum):
     NOT_FOUND = "not_found"
+    INVALID_CHANGE = "invalid_change"
     ALREADY_ANSWERED = "already_answered"
     COMMENT_REQUIRED = "comment_required"
     EMAIL_REQUIRED = "email_required"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import iban
 
 from billing import selectors
 from billing.errors import BillingErrorCode
@@ -330,3 +334,68 @@ def manager_company_create(*, name: str, nip: str, users=()):
     for user in users:
         ManagerMembership.objects.create(company=company, user=user)
     return company
+
+
+# What a customer may ask to change about itself (a change request the office accepts), with
+# whether the change needs the account's password first (it could hand the account over or
+# redirect money).
+CUSTOMER_CHANGEABLE = {
+    "email": True,
+    "phone": True,
+    "refund_account": True,
+    "street": False,
+    "building_no": False,
+    "flat_no": False,
+    "postcode": False,
+    "city": False,
+}
+
+
+def customer_change_problems(changes: dict[str, str]) -> dict[str, str]:
+    """What is wrong with a requested change of customer data, by field (empty: nothing)."""
+    out: dict[str, str] = {}
+    for field, value in changes.items():
+        if field not in CUSTOMER_CHANGEABLE:
+            out[field] = _("This data cannot be changed by a request.")
+        elif not isinstance(value, str) or len(value) > Customer._meta.get_field(field).max_length:
+            out[field] = _("The value is too long.")
+        elif field == "email":
+            try:
+                validate_email(value)
+            except ValidationError:
+                out[field] = _("Enter a valid e-mail address.")
+        elif field == "phone" and not re.fullmatch(r"\+?[0-9 ]{9,20}", value):
+            out[field] = _("Enter a phone number of 9 to 15 digits.")
+        elif field == "refund_account" and not (
+            value.isdigit() and len(value) == 26 and iban.is_valid("PL" + value)
+        ):
+            out[field] = _("Enter a valid 26-digit account number.")
+        elif field == "postcode" and not re.fullmatch(r"\d{2}-\d{3}", value):
+            out[field] = _("Enter the postcode as 00-000.")
+        elif field in ("street", "city") and not value.strip():
+            out[field] = _("This field is required.")
+    return out
+
+
+@transaction.atomic
+def customer_data_change(*, customer_id: int, changes: dict[str, str]) -> dict[str, tuple]:
+    """Writes an accepted change of a customer's own data (contact data, correspondence
+    address, refund account); returns ``{field: (old, new)}`` for the caller's audit trail.
+    The one write path of customer data outside the ERP import."""
+    problems = customer_change_problems(changes)
+    if problems:
+        raise ApplicationError(
+            _("The change cannot be applied: %(fields)s.") % {"fields": ", ".join(problems)},
+            code=BillingErrorCode.INVALID_CHANGE,
+            extra={"fields": {k: [v] for k, v in problems.items()}},
+        )
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    applied = {}
+    for field, value in changes.items():
+        old = getattr(customer, field)
+        if old != value:
+            applied[field] = (old, value)
+            setattr(customer, field, value)
+    if applied:
+        customer.save(update_fields=[*applied, "updated_at"])
+    return applied

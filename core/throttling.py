@@ -40,6 +40,11 @@ LIMITS = {
 }
 
 
+def register_limit(scope: str, requests: int, seconds: int) -> None:
+    """An app above adds the limit of its own scope (in its AppConfig.ready())."""
+    LIMITS[scope] = (requests, seconds)
+
+
 def _key(value: str) -> str:
     # Keys may be logins or e-mail addresses: stored hashed, never as typed.
     return hashlib.sha256(value.casefold().encode(errors="surrogatepass")).hexdigest()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.views import portal_page, request_focus
+from core import uploads
 from core.errors import ApplicationError
 from identity.views import add_form_errors
 from metering import selectors, services
@@ -368,13 +369,8 @@ def reading_photo(request, pk: int):
 
 def photo_response(path: str) -> FileResponse:
     extension = path.rsplit(".", 1)[-1]
-    response = FileResponse(
-        default_storage.open(path, "rb"),
+    return uploads.file_response(
+        path,
         content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
-        as_attachment=extension == "heic",  # browsers cannot show it: a download
         filename=f"reading.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

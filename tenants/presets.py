@@ -4,12 +4,17 @@ else reads the tenant's configuration."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from tenants.policies import (
     Branding,
     Captcha,
+    CaseField,
+    CaseKind,
+    CorrespondenceSettings,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -63,6 +68,68 @@ def preset(code: str, *, name: str, short_name: str | None = None) -> TenantConf
 # Energy sellers and water utilities take a customer's reading on any day (cooperatives collect
 # them in announced windows: the default).
 _READINGS_ANY_TIME = MeteringSettings(windows_required=False)
+
+# Kinds of case (zgłoszenia) the seeds name; a preset offers those its modules show.
+_FAILURE = CaseKind(
+    code="failure",
+    prefix="AW",
+    name=LocalText(pl="Zgłoszenie awarii", en="Failure report", uk="Повідомлення про аварію"),
+    module=Module.FAILURE_REPORTS,
+    answer_business_days=3,
+    fields=(CaseField.PREMISES, CaseField.PLACE, CaseField.URGENCY),
+)
+_QUESTION = CaseKind(
+    code="question",
+    prefix="PYT",
+    name=LocalText(pl="Pytanie do biura", en="Question to the office", uk="Питання до офісу"),
+    module=Module.CORRESPONDENCE,
+    answer_business_days=14,
+)
+_COMPLAINT = CaseKind(
+    code="complaint",
+    prefix="REK",
+    name=LocalText(pl="Reklamacja", en="Complaint", uk="Скарга"),
+    module=Module.TICKETS,
+    answer_business_days=14,
+    fields=(CaseField.PREMISES, CaseField.INVOICE),
+)
+_WATER_QUALITY = CaseKind(
+    code="water_quality",
+    prefix="JW",
+    name=LocalText(
+        pl="Reklamacja jakości wody", en="Water quality complaint", uk="Скарга на якість води"
+    ),
+    module=Module.TICKETS,
+    answer_business_days=14,
+    fields=(CaseField.PREMISES, CaseField.PLACE),
+)
+_DATA_CHANGE = CaseKind(
+    code="data_change",
+    prefix="ZD",
+    name=LocalText(
+        pl="Wniosek o zmianę danych umowy",
+        en="Contract data change request",
+        uk="Заява про зміну даних договору",
+    ),
+    module=Module.TICKETS,
+    answer_business_days=14,
+    fields=(CaseField.CHANGE,),
+)
+_COOPERATIVE_CASES = CorrespondenceSettings(
+    kinds=(
+        _FAILURE,
+        replace(
+            _QUESTION,
+            name=LocalText(
+                pl="Sprawa do administracji",
+                en="Message to the administration",
+                uk="Звернення до адміністрації",
+            ),
+        ),
+        _DATA_CHANGE,
+    ),
+)
+_QUESTION_AS_TICKET = replace(_QUESTION, module=Module.TICKETS)
 
 # The default preset for each kind of organisation; the organisation may pick another.
 PRESET_FOR_KIND = {
@@ -151,6 +218,7 @@ def _preset_a(*, name: str, short_name: str) -> TenantConfig:
                 uk="Надіслати новий пароль електронною поштою",
             ),
         ),
+        correspondence=_COOPERATIVE_CASES,
         languages=_ALL_LANGUAGES,
     )
 
@@ -256,6 +324,7 @@ def _preset_b(*, name: str, short_name: str) -> TenantConfig:
                 uk="Ідентифікатор або e-mail",
             ),
         ),
+        correspondence=_COOPERATIVE_CASES,
         languages=_ALL_LANGUAGES,
     )
 
@@ -334,6 +403,7 @@ def _preset_c(*, name: str, short_name: str) -> TenantConfig:
             ),
         ),
         metering=_READINGS_ANY_TIME,
+        correspondence=CorrespondenceSettings(kinds=(_COMPLAINT, _QUESTION_AS_TICKET)),
         languages=_ALL_LANGUAGES,
     )
 
@@ -398,6 +468,7 @@ def _preset_d(*, name: str, short_name: str) -> TenantConfig:
         wording=Wording(
             login_label=LocalText(pl="Identyfikator", en="Identifier", uk="Ідентифікатор"),
         ),
+        correspondence=_COOPERATIVE_CASES,
         languages=_ALL_LANGUAGES,
     )
 
@@ -438,5 +509,8 @@ def _preset_e(*, name: str, short_name: str) -> TenantConfig:
             ),
         ),
         metering=_READINGS_ANY_TIME,
+        correspondence=CorrespondenceSettings(
+            kinds=(_FAILURE, _WATER_QUALITY, _COMPLAINT, _DATA_CHANGE, _QUESTION_AS_TICKET)
+        ),
         languages=_ALL_LANGUAGES,
     )

@@ -35,6 +35,8 @@ class Customer(models.Model):
     member_since = models.DateField(null=True, blank=True)
     bank_account = models.CharField(_("individual account number"), max_length=26, blank=True)
     debt_status = models.CharField(max_length=40, blank=True)  # the ERP's debt-collection stage
+    # Where overpayments are returned (NRB), as the customer asked through a change request.
+    refund_account = models.CharField(_("refund account number"), max_length=26, blank=True)
     # The platform account that sees this customer (one account per customer; an account may
     # hold several customers).
     user = models.ForeignKey(
@@ -55,6 +57,10 @@ class Customer(models.Model):
             models.CheckConstraint(
                 condition=Q(bank_account="") | Q(bank_account__regex=r"^\d{26}$"),
                 name="customer_bank_account_26_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_account="") | Q(refund_account__regex=r"^\d{26}$"),
+                name="customer_refund_account_26_digits",
             ),
         ]
 

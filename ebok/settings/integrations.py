@@ -79,6 +79,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
         "args": ("metering.tasks.window_notices",),
     },
+    # Cases: answered ones nobody replied to are closed; staff are told of deadlines near.
+    "cases-daily": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=7, minute=15),
+        "args": ("correspondence.tasks.cases_daily",),
+    },
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,

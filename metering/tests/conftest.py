@@ -56,29 +56,6 @@ def load(files: dict[str, str]) -> None:
 
 
 @pytest.fixture
-def set_config(tenants, django_capture_on_commit_callbacks):
-    """Change tenant A's settings as an administrator would (``key=value`` pairs, ``__`` for a
-    dot); the session's tenant object follows, and is put back after the test."""
-    from tenants.services import tenant_setting_set
-
-    original = tenants.a.config
-
-    def _set(**values):
-        for key, value in values.items():
-            with django_capture_on_commit_callbacks(execute=True):
-                tenant_setting_set(
-                    tenant=tenants.a, key=key.replace("__", "."), actor="test", value=value
-                )
-        tenants.a.refresh_from_db(fields=["config"])
-        tenants.a.__dict__.pop("_configuration", None)
-        connection.set_tenant(tenants.a)
-
-    yield _set
-    tenants.a.config = original
-    tenants.a.__dict__.pop("_configuration", None)
-
-
-@pytest.fixture
 def meters(tenants, set_config):
     """Tenant A with readings switched on: K1 (account ``L0000001``) has water meter W1 on M1
     and a G12 electricity meter E3 on M3; K2 (``L0000002``) has W2 on M2. W1 has a year of

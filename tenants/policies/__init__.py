@@ -20,6 +20,7 @@ from tenants.policies.conversion import (  # noqa: F401 - the package's names
 from tenants.policies.enums import (  # noqa: F401 - the package's names
     HEX_COLOUR,
     Captcha,
+    CaseField,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -32,8 +33,11 @@ from tenants.policies.enums import (  # noqa: F401 - the package's names
     Verification,
 )
 from tenants.policies.groups import (  # noqa: F401 - the package's names
+    CASE_MODULES,
     REGISTRATION_FIELD_NAMES,
     Branding,
+    CaseKind,
+    CorrespondenceSettings,
     LinkPolicy,
     LockoutPolicy,
     MeteringSettings,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.policies.enums import Language, LoginIdentifier, Module, PolicyError
 from tenants.policies.groups import (
     Branding,
+    CorrespondenceSettings,
     LinkPolicy,
     LockoutPolicy,
     MeteringSettings,
@@ -111,6 +112,7 @@ GROUPS: dict[str, type] = {
     "payee": PayeeSettings,
     "wording": Wording,
     "metering": MeteringSettings,
+    "correspondence": CorrespondenceSettings,
 }
 
 
@@ -170,6 +172,7 @@ def config_from_json(data: dict) -> TenantConfig:
         payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
         wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
         metering=load(MeteringSettings, data.get("metering", {})),  # and before the meters
+        correspondence=load(CorrespondenceSettings, data.get("correspondence", {})),
     )
 
 

@@ -39,6 +39,16 @@ class Module(StrEnum):
     PROPERTY_MANAGERS = "property_managers"
 
 
+class CaseField(StrEnum):
+    """The extra fields a kind of case asks for, beside its text."""
+
+    PLACE = "place"  # where a failure is (a staircase, the basement, a street)
+    URGENCY = "urgency"  # how urgent the reporter thinks it is
+    INVOICE = "invoice"  # the invoice a complaint concerns
+    CHANGE = "change"  # the customer data a change request changes (applied when accepted)
+    PREMISES = "premises"  # the premises or point of supply concerned (chosen from the actor's)
+
+
 class LoginIdentifier(StrEnum):
     CUSTOMER_SYMBOL = "customer_symbol"
     LOGIN = "login"

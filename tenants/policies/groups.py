@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.policies.enums import (
     HEX_COLOUR,
     Captcha,
+    CaseField,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -324,6 +325,88 @@ class MeteringSettings:
         return out
 
 
+CASE_KIND_CODE = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
+CASE_PREFIX = re.compile(r"^[A-Z]{2,6}$")
+# The modules under which customers file cases (a kind is offered when its module is on).
+CASE_MODULES = (Module.TICKETS, Module.FAILURE_REPORTS, Module.CORRESPONDENCE)
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    """A kind of case (zgłoszenie) customers may file: its reference prefix (``REK`` gives
+    ``REK/2026/000123``), name, answer deadline in business days, extra fields, and the module
+    that offers it."""
+
+    code: str
+    prefix: str
+    name: LocalText
+    module: Module = Module.TICKETS
+    answer_business_days: int = 14
+    fields: tuple[CaseField, ...] = (CaseField.PREMISES,)
+    active: bool = True
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if not CASE_KIND_CODE.match(self.code):
+            out["code"] = str(_("Use 2 to 30 small letters, digits or _, starting with a letter."))
+        if not CASE_PREFIX.match(self.prefix):
+            out["prefix"] = str(_("Use 2 to 6 capital letters."))
+        if not self.name:
+            out["name"] = str(_("The name is required."))
+        out.update({f"name.{k}": v for k, v in self.name.problems().items()})
+        if self.module not in CASE_MODULES:
+            out["module"] = str(_("Not an allowed value: %(v)s.")) % {"v": self.module}
+        if not 1 <= self.answer_business_days <= 90:
+            out["answer_business_days"] = str(
+                _("Enter a number from %(low)d to %(high)d.") % {"low": 1, "high": 90}
+            )
+        if len(set(self.fields)) != len(self.fields):
+            out["fields"] = str(_("A field is listed twice."))
+        return out
+
+
+@dataclass(frozen=True)
+class CorrespondenceSettings:
+    """Cases (complaints, failure reports, questions): their kinds and the rules that keep the
+    inbox usable."""
+
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "reopen_days": (0, 90),
+        "close_answered_after_days": (1, 90),
+        "daily_case_limit": (1, 100),
+        "attachment_max_megabytes": (1, 25),
+        "attachments_per_message": (1, 10),
+        "reminder_business_days": (0, 10),
+    }
+
+    kinds: tuple[CaseKind, ...] = ()
+    # A closed case may be reopened by its customer within this many days of closing.
+    reopen_days: int = 14
+    # An answered case the customer does not reply to is closed after this many days.
+    close_answered_after_days: int = 14
+    # New cases one customer may file in a day; identical repeated texts are refused anyway.
+    daily_case_limit: int = 5
+    attachment_max_megabytes: int = 10
+    attachments_per_message: int = 5
+    # Staff are reminded of a case this many business days before its deadline.
+    reminder_business_days: int = 2
+
+    def kind(self, code: str) -> CaseKind | None:
+        return next((k for k in self.kinds if k.code == code), None)
+
+    def problems(self) -> dict[str, str]:
+        out = _out_of_limits(self, self.LIMITS)
+        for index, kind in enumerate(self.kinds):
+            out.update({f"kinds.{index}.{k}": v for k, v in kind.problems().items()})
+        codes = [k.code for k in self.kinds]
+        if len(set(codes)) != len(codes):
+            out["kinds"] = str(_("Two kinds have the same code."))
+        prefixes = [k.prefix for k in self.kinds]
+        if len(set(prefixes)) != len(prefixes):
+            out["kinds"] = str(_("Two kinds have the same prefix."))
+        return out
+
+
 @dataclass(frozen=True)
 class TenantConfig:
     """Everything a tenant can configure, as one typed value."""
@@ -340,6 +423,7 @@ class TenantConfig:
     payee: PayeeSettings = PayeeSettings()
     wording: Wording = Wording()
     metering: MeteringSettings = MeteringSettings()
+    correspondence: CorrespondenceSettings = CorrespondenceSettings()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -356,6 +440,7 @@ class TenantConfig:
             "payee",
             "wording",
             "metering",
+            "correspondence",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message

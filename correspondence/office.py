@@ -1,0 +1,243 @@
+"""The office's cases: the inbox (queues by kind and status with counts, new and overdue first,
+search, assignment), a case with its whole history and internal notes, the answer, a note, a
+status change, and a data change request's acceptance."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from correspondence import selectors, services
+from correspondence.deadlines import business_days_until
+from correspondence.forms import AnswerForm, NoteForm
+from correspondence.models import CaseStatus
+from correspondence.views import attachment_response, case_kind_names
+from identity.models import User
+from identity.permissions import staff_required
+from identity.views import add_form_errors
+
+PERMISSION = "cases.answer"
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    rows = User.objects.filter(is_active=True, role__in=list(services.CASE_ROLES)).order_by(
+        "last_name", "first_name", "username"
+    )
+    return [(u.pk, u.get_full_name() or u.shown_login) for u in rows]
+
+
+class InboxForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search: number, customer, address or subject"),
+        max_length=120,
+        required=False,
+    )
+
+
+@staff_required(PERMISSION)
+def inbox(request):
+    config = request.tenant.configuration
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    if kind and config.correspondence.kind(kind) is None:
+        kind = ""
+    if status and status != "overdue" and status not in CaseStatus.values:
+        status = ""
+    mine = request.GET.get("mine") == "1"
+    search = InboxForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = selectors.inbox(
+        selectors.InboxFilter(
+            kind=kind,
+            status=status,
+            query=query,
+            assigned_to=request.user.pk if mine else None,
+        )
+    )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    counts = selectors.inbox_counts()
+    queues = [
+        {
+            "code": k.code,
+            "name": k.name,
+            "counts": counts.get(k.code, {}),
+            "open": sum(v for s, v in counts.get(k.code, {}).items() if s != "overdue"),
+        }
+        for k in config.correspondence.kinds
+    ]
+    return render(
+        request,
+        "correspondence/office/inbox.html",
+        {
+            "page": page,
+            "queues": queues,
+            "kind": kind,
+            "status": status,
+            "mine": mine,
+            "search": search,
+            "statuses": [(s.value, s.label) for s in CaseStatus],
+            "kind_names": case_kind_names(config),
+            "today": timezone.localdate(),
+            "ratings": selectors.case_ratings(),
+        },
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(
+        label=gettext_lazy("Assigned to"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody")), *_staff_choices()]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Change the status to"))
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = services.STAFF_TRANSITIONS.get(current, frozenset())
+        self.fields["status"].choices = [(s.value, s.label) for s in CaseStatus if s in allowed]
+
+
+def _case_or_404(pk: int):
+    case = selectors.case_for_staff(case_id=pk)
+    if case is None:
+        raise Http404
+    return case
+
+
+@staff_required(PERMISSION)
+def case_detail(request, pk: int, *, answer_form=None, note_form=None, status=200):
+    case = _case_or_404(pk)
+    for form in (answer_form, note_form):
+        if form is not None:
+            form.focus_first_error()
+    return render(
+        request,
+        "correspondence/office/case.html",
+        {
+            "case": case,
+            "kind_name": services.kind_name(case.kind, request.tenant.configuration),
+            "history": selectors.case_history(case=case, for_staff=True),
+            "staff_view": True,
+            "answer_form": answer_form or AnswerForm(),
+            "note_form": note_form or NoteForm(),
+            "assign_form": AssignForm(initial={"assignee": case.assigned_to_id}),
+            "status_form": StatusForm(current=case.status),
+            "days_left": business_days_until(timezone.localdate(), case.due_on),
+        },
+        status=status,
+    )
+
+
+@staff_required(PERMISSION)
+@require_POST
+def case_answer(request, pk: int):
+    case = _case_or_404(pk)
+    form = AnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_detail(request, pk, answer_form=form, status=400)
+    try:
+        services.case_answer(
+            actor=request.user,
+            case_id=case.pk,
+            text=form.cleaned_data["text"],
+            status=form.cleaned_data["status"],
+            attachments=form.cleaned_data.get("attachments") or [],
+        )
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return case_detail(request, pk, answer_form=form, status=exc.status)
+    messages.success(request, _("The answer has been sent to the customer."))
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
+@staff_required(PERMISSION)
+@require_POST
+def case_note(request, pk: int):
+    case = _case_or_404(pk)
+    form = NoteForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_detail(request, pk, note_form=form, status=400)
+    try:
+        services.case_note_add(
+            actor=request.user,
+            case_id=case.pk,
+            text=form.cleaned_data["text"],
+            attachments=form.cleaned_data.get("attachments") or [],
+        )
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return case_detail(request, pk, note_form=form, status=exc.status)
+    messages.success(request, _("The note has been saved."))
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
+@staff_required(PERMISSION)
+@require_POST
+def case_status(request, pk: int):
+    case = _case_or_404(pk)
+    form = StatusForm(request.POST, current=case.status)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the statuses listed."))
+        return redirect("correspondence_office_case", pk=case.pk)
+    try:
+        services.case_status_set(
+            actor=request.user, case_id=case.pk, status=form.cleaned_data["status"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The status has been changed."))
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
+@staff_required(PERMISSION)
+@require_POST
+def case_assign(request, pk: int):
+    case = _case_or_404(pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of staff."))
+        return redirect("correspondence_office_case", pk=case.pk)
+    try:
+        services.case_assign(
+            actor=request.user, case_id=case.pk, assignee_id=form.cleaned_data["assignee"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The case has been assigned."))
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
+@staff_required(PERMISSION)
+@require_POST
+def case_change_accept(request, pk: int):
+    case = _case_or_404(pk)
+    try:
+        services.case_change_accept(actor=request.user, case_id=case.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The customer's data have been changed."))
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
+@staff_required(PERMISSION)
+def case_attachment(request, pk: int):
+    attachment = selectors.attachment_for(actor=request.user, attachment_id=pk, for_staff=True)
+    if attachment is None:
+        raise Http404
+    return attachment_response(attachment)

@@ -1,0 +1,302 @@
+"""The customer's cases: the list with the kinds the tenant offers, filing one, a case with its
+history both ways (reply, close, reopen, rate), an attachment's download, and the public page
+where a reference and the contact given in it show a case's status without an account."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing import selectors as billing_selectors
+from billing.views import portal_page, request_focus
+from core import throttling, uploads
+from core.errors import ApplicationError, Throttled
+from correspondence import selectors, services
+from correspondence.deadlines import business_days_until
+from correspondence.forms import CaseForm, RateForm, ReplyForm, StatusLookupForm
+from correspondence.models import CaseStatus
+from identity.views import add_form_errors
+from tenants.policies import CASE_MODULES
+
+
+def case_kind_names(config) -> dict[str, str]:
+    return {k.code: str(k.name) for k in config.correspondence.kinds}
+
+
+@portal_page(*CASE_MODULES)
+def cases(request):
+    config = request.tenant.configuration
+    rows = selectors.case_list(actor=request.user, focus=request_focus(request)).select_related(
+        "premises"
+    )
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "correspondence/cases.html",
+        {
+            "page": page,
+            "kinds": services.offered_kinds(config),
+            "kind_names": case_kind_names(config),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _case_form(request, kind, data=None, files=None) -> CaseForm:
+    actor, focus = request.user, request_focus(request)
+    customers = [
+        (c.pk, f"{c.name} ({c.symbol})")
+        for c in billing_selectors.customer_list(actor=actor, focus=focus)[:200]
+    ]
+    premises = [
+        (p.pk, str(p)) for p in billing_selectors.premises_list(actor=actor, focus=focus)[:200]
+    ]
+    invoices = [
+        (i.pk, f"{i.number} ({i.issue_date:%d.%m.%Y})")
+        for i in billing_selectors.invoice_list(actor=actor, focus=focus).order_by(
+            "-issue_date", "-id"
+        )[:36]
+    ]
+    user = request.user
+    initial = {"contact_email": user.email, "contact_phone": getattr(user, "phone", "")}
+    return CaseForm(
+        data,
+        files,
+        kind=kind,
+        customers=customers,
+        premises=premises,
+        invoices=invoices,
+        initial=initial,
+    )
+
+
+def _kind_or_404(request, code: str):
+    kind = next(
+        (k for k in services.offered_kinds(request.tenant.configuration) if k.code == code), None
+    )
+    if kind is None:
+        raise Http404
+    return kind
+
+
+@portal_page(*CASE_MODULES)
+def case_new(request, kind: str):
+    case_kind = _kind_or_404(request, kind)
+    status = 200
+    if request.method == "POST":
+        form = _case_form(request, case_kind, request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            draft = services.CaseDraft(
+                kind=case_kind.code,
+                subject=data.get("subject", ""),
+                text=data["text"],
+                customer_id=data.get("customer") or None,
+                premises_id=data.get("premises") or None,
+                invoice_id=data.get("invoice") or None,
+                place=data.get("place", ""),
+                urgency=data.get("urgency", ""),
+                change=form.change(),
+                contact_email=data.get("contact_email", ""),
+                contact_phone=data.get("contact_phone", ""),
+                attachments=data.get("attachments") or [],
+                current_password=data.get("current_password", ""),
+            )
+            try:
+                case = services.case_file(
+                    actor=request.user, draft=draft, focus=request_focus(request)
+                )
+            except Throttled:
+                form.add_error(
+                    None,
+                    _("You have filed as many cases today as one may. Write again tomorrow."),
+                )
+                status = 429
+            except ApplicationError as exc:
+                add_form_errors(form, exc)
+                status = exc.status if exc.status in (400, 403, 409, 429) else 400
+            else:
+                messages.success(
+                    request,
+                    _("Your case %(reference)s has been filed. We will answer by %(day)s.")
+                    % {"reference": case.reference, "day": case.due_on.strftime("%d.%m.%Y")},
+                )
+                return redirect("correspondence_case", pk=case.pk)
+        else:
+            status = 400
+        form.focus_first_error()
+    else:
+        form = _case_form(request, case_kind)
+    return render(
+        request,
+        "correspondence/case_new.html",
+        {"form": form, "kind": case_kind},
+        status=status,
+    )
+
+
+def _case_or_404(request, pk: int):
+    case = selectors.case_get(actor=request.user, case_id=pk, focus=request_focus(request))
+    if case is None:
+        raise Http404
+    return case
+
+
+@portal_page(*CASE_MODULES)
+def case_detail(request, pk: int, *, reply_form=None, rate_form=None, status=200):
+    case = _case_or_404(request, pk)
+    config = request.tenant.configuration
+    reopen_days = config.correspondence.reopen_days
+    may_reopen = (
+        case.status == CaseStatus.CLOSED
+        and case.closed_at is not None
+        and (timezone.now() - case.closed_at).days < reopen_days
+    )
+    if reply_form is not None:
+        reply_form.focus_first_error()
+    if rate_form is not None:
+        rate_form.focus_first_error()
+    return render(
+        request,
+        "correspondence/case.html",
+        {
+            "case": case,
+            "kind_name": services.kind_name(case.kind, config),
+            "history": selectors.case_history(case=case, for_staff=False),
+            "reply_form": reply_form or ReplyForm(),
+            "rate_form": rate_form or RateForm(),
+            "may_reopen": may_reopen,
+            "days_left": business_days_until(timezone.localdate(), case.due_on),
+        },
+        status=status,
+    )
+
+
+@portal_page(*CASE_MODULES)
+@require_POST
+def case_reply(request, pk: int):
+    case = _case_or_404(request, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_detail(request, pk, reply_form=form, status=400)
+    try:
+        services.case_reply(
+            actor=request.user,
+            case_id=case.pk,
+            text=form.cleaned_data["text"],
+            attachments=form.cleaned_data.get("attachments") or [],
+            focus=request_focus(request),
+        )
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return case_detail(request, pk, reply_form=form, status=exc.status)
+    messages.success(request, _("Your message has been sent."))
+    return redirect("correspondence_case", pk=case.pk)
+
+
+def _act(request, pk: int, action, done: str):
+    case = _case_or_404(request, pk)
+    try:
+        action(actor=request.user, case_id=case.pk, focus=request_focus(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("correspondence_case", pk=case.pk)
+
+
+@portal_page(*CASE_MODULES)
+@require_POST
+def case_close(request, pk: int):
+    return _act(request, pk, services.case_close, _("The case is closed."))
+
+
+@portal_page(*CASE_MODULES)
+@require_POST
+def case_reopen(request, pk: int):
+    return _act(request, pk, services.case_reopen, _("The case is open again."))
+
+
+@portal_page(*CASE_MODULES)
+@require_POST
+def case_rate(request, pk: int):
+    case = _case_or_404(request, pk)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return case_detail(request, pk, rate_form=form, status=400)
+    try:
+        services.case_rate(
+            actor=request.user,
+            case_id=case.pk,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            focus=request_focus(request),
+        )
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return case_detail(request, pk, rate_form=form, status=exc.status)
+    messages.success(request, _("Thank you for your rating."))
+    return redirect("correspondence_case", pk=case.pk)
+
+
+def attachment_response(attachment):
+    return uploads.file_response(
+        attachment.path, content_type=attachment.content_type, filename=attachment.name
+    )
+
+
+@portal_page(*CASE_MODULES)
+def case_attachment(request, pk: int):
+    attachment = selectors.attachment_for(
+        actor=request.user, attachment_id=pk, focus=request_focus(request)
+    )
+    if attachment is None:
+        raise Http404
+    return attachment_response(attachment)
+
+
+def status_lookup(request):
+    """A case's status and last answer for whoever has its reference and the contact given in
+    it; a wrong pair and an unknown reference get the same answer. Throttled per address."""
+    config = request.tenant.configuration
+    if not any(config.has_module(m) for m in CASE_MODULES):
+        raise Http404
+    found, status = None, 200
+    form = StatusLookupForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            throttling.hit("case_status_ip", throttling.client_ip(request))
+        except Throttled:
+            form.add_error(None, _("Too many attempts. Please wait a moment and try again."))
+            status = 429
+        else:
+            if form.is_valid():
+                case = selectors.case_status_lookup(
+                    reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
+                )
+                if case is None:
+                    form.add_error(
+                        None,
+                        _(
+                            "We found no case with this number and contact. Check both and "
+                            "try again."
+                        ),
+                    )
+                    status = 404
+                else:
+                    found = {
+                        "case": case,
+                        "kind_name": services.kind_name(case.kind, config),
+                        "answer": selectors.last_answer(case),
+                    }
+            else:
+                status = 400
+        form.focus_first_error()
+    return render(
+        request, "correspondence/status.html", {"form": form, "found": found}, status=status
+    )
