@@ -351,13 +351,17 @@ CUSTOMER_CHANGEABLE = {
 }
 
 
+def _max_length(field: str) -> int:
+    return getattr(Customer._meta.get_field(field), "max_length", None) or 0
+
+
 def customer_change_problems(changes: dict[str, str]) -> dict[str, str]:
     """What is wrong with a requested change of customer data, by field (empty: nothing)."""
     out: dict[str, str] = {}
     for field, value in changes.items():
         if field not in CUSTOMER_CHANGEABLE:
             out[field] = _("This data cannot be changed by a request.")
-        elif not isinstance(value, str) or len(value) > Customer._meta.get_field(field).max_length:
+        elif not isinstance(value, str) or len(value) > _max_length(field):
             out[field] = _("The value is too long.")
         elif field == "email":
             try:

@@ -86,18 +86,22 @@ def _readable_pdf(upload: UploadedFile) -> bool:
         reader = PdfReader(upload, strict=False)
         if len(reader.pages) == 0:
             return False
-        root = reader.trailer["/Root"].get_object()
-        names = root.get("/Names")
-        names = names.get_object() if names is not None else {}
-        opening = root.get("/OpenAction")
-        opening = opening.get_object() if opening is not None else None
+        root = _resolved(reader.trailer["/Root"])
+        names = _resolved(root.get("/Names"))
+        opening = _resolved(root.get("/OpenAction"))
         # Opening at a page is fine (an array); an action that runs or launches something is not.
-        runs = isinstance(opening, dict) and opening.get("/S") in _ACTIONS_REFUSED
+        runs = opening.get("/S") in _ACTIONS_REFUSED
         if runs or "/JavaScript" in names or "/AA" in root:
             return False
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
         return False
     return True
+
+
+def _resolved(value) -> dict:
+    """A PDF object as a dictionary (an indirect reference followed; anything else: empty)."""
+    value = value.get_object() if value is not None else None
+    return value if isinstance(value, dict) else {}
 
 
 def store(file: CheckedFile, *, folder: str) -> str:

@@ -66,10 +66,10 @@ def inbox(request):
     counts = selectors.inbox_counts()
     queues = [
         {
-            "code": k.code,
+            "code": k.slug,
             "name": k.name,
-            "counts": counts.get(k.code, {}),
-            "open": sum(v for s, v in counts.get(k.code, {}).items() if s != "overdue"),
+            "counts": counts.get(k.slug, {}),
+            "open": sum(v for s, v in counts.get(k.slug, {}).items() if s != "overdue"),
         }
         for k in config.correspondence.kinds
     ]
@@ -141,8 +141,8 @@ def case_detail(request, pk: int, *, answer_form=None, note_form=None, status=20
     )
 
 
-@staff_required(PERMISSION)
 @require_POST
+@staff_required(PERMISSION)
 def case_answer(request, pk: int):
     case = _case_or_404(pk)
     form = AnswerForm(request.POST, request.FILES)
@@ -163,8 +163,8 @@ def case_answer(request, pk: int):
     return redirect("correspondence_office_case", pk=case.pk)
 
 
-@staff_required(PERMISSION)
 @require_POST
+@staff_required(PERMISSION)
 def case_note(request, pk: int):
     case = _case_or_404(pk)
     form = NoteForm(request.POST, request.FILES)
@@ -184,8 +184,8 @@ def case_note(request, pk: int):
     return redirect("correspondence_office_case", pk=case.pk)
 
 
-@staff_required(PERMISSION)
 @require_POST
+@staff_required(PERMISSION)
 def case_status(request, pk: int):
     case = _case_or_404(pk)
     form = StatusForm(request.POST, current=case.status)
@@ -203,8 +203,8 @@ def case_status(request, pk: int):
     return redirect("correspondence_office_case", pk=case.pk)
 
 
-@staff_required(PERMISSION)
 @require_POST
+@staff_required(PERMISSION)
 def case_assign(request, pk: int):
     case = _case_or_404(pk)
     form = AssignForm(request.POST)
@@ -222,8 +222,8 @@ def case_assign(request, pk: int):
     return redirect("correspondence_office_case", pk=case.pk)
 
 
-@staff_required(PERMISSION)
 @require_POST
+@staff_required(PERMISSION)
 def case_change_accept(request, pk: int):
     case = _case_or_404(pk)
     try:

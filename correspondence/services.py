@@ -225,7 +225,7 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
         raise ApplicationError(_("Not allowed."), code=Code.NOT_STAFF, status=403)
     config = current_config()
     rules = config.correspondence
-    kind = next((k for k in offered_kinds(config) if k.code == draft.kind), None)
+    kind = next((k for k in offered_kinds(config) if k.slug == draft.kind), None)
     if kind is None:
         raise _invalid("kind", _("Choose one of the kinds listed."))
     subject = (draft.subject or "").strip()[:200]
@@ -264,7 +264,7 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
             today = timezone.localdate()
             case = Case.objects.create(
                 reference=_next_reference(kind.prefix, today.year),
-                kind=kind.code,
+                kind=kind.slug,
                 customer=customer,
                 premises=premises,
                 invoice=invoice,

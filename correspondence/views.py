@@ -25,7 +25,7 @@ from tenants.policies import CASE_MODULES
 
 
 def case_kind_names(config) -> dict[str, str]:
-    return {k.code: str(k.name) for k in config.correspondence.kinds}
+    return {k.slug: str(k.name) for k in config.correspondence.kinds}
 
 
 @portal_page(*CASE_MODULES)
@@ -77,7 +77,7 @@ def _case_form(request, kind, data=None, files=None) -> CaseForm:
 
 def _kind_or_404(request, code: str):
     kind = next(
-        (k for k in services.offered_kinds(request.tenant.configuration) if k.code == code), None
+        (k for k in services.offered_kinds(request.tenant.configuration) if k.slug == code), None
     )
     if kind is None:
         raise Http404
@@ -93,7 +93,7 @@ def case_new(request, kind: str):
         if form.is_valid():
             data = form.cleaned_data
             draft = services.CaseDraft(
-                kind=case_kind.code,
+                kind=case_kind.slug,
                 subject=data.get("subject", ""),
                 text=data["text"],
                 customer_id=data.get("customer") or None,
@@ -177,8 +177,8 @@ def case_detail(request, pk: int, *, reply_form=None, rate_form=None, status=200
     )
 
 
-@portal_page(*CASE_MODULES)
 @require_POST
+@portal_page(*CASE_MODULES)
 def case_reply(request, pk: int):
     case = _case_or_404(request, pk)
     form = ReplyForm(request.POST, request.FILES)
@@ -210,20 +210,20 @@ def _act(request, pk: int, action, done: str):
     return redirect("correspondence_case", pk=case.pk)
 
 
-@portal_page(*CASE_MODULES)
 @require_POST
+@portal_page(*CASE_MODULES)
 def case_close(request, pk: int):
     return _act(request, pk, services.case_close, _("The case is closed."))
 
 
-@portal_page(*CASE_MODULES)
 @require_POST
+@portal_page(*CASE_MODULES)
 def case_reopen(request, pk: int):
     return _act(request, pk, services.case_reopen, _("The case is open again."))
 
 
-@portal_page(*CASE_MODULES)
 @require_POST
+@portal_page(*CASE_MODULES)
 def case_rate(request, pk: int):
     case = _case_or_404(request, pk)
     form = RateForm(request.POST)

@@ -71,7 +71,7 @@ _READINGS_ANY_TIME = MeteringSettings(windows_required=False)
 
 # Kinds of case (zgłoszenia) the seeds name; a preset offers those its modules show.
 _FAILURE = CaseKind(
-    code="failure",
+    slug="failure",
     prefix="AW",
     name=LocalText(pl="Zgłoszenie awarii", en="Failure report", uk="Повідомлення про аварію"),
     module=Module.FAILURE_REPORTS,
@@ -79,14 +79,14 @@ _FAILURE = CaseKind(
     fields=(CaseField.PREMISES, CaseField.PLACE, CaseField.URGENCY),
 )
 _QUESTION = CaseKind(
-    code="question",
+    slug="question",
     prefix="PYT",
     name=LocalText(pl="Pytanie do biura", en="Question to the office", uk="Питання до офісу"),
     module=Module.CORRESPONDENCE,
     answer_business_days=14,
 )
 _COMPLAINT = CaseKind(
-    code="complaint",
+    slug="complaint",
     prefix="REK",
     name=LocalText(pl="Reklamacja", en="Complaint", uk="Скарга"),
     module=Module.TICKETS,
@@ -94,7 +94,7 @@ _COMPLAINT = CaseKind(
     fields=(CaseField.PREMISES, CaseField.INVOICE),
 )
 _WATER_QUALITY = CaseKind(
-    code="water_quality",
+    slug="water_quality",
     prefix="JW",
     name=LocalText(
         pl="Reklamacja jakości wody", en="Water quality complaint", uk="Скарга на якість води"
@@ -104,7 +104,7 @@ _WATER_QUALITY = CaseKind(
     fields=(CaseField.PREMISES, CaseField.PLACE),
 )
 _DATA_CHANGE = CaseKind(
-    code="data_change",
+    slug="data_change",
     prefix="ZD",
     name=LocalText(
         pl="Wniosek o zmianę danych umowy",

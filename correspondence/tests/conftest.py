@@ -70,7 +70,7 @@ def case_kinds() -> list[dict]:
     extra = [
         k
         for k in dump(preset("E", name="x").correspondence.kinds)
-        if k["code"] in ("complaint", "water_quality")
+        if k["slug"] in ("complaint", "water_quality")
     ]
     return own + extra
 

@@ -37,6 +37,8 @@ from billing.models import (
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from billing.tests.conftest import FILES
 from core.outbox.models import Message
+from correspondence.models import CaseAttachment
+from correspondence.services import CaseDraft, case_file
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
@@ -123,6 +125,23 @@ TENANT_ROUTES = {
     "metering_office_window": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "metering_office_replace": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "metering_office_window_delete": "405 405 405 405 405 | LH 403H 403H 403H 404H",
+    "correspondence_cases": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "correspondence_case_new": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "correspondence_case": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "correspondence_case_reply": "405 405 405 405 405 | LH 404H 404H 403H 403H",
+    "correspondence_case_close": "405 405 405 405 405 | LH 404H 404H 403H 403H",
+    "correspondence_case_reopen": "405 405 405 405 405 | LH 404H 404H 403H 403H",
+    "correspondence_case_rate": "405 405 405 405 405 | LH 404H 404H 403H 403H",
+    "correspondence_attachment": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "correspondence_status": "200 200 200 200 200 | 400H 400H 400H 400H 400H",
+    "correspondence_office_inbox": "L 403 403 200 200 | LH 403H 403H 200 200",
+    "correspondence_office_case": "L 403 403 404 404 | LH 403H 403H 404H 404H",
+    "correspondence_office_case_answer": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_case_note": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_case_status": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_case_assign": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_case_change": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_attachment": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",
@@ -152,6 +171,12 @@ TENANT_ROUTES = {
     "api-meter-readings": "401 404 404 404 404 | 401H 404H 404H 404H 404H",
     "api-meter-consumption": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "api-import": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
+    "api-tickets": "401 200 200 200 200 | 401H 400H 400H 400H 400H",
+    "api-ticket-status": "405 405 405 405 405 | 400H 400H 400H 400H 400H",
+    "api-tickets-export": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
+    "api-ticket": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
+    "api-ticket-messages": "401 405 405 405 405 | 401H 404H 404H 404H 404H",
+    "api-ticket-attachment": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "dev-mail": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
     "dev-mail-detail": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
     "dev-mail-html": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
@@ -227,7 +252,19 @@ def _b_only_objects(tenants) -> dict[str, int]:
     assert not import_text(
         "readings", "erp_id;meter_erp_id;read_at;value\nR1;W1;2026-01-01;5\n"
     ).errors
+    b_case = case_file(
+        actor=user, draft=CaseDraft(kind="complaint", subject="B", text="Sprawa w B")
+    )
+    b_attachment = CaseAttachment.objects.create(
+        message=b_case.messages.get(),
+        path="beta/cases/x.png",
+        name="x.png",
+        content_type="image/png",
+        size=1,
+    )
     ids = {
+        "case": b_case.pk,
+        "attachment": b_attachment.pk,
         "meter": Meter.objects.get(erp_id="W1").pk,
         "premises": Premises.objects.get(erp_id="M1").pk,
         "reading": Reading.objects.get(erp_id="R1").pk,
@@ -292,6 +329,22 @@ ID_OF = {
     "metering_office_alert_resolve": "alert",
     "api-meter-readings": "meter",
     "api-meter-consumption": "meter",
+    "correspondence_case": "case",
+    "correspondence_case_reply": "case",
+    "correspondence_case_close": "case",
+    "correspondence_case_reopen": "case",
+    "correspondence_case_rate": "case",
+    "correspondence_attachment": "attachment",
+    "correspondence_office_case": "case",
+    "correspondence_office_case_answer": "case",
+    "correspondence_office_case_note": "case",
+    "correspondence_office_case_status": "case",
+    "correspondence_office_case_assign": "case",
+    "correspondence_office_case_change": "case",
+    "correspondence_office_attachment": "attachment",
+    "api-ticket": "case",
+    "api-ticket-messages": "case",
+    "api-ticket-attachment": "attachment",
 }
 
 

@@ -337,7 +337,7 @@ class CaseKind:
     ``REK/2026/000123``), name, answer deadline in business days, extra fields, and the module
     that offers it."""
 
-    code: str
+    slug: str  # what cases store and URLs name ("failure")
     prefix: str
     name: LocalText
     module: Module = Module.TICKETS
@@ -347,8 +347,8 @@ class CaseKind:
 
     def problems(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        if not CASE_KIND_CODE.match(self.code):
-            out["code"] = str(_("Use 2 to 30 small letters, digits or _, starting with a letter."))
+        if not CASE_KIND_CODE.match(self.slug):
+            out["slug"] = str(_("Use 2 to 30 small letters, digits or _, starting with a letter."))
         if not CASE_PREFIX.match(self.prefix):
             out["prefix"] = str(_("Use 2 to 6 capital letters."))
         if not self.name:
@@ -391,15 +391,15 @@ class CorrespondenceSettings:
     # Staff are reminded of a case this many business days before its deadline.
     reminder_business_days: int = 2
 
-    def kind(self, code: str) -> CaseKind | None:
-        return next((k for k in self.kinds if k.code == code), None)
+    def kind(self, slug: str) -> CaseKind | None:
+        return next((k for k in self.kinds if k.slug == slug), None)
 
     def problems(self) -> dict[str, str]:
         out = _out_of_limits(self, self.LIMITS)
         for index, kind in enumerate(self.kinds):
             out.update({f"kinds.{index}.{k}": v for k, v in kind.problems().items()})
-        codes = [k.code for k in self.kinds]
-        if len(set(codes)) != len(codes):
+        slugs = [k.slug for k in self.kinds]
+        if len(set(slugs)) != len(slugs):
             out["kinds"] = str(_("Two kinds have the same code."))
         prefixes = [k.prefix for k in self.kinds]
         if len(set(prefixes)) != len(prefixes):
