@@ -23,12 +23,12 @@ from core.access import Role
 from core.errors import ApplicationError, Throttled
 from core.http import tenant_base_url
 from core.outbox.services import email_enqueue, recipient_language
-from correspondence import selectors
 from correspondence.attachments import attachments_check
 from correspondence.deadlines import add_business_days, business_days_until
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.models import Case, CaseAttachment, CaseCounter, CaseMessage, CaseStatus
 from correspondence.models.cases import OPEN_STATUSES
+from correspondence.selectors import cases as selectors
 from identity.models import User
 from identity.selectors import current_config
 from identity.services import reauthenticate
