@@ -37,6 +37,11 @@ class OfficeEntry:
     title: object  # a lazy translation
     permission: str
     count: Callable[[], int] | None = None
+    # Shown only when the tenant offers one of these modules (none: always).
+    modules: tuple[str, ...] = ()
+
+    def offered(self, config) -> bool:
+        return not self.modules or any(config.has_module(m) for m in self.modules)
 
 
 _OFFICE_ENTRIES: list[OfficeEntry] = []

@@ -18,15 +18,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.api import FOCUS_PARAMETERS, FocusMixin, ScopedListApi, focus_of
-from core import throttling
+from core import throttling, uploads
 from core.errors import ApplicationError
 from core.pagination import Cursor
 from correspondence import selectors, services
 from correspondence.errors import CorrespondenceErrorCode as Code
-from correspondence.models import Case, CaseAttachment, CaseMessage
+from correspondence.models import (
+    Announcement,
+    Case,
+    CaseAttachment,
+    CaseMessage,
+    Document,
+    DocumentVersion,
+    Letter,
+)
 from correspondence.views import attachment_response
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
-from tenants.policies import CASE_MODULES
+from tenants.policies import CASE_MODULES, Module
 
 
 def _offered(request: Request) -> None:
@@ -308,3 +316,108 @@ def _moment(raw: str) -> datetime:
         message = _("Give the moment as ISO 8601 with its time zone, e.g. 2026-01-31T08:00:00Z.")
         raise ApplicationError(message, code=Code.INVALID, extra={"fields": {"since": [message]}})
     return value
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):
+    building_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Announcement
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "target",
+            "estate",
+            "building_ids",
+            "area_city",
+            "area_streets",
+            "visible_from",
+            "visible_until",
+            "starts_at",
+            "expected_end_at",
+        ]
+
+    def get_building_ids(self, item: Announcement) -> list[int]:
+        return sorted(b.pk for b in item.buildings.all())
+
+
+class AnnouncementsApi(ScopedListApi):
+    """What stands now for the premises the actor sees."""
+
+    serializer_class = AnnouncementSerializer
+    ordering = ("-visible_from", "-id")
+
+    def get_queryset(self):
+        config = self.request.tenant.configuration
+        if not any(config.has_module(m) for m in (Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS)):
+            raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
+        return selectors.announcements_for(actor=self.request.user, focus=self.request.focus)
+
+
+class DocumentVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentVersion
+        fields = ["id", "number", "name", "size", "uploaded_at"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    versions = DocumentVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "title", "category", "audience", "building_id", "published_on", "versions"]
+
+
+def _documents_offered(request: Request) -> None:
+    if not request.tenant.configuration.has_module(Module.DOCUMENTS):
+        raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
+
+
+class DocumentsApi(ScopedListApi):
+    """The organisation's documents the actor may read; a version's file at
+    ``/api/v1/documents/files/{version id}``."""
+
+    serializer_class = DocumentSerializer
+    ordering = ("-published_on", "-id")
+
+    def get_queryset(self):
+        _documents_offered(self.request)
+        return selectors.documents_for(actor=self.request.user, focus=self.request.focus)
+
+
+class DocumentFileApi(FocusMixin, APIView):
+    @extend_schema(parameters=FOCUS_PARAMETERS, responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, pk: int):
+        _documents_offered(request)
+        version = selectors.version_for(actor=request.user, version_id=pk, focus=focus_of(request))
+        if version is None:
+            raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
+        return uploads.file_response(
+            version.path, content_type=version.content_type, filename=version.name
+        )
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    is_read = serializers.BooleanField(read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Letter
+        fields = ["id", "subject", "body", "target", "sent_at", "is_read", "has_pdf"]
+
+    def get_has_pdf(self, letter: Letter) -> bool:
+        return bool(letter.pdf_path)
+
+
+class LettersApi(ScopedListApi):
+    """Letters from the organisation to the actor's customers, buildings or everyone."""
+
+    serializer_class = LetterSerializer
+    ordering = ("-sent_at", "-id")
+
+    def get_queryset(self):
+        if not self.request.tenant.configuration.has_module(Module.CORRESPONDENCE):
+            raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
+        return selectors.letters_for(actor=self.request.user, focus=self.request.focus)

@@ -10,19 +10,49 @@ class CorrespondenceConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from core import portal, throttling
+        from core.access import Role
         from correspondence import selectors, services
+        from correspondence.notices import portal_notices
         from identity.permissions import register_permission
-        from tenants.policies import CASE_MODULES
+        from tenants.policies import CASE_MODULES, Module
 
-        for module in CASE_MODULES:
+        for module in (Module.TICKETS, Module.FAILURE_REPORTS):
             portal.register_module_page(module, "correspondence_cases")
+        portal.register_module_page(Module.CORRESPONDENCE, "correspondence_letters")
+        portal.register_module_page(Module.ANNOUNCEMENTS, "correspondence_announcements")
+        portal.register_module_page(Module.DOCUMENTS, "correspondence_documents")
+        portal.register_notices(portal_notices)
         throttling.register_limit("case_status_ip", 20, 900)
+        office = frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN})
         register_permission("cases.answer", services.CASE_ROLES)
-        portal.register_office_entry(
+        register_permission("announcements.publish", services.CASE_ROLES)
+        register_permission("library.manage", office)
+        register_permission("letters.send", office)
+        entries = [
             portal.OfficeEntry(
                 "correspondence_office_inbox",
                 gettext_lazy("Cases"),
                 "cases.answer",
                 count=lambda: selectors.inbox(selectors.InboxFilter()).count(),
-            )
-        )
+                modules=tuple(CASE_MODULES),
+            ),
+            portal.OfficeEntry(
+                "correspondence_office_announcements",
+                gettext_lazy("Announcements and outages"),
+                "announcements.publish",
+                modules=(Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS),
+            ),
+            portal.OfficeEntry(
+                "correspondence_office_documents",
+                gettext_lazy("The organisation's documents"),
+                "library.manage",
+                modules=(Module.DOCUMENTS,),
+            ),
+            portal.OfficeEntry(
+                "correspondence_office_letters",
+                gettext_lazy("Letters to customers"),
+                "letters.send",
+            ),
+        ]
+        for entry in entries:
+            portal.register_office_entry(entry)

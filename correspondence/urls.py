@@ -1,8 +1,55 @@
 from django.urls import path
 
-from correspondence import office, views
+from correspondence import office, office_publications, publications, views
 
 urlpatterns = [
+    path("announcements/", publications.announcements, name="correspondence_announcements"),
+    path("outages/", publications.outages, name="correspondence_outages"),
+    path("documents/", publications.documents, name="correspondence_documents"),
+    path(
+        "documents/public/",
+        publications.documents_public,
+        name="correspondence_documents_public",
+    ),
+    path(
+        "documents/files/<int:pk>",
+        publications.document_file,
+        name="correspondence_document_file",
+    ),
+    path("letters/", publications.letters, name="correspondence_letters"),
+    path("letters/<int:pk>/", publications.letter, name="correspondence_letter"),
+    path("letters/<int:pk>/pdf", publications.letter_pdf, name="correspondence_letter_pdf"),
+    path(
+        "office/announcements/",
+        office_publications.announcements,
+        name="correspondence_office_announcements",
+    ),
+    path(
+        "office/announcements/<int:pk>/",
+        office_publications.announcement_edit,
+        name="correspondence_office_announcement",
+    ),
+    path(
+        "office/announcements/<int:pk>/withdraw",
+        office_publications.announcement_withdraw,
+        name="correspondence_office_announcement_withdraw",
+    ),
+    path(
+        "office/library/",
+        office_publications.documents,
+        name="correspondence_office_documents",
+    ),
+    path(
+        "office/library/<int:pk>/version",
+        office_publications.document_version,
+        name="correspondence_office_document_version",
+    ),
+    path(
+        "office/library/<int:pk>/withdraw",
+        office_publications.document_withdraw,
+        name="correspondence_office_document_withdraw",
+    ),
+    path("office/letters/", office_publications.letters, name="correspondence_office_letters"),
     path("cases/", views.cases, name="correspondence_cases"),
     path("cases/new/<slug:kind>/", views.case_new, name="correspondence_case_new"),
     path("cases/<int:pk>/", views.case_detail, name="correspondence_case"),

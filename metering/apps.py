@@ -17,6 +17,9 @@ class MeteringConfig(AppConfig):
         from metering.importing import SPECS
         from metering.models import MeterAlert
         from metering.notices import portal_notices
+        from tenants.policies import Module
+
+        METER_MODULES = (Module.METERS, Module.READINGS)  # noqa: N806 - a constant of ready()
 
         for module in ("meters", "readings"):
             portal.register_module_page(module, "metering_meters")
@@ -34,11 +37,15 @@ class MeteringConfig(AppConfig):
                 gettext_lazy("Readings to review"),
                 "readings.review",
                 count=lambda: selectors.review_queue().count(),
+                modules=METER_MODULES,
             )
         )
         portal.register_office_entry(
             portal.OfficeEntry(
-                "metering_office_windows", gettext_lazy("Reading periods"), "meters.manage"
+                "metering_office_windows",
+                gettext_lazy("Reading periods"),
+                "meters.manage",
+                modules=(Module.READINGS,),
             )
         )
         portal.register_office_entry(
@@ -47,15 +54,22 @@ class MeteringConfig(AppConfig):
                 gettext_lazy("Unusual consumption"),
                 "readings.review",
                 count=lambda: MeterAlert.objects.filter(resolved_at__isnull=True).count(),
+                modules=METER_MODULES,
             )
         )
         portal.register_office_entry(
-            portal.OfficeEntry("metering_office_meters", gettext_lazy("Meters"), "meters.manage")
+            portal.OfficeEntry(
+                "metering_office_meters",
+                gettext_lazy("Meters"),
+                "meters.manage",
+                modules=METER_MODULES,
+            )
         )
         portal.register_office_entry(
             portal.OfficeEntry(
                 "metering_office_legalisation",
                 gettext_lazy("Legalisations ending"),
                 "meters.manage",
+                modules=METER_MODULES,
             )
         )

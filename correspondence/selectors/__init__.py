@@ -2,6 +2,12 @@
 actor scope (``scope_for``); the office's reads are for staff only."""
 
 from correspondence.models.cases import OPEN_STATUSES
+from correspondence.selectors.announcements import (
+    announcements_for,
+    announcements_office,
+    outages_public,
+    standing,
+)
 from correspondence.selectors.cases import (
     InboxFilter,
     attachment_for,
@@ -15,8 +21,32 @@ from correspondence.selectors.cases import (
     inbox_counts,
     last_answer,
 )
+from correspondence.selectors.documents import (
+    documents_for,
+    documents_office,
+    documents_public,
+    version_for,
+)
+from correspondence.selectors.letters import (
+    letter_get,
+    letters_for,
+    letters_office,
+    unread_letters,
+)
 
 __all__ = [
+    "announcements_for",
+    "announcements_office",
+    "outages_public",
+    "standing",
+    "documents_for",
+    "documents_office",
+    "documents_public",
+    "version_for",
+    "letter_get",
+    "letters_for",
+    "letters_office",
+    "unread_letters",
     "OPEN_STATUSES",
     "InboxFilter",
     "attachment_for",

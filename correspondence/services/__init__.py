@@ -1,6 +1,12 @@
 """Writes of correspondence, by sub-domain: cases; announcements and outages; the
 organisation's documents; letters."""
 
+from correspondence.services.announcements import (
+    AnnouncementDraft,
+    announcement_publish,
+    announcement_update,
+    announcement_withdraw,
+)
 from correspondence.services.cases import (
     ANSWER_STATUSES,
     CASE_ROLES,
@@ -21,8 +27,25 @@ from correspondence.services.cases import (
     kind_name,
     offered_kinds,
 )
+from correspondence.services.documents import (
+    document_publish,
+    document_version_add,
+    document_withdraw,
+    pdf_check,
+)
+from correspondence.services.letters import letter_read, letter_send
 
 __all__ = [
+    "AnnouncementDraft",
+    "announcement_publish",
+    "announcement_update",
+    "announcement_withdraw",
+    "document_publish",
+    "document_version_add",
+    "document_withdraw",
+    "pdf_check",
+    "letter_read",
+    "letter_send",
     "ANSWER_STATUSES",
     "CASE_ROLES",
     "STAFF_TRANSITIONS",

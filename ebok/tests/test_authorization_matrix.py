@@ -37,7 +37,13 @@ from billing.models import (
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from billing.tests.conftest import FILES
 from core.outbox.models import Message
-from correspondence.models import CaseAttachment
+from correspondence.models import (
+    Announcement,
+    CaseAttachment,
+    Document,
+    DocumentVersion,
+    Letter,
+)
 from correspondence.services import CaseDraft, case_file
 from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
@@ -142,6 +148,21 @@ TENANT_ROUTES = {
     "correspondence_office_case_assign": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_case_change": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_attachment": "L 403 403 404 404 | LH 403H 403H 404H 404H",
+    "correspondence_announcements": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "correspondence_outages": "200 200 200 200 200 | 200 200 200 200 200",
+    "correspondence_documents": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "correspondence_documents_public": "200 200 200 200 200 | 200 200 200 200 200",
+    "correspondence_document_file": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
+    "correspondence_letters": "L 200 200 403 403 | LH 200 200 403H 403H",
+    "correspondence_letter": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "correspondence_letter_pdf": "L 404 404 403 403 | LH 404H 404H 403H 403H",
+    "correspondence_office_announcements": "L 403 403 200 200 | LH 403H 403H 400H 400H",
+    "correspondence_office_announcement": "L 403 403 404 404 | LH 403H 403H 404H 404H",
+    "correspondence_office_announcement_withdraw": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_documents": "L 403 403 200 200 | LH 403H 403H 400H 400H",
+    "correspondence_office_document_version": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_document_withdraw": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "correspondence_office_letters": "L 403 403 200 200 | LH 403H 403H 400H 400H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",
@@ -172,6 +193,10 @@ TENANT_ROUTES = {
     "api-meter-consumption": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "api-import": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "api-tickets": "401 200 200 200 200 | 401H 400H 400H 400H 400H",
+    "api-announcements": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
+    "api-documents": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
+    "api-document-file": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
+    "api-letters": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
     "api-ticket-status": "405 405 405 405 405 | 400H 400H 400H 400H 400H",
     "api-tickets-export": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "api-ticket": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
@@ -262,8 +287,27 @@ def _b_only_objects(tenants) -> dict[str, int]:
         content_type="image/png",
         size=1,
     )
+    b_document = Document.objects.create(
+        title="B", audience="public", published_on=timezone.localdate()
+    )
+    b_version = DocumentVersion.objects.create(
+        document=b_document,
+        number=1,
+        path="beta/documents/x.pdf",
+        name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+    )
     ids = {
         "case": b_case.pk,
+        "doc": b_document.pk,
+        "version": b_version.pk,
+        "letter": Letter.objects.create(
+            subject="B", body="B", target="everyone", pdf_path="beta/letters/x.pdf"
+        ).pk,
+        "announcement": Announcement.objects.create(
+            title="B", body="B", visible_from=timezone.now()
+        ).pk,
         "attachment": b_attachment.pk,
         "meter": Meter.objects.get(erp_id="W1").pk,
         "premises": Premises.objects.get(erp_id="M1").pk,
@@ -345,6 +389,14 @@ ID_OF = {
     "api-ticket": "case",
     "api-ticket-messages": "case",
     "api-ticket-attachment": "attachment",
+    "correspondence_document_file": "version",
+    "correspondence_letter": "letter",
+    "correspondence_letter_pdf": "letter",
+    "correspondence_office_announcement": "announcement",
+    "correspondence_office_announcement_withdraw": "announcement",
+    "correspondence_office_document_version": "doc",
+    "correspondence_office_document_withdraw": "doc",
+    "api-document-file": "version",
 }
 
 

@@ -39,6 +39,7 @@ def office_home(request):
             {"url_name": e.url_name, "title": e.title, "count": e.count() if e.count else None}
             for e in portal.office_entries()
             if has_permission(request.user, e.permission)
+            and e.offered(request.tenant.configuration)
         ],
     }
     return render(request, "identity/office/home.html", context)
