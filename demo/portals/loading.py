@@ -10,12 +10,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from billing.importing import import_text
 from billing.models import Customer, ManagerCompany, Premises
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from core.access import Role
+from demo.correspondence import load_demo_correspondence
 from demo.ledger import demo_files, nip_for, nrb_for
 from demo.metering import MeterPlan, metering_files
 from demo.portals.catalogue import (
@@ -149,8 +150,12 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
 
     demo = next(d for d in DEMO_TENANTS if d.slug == slug)
     tenant = Tenant.objects.get(slug=slug)
-    with schema_context(tenant.schema_name):
+    account = next(a for a in demo.accounts if a.role == "customer")
+    with tenant_context(tenant):  # the tenant's configuration is read, not only its schema
         if Customer.objects.count() >= customers:
+            load_demo_correspondence(
+                config=tenant.configuration, customer_login=account.login, seed=customers
+            )
             return "present"
         files = demo_files(
             profile=demo.ledger,
@@ -163,7 +168,6 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
             result = import_text(entity, files[entity])
             if result.errors:
                 raise RuntimeError(f"{slug} {entity}: {result.errors[:3]}")
-        account = next(a for a in demo.accounts if a.role == "customer")
         user = User.objects.get(username=account.login)
         customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
         _demo_manager(demo)
@@ -171,6 +175,9 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
             _demo_meters(
                 demo, demo.meters, customers=customers, months=months, config=tenant.configuration
             )
+        load_demo_correspondence(
+            config=tenant.configuration, customer_login=account.login, seed=customers
+        )
     return "loaded"
 
 

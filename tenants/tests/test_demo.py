@@ -110,3 +110,36 @@ def test_demo_manager_sees_part_of_one_customer_and_all_of_another(demo):
         .filter(pk__in=covered)
         .values_list("erp_id", flat=True)
     ) == {"K2"}
+
+
+def test_demo_correspondence_follows_each_tenants_seed(demo):
+    """zdroj (E): cases of each of its kinds in every state and a failure now in the demo
+    customer's building; kopernik (B): members-only documents the demo customer reads;
+    dabrowa (D): letters, one of them unread."""
+    from correspondence import selectors, services
+    from correspondence.models import Case, CaseStatus, Document
+    from demo.portals import load_demo_ledger
+    from identity.models import User
+
+    for slug in ("zdroj", "kopernik", "dabrowa"):
+        load_demo_ledger(slug, customers=8, months=2)
+    connection.set_tenant(Tenant.objects.get(slug="zdroj"))
+    customer = User.objects.get(username="klient.zdroj")
+    kinds = {k.slug for k in services.offered_kinds()}
+    assert kinds == {"failure", "water_quality", "complaint", "data_change", "question"}
+    mine = Case.objects.filter(customer__user=customer)
+    for kind in kinds:
+        assert set(mine.filter(kind=kind).values_list("status", flat=True)) == set(
+            CaseStatus.values
+        ), kind
+    outages = selectors.announcements_for(actor=customer).filter(kind="failure")
+    assert outages.count() == 1
+    connection.set_tenant(Tenant.objects.get(slug="kopernik"))
+    member = User.objects.get(username=next(a for a in DEMO_TENANTS[1].accounts).login)
+    audiences = set(selectors.documents_for(actor=member).values_list("audience", flat=True))
+    assert Document.Audience.MEMBERS in audiences
+    connection.set_tenant(Tenant.objects.get(slug="dabrowa"))
+    dabrowa = next(t for t in DEMO_TENANTS if t.slug == "dabrowa")
+    reader = User.objects.get(username=next(a for a in dabrowa.accounts).login)
+    assert selectors.letters_for(actor=reader).count() == 2
+    assert selectors.unread_letters(actor=reader) == 1
