@@ -86,7 +86,26 @@ def inbox(request):
             "statuses": [(s.value, s.label) for s in CaseStatus],
             "kind_names": case_kind_names(config),
             "today": timezone.localdate(),
-            "ratings": selectors.case_ratings(),
+        },
+    )
+
+
+@staff_required(PERMISSION)
+def ratings(request):
+    """How customers rated the answers: per kind, and the latest ratings with their comments."""
+    config = request.tenant.configuration
+    latest = (
+        selectors.case_list_rated()
+        .select_related("customer", "assigned_to")
+        .order_by("-closed_at", "-id")[:30]
+    )
+    return render(
+        request,
+        "correspondence/office/ratings.html",
+        {
+            "summary": selectors.case_ratings(),
+            "latest": latest,
+            "kind_names": case_kind_names(config),
         },
     )
 

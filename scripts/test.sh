@@ -9,6 +9,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/tenancy_overhead.py "$@"
   .venv/bin/python bench/provisioning.py "$@"
   .venv/bin/python bench/billing.py "$@"
-  exec .venv/bin/python bench/metering.py "$@"
+  .venv/bin/python bench/metering.py "$@"
+  exec .venv/bin/python bench/correspondence.py "$@"
 fi
 exec .venv/bin/pytest "$@"

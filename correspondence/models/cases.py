@@ -22,6 +22,17 @@ class CaseStatus(models.TextChoices):
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING)
 
 
+def new_first():
+    """0 for a new case, 1 for the others: the office's queues show the new ones first. The
+    same expression orders the inbox and its index (``case_open_queue``), so the first page
+    is read from the index without sorting the open cases."""
+    return models.Case(
+        models.When(status=CaseStatus.NEW, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class Case(models.Model):
     class Urgency(models.TextChoices):
         NORMAL = "normal", pgettext_lazy("urgency", "Normal")
@@ -80,10 +91,24 @@ class Case(models.Model):
         indexes = [
             # The inbox: a queue (kind, status) ordered by deadline; search by customer.
             models.Index(fields=["status", "due_on", "id"], name="case_status_due"),
-            models.Index(fields=["kind", "status", "due_on"], name="case_kind_status_due"),
+            models.Index(
+                new_first(),
+                "due_on",
+                "id",
+                name="case_open_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["kind", "status", "due_on"],
+                name="case_open_kinds",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["customer", "created_at"], name="case_customer_created"),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status"),
             models.Index(fields=["updated_at", "id"], name="case_updated"),
+            models.Index(
+                fields=["kind", "rating"], name="case_rated", condition=Q(rating__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

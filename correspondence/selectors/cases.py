@@ -7,13 +7,13 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models import Case as When_
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from billing.models import Customer, Premises
 from billing.selectors import Focus, fully_covered_customer_ids, scope_for
-from correspondence.models import Case, CaseAttachment, CaseMessage, CaseStatus
-from correspondence.models.cases import OPEN_STATUSES
+from correspondence.models import Case, CaseAttachment, CaseMessage
+from correspondence.models.cases import OPEN_STATUSES, new_first
 from identity.models import User
 
 
@@ -104,34 +104,36 @@ class InboxFilter:
     assigned_to: int | None = None
 
 
+REFERENCE = re.compile(r"^[A-Za-z]{2,6}/\d{4}/\d{1,6}$")
+
+
 def inbox(filters: InboxFilter) -> QuerySet[Case]:
-    """Cases for the office: new ones first, then by deadline (the overdue at the top)."""
+    """Cases for the office: new ones first, then by deadline (the overdue at the top). A
+    search looks at every status unless one is chosen: a reference (exact), a customer's
+    symbol (exact), a customer's name or a street (in part)."""
     today = timezone.localdate()
     rows = Case.objects.select_related("customer", "premises", "assigned_to")
+    query = " ".join(filters.query.split())
     if filters.status == "overdue":
         rows = rows.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     elif filters.status:
         rows = rows.filter(status=filters.status)
-    else:
+    elif not query:
         rows = rows.filter(status__in=OPEN_STATUSES)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.assigned_to:
         rows = rows.filter(assigned_to_id=filters.assigned_to)
-    query = filters.query.strip()
-    if query:
+    if REFERENCE.match(query):
+        prefix, year, number = query.upper().split("/")
+        rows = rows.filter(reference=f"{prefix}/{year}/{int(number):06d}")
+    elif query:
+        customers = Customer.objects.filter(Q(symbol=query) | Q(name__icontains=query))
+        premises = Premises.objects.filter(street__icontains=query)
         rows = rows.filter(
-            Q(reference__iexact=query)
-            | Q(reference__icontains=query)
-            | Q(customer__symbol__iexact=query)
-            | Q(customer__name__icontains=query)
-            | Q(premises__street__icontains=query)
-            | Q(subject__icontains=query)
+            Q(customer_id__in=customers.values("pk")) | Q(premises_id__in=premises.values("pk"))
         )
-    new_first = When_(
-        When(status=CaseStatus.NEW, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return rows.annotate(is_new=new_first).order_by("is_new", "due_on", "id")
+    return rows.alias(is_new=new_first()).order_by("is_new", "due_on", "id")
 
 
 def inbox_counts() -> dict[str, dict[str, int]]:
@@ -140,7 +142,7 @@ def inbox_counts() -> dict[str, dict[str, int]]:
     rows = (
         Case.objects.filter(status__in=OPEN_STATUSES)
         .values("kind", "status")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+        .annotate(n=Count("kind"), overdue=Count("due_on", filter=Q(due_on__lt=today)))
         .order_by()
     )
     out: dict[str, dict[str, int]] = {}
@@ -158,6 +160,10 @@ def case_for_staff(*, case_id: int) -> Case | None:
         .filter(pk=case_id)
         .first()
     )
+
+
+def case_list_rated() -> QuerySet[Case]:
+    return Case.objects.filter(rating__isnull=False)
 
 
 def case_ratings() -> dict:

@@ -141,6 +141,7 @@ TENANT_ROUTES = {
     "correspondence_attachment": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "correspondence_status": "200 200 200 200 200 | 400H 400H 400H 400H 400H",
     "correspondence_office_inbox": "L 403 403 200 200 | LH 403H 403H 200 200",
+    "correspondence_office_ratings": "L 403 403 200 200 | LH 403H 403H 200 200",
     "correspondence_office_case": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "correspondence_office_case_answer": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_case_note": "405 405 405 405 405 | LH 403H 403H 404H 404H",
