@@ -368,7 +368,9 @@ def customer_change_problems(changes: dict[str, str]) -> dict[str, str]:
                 validate_email(value)
             except ValidationError:
                 out[field] = _("Enter a valid e-mail address.")
-        elif field == "phone" and not re.fullmatch(r"\+?[0-9 ]{9,20}", value):
+        elif field == "phone" and not (
+            re.fullmatch(r"\+?[0-9 ]+", value) and 9 <= sum(c.isdigit() for c in value) <= 15
+        ):
             out[field] = _("Enter a phone number of 9 to 15 digits.")
         elif field == "refund_account" and not (
             value.isdigit() and len(value) == 26 and iban.is_valid("PL" + value)

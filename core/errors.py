@@ -45,6 +45,16 @@ class ApplicationError(Exception):
         self.status = status
 
 
+def invalid_fields(problems: dict[str, str], *, code: str) -> ApplicationError:
+    """A 400 for a form's problems by field: the first one as the message, all of them under
+    ``fields`` (API.md's error shape)."""
+    return ApplicationError(
+        str(next(iter(problems.values()))),
+        code=code,
+        extra={"fields": {name: [message] for name, message in problems.items()}},
+    )
+
+
 class Throttled(ApplicationError):
     """Too many requests in the current window (core.throttling): 429 with when to retry."""
 

@@ -6,6 +6,8 @@ check who asks."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -59,7 +61,7 @@ def sniff(upload: UploadedFile, *, allowed: frozenset[FileKind]) -> CheckedFile 
     upload.seek(0)
     try:
         if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-            kind: FileKind | None = FileKind.HEIC
+            kind: FileKind | None = FileKind.HEIC if _heif_boxes_sound(upload) else None
         elif head.startswith(b"%PDF-"):
             kind = FileKind.PDF if _readable_pdf(upload) else None
         else:
@@ -67,6 +69,35 @@ def sniff(upload: UploadedFile, *, allowed: frozenset[FileKind]) -> CheckedFile 
     finally:
         upload.seek(0)
     return CheckedFile(upload, kind) if kind is not None and kind in allowed else None
+
+
+# The top-level boxes an HEIF image may have (ISO/IEC 23008-12 and 14496-12).
+_HEIF_TOP_BOXES = {b"ftyp", b"meta", b"mdat", b"moov", b"free", b"skip", b"uuid", b"idat", b"wide"}
+
+
+def _heif_boxes_sound(upload: UploadedFile) -> bool:
+    """HEIF is a sequence of boxes (4-byte size, 4-byte type) that ends exactly at the file's
+    end, with a ``meta`` box: an HTML page or a program behind a forged header is not."""
+    size = upload.size or 0
+    position, types, boxes = 0, set(), 0
+    while position < size:
+        upload.seek(position)
+        header = upload.read(16)
+        if len(header) < 8:
+            return False
+        length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+        if length == 1 and len(header) == 16:  # a 64-bit size follows
+            length = int.from_bytes(header[8:16], "big")
+        elif length == 0:  # the last box runs to the end of the file
+            length = size - position
+        if kind not in _HEIF_TOP_BOXES or length < 8 or position + length > size:
+            return False
+        types.add(kind)
+        position += length
+        boxes += 1
+        if boxes > 64:
+            return False
+    return position == size and {b"ftyp", b"meta"} <= types
 
 
 def _image_kind(upload: UploadedFile) -> FileKind | None:
@@ -80,28 +111,48 @@ def _image_kind(upload: UploadedFile) -> FileKind | None:
 
 
 def _readable_pdf(upload: UploadedFile) -> bool:
-    """A PDF whose structure pypdf reads, with pages, and no JavaScript or launch action that a
-    reader would run on opening it."""
+    """A PDF whose structure pypdf reads, with pages, and nothing in it that a reader would
+    run: no JavaScript (``/JS``) and no action that runs, launches, submits or imports, wherever
+    it hangs (the catalogue, a page's ``/AA``, an annotation, a form field, a ``/Next``
+    chain)."""
     try:
         reader = PdfReader(upload, strict=False)
         if len(reader.pages) == 0:
             return False
-        root = _resolved(reader.trailer["/Root"])
-        names = _resolved(root.get("/Names"))
-        opening = _resolved(root.get("/OpenAction"))
-        # Opening at a page is fine (an array); an action that runs or launches something is not.
-        runs = opening.get("/S") in _ACTIONS_REFUSED
-        if runs or "/JavaScript" in names or "/AA" in root:
-            return False
+        return not _runs_something(reader.trailer["/Root"])
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
         return False
-    return True
 
 
-def _resolved(value) -> dict:
-    """A PDF object as a dictionary (an indirect reference followed; anything else: empty)."""
-    value = value.get_object() if value is not None else None
-    return value if isinstance(value, dict) else {}
+_PDF_OBJECTS_LIMIT = 200_000
+
+
+def _runs_something(root) -> bool:
+    """Walks every object reachable from the catalogue (each once) looking for script."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    walked = 0
+    while stack:
+        value = stack.pop()
+        reference = getattr(value, "indirect_reference", None) or (
+            value if hasattr(value, "idnum") else None
+        )
+        if reference is not None:
+            key = (reference.idnum, reference.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            value = value.get_object()
+        walked += 1
+        if walked > _PDF_OBJECTS_LIMIT:
+            return True  # too large to judge: refused
+        if isinstance(value, dict):
+            if "/JS" in value or "/JavaScript" in value or value.get("/S") in _ACTIONS_REFUSED:
+                return True
+            stack.extend(v for k, v in value.items() if k not in ("/Parent", "/P"))
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def store(file: CheckedFile, *, folder: str) -> str:
@@ -115,18 +166,36 @@ def delete(path: str) -> None:
         default_storage.delete(path)
 
 
-def safe_name(name: str, *, limit: int = 120) -> str:
+@contextmanager
+def kept_files() -> Iterator[list[str]]:
+    """Paths stored inside the block, deleted again when the block fails (the rows that named
+    them went with the rollback). Append each path as soon as it is stored."""
+    paths: list[str] = []
+    try:
+        yield paths
+    except BaseException:
+        for path in paths:
+            delete(path)
+        raise
+
+
+def safe_name(name: str, *, kind: FileKind | None = None, limit: int = 120) -> str:
     """A sender's file name fit to show and to offer as a download's name: no folders, no
-    control characters, no quotes."""
+    control characters, no quotes; with ``kind``, its extension is the kind's own (a photo
+    named ``.html`` is saved by whoever downloads it as ``.jpg``)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(c for c in base if c.isprintable() and c not in '"<>') or "plik"
+    cleaned = "".join(c for c in base if c.isprintable() and c not in '"<>/') or "plik"
+    if kind is not None:
+        stem = cleaned.rsplit(".", 1)[0] if "." in cleaned[1:] else cleaned
+        return f"{stem[: limit - 6]}.{kind.value}"
     return cleaned[-limit:]
 
 
 def file_response(path: str, *, content_type: str, filename: str, inline: bool = True):
     """A stored file to the one who may read it: never cached, never run as a page (a sandbox
-    with nothing allowed, even if a file were to slip past ``sniff``). HEIC, which browsers
-    cannot show, and anything not an image or PDF is a download."""
+    with nothing allowed, even if a file were to slip past ``sniff``). Photos are shown; a PDF
+    is a download (browsers' PDF viewers do not run in such a sandbox), and so is HEIC, which
+    browsers cannot show."""
     response = FileResponse(
         default_storage.open(path, "rb"),
         content_type=content_type,
@@ -139,4 +208,4 @@ def file_response(path: str, *, content_type: str, filename: str, inline: bool =
     return response
 
 
-_INLINE = frozenset({"image/jpeg", "image/png", "application/pdf"})
+_INLINE = frozenset({"image/jpeg", "image/png"})

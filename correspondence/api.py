@@ -353,7 +353,10 @@ class AnnouncementsApi(ScopedListApi):
         config = self.request.tenant.configuration
         if not any(config.has_module(m) for m in (Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS)):
             raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
-        return selectors.announcements_for(actor=self.request.user, focus=self.request.focus)
+        rows = selectors.announcements_for(actor=self.request.user, focus=self.request.focus)
+        if not config.has_module(Module.ANNOUNCEMENTS):  # failures and works only
+            rows = rows.exclude(kind=Announcement.Kind.ANNOUNCEMENT)
+        return rows
 
 
 class DocumentVersionSerializer(serializers.ModelSerializer):

@@ -15,6 +15,8 @@ from tenants.policies import CorrespondenceSettings
 
 ALLOWED = uploads.IMAGES | {uploads.FileKind.PDF}
 ACCEPT = "image/jpeg,image/png,image/heic,application/pdf"
+# All the files of one message together (the web server takes requests up to 60 MB).
+TOTAL_MEGABYTES = 50
 
 
 def attachments_check(
@@ -26,6 +28,11 @@ def attachments_check(
         message = _("Attach at most %(n)d files.") % {"n": rules.attachments_per_message}
         raise _refused(message, CorrespondenceErrorCode.TOO_MANY_ATTACHMENTS)
     limit = rules.attachment_max_megabytes * 1024 * 1024
+    if sum(upload.size or 0 for upload in files) > TOTAL_MEGABYTES * 1024 * 1024:
+        message = _("The files together are too large: at most %(mb)d MB.") % {
+            "mb": TOTAL_MEGABYTES
+        }
+        raise _refused(message, CorrespondenceErrorCode.ATTACHMENT_TOO_LARGE)
     checked = []
     for upload in files:
         name = uploads.safe_name(upload.name or "")
@@ -41,7 +48,7 @@ def attachments_check(
                 "name": name
             }
             raise _refused(message, CorrespondenceErrorCode.ATTACHMENT_NOT_ALLOWED)
-        checked.append((file, name))
+        checked.append((file, uploads.safe_name(upload.name or "", kind=file.kind)))
     return checked
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from correspondence.attachments import ACCEPT
+from correspondence.changes import CHANGE_LABELS
 from correspondence.models import Case, CaseStatus
 from tenants.policies import CaseField, CaseKind
 
@@ -40,16 +41,12 @@ class FocusErrors:
                 return
 
 
-# The customer data a change request may name, with their labels.
+# The customer data a change request may name, with the form's words for the new values.
 CHANGE_FIELDS = {
+    **CHANGE_LABELS,
     "email": gettext_lazy("New e-mail address"),
     "phone": gettext_lazy("New phone number"),
     "refund_account": gettext_lazy("Account for refunds (26 digits)"),
-    "street": gettext_lazy("Correspondence address: street"),
-    "building_no": gettext_lazy("Building number"),
-    "flat_no": gettext_lazy("Flat number"),
-    "postcode": gettext_lazy("Postcode"),
-    "city": gettext_lazy("City"),
 }
 SENSITIVE_CHANGES = ("email", "phone", "refund_account")
 

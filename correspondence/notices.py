@@ -4,7 +4,7 @@ the customer's premises (warnings), unread letters, and the latest announcements
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -29,7 +29,11 @@ def portal_notices(config, actor, focus) -> list[Notice]:
                 continue
             until = (
                 _(" (expected end: %(when)s)")
-                % {"when": formats.date_format(item.expected_end_at, "d.m.Y H:i")}
+                % {
+                    "when": formats.date_format(
+                        timezone.localtime(item.expected_end_at), "d.m.Y H:i"
+                    )
+                }
                 if item.expected_end_at
                 else ""
             )

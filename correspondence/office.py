@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from correspondence import selectors, services
-from correspondence.deadlines import business_days_until
+from correspondence.changes import labelled
 from correspondence.forms import AnswerForm, NoteForm
 from correspondence.models import CaseStatus
 from correspondence.views import attachment_response, case_kind_names
@@ -154,7 +154,8 @@ def case_detail(request, pk: int, *, answer_form=None, note_form=None, status=20
             "note_form": note_form or NoteForm(),
             "assign_form": AssignForm(initial={"assignee": case.assigned_to_id}),
             "status_form": StatusForm(current=case.status),
-            "days_left": business_days_until(timezone.localdate(), case.due_on),
+            "overdue": case.is_open and case.due_on < timezone.localdate(),
+            "change": labelled(case.change),
         },
         status=status,
     )

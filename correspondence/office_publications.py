@@ -67,7 +67,9 @@ class AnnouncementForm(FocusErrors, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        estates = Building.objects.exclude(estate="").values_list("estate", flat=True).distinct()
+        estates = (
+            Building.objects.exclude(estate="").order_by("estate").values_list("estate", flat=True)
+        ).distinct()
         self.fields["estate"].choices = [("", "—"), *((e, e) for e in sorted(estates))]
         self.fields["buildings"].choices = _buildings()
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing.views import portal_page, request_focus
 from core import uploads
+from core.errors import ApplicationError
 from correspondence import selectors, services
 from correspondence.models import Document
 from tenants.policies import Module
@@ -102,10 +103,10 @@ def letters(request):
 @portal_page(Module.CORRESPONDENCE)
 def letter(request, pk: int):
     """Opening a letter marks it read for this account."""
-    focus = request_focus(request)
-    if selectors.letter_get(actor=request.user, letter_id=pk, focus=focus) is None:
-        raise Http404
-    found = services.letter_read(actor=request.user, letter_id=pk, focus=focus)
+    try:
+        found = services.letter_read(actor=request.user, letter_id=pk, focus=request_focus(request))
+    except ApplicationError as exc:
+        raise Http404 from exc
     return render(request, "correspondence/letter.html", {"letter": found})
 
 

@@ -17,7 +17,7 @@ from billing.views import portal_page, request_focus
 from core import throttling, uploads
 from core.errors import ApplicationError, Throttled
 from correspondence import selectors, services
-from correspondence.deadlines import business_days_until
+from correspondence.changes import labelled
 from correspondence.forms import CaseForm, RateForm, ReplyForm, StatusLookupForm
 from correspondence.models import CaseStatus
 from identity.views import add_form_errors
@@ -171,7 +171,8 @@ def case_detail(request, pk: int, *, reply_form=None, rate_form=None, status=200
             "reply_form": reply_form or ReplyForm(),
             "rate_form": rate_form or RateForm(),
             "may_reopen": may_reopen,
-            "days_left": business_days_until(timezone.localdate(), case.due_on),
+            "overdue": case.is_open and case.due_on < timezone.localdate(),
+            "change": labelled(case.change),
         },
         status=status,
     )

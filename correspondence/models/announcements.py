@@ -61,3 +61,12 @@ class Announcement(models.Model):
     @property
     def is_outage(self) -> bool:
         return self.kind in (self.Kind.PLANNED_WORKS, self.Kind.FAILURE)
+
+
+def street_key(street: str) -> str:
+    """A street as announcements compare it: letter case, spacing and a leading "ul." aside."""
+    key = " ".join(street.split()).casefold()
+    for prefix in ("ul. ", "ul.", "al. ", "al.", "os. ", "os.", "pl. ", "pl."):
+        if key.startswith(prefix):
+            return key[len(prefix) :].strip()
+    return key

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from billing.selectors import Focus, premises_list
 from correspondence.models import Announcement
+from correspondence.models.announcements import street_key
 from identity.models import User
 
 
@@ -25,6 +26,7 @@ def _concerning(rows: QuerySet[Announcement], places: list[tuple]) -> QuerySet[A
     """Those whose target covers one of ``places`` (building id, estate, city, street)."""
     if not places:
         return rows.filter(target=Announcement.Target.EVERYONE)
+    places = [(b, e, c, street_key(s or "")) for b, e, c, s in places]
     buildings = {b for b, _e, _c, _s in places if b}
     estates = {e for _b, e, _c, _s in places if e}
     area = Q()

@@ -15,6 +15,7 @@ from billing.models import Building
 from core.errors import ApplicationError
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.models import Announcement
+from correspondence.models.announcements import street_key
 from identity.models import User
 
 
@@ -34,7 +35,7 @@ class AnnouncementDraft:
     expected_end_at: datetime | None = None
 
 
-def _problems(draft: AnnouncementDraft) -> dict[str, str]:
+def _problems(draft: AnnouncementDraft, shown_from: datetime | None = None) -> dict[str, str]:
     out: dict[str, str] = {}
     if not draft.title.strip():
         out["title"] = _("The title is required.")
@@ -52,7 +53,7 @@ def _problems(draft: AnnouncementDraft) -> dict[str, str]:
             out["buildings"] = _("Choose at least one building.")
     elif draft.target == Announcement.Target.AREA and not draft.area_city.strip():
         out["area_city"] = _("Give the town of the area.")
-    start = draft.visible_from or timezone.now()
+    start = draft.visible_from or shown_from or timezone.now()
     if draft.visible_until is not None and draft.visible_until <= start:
         out["visible_until"] = _("The end must come after the start.")
     if draft.kind != Announcement.Kind.ANNOUNCEMENT and draft.starts_at is None:
@@ -67,7 +68,7 @@ def _problems(draft: AnnouncementDraft) -> dict[str, str]:
 
 
 def _fill(announcement: Announcement, draft: AnnouncementDraft) -> None:
-    problems = _problems(draft)
+    problems = _problems(draft, shown_from=announcement.visible_from)
     if problems:
         raise ApplicationError(
             next(iter(problems.values())),
@@ -82,7 +83,7 @@ def _fill(announcement: Announcement, draft: AnnouncementDraft) -> None:
     announcement.estate = draft.estate.strip() if target == Announcement.Target.ESTATE else ""
     announcement.area_city = draft.area_city.strip() if target == Announcement.Target.AREA else ""
     announcement.area_streets = (
-        sorted({s.strip() for s in draft.area_streets if s.strip()})
+        sorted({street_key(s) for s in draft.area_streets if s.strip()})
         if target == Announcement.Target.AREA
         else []
     )

@@ -24,7 +24,8 @@ from core.errors import ApplicationError, Throttled
 from core.http import tenant_base_url
 from core.outbox.services import email_enqueue, recipient_language
 from correspondence.attachments import attachments_check
-from correspondence.deadlines import add_business_days, business_days_until
+from correspondence.changes import CHANGE_LABELS
+from correspondence.deadlines import add_business_days, is_business_day
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.models import Case, CaseAttachment, CaseCounter, CaseMessage, CaseStatus
 from correspondence.models.cases import OPEN_STATUSES
@@ -37,8 +38,8 @@ from tenants.policies import CaseField, CaseKind
 TEXT_LIMIT = 5000
 # Which statuses staff may move a case to from each (the customer's own moves are below).
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.CLOSED}),
-    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.WAITING, CaseStatus.CLOSED}),
+    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.CLOSED}),
+    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.CLOSED}),
     CaseStatus.WAITING: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.CLOSED}),
     CaseStatus.ANSWERED: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.CLOSED}),
     CaseStatus.CLOSED: frozenset({CaseStatus.IN_PROGRESS}),
@@ -140,21 +141,40 @@ def _customer(actor: User, draft: CaseDraft, focus) -> Customer:
 
 
 def _premises(actor: User, customer: Customer, draft: CaseDraft, focus) -> Premises | None:
-    if draft.premises_id is None:
-        return None
+    """The premises a case is about: one of the customer's that the actor sees. A manager that
+    covers only part of the customer's premises must name one (its case would otherwise be about
+    premises it does not manage, and it could not see it)."""
     scope = billing_selectors.scope_for(actor, focus=focus)
+    if draft.premises_id is None:
+        covered = billing_selectors.fully_covered_customer_ids(scope)
+        if covered is not None and customer.pk not in covered:
+            raise _invalid("premises", _("Choose the premises the matter concerns."))
+        return None
     held = LegalTitle.objects.filter(customer=customer, premises_id=draft.premises_id).exists()
     if not held or (scope.premises_ids is not None and draft.premises_id not in scope.premises_ids):
         raise _invalid("premises", _("Choose one of the premises listed."))
     return Premises.objects.get(pk=draft.premises_id)
 
 
-def _invoice(actor: User, customer: Customer, draft: CaseDraft, focus) -> Invoice | None:
+def _invoice(
+    actor: User, customer: Customer, draft: CaseDraft, focus, premises: Premises | None
+) -> Invoice | None:
+    """The invoice a complaint is about: the customer's, one the actor sees, and of the chosen
+    premises when the invoice names premises (whoever sees the case must be allowed to see
+    the invoice)."""
     if draft.invoice_id is None:
         return None
     invoice = billing_selectors.invoice_get(actor=actor, focus=focus, invoice_id=draft.invoice_id)
     if invoice is None or invoice.customer_id != customer.pk:
         raise _invalid("invoice", _("Choose one of your invoices."))
+    if invoice.premises_id is not None and premises is not None:
+        if invoice.premises_id != premises.pk:
+            raise _invalid("invoice", _("This invoice is for other premises."))
+    elif invoice.premises_id is not None:
+        scope = billing_selectors.scope_for(actor, focus=focus)
+        covered = billing_selectors.fully_covered_customer_ids(scope)
+        if covered is not None and customer.pk not in covered:
+            raise _invalid("premises", _("Choose the premises the matter concerns."))
     return invoice
 
 
@@ -195,25 +215,12 @@ def _change(actor: User, customer: Customer, draft: CaseDraft, focus) -> dict[st
     return changes
 
 
-def _attach(message: CaseMessage, checked) -> list[str]:
-    stored = []
-    for file, name in checked:
-        path = uploads.store(file, folder="cases")
-        stored.append(path)
-        CaseAttachment.objects.create(
-            message=message,
-            path=path,
-            name=name,
-            content_type=file.content_type,
-            size=file.upload.size or 0,
-        )
-    return stored
-
-
-def _forget_on_failure(paths: list[str]) -> None:
-    """Files saved for a write that then failed are deleted (the rows went with the rollback)."""
-    for path in paths:
-        uploads.delete(path)
+def _portal_actor(actor: User) -> None:
+    """Cases are filed, written to, closed, reopened and rated by a customer or a manager for
+    one; the office answers through its own services (a message from staff is never recorded
+    as the customer's)."""
+    if actor.role not in (Role.CUSTOMER, Role.MANAGER):
+        raise ApplicationError(_("Not allowed."), code=Code.NOT_STAFF, status=403)
 
 
 def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
@@ -221,8 +228,7 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
     to must be the actor's to see, and a customer may file at most the tenant's number of cases
     a day and not the same text twice. The reference is numbered per kind and year; the
     deadline counts the kind's business days from today."""
-    if actor.role not in (Role.CUSTOMER, Role.MANAGER):
-        raise ApplicationError(_("Not allowed."), code=Code.NOT_STAFF, status=403)
+    _portal_actor(actor)
     config = current_config()
     rules = config.correspondence
     kind = next((k for k in offered_kinds(config) if k.slug == draft.kind), None)
@@ -236,15 +242,19 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
     premises = (
         _premises(actor, customer, draft, focus) if CaseField.PREMISES in kind.fields else None
     )
-    invoice = _invoice(actor, customer, draft, focus) if CaseField.INVOICE in kind.fields else None
+    invoice = (
+        _invoice(actor, customer, draft, focus, premises)
+        if CaseField.INVOICE in kind.fields
+        else None
+    )
     change = _change(actor, customer, draft, focus) if CaseField.CHANGE in kind.fields else {}
     urgency = draft.urgency if CaseField.URGENCY in kind.fields else ""
     if urgency and urgency not in Case.Urgency.values:
         raise _invalid("urgency", _("Choose one of the values listed."))
     checked = attachments_check(draft.attachments, rules=rules)
     digest = _digest(text)
-    stored: list[str] = []
-    try:
+    with uploads.kept_files() as kept:
+        stored = _store(checked, kept)
         with transaction.atomic():
             # One filing per customer at a time: the day's count and the repeat check hold.
             Customer.objects.select_for_update().filter(pk=customer.pk).first()
@@ -278,12 +288,8 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
                 due_on=add_business_days(today, kind.answer_business_days),
                 text_digest=digest,
             )
-            message = CaseMessage.objects.create(case=case, author=actor, body=text)
-            stored = _attach(message, checked)
+            _message(case, actor, text, stored)
             _tell_customer(case, "case_received")
-    except BaseException:
-        _forget_on_failure(stored)
-        raise
     return case
 
 
@@ -296,16 +302,45 @@ def _visible(actor: User, case_id: int, focus, *, lock: bool = False) -> Case:
     return case
 
 
+def _store(checked, kept: list[str]) -> list[tuple[str, object, str]]:
+    """Each checked file stored (before the rows are written, so no lock waits on storage):
+    (path, file, name); ``kept`` (of ``uploads.kept_files``) learns each path at once."""
+    stored = []
+    for file, name in checked:
+        path = uploads.store(file, folder="cases")
+        kept.append(path)
+        stored.append((path, file, name))
+    return stored
+
+
+def _message(case: Case, actor: User | None, body: str, stored, **values) -> CaseMessage:
+    message = CaseMessage.objects.create(case=case, author=actor, body=body, **values)
+    CaseAttachment.objects.bulk_create(
+        CaseAttachment(
+            message=message,
+            path=path,
+            name=name,
+            content_type=file.content_type,
+            size=file.upload.size or 0,
+        )
+        for path, file, name in stored
+    )
+    return message
+
+
 def case_reply(
     *, actor: User, case_id: int, text: str, attachments: Sequence[UploadedFile] = (), focus=None
 ) -> CaseMessage:
     """The customer's message in an open case; a case waiting for the customer or answered goes
     back to the office (in progress). A closed case takes no message: reopen it first."""
+    _portal_actor(actor)
     rules = current_config().correspondence
     body = _text(text)
     checked = attachments_check(attachments, rules=rules)
-    stored: list[str] = []
-    try:
+    if selectors.case_get(actor=actor, case_id=case_id, focus=focus) is None:
+        raise _not_found()  # before any file is stored
+    with uploads.kept_files() as kept:
+        stored = _store(checked, kept)
         with transaction.atomic():
             case = _visible(actor, case_id, focus, lock=True)
             if case.status == CaseStatus.CLOSED:
@@ -314,15 +349,11 @@ def case_reply(
                     code=Code.CASE_CLOSED,
                     status=409,
                 )
-            message = CaseMessage.objects.create(case=case, author=actor, body=body)
-            stored = _attach(message, checked)
+            message = _message(case, actor, body, stored)
             if case.status in (CaseStatus.WAITING, CaseStatus.ANSWERED):
                 _set_status(case, CaseStatus.IN_PROGRESS, actor=actor, from_staff=False)
             else:
                 case.save(update_fields=["updated_at"])
-    except BaseException:
-        _forget_on_failure(stored)
-        raise
     return message
 
 
@@ -346,8 +377,32 @@ def _set_status(case: Case, status: str, *, actor: User | None, from_staff: bool
     )
 
 
+def _reopen(case: Case, *, actor: User, from_staff: bool) -> None:
+    """A closed case open again: the kind's deadline counts from today, reminders start over,
+    and the earlier rating goes (the next answer will be rated)."""
+    kind = current_config().correspondence.kind(case.kind)
+    business_days = kind.answer_business_days if kind else 14
+    case.due_on = add_business_days(timezone.localdate(), business_days)
+    case.closed_at = None
+    case.reminder_sent_on = None
+    case.rating = None
+    case.rating_comment = ""
+    case.save(
+        update_fields=[
+            "due_on",
+            "closed_at",
+            "reminder_sent_on",
+            "rating",
+            "rating_comment",
+            "updated_at",
+        ]
+    )
+    _set_status(case, CaseStatus.IN_PROGRESS, actor=actor, from_staff=from_staff)
+
+
 def case_close(*, actor: User, case_id: int, focus=None) -> Case:
     """The customer closes its case (it is satisfied, or no longer needs it)."""
+    _portal_actor(actor)
     with transaction.atomic():
         case = _visible(actor, case_id, focus, lock=True)
         if case.status == CaseStatus.CLOSED:
@@ -361,7 +416,8 @@ def case_close(*, actor: User, case_id: int, focus=None) -> Case:
 def case_reopen(*, actor: User, case_id: int, focus=None) -> Case:
     """The customer reopens a closed case within the tenant's number of days; the office has
     the kind's deadline again from today."""
-    config = current_config()
+    _portal_actor(actor)
+    days = current_config().correspondence.reopen_days
     with transaction.atomic():
         case = _visible(actor, case_id, focus, lock=True)
         if case.status != CaseStatus.CLOSED:
@@ -370,7 +426,6 @@ def case_reopen(*, actor: User, case_id: int, focus=None) -> Case:
                 code=Code.TRANSITION_NOT_ALLOWED,
                 status=409,
             )
-        days = config.correspondence.reopen_days
         if case.closed_at is None or timezone.now() - case.closed_at > timedelta(days=days):
             raise ApplicationError(
                 _("A case can be reopened within %(n)d days of closing. File a new one.")
@@ -378,18 +433,13 @@ def case_reopen(*, actor: User, case_id: int, focus=None) -> Case:
                 code=Code.REOPEN_EXPIRED,
                 status=409,
             )
-        kind = config.correspondence.kind(case.kind)
-        business_days = kind.answer_business_days if kind else 14
-        case.due_on = add_business_days(timezone.localdate(), business_days)
-        case.closed_at = None
-        case.reminder_sent_on = None
-        case.save(update_fields=["due_on", "closed_at", "reminder_sent_on", "updated_at"])
-        _set_status(case, CaseStatus.IN_PROGRESS, actor=actor, from_staff=False)
+        _reopen(case, actor=actor, from_staff=False)
     return case
 
 
 def case_rate(*, actor: User, case_id: int, rating: int, comment: str = "", focus=None) -> Case:
     """After closing, the customer rates the answer once (1 to 5) with an optional comment."""
+    _portal_actor(actor)
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise _invalid("rating", _("Choose from 1 to 5."))
     with transaction.atomic():
@@ -420,6 +470,25 @@ def _staff_case(case_id: int) -> Case:
     return case
 
 
+def _open_case(case_id: int, message: str) -> Case:
+    case = _staff_case(case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise ApplicationError(message, code=Code.CASE_CLOSED, status=409)
+    return case
+
+
+def _answer(case: Case, *, actor: User, body: str, status: str, stored=()) -> CaseMessage:
+    """The office's answer in a locked, open case: the message, the assignee (whoever answers
+    first), the status, and the customer's e-mail."""
+    message = _message(case, actor, body, stored, from_staff=True)
+    if case.assigned_to_id is None:
+        case.assigned_to = actor
+        case.save(update_fields=["assigned_to", "updated_at"])
+    _set_status(case, status, actor=actor, from_staff=True)
+    _tell_customer(case, "case_answered" if status == CaseStatus.ANSWERED else "case_question")
+    return message
+
+
 def case_answer(
     *,
     actor: User,
@@ -434,31 +503,13 @@ def case_answer(
         raise _invalid("status", _("Choose one of the values listed."))
     body = _text(text)
     checked = attachments_check(attachments, rules=current_config().correspondence)
-    stored: list[str] = []
-    try:
+    if not Case.objects.filter(pk=case_id).exists():
+        raise _not_found()  # before any file is stored
+    with uploads.kept_files() as kept:
+        stored = _store(checked, kept)
         with transaction.atomic():
-            case = _staff_case(case_id)
-            if case.status == CaseStatus.CLOSED:
-                raise ApplicationError(
-                    _("The case is closed. Reopen it to answer."),
-                    code=Code.CASE_CLOSED,
-                    status=409,
-                )
-            message = CaseMessage.objects.create(
-                case=case, author=actor, from_staff=True, body=body
-            )
-            stored = _attach(message, checked)
-            if case.assigned_to_id is None:
-                case.assigned_to = actor
-                case.save(update_fields=["assigned_to", "updated_at"])
-            _set_status(case, status, actor=actor, from_staff=True)
-            _tell_customer(
-                case, "case_answered" if status == CaseStatus.ANSWERED else "case_question"
-            )
-    except BaseException:
-        _forget_on_failure(stored)
-        raise
-    return message
+            case = _open_case(case_id, _("The case is closed. Reopen it to answer."))
+            return _answer(case, actor=actor, body=body, status=status, stored=stored)
 
 
 def case_note_add(
@@ -467,24 +518,23 @@ def case_note_add(
     """An internal note among staff: never shown to the customer, in no customer's answer."""
     body = _text(text)
     checked = attachments_check(attachments, rules=current_config().correspondence)
-    stored: list[str] = []
-    try:
+    if not Case.objects.filter(pk=case_id).exists():
+        raise _not_found()
+    with uploads.kept_files() as kept:
+        stored = _store(checked, kept)
         with transaction.atomic():
             case = _staff_case(case_id)
-            message = CaseMessage.objects.create(
-                case=case, author=actor, from_staff=True, kind=CaseMessage.Kind.NOTE, body=body
+            message = _message(
+                case, actor, body, stored, from_staff=True, kind=CaseMessage.Kind.NOTE
             )
-            stored = _attach(message, checked)
             case.save(update_fields=["updated_at"])
-    except BaseException:
-        _forget_on_failure(stored)
-        raise
     return message
 
 
 def case_status_set(*, actor: User, case_id: int, status: str) -> Case:
-    """A status change by the office along the workflow (STAFF_TRANSITIONS); the answered
-    status comes with an answer (``case_answer``), never bare."""
+    """A status change by the office along the workflow (STAFF_TRANSITIONS). Answered and
+    waiting for the customer come with an answer or a question (``case_answer``), never bare;
+    a closed case reopened has the kind's deadline again from today."""
     with transaction.atomic():
         case = _staff_case(case_id)
         if status not in STAFF_TRANSITIONS.get(case.status, frozenset()):
@@ -498,9 +548,9 @@ def case_status_set(*, actor: User, case_id: int, status: str) -> Case:
                 status=409,
             )
         if case.status == CaseStatus.CLOSED:
-            case.closed_at = None
-            case.save(update_fields=["closed_at", "updated_at"])
-        _set_status(case, status, actor=actor, from_staff=True)
+            _reopen(case, actor=actor, from_staff=True)
+        else:
+            _set_status(case, status, actor=actor, from_staff=True)
     return case
 
 
@@ -519,9 +569,10 @@ def case_assign(*, actor: User, case_id: int, assignee_id: int | None) -> Case:
 
 def case_change_accept(*, actor: User, case_id: int) -> Case:
     """Applies the data change a request asks for (billing's one write path of customer data),
-    records what was and what is now in the case, answers and closes it."""
+    records what was and what is now in the case and answers it, all in one transaction; a
+    closed (withdrawn) request changes nothing."""
     with transaction.atomic():
-        case = _staff_case(case_id)
+        case = _open_case(case_id, _("The request is closed: its change is not applied."))
         if not case.change:
             raise ApplicationError(
                 _("This case asks for no change of data."), code=Code.NO_CHANGE, status=409
@@ -535,18 +586,24 @@ def case_change_accept(*, actor: User, case_id: int) -> Case:
         applied = customer_data_change(customer_id=case.customer_id, changes=case.change)
         case.change_applied_at = timezone.now()
         case.save(update_fields=["change_applied_at", "updated_at"])
-        lines = [f"{name}: {old or '—'} → {new}" for name, (old, new) in applied.items()]
-        CaseMessage.objects.create(
-            case=case,
-            author=actor,
+        lines = [
+            f"{label}: {applied[name][0] or '—'} → {applied[name][1]}"
+            for name, label in CHANGE_LABELS.items()
+            if name in applied
+        ]
+        _message(
+            case,
+            actor,
+            _("Data changed:") + "\n" + ("\n".join(lines) or _("nothing (already current)")),
+            (),
             from_staff=True,
             kind=CaseMessage.Kind.NOTE,
-            body=_("Data changed:") + "\n" + ("\n".join(lines) or _("nothing (already current)")),
         )
-    language = recipient_language(case.customer.user.language if case.customer.user else "")
-    with translation.override(language):
-        text = _("Your request has been accepted and your data have been changed.")
-    return case_answer(actor=actor, case_id=case.pk, text=text).case
+        user = case.customer.user
+        with translation.override(recipient_language(user.language if user else "")):
+            text = _("Your request has been accepted and your data have been changed.")
+        _answer(case, actor=actor, body=text, status=CaseStatus.ANSWERED)
+    return case
 
 
 # Messages to the customer, and the daily jobs.
@@ -594,49 +651,56 @@ def cases_close_answered(*, now=None) -> int:
 
 
 def case_reminders_send(*, today=None) -> int:
-    """Staff are told of open cases whose deadline is near (the tenant's business days ahead)
-    or past: the assignee, else every member of staff who answers cases; once a day a case."""
+    """On business days, staff are told of open cases whose deadline is near (the tenant's
+    business days ahead) or past, in one e-mail each: a case's assignee, or, for a case nobody
+    has, every member of staff who answers cases. A case is in one day's e-mails once."""
     today = today or timezone.localdate()
+    if not is_business_day(today):
+        return 0
     ahead = current_config().correspondence.reminder_business_days
     horizon = add_business_days(today, ahead) if ahead else today
-    sent = 0
     with transaction.atomic():
         due = list(
             Case.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status__in=OPEN_STATUSES, due_on__lte=horizon)
             .exclude(reminder_sent_on=today)
             .select_related("assigned_to")
+            .order_by("due_on", "id")
         )
         if not due:
             return 0
         answering = list(
             User.objects.filter(is_active=True, role__in=list(CASE_ROLES)).exclude(email="")
         )
+        digests: dict[int, tuple[User, list[Case]]] = {}
         for case in due:
-            recipients = (
-                [case.assigned_to] if case.assigned_to and case.assigned_to.email else answering
-            )
-            left = business_days_until(today, case.due_on)
-            for user in recipients:
-                language = recipient_language(user.language)
-                with translation.override(language):
-                    email_enqueue(
-                        to=user.email,
-                        template="case_deadline",
-                        language=language,
-                        context={
-                            "reference": case.reference,
-                            "subject": case.subject,
-                            "due_on": case.due_on.strftime("%d.%m.%Y"),
-                            "days_left": left,
-                            "link": tenant_base_url()
-                            + reverse("correspondence_office_case", args=[case.pk]),
-                        },
-                    )
-                sent += 1
-            case.reminder_sent_on = today
-            case.save(update_fields=["reminder_sent_on"])
-    return sent
+            assignee = case.assigned_to
+            for user in [assignee] if assignee and assignee.email else answering:
+                digests.setdefault(user.pk, (user, []))[1].append(case)
+        base = tenant_base_url()
+        for user, cases in digests.values():
+            language = recipient_language(user.language)
+            with translation.override(language):
+                email_enqueue(
+                    to=user.email,
+                    template="case_deadlines",
+                    language=language,
+                    context={
+                        "cases": [
+                            {
+                                "reference": c.reference,
+                                "subject": c.subject,
+                                "due_on": c.due_on.strftime("%d.%m.%Y"),
+                                "overdue": c.due_on < today,
+                                "link": base + reverse("correspondence_office_case", args=[c.pk]),
+                            }
+                            for c in cases
+                        ],
+                        "link": base + reverse("correspondence_office_inbox"),
+                    },
+                )
+        Case.objects.filter(pk__in=[c.pk for c in due]).update(reminder_sent_on=today)
+    return len(digests)
 
 
 # Who answers cases at the office (the permission "cases.answer").

@@ -48,7 +48,7 @@ def _version(document: Document, upload: UploadedFile, actor: User) -> DocumentV
             document=document,
             number=number,
             path=path,
-            name=uploads.safe_name(upload.name or "dokument.pdf"),
+            name=uploads.safe_name(upload.name or "dokument", kind=checked.kind),
             content_type=checked.content_type,
             size=upload.size or 0,
             uploaded_by=actor,

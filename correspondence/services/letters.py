@@ -62,7 +62,11 @@ def letter_send(
                 customer=customer,
                 building=building,
                 pdf_path=path,
-                pdf_name=uploads.safe_name(pdf.name or "pismo.pdf") if pdf and path else "",
+                pdf_name=(
+                    uploads.safe_name(pdf.name or "pismo", kind=checked.kind)
+                    if pdf is not None and checked is not None
+                    else ""
+                ),
                 sent_by=actor,
             )
     except BaseException:

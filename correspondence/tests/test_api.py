@@ -92,6 +92,7 @@ def test_another_customers_ticket_is_not_found_and_takes_no_message(api, people)
 
 
 def test_a_tenant_b_ticket_with_the_same_id_is_not_seen_from_a(api, people, tenants):
+    """B holds a ticket with the id of A's: each host answers with its own."""
     mine = file_case(people["owner"], text="Moja")
     connection.set_tenant(tenants.b)
     from billing.importing import import_text
@@ -102,14 +103,24 @@ def test_a_tenant_b_ticket_with_the_same_id_is_not_seen_from_a(api, people, tena
     assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
     b_user = user_create(login="klient-b", password="RyBa18$05")
     customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=b_user)
-    file_case(b_user, kind="complaint", subject="Sprawa w B", text="Sprawa w B")
+    theirs = file_case(b_user, kind="complaint", subject="Sprawa w B", text="Sprawa w B")
+    with connection.cursor() as cursor:  # B's ticket takes A's id
+        cursor.execute("UPDATE correspondence_casemessage SET case_id = %s", [mine.pk])
+        cursor.execute("UPDATE correspondence_case SET id = %s", [mine.pk])
     connection.set_tenant(tenants.a)
     detail = api.get(f"/api/v1/tickets/{mine.pk}", HTTP_HOST=A).json()
     assert detail["reference"] == mine.reference
+    assert detail["reference"] != theirs.reference
     other = APIClient()
     other.force_authenticate(b_user)
     listed = other.get("/api/v1/tickets", HTTP_HOST=B).json()["results"]
-    assert [t["subject"] for t in listed] == ["Sprawa w B"]
+    assert [(t["id"], t["subject"]) for t in listed] == [(mine.pk, "Sprawa w B")]
+    response = other.post(
+        f"/api/v1/tickets/{mine.pk}/messages", {"text": "Do B"}, format="json", HTTP_HOST=B
+    )
+    assert response.status_code == 201
+    connection.set_tenant(tenants.a)
+    assert mine.messages.count() == 1  # A's ticket took nothing
 
 
 def test_the_public_status_lookup(people):

@@ -226,12 +226,18 @@ def test_a_new_version_keeps_the_old_and_only_pdf_is_taken(published):
     document = publish(p["staff"], "customers", "Regulamin")
     services.document_version_add(actor=p["staff"], document_id=document.pk, file=pdf())
     assert list(document.versions.values_list("number", flat=True)) == [2, 1]
-    for wrong in (png(), SimpleUploadedFile("x.pdf", b"<html>nie pdf</html>"), None):
-        with pytest.raises(ApplicationError):
+    for wrong, code in (
+        (png(), "attachment_not_allowed"),
+        (SimpleUploadedFile("x.pdf", b"<html>nie pdf</html>"), "attachment_not_allowed"),
+        (None, "invalid"),
+    ):
+        with pytest.raises(ApplicationError) as refused:
             services.document_version_add(actor=p["staff"], document_id=document.pk, file=wrong)
+        assert refused.value.code == code
     assert document.versions.count() == 2
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         publish(p["staff"], "building", "Bez budynku")  # a building's document needs one
+    assert "building" in refused.value.extra["fields"]
     assert Document.objects.count() == 1
 
 
@@ -246,23 +252,45 @@ def test_the_public_documents_page_lists_public_documents_only(published):
     assert "Lista członków" not in text
 
 
-def test_the_documents_api_and_tenant_b(published, tenants):
+def test_the_documents_api_and_tenant_b_with_the_same_ids(published, tenants):
+    """Tenant B offers documents too and holds a document and a version with A's ids: each
+    host serves its own."""
+    from tenants.services import tenant_setting_set
+
     p = published
     mine = publish(p["staff"], "customers", "Cennik A")
+    version = mine.versions.get()
+    connection.set_tenant(tenants.public)
+    tenant_setting_set(tenant=tenants.b, key="modules", actor="test", value=["documents"])
+    tenants.b.refresh_from_db(fields=["config"])
+    tenants.b.__dict__.pop("_configuration", None)
+    connection.set_tenant(tenants.b)
+    from billing.importing import import_text
+    from billing.services import customer_account_attach
+    from identity.services import user_create
+
+    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
+    b_user = user_create(login="klient-b", password=PASSWORD)
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=b_user)
+    theirs = publish(b_user, "customers", "Cennik B")
+    with connection.cursor() as cursor:  # B's rows take A's ids
+        cursor.execute(
+            "UPDATE correspondence_documentversion SET id = %s, document_id = %s",
+            [version.pk, mine.pk],
+        )
+        cursor.execute("UPDATE correspondence_document SET id = %s", [mine.pk])
+    connection.set_tenant(tenants.a)
     api = APIClient()
     api.force_authenticate(p["owner"])
     rows = api.get("/api/v1/documents", HTTP_HOST=A).json()["results"]
     assert [r["title"] for r in rows] == ["Cennik A"]
-    version = mine.versions.get()
-    assert api.get(f"/api/v1/documents/files/{version.pk}", HTTP_HOST=A).status_code == 200
-    connection.set_tenant(tenants.b)
-    from identity.services import user_create
-
-    b_user = user_create(login="klient-b", password=PASSWORD)
+    own = api.get(f"/api/v1/documents/files/{version.pk}", HTTP_HOST=A)
+    assert own.status_code == 200
     other = APIClient()
     other.force_authenticate(b_user)
-    response = other.get(f"/api/v1/documents/files/{version.pk}", HTTP_HOST=B)
-    assert response.status_code == 404  # B offers no documents, and A's file is not B's
+    rows = other.get("/api/v1/documents", HTTP_HOST=B).json()["results"]
+    assert [(r["id"], r["title"]) for r in rows] == [(mine.pk, "Cennik B")]
+    assert theirs.title == "Cennik B"
 
 
 # Letters.
@@ -312,11 +340,40 @@ def test_a_manager_reads_no_personal_letter_of_a_customer_it_covers_in_part(publ
 
 def test_a_wrong_letter_is_refused(published):
     p = published
-    for values in (
-        {"target": "customer"},
-        {"target": "building", "building_id": 999999},
-        {"target": "nobody"},
-        {"target": "everyone", "pdf": png()},
+    for values, field in (
+        ({"target": "customer"}, "customer"),
+        ({"target": "building", "building_id": 999999}, "building"),
+        ({"target": "nobody"}, "target"),
+        ({"target": "everyone", "pdf": png()}, "pdf"),
     ):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(ApplicationError) as refused:
             services.letter_send(actor=p["staff"], subject="S", body="B", **values)
+        assert field in refused.value.extra["fields"], values
+    assert not selectors.letters_office().exists()
+
+
+def test_streets_match_whatever_their_case_and_prefix(published):
+    p = published
+    found = announce(
+        p["staff"], title="Polna", target="area", area_city="LIPINY", area_streets=["ul. polna"]
+    )
+    assert list(selectors.announcements_for(actor=p["owner"])) == [found]  # M3 is on Polna
+
+
+def test_editing_a_scheduled_announcement_keeps_its_start(published):
+    p = published
+    now = timezone.now()
+    item = announce(p["staff"], title="Za tydzień", visible_from=now + timedelta(days=7))
+    draft = services.AnnouncementDraft(
+        title="Za tydzień", body="x", visible_until=now + timedelta(days=1)
+    )
+    with pytest.raises(ApplicationError) as refused:  # before its own start: a form error
+        services.announcement_update(actor=p["staff"], announcement_id=item.pk, draft=draft)
+    assert "visible_until" in refused.value.extra["fields"]
+    draft.visible_until = now + timedelta(days=8)
+    assert (
+        services.announcement_update(
+            actor=p["staff"], announcement_id=item.pk, draft=draft
+        ).visible_from
+        == item.visible_from
+    )

@@ -83,8 +83,9 @@ def test_a_kind_whose_module_is_off_or_unknown_is_refused(people, set_config):
         file_case(people["owner"], kind="failure")
     assert refused.value.code == "invalid"
     assert "kind" in refused.value.extra["fields"]
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         file_case(people["owner"], kind="nonexistent")
+    assert "kind" in refused.value.extra["fields"]
     assert not Case.objects.exists()
 
 
@@ -243,7 +244,9 @@ def test_the_office_answers_the_customer_replies_closes_rates(people):
         ("new", "in_progress", True),
         ("new", "answered", False),  # an answer, never a bare status
         ("new", "new", False),
-        ("in_progress", "waiting", True),
+        ("in_progress", "waiting", False),  # a question to the customer, never bare
+        ("new", "waiting", False),
+        ("in_progress", "closed", True),
         ("waiting", "in_progress", True),
         ("answered", "closed", True),
         ("closed", "in_progress", True),
@@ -288,8 +291,9 @@ def test_a_rating_outside_one_to_five_or_of_an_open_case_is_refused(people):
     assert refused.value.code == "transition_not_allowed"
     services.case_close(actor=people["owner"], case_id=case.pk)
     for wrong in (0, 6, True):
-        with pytest.raises(ApplicationError):
+        with pytest.raises(ApplicationError) as refused:
             services.case_rate(actor=people["owner"], case_id=case.pk, rating=wrong)
+        assert "rating" in refused.value.extra["fields"]
     services.case_rate(actor=people["owner"], case_id=case.pk, rating=1)  # the lower bound
 
 
@@ -315,8 +319,9 @@ def test_a_manager_sees_and_files_cases_of_granted_premises_only(people, manager
     assert list(selectors.case_list(actor=manager)) == [on_m1]
     filed = file_case(manager, premises_id=people["m1"].pk, text="Od zarządcy")
     assert filed.customer == people["k1"]
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         file_case(manager, premises_id=people["m3"].pk, text="Nie jego")
+    assert "premises" in refused.value.extra["fields"]
 
 
 # The data change request.
@@ -337,7 +342,7 @@ def test_a_data_change_is_applied_when_staff_accept_it(people):
     assert case.status == CaseStatus.ANSWERED
     assert case.change_applied_at is not None
     note = case.messages.get(kind=CaseMessage.Kind.NOTE)
-    assert "street: — → Nowa" in note.body
+    assert "Adres do korespondencji: ulica: — → Nowa" in note.body
     with pytest.raises(ApplicationError) as refused:
         services.case_change_accept(actor=people["staff"], case_id=case.pk)
     assert refused.value.code == "change_already_applied"
@@ -352,8 +357,9 @@ def test_changing_the_email_phone_or_refund_account_asks_for_the_password(people
     case = file_case(people["owner"], kind="data_change", change=change, current_password=PASSWORD)
     assert case.change == change
     account = {"refund_account": "61109010140000071219812874"}
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:  # a valid account: the password first
         file_case(people["owner"], kind="data_change", change=account, text="Konto")
+    assert refused.value.code == "wrong_current_password"
     bad = {"refund_account": "61109010140000071219812875"}  # a wrong check digit
     with pytest.raises(ApplicationError) as refused:
         file_case(
@@ -367,6 +373,16 @@ def test_a_manager_who_does_not_cover_all_premises_may_not_request_a_change(peop
         file_case(manager, kind="data_change", change={"city": "Gdzieś"})
     assert (refused.value.code, refused.value.status) == ("not_all_premises", 403)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("phone", "valid"),
+    [("600100200", True), ("+48 600 100 200", True), ("1       2", False), ("60010020", False)],
+)
+def test_a_phone_number_has_nine_to_fifteen_digits(phone, valid):
+    from billing.services import customer_change_problems
+
+    assert ("phone" not in customer_change_problems({"phone": phone})) is valid
 
 
 def test_a_change_of_nothing_or_of_unknown_data_is_refused(people):
@@ -412,15 +428,20 @@ def test_answered_cases_without_a_reply_are_closed_after_the_tenants_days(people
     assert Case.objects.get(pk=fresh.pk).status == CaseStatus.ANSWERED
 
 
-def test_staff_are_reminded_once_of_deadlines_near(people, set_config):
+def test_staff_get_one_digest_of_deadlines_near_on_business_days(people, set_config):
     set_config(correspondence__reminder_business_days=2)
+    today = date(2026, 12, 2)  # a Wednesday
     near = file_case(people["owner"], text="Blisko")
-    far = file_case(people["owner"], kind="question", text="Daleko")  # 14 business days
-    today = timezone.localdate()
-    Case.objects.filter(pk=near.pk).update(due_on=add_business_days(today, 2))
-    assert services.case_reminders_send(today=today) == 1  # one member of staff answers cases
-    reminder = Message.objects.get(template="case_deadline")
-    assert reminder.recipient == "biuro@example.com"
-    assert near.reference in reminder.subject
-    assert far.reference not in reminder.body_text
+    late = file_case(people["owner"], text="Po terminie")
+    far = file_case(people["owner"], kind="question", text="Daleko")
+    Case.objects.filter(pk=near.pk).update(due_on=add_business_days(today, 2))  # the boundary
+    Case.objects.filter(pk=late.pk).update(due_on=date(2026, 11, 27))
+    Case.objects.filter(pk=far.pk).update(due_on=add_business_days(today, 3))  # one beyond
+    assert services.case_reminders_send(today=date(2026, 12, 5)) == 0  # a Saturday: none
+    assert services.case_reminders_send(today=today) == 1  # one member of staff, one e-mail
+    digest = Message.objects.get(template="case_deadlines")
+    assert digest.recipient == "biuro@example.com"
+    assert near.reference in digest.body_text
+    assert f"{late.reference} („Cieknie kaloryfer”): termin minął 27.11.2026" in digest.body_text
+    assert far.reference not in digest.body_text
     assert services.case_reminders_send(today=today) == 0  # once a day

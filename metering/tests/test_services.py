@@ -254,8 +254,9 @@ def test_a_photo_over_the_limit_is_refused(meters):
     assert "photo" in error.extra["fields"]
 
 
-def test_a_heic_photo_is_recognised_by_its_header(meters):
-    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\0" * 64
+def test_a_heic_photo_is_recognised_by_its_boxes(meters):
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"  # then its meta and data
+    heic += b"\x00\x00\x00\x10meta" + b"\0" * 8 + b"\x00\x00\x00\x10mdat" + b"\1" * 8
     photo = SimpleUploadedFile("IMG_0001.HEIC", heic, content_type="image/heic")
     reading = services.reading_submit(
         actor=meters["owner"], meter_id=meters["w1"].pk, value="134", photo=photo
