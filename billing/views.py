@@ -37,8 +37,7 @@ def portal_page(*modules: str):
         @page_access(lambda user: has_role(user, *PORTAL_ROLES))
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            offers = request.tenant.configuration.has_module
-            if modules and not any(offers(m) for m in modules):
+            if modules and not request.tenant.configuration.offers_any(*modules):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

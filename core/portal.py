@@ -41,7 +41,7 @@ class OfficeEntry:
     modules: tuple[str, ...] = ()
 
     def offered(self, config) -> bool:
-        return not self.modules or any(config.has_module(m) for m in self.modules)
+        return not self.modules or config.offers_any(*self.modules)
 
 
 _OFFICE_ENTRIES: list[OfficeEntry] = []

@@ -38,8 +38,7 @@ from tenants.policies import CASE_MODULES, Module
 
 
 def _offered(request: Request) -> None:
-    config = request.tenant.configuration
-    if not any(config.has_module(m) for m in CASE_MODULES):
+    if not request.tenant.configuration.offers_any(*CASE_MODULES):
         raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
 
 
@@ -351,7 +350,7 @@ class AnnouncementsApi(ScopedListApi):
 
     def get_queryset(self):
         config = self.request.tenant.configuration
-        if not any(config.has_module(m) for m in (Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS)):
+        if not config.offers_any(Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS):
             raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
         rows = selectors.announcements_for(actor=self.request.user, focus=self.request.focus)
         if not config.has_module(Module.ANNOUNCEMENTS):  # failures and works only

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from correspondence import selectors, services
 from correspondence.changes import labelled
+from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.forms import AnswerForm, NoteForm
 from correspondence.models import CaseStatus
-from correspondence.views import attachment_response, case_kind_names
+from correspondence.views import attachment_response, case_kind_names, form_on_case
 from identity.models import User
 from identity.permissions import staff_required
-from identity.views import add_form_errors
+from tenants.policies import CASE_MODULES
 
 PERMISSION = "cases.answer"
 
@@ -42,7 +43,7 @@ class InboxForm(forms.Form):
     )
 
 
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def inbox(request):
     config = request.tenant.configuration
     kind = request.GET.get("kind", "")
@@ -90,7 +91,7 @@ def inbox(request):
     )
 
 
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def ratings(request):
     """How customers rated the answers: per kind, and the latest ratings with their comments."""
     config = request.tenant.configuration
@@ -136,7 +137,7 @@ def _case_or_404(pk: int):
     return case
 
 
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_detail(request, pk: int, *, answer_form=None, note_form=None, status=200):
     case = _case_or_404(pk)
     for form in (answer_form, note_form):
@@ -161,101 +162,109 @@ def case_detail(request, pk: int, *, answer_form=None, note_form=None, status=20
     )
 
 
+def _acted(request, case, write, done: str, *, invalid: str | None = None):
+    """A one-button action on a case: its error or ``done`` said above the case's page."""
+    try:
+        if invalid is not None:
+            raise ApplicationError(invalid, code=Code.INVALID)
+        write()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("correspondence_office_case", pk=case.pk)
+
+
 @require_POST
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_answer(request, pk: int):
     case = _case_or_404(pk)
-    form = AnswerForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return case_detail(request, pk, answer_form=form, status=400)
-    try:
-        services.case_answer(
+    return form_on_case(
+        request,
+        case.pk,
+        form=AnswerForm(request.POST, request.FILES),
+        slot="answer_form",
+        page=case_detail,
+        write=lambda data: services.case_answer(
             actor=request.user,
             case_id=case.pk,
-            text=form.cleaned_data["text"],
-            status=form.cleaned_data["status"],
-            attachments=form.cleaned_data.get("attachments") or [],
-        )
-    except ApplicationError as exc:
-        add_form_errors(form, exc)
-        return case_detail(request, pk, answer_form=form, status=exc.status)
-    messages.success(request, _("The answer has been sent to the customer."))
-    return redirect("correspondence_office_case", pk=case.pk)
+            text=data["text"],
+            status=data["status"],
+            attachments=data.get("attachments") or [],
+        ),
+        done=_("The answer has been sent to the customer."),
+        url_name="correspondence_office_case",
+    )
 
 
 @require_POST
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_note(request, pk: int):
     case = _case_or_404(pk)
-    form = NoteForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return case_detail(request, pk, note_form=form, status=400)
-    try:
-        services.case_note_add(
+    return form_on_case(
+        request,
+        case.pk,
+        form=NoteForm(request.POST, request.FILES),
+        slot="note_form",
+        page=case_detail,
+        write=lambda data: services.case_note_add(
             actor=request.user,
             case_id=case.pk,
-            text=form.cleaned_data["text"],
-            attachments=form.cleaned_data.get("attachments") or [],
-        )
-    except ApplicationError as exc:
-        add_form_errors(form, exc)
-        return case_detail(request, pk, note_form=form, status=exc.status)
-    messages.success(request, _("The note has been saved."))
-    return redirect("correspondence_office_case", pk=case.pk)
+            text=data["text"],
+            attachments=data.get("attachments") or [],
+        ),
+        done=_("The note has been saved."),
+        url_name="correspondence_office_case",
+    )
 
 
 @require_POST
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_status(request, pk: int):
     case = _case_or_404(pk)
     form = StatusForm(request.POST, current=case.status)
-    if not form.is_valid():
-        messages.error(request, _("Choose one of the statuses listed."))
-        return redirect("correspondence_office_case", pk=case.pk)
-    try:
-        services.case_status_set(
+    valid = form.is_valid()
+    return _acted(
+        request,
+        case,
+        lambda: services.case_status_set(
             actor=request.user, case_id=case.pk, status=form.cleaned_data["status"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The status has been changed."))
-    return redirect("correspondence_office_case", pk=case.pk)
+        ),
+        _("The status has been changed."),
+        invalid=None if valid else _("Choose one of the statuses listed."),
+    )
 
 
 @require_POST
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_assign(request, pk: int):
     case = _case_or_404(pk)
     form = AssignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a member of staff."))
-        return redirect("correspondence_office_case", pk=case.pk)
-    try:
-        services.case_assign(
+    valid = form.is_valid()
+    return _acted(
+        request,
+        case,
+        lambda: services.case_assign(
             actor=request.user, case_id=case.pk, assignee_id=form.cleaned_data["assignee"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The case has been assigned."))
-    return redirect("correspondence_office_case", pk=case.pk)
+        ),
+        _("The case has been assigned."),
+        invalid=None if valid else _("Choose a member of staff."),
+    )
 
 
 @require_POST
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_change_accept(request, pk: int):
     case = _case_or_404(pk)
-    try:
-        services.case_change_accept(actor=request.user, case_id=case.pk)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The customer's data have been changed."))
-    return redirect("correspondence_office_case", pk=case.pk)
+    return _acted(
+        request,
+        case,
+        lambda: services.case_change_accept(actor=request.user, case_id=case.pk),
+        _("The customer's data have been changed."),
+    )
 
 
-@staff_required(PERMISSION)
+@staff_required(PERMISSION, modules=CASE_MODULES)
 def case_attachment(request, pk: int):
     attachment = selectors.attachment_for(actor=request.user, attachment_id=pk, for_staff=True)
     if attachment is None:

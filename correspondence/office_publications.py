@@ -17,8 +17,10 @@ from core.errors import ApplicationError
 from correspondence import selectors, services
 from correspondence.forms import FocusErrors
 from correspondence.models import Announcement, Document, Letter
+from correspondence.publications import OUTAGE_MODULES
 from identity.permissions import staff_required
 from identity.views import add_form_errors
+from tenants.policies import Module
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -107,7 +109,7 @@ def _announcements_page(request, form, *, editing=None, status=200):
     )
 
 
-@staff_required("announcements.publish")
+@staff_required("announcements.publish", modules=OUTAGE_MODULES)
 def announcements(request):
     if request.method != "POST":
         return _announcements_page(request, AnnouncementForm())
@@ -130,7 +132,7 @@ def _announcement_or_404(pk: int) -> Announcement:
     return found
 
 
-@staff_required("announcements.publish")
+@staff_required("announcements.publish", modules=OUTAGE_MODULES)
 def announcement_edit(request, pk: int):
     found = _announcement_or_404(pk)
     if request.method != "POST":
@@ -164,7 +166,7 @@ def announcement_edit(request, pk: int):
 
 
 @require_POST
-@staff_required("announcements.publish")
+@staff_required("announcements.publish", modules=OUTAGE_MODULES)
 def announcement_withdraw(request, pk: int):
     found = _announcement_or_404(pk)
     services.announcement_withdraw(actor=request.user, announcement_id=found.pk)
@@ -220,7 +222,7 @@ def _documents_page(request, form, status=200):
     )
 
 
-@staff_required("library.manage")
+@staff_required("library.manage", modules=(Module.DOCUMENTS,))
 def documents(request):
     if request.method != "POST":
         return _documents_page(request, DocumentForm())
@@ -245,7 +247,7 @@ def documents(request):
 
 
 @require_POST
-@staff_required("library.manage")
+@staff_required("library.manage", modules=(Module.DOCUMENTS,))
 def document_version(request, pk: int):
     form = VersionForm(request.POST, request.FILES)
     try:
@@ -264,7 +266,7 @@ def document_version(request, pk: int):
 
 
 @require_POST
-@staff_required("library.manage")
+@staff_required("library.manage", modules=(Module.DOCUMENTS,))
 def document_withdraw(request, pk: int):
     try:
         services.document_withdraw(actor=request.user, document_id=pk)
@@ -319,7 +321,7 @@ def _letters_page(request, form, status=200):
     )
 
 
-@staff_required("letters.send")
+@staff_required("letters.send", modules=(Module.CORRESPONDENCE,))
 def letters(request):
     if request.method != "POST":
         return _letters_page(request, LetterForm())

@@ -19,10 +19,6 @@ from tenants.policies import Module
 OUTAGE_MODULES = (Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS)
 
 
-def _offers(request, *modules) -> bool:
-    return any(request.tenant.configuration.has_module(m) for m in modules)
-
-
 @portal_page(Module.ANNOUNCEMENTS)
 def announcements(request):
     rows = selectors.announcements_for(actor=request.user, focus=request_focus(request))
@@ -36,7 +32,7 @@ def announcements(request):
 def outages(request):
     """Current failures and planned works, for everyone: no login (utilities publish failures
     for all who live in the area)."""
-    if not _offers(request, *OUTAGE_MODULES):
+    if not request.tenant.configuration.offers_any(*OUTAGE_MODULES):
         raise Http404
     return render(
         request,
@@ -65,7 +61,7 @@ def documents(request):
 def documents_public(request):
     """The documents a housing cooperative must publish (statute, resolutions, minutes,
     financial statements), for everyone."""
-    if not _offers(request, Module.DOCUMENTS):
+    if not request.tenant.configuration.has_module(Module.DOCUMENTS):
         raise Http404
     rows = selectors.documents_public().order_by("category", "-published_on", "-id")
     return render(
@@ -75,7 +71,7 @@ def documents_public(request):
 
 def document_file(request, pk: int):
     """A version of a document, for whoever may read it (a public one: anybody)."""
-    if not _offers(request, Module.DOCUMENTS):
+    if not request.tenant.configuration.has_module(Module.DOCUMENTS):
         raise Http404
     focus = request_focus(request) if request.user.is_authenticated else None
     version = selectors.version_for(actor=request.user, version_id=pk, focus=focus)

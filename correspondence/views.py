@@ -178,26 +178,41 @@ def case_detail(request, pk: int, *, reply_form=None, rate_form=None, status=200
     )
 
 
+def form_on_case(request, pk: int, *, form, slot: str, page, write, done: str, url_name: str):
+    """A form posted on a case's page (the customer's or the office's): invalid or refused,
+    ``page`` again with the form's errors in ``slot``; written, back to the case with ``done``
+    said."""
+    if not form.is_valid():
+        return page(request, pk, status=400, **{slot: form})
+    try:
+        write(form.cleaned_data)
+    except ApplicationError as exc:
+        add_form_errors(form, exc)
+        return page(request, pk, status=exc.status, **{slot: form})
+    messages.success(request, done)
+    return redirect(url_name, pk=pk)
+
+
 @require_POST
 @portal_page(*CASE_MODULES)
 def case_reply(request, pk: int):
     case = _case_or_404(request, pk)
-    form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return case_detail(request, pk, reply_form=form, status=400)
-    try:
-        services.case_reply(
+    return form_on_case(
+        request,
+        case.pk,
+        form=ReplyForm(request.POST, request.FILES),
+        slot="reply_form",
+        page=case_detail,
+        write=lambda data: services.case_reply(
             actor=request.user,
             case_id=case.pk,
-            text=form.cleaned_data["text"],
-            attachments=form.cleaned_data.get("attachments") or [],
+            text=data["text"],
+            attachments=data.get("attachments") or [],
             focus=request_focus(request),
-        )
-    except ApplicationError as exc:
-        add_form_errors(form, exc)
-        return case_detail(request, pk, reply_form=form, status=exc.status)
-    messages.success(request, _("Your message has been sent."))
-    return redirect("correspondence_case", pk=case.pk)
+        ),
+        done=_("Your message has been sent."),
+        url_name="correspondence_case",
+    )
 
 
 def _act(request, pk: int, action, done: str):
@@ -227,22 +242,22 @@ def case_reopen(request, pk: int):
 @portal_page(*CASE_MODULES)
 def case_rate(request, pk: int):
     case = _case_or_404(request, pk)
-    form = RateForm(request.POST)
-    if not form.is_valid():
-        return case_detail(request, pk, rate_form=form, status=400)
-    try:
-        services.case_rate(
+    return form_on_case(
+        request,
+        case.pk,
+        form=RateForm(request.POST),
+        slot="rate_form",
+        page=case_detail,
+        write=lambda data: services.case_rate(
             actor=request.user,
             case_id=case.pk,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
+            rating=data["rating"],
+            comment=data["comment"],
             focus=request_focus(request),
-        )
-    except ApplicationError as exc:
-        add_form_errors(form, exc)
-        return case_detail(request, pk, rate_form=form, status=exc.status)
-    messages.success(request, _("Thank you for your rating."))
-    return redirect("correspondence_case", pk=case.pk)
+        ),
+        done=_("Thank you for your rating."),
+        url_name="correspondence_case",
+    )
 
 
 def attachment_response(attachment):
@@ -265,7 +280,7 @@ def status_lookup(request):
     """A case's status and last answer for whoever has its reference and the contact given in
     it; a wrong pair and an unknown reference get the same answer. Throttled per address."""
     config = request.tenant.configuration
-    if not any(config.has_module(m) for m in CASE_MODULES):
+    if not config.offers_any(*CASE_MODULES):
         raise Http404
     found, status = None, 200
     form = StatusLookupForm(request.POST or None)

@@ -3,6 +3,10 @@ checked by the core's one page decorator."""
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.http import Http404
+
 from core.access import STAFF_ROLES, Role, has_role, page_access
 
 # Permission -> roles that hold it.
@@ -29,9 +33,24 @@ def has_permission(user, permission: str) -> bool:
     return has_role(user, *PERMISSIONS[permission])
 
 
-def staff_required(permission: str = "office.view"):
-    """Tenant staff with ``permission`` who confirmed the second factor in this session."""
-    return page_access(
+def staff_required(permission: str = "office.view", *, modules: tuple[str, ...] = ()):
+    """Tenant staff with ``permission`` who confirmed the second factor in this session; with
+    ``modules``, a page of a tenant offering none of them is not found."""
+    allowed = page_access(
         lambda user: has_permission(user, "office.view") and has_permission(user, permission),
         second_factor=True,
     )
+    if not modules:
+        return allowed
+
+    def decorator(view):
+        @allowed
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.tenant.configuration.offers_any(*modules):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from billing.selectors import Focus, premises_list
+from billing.selectors import Focus, premises_list, scope_for
 from correspondence.models import Announcement
 from correspondence.models.announcements import street_key
 from identity.models import User
@@ -44,7 +44,10 @@ def _concerning(rows: QuerySet[Announcement], places: list[tuple]) -> QuerySet[A
 def announcements_for(
     *, actor: User, focus: Focus | None = None, at: datetime | None = None
 ) -> QuerySet[Announcement]:
-    """What stands now for the premises the actor sees (a customer's own, a manager's granted)."""
+    """What stands now for the premises the actor sees (a customer's own, a manager's granted;
+    staff: all of it)."""
+    if scope_for(actor, focus=focus).customer_ids is None:
+        return standing(at).prefetch_related("buildings").order_by("-visible_from", "-id")
     places = list(
         premises_list(actor=actor, focus=focus)
         .order_by()

@@ -15,6 +15,9 @@ def letters_for(*, actor: User, focus: Focus | None = None) -> QuerySet[Letter]:
     scope = scope_for(actor, focus=focus)
     if scope.is_empty:
         return Letter.objects.none()
+    read = Exists(LetterRead.objects.filter(letter=OuterRef("pk"), user=actor))
+    if scope.customer_ids is None:  # staff: every letter
+        return Letter.objects.annotate(is_read=read).order_by("-sent_at", "-id")
     buildings = set(
         premises_list(actor=actor, focus=focus).values_list("building_id", flat=True)
     ) - {None}

@@ -240,3 +240,20 @@ def test_the_inbox_puts_new_cases_first_then_the_overdue(client, people):
     assert [c.pk for c in page.context["page"]] == [fresh.pk, late.pk, later.pk]
     overdue = client.get("/office/cases/", {"status": "overdue"}, HTTP_HOST=A)
     assert [c.pk for c in overdue.context["page"]] == [late.pk]
+
+
+def test_the_office_pages_of_modules_the_tenant_does_not_offer_are_not_found(
+    client, people, set_config
+):
+    login_verified_staff(client, A, people["staff"], PASSWORD)
+    assert client.get("/office/cases/", HTTP_HOST=A).status_code == 200
+    set_config(modules=["charges"])
+    for path in (
+        "/office/cases/",
+        "/office/announcements/",
+        "/office/library/",
+        "/office/letters/",
+    ):
+        assert client.get(path, HTTP_HOST=A).status_code == 404, path
+    home = client.get("/office/", HTTP_HOST=A).content.decode()
+    assert "/office/cases/" not in home

@@ -252,18 +252,29 @@ def test_the_public_documents_page_lists_public_documents_only(published):
     assert "Lista członków" not in text
 
 
-def test_the_documents_api_and_tenant_b_with_the_same_ids(published, tenants):
-    """Tenant B offers documents too and holds a document and a version with A's ids: each
-    host serves its own."""
+@pytest.fixture
+def b_offers_documents(tenants):
+    """Tenant B with the documents module on for one test (the session's tenant object is put
+    back after it, as the database is)."""
     from tenants.services import tenant_setting_set
 
-    p = published
-    mine = publish(p["staff"], "customers", "Cennik A")
-    version = mine.versions.get()
+    original = tenants.b.config
     connection.set_tenant(tenants.public)
     tenant_setting_set(tenant=tenants.b, key="modules", actor="test", value=["documents"])
     tenants.b.refresh_from_db(fields=["config"])
     tenants.b.__dict__.pop("_configuration", None)
+    connection.set_tenant(tenants.a)
+    yield tenants.b
+    tenants.b.config = original
+    tenants.b.__dict__.pop("_configuration", None)
+
+
+def test_the_documents_api_and_tenant_b_with_the_same_ids(published, tenants, b_offers_documents):
+    """Tenant B offers documents too and holds a document and a version with A's ids: each
+    host serves its own."""
+    p = published
+    mine = publish(p["staff"], "customers", "Cennik A")
+    version = mine.versions.get()
     connection.set_tenant(tenants.b)
     from billing.importing import import_text
     from billing.services import customer_account_attach

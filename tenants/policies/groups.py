@@ -400,10 +400,10 @@ class CorrespondenceSettings:
             out.update({f"kinds.{index}.{k}": v for k, v in kind.problems().items()})
         slugs = [k.slug for k in self.kinds]
         if len(set(slugs)) != len(slugs):
-            out["kinds"] = str(_("Two kinds have the same code."))
+            out["kinds.slug"] = str(_("Two kinds have the same code."))
         prefixes = [k.prefix for k in self.kinds]
         if len(set(prefixes)) != len(prefixes):
-            out["kinds"] = str(_("Two kinds have the same prefix."))
+            out["kinds.prefix"] = str(_("Two kinds have the same prefix."))
         return out
 
 
@@ -427,6 +427,10 @@ class TenantConfig:
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
+
+    def offers_any(self, *modules: str) -> bool:
+        """Whether the tenant offers at least one of ``modules``."""
+        return any(self.has_module(m) for m in modules)
 
     def problems(self) -> dict[str, str]:
         out: dict[str, str] = {}
