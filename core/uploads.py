@@ -186,7 +186,9 @@ def safe_name(name: str, *, kind: FileKind | None = None, limit: int = 120) -> s
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(c for c in base if c.isprintable() and c not in '"<>/') or "plik"
     if kind is not None:
-        stem = cleaned.rsplit(".", 1)[0] if "." in cleaned[1:] else cleaned
+        stem, dot, suffix = cleaned.rpartition(".")
+        if not (dot and stem and suffix.isalpha() and len(suffix) <= 5):
+            stem = cleaned  # no extension to replace ("Uchwała z 1.01.2026")
         return f"{stem[: limit - 6]}.{kind.value}"
     return cleaned[-limit:]
 

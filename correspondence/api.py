@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from billing.api import FOCUS_PARAMETERS, FocusMixin, ScopedListApi, focus_of
 from core import throttling, uploads
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Throttled
 from core.pagination import Cursor
 from correspondence import selectors, services
 from correspondence.errors import CorrespondenceErrorCode as Code
@@ -233,11 +233,17 @@ class TicketStatusApi(APIView):
     )
     def post(self, request: Request) -> Response:
         _offered(request)
-        throttling.hit("case_status_ip", throttling.client_ip(request))
+        address = throttling.client_ip(request)
+        if throttling.exceeded("case_status_ip", address):
+            # Even the right pair waits for the window: the limit cannot be probed around.
+            raise Throttled(retry_after=throttling.LIMITS["case_status_ip"][1])
         data = self.LookupSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            throttling.hit("case_status_ip", address)
+            data.is_valid(raise_exception=True)
         case = selectors.case_status_lookup(**data.validated_data)
         if case is None:
+            throttling.hit("case_status_ip", address)  # only wrong pairs count
             raise ApplicationError(
                 _("We found no case with this number and contact."),
                 code=Code.NOT_FOUND,
@@ -397,7 +403,11 @@ class DocumentFileApi(FocusMixin, APIView):
         if version is None:
             raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
         return uploads.file_response(
-            version.path, content_type=version.content_type, filename=version.name
+            version.path,
+            content_type=version.content_type,
+            filename=uploads.safe_name(
+                version.document.title.replace("/", "-"), kind=uploads.FileKind.PDF
+            ),
         )
 
 

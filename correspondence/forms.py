@@ -49,6 +49,17 @@ CHANGE_FIELDS = {
     "refund_account": gettext_lazy("Account for refunds (26 digits)"),
 }
 SENSITIVE_CHANGES = ("email", "phone", "refund_account")
+# What a browser may fill in each of them with (WCAG 1.3.5).
+CHANGE_AUTOCOMPLETE = {
+    "email": "email",
+    "phone": "tel",
+    "refund_account": "off",
+    "street": "address-line1",
+    "building_no": "address-line2",
+    "flat_no": "address-line3",
+    "postcode": "postal-code",
+    "city": "address-level2",
+}
 
 
 class CaseForm(FocusErrors, forms.Form):
@@ -137,7 +148,10 @@ class CaseForm(FocusErrors, forms.Form):
         if CaseField.CHANGE in kind.fields:
             for name, label in CHANGE_FIELDS.items():
                 self.fields[f"change_{name}"] = forms.CharField(
-                    label=label, max_length=254, required=False
+                    label=label,
+                    max_length=254,
+                    required=False,
+                    widget=forms.TextInput(attrs={"autocomplete": CHANGE_AUTOCOMPLETE[name]}),
                 )
         else:
             del self.fields["current_password"]

@@ -3,6 +3,7 @@ the customer's premises (warnings), unread letters, and the latest announcements
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -10,8 +11,8 @@ from django.utils.translation import ngettext
 
 from core.portal import Notice
 from correspondence import selectors
-from correspondence.models import Announcement
-from tenants.policies import Module
+from correspondence.models import Announcement, CaseStatus
+from tenants.policies import CASE_MODULES, Module
 
 
 def portal_notices(config, actor, focus) -> list[Notice]:
@@ -45,6 +46,8 @@ def portal_notices(config, actor, focus) -> list[Notice]:
                     link_text=_("Details"),
                 )
             )
+    if config.offers_any(*CASE_MODULES):
+        out += _case_notices(actor, focus)
     if config.has_module(Module.CORRESPONDENCE):
         unread = selectors.unread_letters(actor=actor, focus=focus)
         if unread:
@@ -60,4 +63,32 @@ def portal_notices(config, actor, focus) -> list[Notice]:
                     link_text=_("Read"),
                 )
             )
+    return out
+
+
+def _case_notices(actor, focus) -> list[Notice]:
+    """Cases where the office waits for the customer, and answers not yet closed (one query)."""
+    counts = dict(
+        selectors.case_list(actor=actor, focus=focus)
+        .filter(status__in=[CaseStatus.WAITING, CaseStatus.ANSWERED])
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    url = reverse("correspondence_cases")
+    out = []
+    if waiting := counts.get(CaseStatus.WAITING, 0):
+        text = ngettext(
+            "The office waits for your reply in %(n)d case.",
+            "The office waits for your reply in %(n)d cases.",
+            waiting,
+        )
+        out.append(Notice(text=text % {"n": waiting}, url=url, warning=True, link_text=_("Reply")))
+    if answered := counts.get(CaseStatus.ANSWERED, 0):
+        text = ngettext(
+            "The office has answered %(n)d of your cases.",
+            "The office has answered %(n)d of your cases.",
+            answered,
+        )
+        out.append(Notice(text=text % {"n": answered}, url=url, link_text=_("Read")))
     return out

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -26,6 +26,13 @@ from identity.permissions import staff_required
 from tenants.policies import CASE_MODULES
 
 PERMISSION = "cases.answer"
+
+
+def staff_status_label(status: CaseStatus) -> str:
+    """A status as the office reads it ("waiting for you" is the customer's word)."""
+    if status == CaseStatus.WAITING:
+        return str(pgettext_lazy("case status, office", "Waiting for the customer"))
+    return str(status.label)
 
 
 def _staff_choices() -> list[tuple[int, str]]:
@@ -84,7 +91,7 @@ def inbox(request):
             "status": status,
             "mine": mine,
             "search": search,
-            "statuses": [(s.value, s.label) for s in CaseStatus],
+            "statuses": [(s.value, staff_status_label(s)) for s in CaseStatus],
             "kind_names": case_kind_names(config),
             "today": timezone.localdate(),
         },
@@ -127,7 +134,9 @@ class StatusForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = services.STAFF_TRANSITIONS.get(current, frozenset())
-        self.fields["status"].choices = [(s.value, s.label) for s in CaseStatus if s in allowed]
+        self.fields["status"].choices = [
+            (s.value, staff_status_label(s)) for s in CaseStatus if s in allowed
+        ]
 
 
 def _case_or_404(pk: int):

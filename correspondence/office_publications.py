@@ -330,6 +330,9 @@ def letters(request):
         data = form.cleaned_data
         symbol = (data.get("customer") or "").strip()
         customer = Customer.objects.filter(symbol=symbol).first() if symbol else None
+        if symbol and customer is None and data["target"] == Letter.Target.CUSTOMER:
+            form.add_error("customer", _("No customer has this symbol."))
+            return _letters_page(request, form, status=400)
         try:
             services.letter_send(
                 actor=request.user,

@@ -78,7 +78,11 @@ def document_file(request, pk: int):
     if version is None:
         raise Http404
     return uploads.file_response(
-        version.path, content_type=version.content_type, filename=version.name
+        version.path,
+        content_type=version.content_type,
+        filename=uploads.safe_name(
+            version.document.title.replace("/", "-"), kind=uploads.FileKind.PDF
+        ),
     )
 
 

@@ -75,6 +75,14 @@ def _case_form(request, kind, data=None, files=None) -> CaseForm:
     )
 
 
+def _on_form_fields(exc: ApplicationError) -> ApplicationError:
+    """The service names a change's fields ``change.email``; the form ``change_email``."""
+    fields = exc.extra.get("fields") or {}
+    if any(name.startswith("change.") for name in fields):
+        exc.extra["fields"] = {name.replace("change.", "change_"): v for name, v in fields.items()}
+    return exc
+
+
 def _kind_or_404(request, code: str):
     kind = next(
         (k for k in services.offered_kinds(request.tenant.configuration) if k.slug == code), None
@@ -118,7 +126,7 @@ def case_new(request, kind: str):
                 )
                 status = 429
             except ApplicationError as exc:
-                add_form_errors(form, exc)
+                add_form_errors(form, _on_form_fields(exc))
                 status = exc.status if exc.status in (400, 403, 409, 429) else 400
             else:
                 messages.success(
@@ -285,10 +293,9 @@ def status_lookup(request):
     found, status = None, 200
     form = StatusLookupForm(request.POST or None)
     if request.method == "POST":
-        try:
-            throttling.hit("case_status_ip", throttling.client_ip(request))
-        except Throttled:
-            form.add_error(None, _("Too many attempts. Please wait a moment and try again."))
+        address = throttling.client_ip(request)
+        if throttling.exceeded("case_status_ip", address):
+            form.add_error(None, _("Too many wrong attempts. Try again in a quarter of an hour."))
             status = 429
         else:
             if form.is_valid():
@@ -296,6 +303,7 @@ def status_lookup(request):
                     reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
                 )
                 if case is None:
+                    throttling.hit("case_status_ip", address)  # only wrong pairs count
                     form.add_error(
                         None,
                         _(

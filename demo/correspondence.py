@@ -14,7 +14,7 @@ from django.utils import timezone
 from billing.models import Customer, LegalTitle
 from core.pdf import BrandedDocument
 from correspondence import services
-from correspondence.models import Case, CaseStatus
+from correspondence.models import Announcement, Case, CaseStatus, Document, Letter
 from identity.models import User
 from tenants.policies import CaseField, Module
 
@@ -55,10 +55,9 @@ STATES = (
 )
 
 
-def load_demo_correspondence(*, config, customer_login: str, seed: int) -> None:
-    """Everything above for the tenant on the connection; nothing when it has cases already."""
-    if Case.objects.exists():
-        return
+def load_demo_correspondence(*, config, customer_login: str) -> None:
+    """Everything above for the tenant on the connection; each part only where the tenant has
+    none of it yet (a load stopped half-way is completed by the next)."""
     customer_user = User.objects.get(username=customer_login)
     staff = (
         User.objects.filter(role__in=list(services.CASE_ROLES), is_active=True)
@@ -67,10 +66,15 @@ def load_demo_correspondence(*, config, customer_login: str, seed: int) -> None:
     )
     if staff is None:
         return
-    _cases(config, customer_user, staff, seed)
-    _announcements(config, customer_user, staff)
-    _documents(config, staff)
-    _letters(config, customer_user, staff)
+    parts = (
+        (Case, _cases),
+        (Announcement, _announcements),
+        (Document, _documents),
+        (Letter, _letters),
+    )
+    for model, load in parts:
+        if not model.objects.exists():
+            load(config, customer_user, staff)
 
 
 def _draft(kind, customer_user, n: int, *, subject: str, text: str) -> services.CaseDraft:
@@ -93,7 +97,7 @@ def _backdate(case: Case, days: int) -> None:
     Case.objects.filter(pk=case.pk).update(created_at=F("created_at") - timedelta(days=days))
 
 
-def _cases(config, customer_user: User, staff: User, seed: int) -> None:
+def _cases(config, customer_user: User, staff: User) -> None:
     kinds = services.offered_kinds(config)
     for k, kind in enumerate(kinds):
         subject, text, answer = STORIES.get(kind.slug, STORIES["question"])
@@ -198,7 +202,7 @@ DOCUMENTS = (
 )
 
 
-def _documents(config, staff: User) -> None:
+def _documents(config, _customer_user: User, staff: User) -> None:
     if not config.has_module(Module.DOCUMENTS):
         return
     for category, audience, title, text in DOCUMENTS:

@@ -1,5 +1,7 @@
 """Template context: the tenant's branding (or the platform's on the root host)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 from core import portal
@@ -18,10 +20,27 @@ def _module_links(config) -> list[tuple[str, str]]:
     return links
 
 
+def return_path(request) -> str:
+    """Where the language switch and the session refresh lead back to: this page, or, for a
+    page shown in answer to a form (a POST that found errors, at an address that takes POST
+    only), the page the form was on (same site only), else the home page."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc == request.get_host() and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
+
+
 def tenant_branding(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.is_public or not tenant.config:
-        return {"branding": None, "tenant": None, "platform_domain": settings.PLATFORM_DOMAIN}
+        return {
+            "branding": None,
+            "tenant": None,
+            "platform_domain": settings.PLATFORM_DOMAIN,
+            "return_path": return_path(request),
+        }
     config = tenant.configuration
     return {
         "tenant": tenant,
@@ -33,4 +52,5 @@ def tenant_branding(request) -> dict:
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],
         "platform_domain": settings.PLATFORM_DOMAIN,
+        "return_path": return_path(request),
     }

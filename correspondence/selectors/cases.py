@@ -7,7 +7,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from billing.models import Customer, Premises
@@ -156,7 +156,6 @@ def inbox_counts() -> dict[str, dict[str, int]]:
 def case_for_staff(*, case_id: int) -> Case | None:
     return (
         Case.objects.select_related("customer", "premises", "invoice", "assigned_to")
-        .prefetch_related(Prefetch("messages"))
         .filter(pk=case_id)
         .first()
     )

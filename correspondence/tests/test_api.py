@@ -148,7 +148,7 @@ def test_the_public_status_lookup(people):
     )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
-    for _ in range(17):
+    for _ in range(18):  # with the two wrong pairs above: the window's 20 wrong answers
         anonymous.post("/api/v1/tickets/status", {"reference": "x"}, format="json", HTTP_HOST=A)
     throttled = anonymous.post(
         "/api/v1/tickets/status",

@@ -257,3 +257,65 @@ def test_the_office_pages_of_modules_the_tenant_does_not_offer_are_not_found(
         assert client.get(path, HTTP_HOST=A).status_code == 404, path
     home = client.get("/office/", HTTP_HOST=A).content.decode()
     assert "/office/cases/" not in home
+
+
+def test_a_form_error_page_leads_the_language_switch_back_to_the_case(client, people):
+    case = file_case(people["owner"])
+    client.force_login(people["owner"])
+    response = client.post(
+        f"/cases/{case.pk}/reply",
+        {"text": ""},
+        HTTP_HOST=A,
+        HTTP_REFERER=f"http://{A}/cases/{case.pk}/",
+    )
+    assert response.status_code == 400
+    assert f'name="next" type="hidden" value="/cases/{case.pk}/"' in response.content.decode()
+    foreign = client.post(
+        f"/cases/{case.pk}/reply", {"text": ""}, HTTP_HOST=A, HTTP_REFERER="http://evil.example/x"
+    )
+    assert 'name="next" type="hidden" value="/"' in foreign.content.decode()
+
+
+def test_the_summary_page_says_the_office_waits_for_a_reply(client, people):
+    case = file_case(people["owner"])
+    case_answer(actor=people["staff"], case_id=case.pk, text="Prosimy o zdjęcie.", status="waiting")
+    client.force_login(people["owner"])
+    page = client.get("/dashboard/", HTTP_HOST=A).content.decode()
+    assert "Biuro czeka na Twoją odpowiedź w 1 sprawie." in page
+    client.force_login(people["neighbour"])
+    assert "Biuro czeka" not in client.get("/dashboard/", HTTP_HOST=A).content.decode()
+
+
+def test_right_lookups_do_not_use_up_the_window(client, people):
+    case = file_case(people["owner"])
+    for _ in range(25):
+        right = client.post(
+            "/cases/status/",
+            {"reference": case.reference, "contact": "jan@example.com"},
+            HTTP_HOST=A,
+        )
+        assert right.status_code == 200
+
+
+def test_a_change_requests_errors_stand_at_their_fields(client, people):
+    client.force_login(people["owner"])
+    response = client.post(
+        "/cases/new/data_change/",
+        {"text": "Zmiana", "change_postcode": "123", "change_email": "zly"},
+        HTTP_HOST=A,
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"change_postcode", "change_email"}
+
+
+def test_a_letter_to_a_symbol_nobody_has_is_refused_at_its_field(client, people, set_config):
+    set_config(modules=["correspondence", "tickets"])
+    login_verified_staff(client, A, people["staff"], PASSWORD)
+    response = client.post(
+        "/office/letters/",
+        {"target": "customer", "customer": "X9999999", "subject": "S", "body": "B"},
+        HTTP_HOST=A,
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["customer"]

@@ -153,9 +153,7 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
     account = next(a for a in demo.accounts if a.role == "customer")
     with tenant_context(tenant):  # the tenant's configuration is read, not only its schema
         if Customer.objects.count() >= customers:
-            load_demo_correspondence(
-                config=tenant.configuration, customer_login=account.login, seed=customers
-            )
+            load_demo_correspondence(config=tenant.configuration, customer_login=account.login)
             return "present"
         files = demo_files(
             profile=demo.ledger,
@@ -175,9 +173,7 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
             _demo_meters(
                 demo, demo.meters, customers=customers, months=months, config=tenant.configuration
             )
-        load_demo_correspondence(
-            config=tenant.configuration, customer_login=account.login, seed=customers
-        )
+        load_demo_correspondence(config=tenant.configuration, customer_login=account.login)
     return "loaded"
 
 
