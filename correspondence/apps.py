@@ -52,6 +52,7 @@ class CorrespondenceConfig(AppConfig):
                 "correspondence_office_letters",
                 gettext_lazy("Letters to customers"),
                 "letters.send",
+                modules=(Module.CORRESPONDENCE,),
             ),
         ]
         for entry in entries:

@@ -83,12 +83,25 @@ def _case_notices(actor, focus) -> list[Notice]:
             "The office waits for your reply in %(n)d cases.",
             waiting,
         )
-        out.append(Notice(text=text % {"n": waiting}, url=url, warning=True, link_text=_("Reply")))
+        out.append(
+            Notice(
+                text=text % {"n": waiting},
+                url=f"{url}?status={CaseStatus.WAITING}",
+                warning=True,
+                link_text=_("Reply"),
+            )
+        )
     if answered := counts.get(CaseStatus.ANSWERED, 0):
         text = ngettext(
             "The office has answered %(n)d of your cases.",
             "The office has answered %(n)d of your cases.",
             answered,
         )
-        out.append(Notice(text=text % {"n": answered}, url=url, link_text=_("Read")))
+        out.append(
+            Notice(
+                text=text % {"n": answered},
+                url=f"{url}?status={CaseStatus.ANSWERED}",
+                link_text=_("Read"),
+            )
+        )
     return out

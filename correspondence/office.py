@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -19,6 +19,7 @@ from correspondence import selectors, services
 from correspondence.changes import labelled
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.forms import AnswerForm, NoteForm
+from correspondence.labels import staff_status_label
 from correspondence.models import CaseStatus
 from correspondence.views import attachment_response, case_kind_names, form_on_case
 from identity.models import User
@@ -26,13 +27,6 @@ from identity.permissions import staff_required
 from tenants.policies import CASE_MODULES
 
 PERMISSION = "cases.answer"
-
-
-def staff_status_label(status: CaseStatus) -> str:
-    """A status as the office reads it ("waiting for you" is the customer's word)."""
-    if status == CaseStatus.WAITING:
-        return str(pgettext_lazy("case status, office", "Waiting for the customer"))
-    return str(status.label)
 
 
 def _staff_choices() -> list[tuple[int, str]]:
@@ -81,12 +75,23 @@ def inbox(request):
         }
         for k in config.correspondence.kinds
     ]
+    totals = {
+        key: sum(per_kind.get(key, 0) for per_kind in counts.values())
+        for key in (*(s.value for s in selectors.OPEN_STATUSES), "overdue")
+    }
+    by_status = [
+        {"code": s.value, "name": staff_status_label(s), "count": totals[s.value]}
+        for s in selectors.OPEN_STATUSES
+    ]
     return render(
         request,
         "correspondence/office/inbox.html",
         {
             "page": page,
             "queues": queues,
+            "by_status": by_status,
+            "open_total": sum(totals[s.value] for s in selectors.OPEN_STATUSES),
+            "overdue_total": totals["overdue"],
             "kind": kind,
             "status": status,
             "mine": mine,

@@ -34,6 +34,9 @@ def cases(request):
     rows = selectors.case_list(actor=request.user, focus=request_focus(request)).select_related(
         "premises"
     )
+    status = request.GET.get("status", "")
+    if status in CaseStatus.values:
+        rows = rows.filter(status=status)
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -43,6 +46,7 @@ def cases(request):
             "kinds": services.offered_kinds(config),
             "kind_names": case_kind_names(config),
             "today": timezone.localdate(),
+            "status": CaseStatus(status) if status in CaseStatus.values else None,
         },
     )
 

@@ -14,7 +14,15 @@ from django.utils import timezone
 from billing.models import Customer, LegalTitle
 from core.pdf import BrandedDocument
 from correspondence import services
-from correspondence.models import Announcement, Case, CaseStatus, Document, Letter
+from correspondence.deadlines import add_business_days
+from correspondence.models import (
+    Announcement,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Document,
+    Letter,
+)
 from identity.models import User
 from tenants.policies import CaseField, Module
 
@@ -36,8 +44,8 @@ STORIES = {
         "Po płukaniu sieci woda jest czysta. Badanie próbki nie wykazało zagrożenia.",
     ),
     "data_change": (
-        "Zmiana numeru telefonu",
-        "Proszę o zmianę numeru telefonu kontaktowego.",
+        "Zmiana adresu do korespondencji",
+        "Proszę o zmianę miejscowości w adresie do korespondencji.",
         "Dane zostały zmienione.",
     ),
     "question": (
@@ -92,9 +100,15 @@ def _draft(kind, customer_user, n: int, *, subject: str, text: str) -> services.
     )
 
 
-def _backdate(case: Case, days: int) -> None:
-    """Demo history: the case was filed ``days`` ago (and the daily cap counts today only)."""
-    Case.objects.filter(pk=case.pk).update(created_at=F("created_at") - timedelta(days=days))
+def _backdate(case: Case, days: int, business_days: int) -> None:
+    """Demo history: the case was filed ``days`` ago, its deadline counted from then (and the
+    daily cap counts today only)."""
+    filed = timezone.localdate() - timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=F("created_at") - timedelta(days=days),
+        due_on=add_business_days(filed, business_days),
+    )
+    CaseMessage.objects.filter(case=case).update(created_at=F("created_at") - timedelta(days=days))
 
 
 def _cases(config, customer_user: User, staff: User) -> None:
@@ -104,8 +118,8 @@ def _cases(config, customer_user: User, staff: User) -> None:
         for n, state in enumerate(STATES):
             draft = _draft(kind, customer_user, n, subject=subject, text=text)
             case = services.case_file(actor=customer_user, draft=draft)
-            _backdate(case, days=(len(STATES) - n) * 3 + k)
             _advance(case, state, staff=staff, customer=customer_user, answer=answer)
+            _backdate(case, days=(len(STATES) - n) * 3 + k, business_days=kind.answer_business_days)
     # Neighbours' cases, for an office inbox with more than one customer in it.
     others = User.objects.filter(
         customers__in=Customer.objects.exclude(user=customer_user).exclude(user=None)
@@ -115,7 +129,8 @@ def _cases(config, customer_user: User, staff: User) -> None:
             subject, text, _answer = STORIES.get(kind.slug, STORIES["question"])
             draft = _draft(kind, other, 0, subject=subject, text=f"{text} (lokal sąsiada {i + 1})")
             draft.change = {"city": f"Lipiny {i + 1}"} if draft.change else {}
-            _backdate(services.case_file(actor=other, draft=draft), days=i + 1)
+            filed = services.case_file(actor=other, draft=draft)
+            _backdate(filed, days=i + 1, business_days=kind.answer_business_days)
 
 
 def _advance(case: Case, state: str, *, staff: User, customer: User, answer: str) -> None:
@@ -174,8 +189,8 @@ def _announcements(config, customer_user: User, staff: User) -> None:
             actor=staff,
             draft=draft(
                 kind="planned_works",
-                title="Przegląd instalacji gazowej",
-                body="Coroczny przegląd szczelności instalacji gazowej. Prosimy o dostęp.",
+                title="Przegląd instalacji w budynku",
+                body="Coroczny przegląd instalacji w budynku. Prosimy o dostęp do lokali.",
                 target="buildings",
                 building_ids=[building_id],
                 starts_at=now + timedelta(days=7),

@@ -240,6 +240,9 @@ def test_the_inbox_puts_new_cases_first_then_the_overdue(client, people):
     assert [c.pk for c in page.context["page"]] == [fresh.pk, late.pk, later.pk]
     overdue = client.get("/office/cases/", {"status": "overdue"}, HTTP_HOST=A)
     assert [c.pk for c in overdue.context["page"]] == [late.pk]
+    counts = {s["code"]: s["count"] for s in page.context["by_status"]}
+    assert counts == {"new": 1, "in_progress": 2, "waiting": 0}
+    assert (page.context["open_total"], page.context["overdue_total"]) == (3, 1)
 
 
 def test_the_office_pages_of_modules_the_tenant_does_not_offer_are_not_found(
@@ -256,7 +259,13 @@ def test_the_office_pages_of_modules_the_tenant_does_not_offer_are_not_found(
     ):
         assert client.get(path, HTTP_HOST=A).status_code == 404, path
     home = client.get("/office/", HTTP_HOST=A).content.decode()
-    assert "/office/cases/" not in home
+    for path in (
+        "/office/cases/",
+        "/office/announcements/",
+        "/office/library/",
+        "/office/letters/",
+    ):
+        assert path not in home, path
 
 
 def test_a_form_error_page_leads_the_language_switch_back_to_the_case(client, people):
@@ -277,11 +286,18 @@ def test_a_form_error_page_leads_the_language_switch_back_to_the_case(client, pe
 
 
 def test_the_summary_page_says_the_office_waits_for_a_reply(client, people):
+    from billing.models import Invoice
+
+    Invoice.objects.all().delete()  # nothing overdue: the card below speaks of the rest only
     case = file_case(people["owner"])
     case_answer(actor=people["staff"], case_id=case.pk, text="Prosimy o zdjęcie.", status="waiting")
     client.force_login(people["owner"])
     page = client.get("/dashboard/", HTTP_HOST=A).content.decode()
     assert "Biuro czeka na Twoją odpowiedź w 1 sprawie." in page
+    assert "Nic więcej na Ciebie nie czeka." in page  # not "nothing waits" below the notice
+    waiting = client.get("/cases/", {"status": "waiting"}, HTTP_HOST=A)
+    assert [c.pk for c in waiting.context["page"]] == [case.pk]
+    assert '/cases/?status=waiting"' in page
     client.force_login(people["neighbour"])
     assert "Biuro czeka" not in client.get("/dashboard/", HTTP_HOST=A).content.decode()
 
