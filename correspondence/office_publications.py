@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.models import Building, Customer
-from core.errors import ApplicationError
+from core.errors import ApplicationError, invalid_fields
 from correspondence import selectors, services
+from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.forms import FocusErrors
 from correspondence.models import Announcement, Document, Letter
 from correspondence.publications import OUTAGE_MODULES
@@ -23,6 +24,20 @@ from identity.views import add_form_errors
 from tenants.policies import Module
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _published(request, form, *, page, write, done: str, url_name: str):
+    """A publishing form posted: written, back to its page with ``done`` said; invalid or
+    refused, the page again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ApplicationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(url_name)
+    return page(request, form, status=400)
 
 
 def _buildings() -> list[tuple[int, str]]:
@@ -114,15 +129,14 @@ def announcements(request):
     if request.method != "POST":
         return _announcements_page(request, AnnouncementForm())
     form = AnnouncementForm(request.POST)
-    if form.is_valid():
-        try:
-            services.announcement_publish(actor=request.user, draft=form.draft())
-        except ApplicationError as exc:
-            add_form_errors(form, exc)
-        else:
-            messages.success(request, _("The announcement has been published."))
-            return redirect("correspondence_office_announcements")
-    return _announcements_page(request, form, status=400)
+    return _published(
+        request,
+        form,
+        page=_announcements_page,
+        write=lambda _data: services.announcement_publish(actor=request.user, draft=form.draft()),
+        done=_("The announcement has been published."),
+        url_name="correspondence_office_announcements",
+    )
 
 
 def _announcement_or_404(pk: int) -> Announcement:
@@ -226,24 +240,21 @@ def _documents_page(request, form, status=200):
 def documents(request):
     if request.method != "POST":
         return _documents_page(request, DocumentForm())
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.document_publish(
-                actor=request.user,
-                title=data["title"],
-                category=data["category"],
-                audience=data["audience"],
-                building_id=data.get("building"),
-                file=data["file"],
-            )
-        except ApplicationError as exc:
-            add_form_errors(form, exc)
-        else:
-            messages.success(request, _("The document has been published."))
-            return redirect("correspondence_office_documents")
-    return _documents_page(request, form, status=400)
+    return _published(
+        request,
+        DocumentForm(request.POST, request.FILES),
+        page=_documents_page,
+        write=lambda data: services.document_publish(
+            actor=request.user,
+            title=data["title"],
+            category=data["category"],
+            audience=data["audience"],
+            building_id=data.get("building"),
+            file=data["file"],
+        ),
+        done=_("The document has been published."),
+        url_name="correspondence_office_documents",
+    )
 
 
 @require_POST
@@ -325,27 +336,27 @@ def _letters_page(request, form, status=200):
 def letters(request):
     if request.method != "POST":
         return _letters_page(request, LetterForm())
-    form = LetterForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def send(data):
         symbol = (data.get("customer") or "").strip()
         customer = Customer.objects.filter(symbol=symbol).first() if symbol else None
         if symbol and customer is None and data["target"] == Letter.Target.CUSTOMER:
-            form.add_error("customer", _("No customer has this symbol."))
-            return _letters_page(request, form, status=400)
-        try:
-            services.letter_send(
-                actor=request.user,
-                subject=data["subject"],
-                body=data["body"],
-                target=data["target"],
-                customer_id=customer.pk if customer else None,
-                building_id=data.get("building"),
-                pdf=data.get("pdf"),
-            )
-        except ApplicationError as exc:
-            add_form_errors(form, exc)
-        else:
-            messages.success(request, _("The letter has been sent."))
-            return redirect("correspondence_office_letters")
-    return _letters_page(request, form, status=400)
+            raise invalid_fields({"customer": _("No customer has this symbol.")}, code=Code.INVALID)
+        services.letter_send(
+            actor=request.user,
+            subject=data["subject"],
+            body=data["body"],
+            target=data["target"],
+            customer_id=customer.pk if customer else None,
+            building_id=data.get("building"),
+            pdf=data.get("pdf"),
+        )
+
+    return _published(
+        request,
+        LetterForm(request.POST, request.FILES),
+        page=_letters_page,
+        write=send,
+        done=_("The letter has been sent."),
+        url_name="correspondence_office_letters",
+    )
