@@ -12,11 +12,13 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("metering.urls")),
     path("", include("correspondence.urls")),
+    path("", include("payments.urls")),
     path("api/v1/", include("tenants.api_urls")),
     path("api/v1/", include("identity.api_urls")),
     path("api/v1/", include("billing.api_urls")),
     path("api/v1/", include("metering.api_urls")),
     path("api/v1/", include("correspondence.api_urls")),
+    path("api/v1/", include("payments.api_urls")),
     # Development only: the views answer 404 unless DEBUG is on.
     path("dev/mail/", include("core.outbox.dev_urls")),
     *common_patterns,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 
 import pytest
 from django.db import connection
@@ -49,8 +50,10 @@ from identity.models import RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow
+from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
+NOWHERE_UUID = uuid.UUID("00000000-0000-4000-8000-000000000000")
 HOST = "alpha.localhost"
 ROLES = ("anonymous", "customer", "manager", "staff", "admin")
 PASSWORD = "BiUr42#ok"
@@ -164,6 +167,7 @@ TENANT_ROUTES = {
     "correspondence_office_document_version": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_document_withdraw": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_letters": "L 403 403 200 200 | LH 403H 403H 400H 400H",
+    "payments_return": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",
@@ -198,6 +202,9 @@ TENANT_ROUTES = {
     "api-documents": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
     "api-document-file": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "api-letters": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
+    "api-payments": "401 405 405 405 405 | 401H 400H 400H 400H 400H",
+    "api-payment": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
+    "api-payment-notify": "405 405 405 405 405 | 404H 404H 404H 404H 404H",
     "api-ticket-status": "405 405 405 405 405 | 400H 400H 400H 400H 400H",
     "api-tickets-export": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "api-ticket": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
@@ -300,6 +307,12 @@ def _b_only_objects(tenants) -> dict[str, int]:
         size=1,
     )
     ids = {
+        "payment": Payment.objects.create(
+            gateway="przelewy24",
+            customer=Customer.objects.get(erp_id="K1"),
+            amount_grosze=100,
+            title="B",
+        ).public_id,
         "case": b_case.pk,
         "doc": b_document.pk,
         "version": b_version.pk,
@@ -398,13 +411,16 @@ ID_OF = {
     "correspondence_office_document_version": "doc",
     "correspondence_office_document_withdraw": "doc",
     "api-document-file": "version",
+    "payments_return": "payment",
+    "api-payment": "payment",
+    "api-payment-notify": "payment",
 }
 
 
 def _path(route: str, name: str, b_ids: dict[str, int]) -> str:
-    if "<int:" in route:
+    if "<int:" in route or "<uuid:" in route:
         assert name in ID_OF, f"{name}: say which object its id names (ID_OF)"
-        route = re.sub(r"<int:[^>]+>", str(b_ids[ID_OF[name]]), route)
+        route = re.sub(r"<(int|uuid):[^>]+>", str(b_ids[ID_OF[name]]), route)
     route = re.sub(r"<(str|slug):[^>]+>", "x", route)
     return "/" + route
 
@@ -523,13 +539,16 @@ def test_every_tenant_route_answers_each_role_as_expected_and_refusals_write_not
             if name in ID_OF:
                 # T1: B's id answers exactly as an id that exists nowhere (no B data leaks).
                 nowhere = re.sub(r"/\d{6,}(/|$)", r"/999999\1", path)
+                nowhere = nowhere.replace(str(b_ids[ID_OF[name]]), str(NOWHERE_UUID))
                 for method in ("get", "post"):
                     kwargs = {"content_type": "application/json"} if method == "post" else {}
                     seen_b = getattr(client, method)(path, HTTP_HOST=HOST, **kwargs)
                     seen_none = getattr(client, method)(nowhere, HTTP_HOST=HOST, **kwargs)
                     if (seen_b.status_code, _body(seen_b)) != (
                         seen_none.status_code,
-                        _body(seen_none).replace("999999", str(b_ids[ID_OF[name]])),
+                        _body(seen_none)
+                        .replace("999999", str(b_ids[ID_OF[name]]))
+                        .replace(str(NOWHERE_UUID), str(b_ids[ID_OF[name]])),
                     ):
                         wrong.append(f"{method.upper()} {path} as {role} differs from a missing id")
             observed.setdefault(name, []).append(got)

@@ -1,0 +1,85 @@
+"""Online payments in tenant A against the local Przelewy24 simulator, over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from billing.importing import import_text
+from billing.models import Customer, Invoice, Premises
+from billing.services import customer_account_attach, grant_create, manager_company_create
+from identity.services import user_create
+from payments.models import Gateway
+from payments.services import gateway_account_save
+from payments.simulators.przelewy24 import Simulator
+
+PASSWORD = "RyBa18$05"  # noqa: S105 - a test account's password
+A = "alpha.localhost"
+B = "beta.localhost"
+MERCHANT = {"merchant_id": 110011, "api_key": "a-klucz-api", "crc": "a-klucz-crc"}
+
+BASE = {
+    "customers": "erp_id;symbol;kind;name;email\n"
+    "K1;L0000001;individual;Jan Płatny;jan@example.com\nK2;L0000002;individual;Ewa;\n",
+    "premises": "erp_id;kind;street;building_no;flat_no;city\n"
+    "M1;residential;Leśna;1;1;Lipiny\nM2;residential;Leśna;1;2;Lipiny\n"
+    "M3;residential;Polna;2;1;Lipiny\n",
+    "legal-titles": "erp_id;customer_erp_id;premises_erp_id;valid_from\n"
+    "T1;K1;M1;2020-01-01\nT2;K1;M3;2020-01-01\nT3;K2;M2;2020-01-01\n",
+    "invoices": "erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross\n"
+    "F1;FV/1/2026;K1;M1;2026-01-02;2026-01-10;350.00\n"
+    "F2;FV/2/2026;K1;M3;2026-02-02;2026-02-10;120.55\n"
+    "F3;FV/3/2026;K2;M2;2026-01-02;2026-01-10;99.99\n",
+}
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    running = Simulator().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def shop(tenants, set_config, simulator):
+    """Tenant A takes online payments through its Przelewy24 account at the simulator."""
+    connection.set_tenant(tenants.a)
+    set_config(modules=["invoices", "charges", "online_payments"])
+    for entity, payload in BASE.items():
+        assert import_text(entity, payload).errors == [], entity
+    simulator.verify_fails = False
+    simulator.verify_delay = 0.0
+    simulator.add_merchant(**MERCHANT)
+    gateway_account_save(
+        gateway=Gateway.PRZELEWY24,
+        merchant_id=MERCHANT["merchant_id"],
+        pos_id=MERCHANT["merchant_id"],
+        api_key=MERCHANT["api_key"],
+        crc=MERCHANT["crc"],
+        base_url=simulator.base_url,
+    )
+    owner = user_create(login="L0000001", password=PASSWORD, email="jan@example.com")
+    customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=owner)
+    return {
+        "owner": owner,
+        "f1": Invoice.objects.get(erp_id="F1"),
+        "f2": Invoice.objects.get(erp_id="F2"),
+        "f3": Invoice.objects.get(erp_id="F3"),
+    }
+
+
+@pytest.fixture
+def manager(shop):
+    """A property manager granted M1 only (K1's M3 and its invoice F2 are not covered)."""
+    user = user_create(login="zarzadca", password=PASSWORD, role="manager")
+    company = manager_company_create(name="Zarządca", nip="5260250274", users=[user])
+    grant_create(
+        company=company,
+        premises_ids=[Premises.objects.get(erp_id="M1").pk],
+        valid_from=timezone.localdate() - timedelta(days=30),
+        actor="test",
+    )
+    return user

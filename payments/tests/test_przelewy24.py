@@ -1,0 +1,253 @@
+"""Online payment through Przelewy24's protocol against the simulator over real HTTP: a payment
+starts pending, only a notification whose sign holds and which the gateway verifies books it,
+once; every forgery and failure leaves it pending and is logged (SECURITY.md P1–P7, R7)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from core.errors import ApplicationError
+from core.outbox.models import Message
+from payments import services
+from payments.gateways import przelewy24
+from payments.models import Notification, Payment
+from payments.tests.conftest import MERCHANT, A, B
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(shop, invoices) -> tuple[Payment, str]:
+    return services.payment_start(actor=shop["owner"], invoice_ids=[i.pk for i in invoices])
+
+
+def _paid(simulator, payment: Payment, **changed) -> dict:
+    """The simulator's customer paid: the order has its number; the signed notification."""
+    transaction = simulator.transactions[payment.token]
+    transaction.order_id = transaction.order_id or 310_000_999
+    return simulator.notification_body(payment.token, **changed)
+
+
+def _notify(client, payment: Payment, body, host: str = A) -> int:
+    raw = body if isinstance(body, bytes) else json.dumps(body)
+    return client.post(
+        f"/api/v1/payments/notify/przelewy24/{payment.public_id}",
+        raw,
+        content_type="application/json",
+        HTTP_HOST=host,
+    ).status_code
+
+
+def test_a_payment_of_two_invoices_is_booked_once_after_verify(client, shop, simulator):
+    payment, redirect = _start(shop, [shop["f1"], shop["f2"]])
+    assert payment.amount_grosze == 47055  # 350.00 + 120.55, in grosze
+    assert payment.status == Payment.Status.PENDING
+    assert redirect == f"{simulator.base_url}/trnRequest/{payment.token}"
+    registered = simulator.transactions[payment.token]
+    assert (registered.amount, registered.session_id) == (47055, str(payment.public_id))
+    assert registered.url_status.endswith(f"/api/v1/payments/notify/przelewy24/{payment.public_id}")
+    body = _paid(simulator, payment)
+    assert _notify(client, payment, body) == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.COMPLETED
+    assert payment.provider_transaction_id == str(registered.order_id)
+    assert registered.verified
+    assert (
+        Message.objects.filter(template="payment_received", recipient="jan@example.com").count()
+        == 1
+    )
+    assert _notify(client, payment, body) == 200  # again: nothing more
+    outcomes = list(payment.notifications.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == ["booked", "already_booked"]
+    assert Message.objects.filter(template="payment_received").count() == 1
+
+
+def test_a_tampered_amount_with_the_sign_unchanged_is_refused(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    body = _paid(simulator, payment, amount=1, originAmount=1)
+    assert _notify(client, payment, body) == 400
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    refused = Notification.objects.get(payment=payment)
+    assert (refused.outcome, refused.reason) == ("refused", "the sign does not match")
+    assert not simulator.transactions[payment.token].verified
+
+
+def test_a_notification_for_less_than_the_payment_even_signed_is_refused(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    transaction = simulator.transactions[payment.token]
+    transaction.amount = 100  # the gateway says 1.00 PLN was paid, and signs it
+    body = _paid(simulator, payment)
+    assert _notify(client, payment, body) == 400
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+
+
+def test_a_verify_that_fails_books_nothing(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    simulator.verify_fails = True
+    assert _notify(client, payment, _paid(simulator, payment)) == 400
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert Notification.objects.get(payment=payment).reason.startswith("verify")
+
+
+def test_a_gateway_timing_out_leaves_the_payment_pending(client, shop, simulator, monkeypatch):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    monkeypatch.setattr(przelewy24, "TIMEOUT_SECONDS", 0.3)
+    simulator.verify_delay = 1.0
+    assert _notify(client, payment, _paid(simulator, payment)) == 503  # the gateway retries
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    simulator.verify_delay = 0.0
+    assert _notify(client, payment, _paid(simulator, payment)) == 200  # its retry books it
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.COMPLETED
+
+
+def test_another_transaction_for_a_paid_payment_changes_nothing(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    assert _notify(client, payment, _paid(simulator, payment)) == 200
+    simulator.transactions[payment.token].order_id = 310_000_555
+    assert _notify(client, payment, _paid(simulator, payment)) == 400
+    payment.refresh_from_db()
+    assert payment.provider_transaction_id == "310000999"
+
+
+def test_hostile_bodies_are_refused_and_logged(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    for body in (b"not json", b"[1, 2]", b"{}", json.dumps({"sign": "x"}).encode()):
+        assert _notify(client, payment, body) == 400
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert Notification.objects.filter(outcome="refused").count() == 4
+
+
+def test_a_notification_signed_with_tenant_as_key_is_refused_by_tenant_b(
+    client, shop, simulator, tenants
+):
+    """B has its own account and a payment with A's payment's id: A's signed body posted to
+    B's notify URL is refused by B's key."""
+    payment, _redirect = _start(shop, [shop["f1"]])
+    body = _paid(simulator, payment)
+    connection.set_tenant(tenants.b)
+    from billing.importing import import_text
+    from billing.models import Customer
+
+    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
+    services.gateway_account_save(
+        gateway="przelewy24",
+        merchant_id=MERCHANT["merchant_id"],
+        pos_id=MERCHANT["merchant_id"],
+        api_key="klucz-b",
+        crc="crc-b",
+        base_url=simulator.base_url,
+    )
+    theirs = Payment.objects.create(
+        public_id=payment.public_id,
+        gateway="przelewy24",
+        customer=Customer.objects.get(erp_id="K1"),
+        amount_grosze=payment.amount_grosze,
+        title="B",
+    )
+    assert _notify(client, theirs, body, host=B) == 400
+    theirs.refresh_from_db()
+    assert theirs.status == Payment.Status.PENDING
+    connection.set_tenant(tenants.a)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "1.234", "abc", "1e9", "100000.01", "NaN"])
+def test_a_wrong_amount_is_refused_before_the_gateway(shop, simulator, amount):
+    before = len(simulator.transactions)
+    with pytest.raises(ApplicationError) as refused:
+        services.payment_start(actor=shop["owner"], amount=amount)
+    assert refused.value.code == "invalid_amount"
+    assert len(simulator.transactions) == before
+    assert not Payment.objects.exists()
+
+
+def test_an_amount_on_the_boundary_is_taken(shop, simulator):
+    payment, _redirect = services.payment_start(actor=shop["owner"], amount="100000,00")
+    assert payment.amount == Decimal("100000.00")
+
+
+def test_another_customers_or_a_paid_invoice_is_not_payable(shop):
+    for invoices in ([shop["f3"]], [shop["f1"], shop["f3"]]):
+        with pytest.raises(ApplicationError) as refused:
+            _start(shop, invoices)
+        assert refused.value.code == "invoices_not_payable"
+    shop["f1"].paid = shop["f1"].gross
+    shop["f1"].save()
+    with pytest.raises(ApplicationError):
+        _start(shop, [shop["f1"]])
+    assert not Payment.objects.exists()
+
+
+def test_a_manager_pays_within_its_scope_only(shop, manager, simulator):
+    payment, _redirect = services.payment_start(actor=manager, invoice_ids=[shop["f1"].pk])
+    assert payment.amount_grosze == 35000
+    with pytest.raises(ApplicationError) as refused:  # F2 is for M3, not granted
+        services.payment_start(actor=manager, invoice_ids=[shop["f2"].pk])
+    assert refused.value.code == "invoices_not_payable"
+    with pytest.raises(ApplicationError) as refused:  # K1's balance: it covers K1 in part
+        services.payment_start(actor=manager, amount="10")
+    assert refused.value.code == "customer_required"
+
+
+def test_a_gateway_that_does_not_register_fails_the_payment(shop, simulator, monkeypatch):
+    from payments.models import GatewayAccount
+
+    GatewayAccount.objects.update(base_url="http://127.0.0.1:9")  # nobody listens there
+    with pytest.raises(ApplicationError) as refused:
+        _start(shop, [shop["f1"]])
+    assert (refused.value.code, refused.value.status) == ("gateway_unavailable", 503)
+    assert Payment.objects.get().status == Payment.Status.FAILED
+
+
+def test_the_api_starts_and_reads_a_payment_and_another_customer_reads_nothing(shop, simulator):
+    api = APIClient()
+    api.force_authenticate(shop["owner"])
+    created = api.post(
+        "/api/v1/payments", {"invoice_ids": [shop["f1"].pk]}, format="json", HTTP_HOST=A
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["redirect_url"].startswith(simulator.base_url + "/trnRequest/")
+    read = api.get(f"/api/v1/payments/{body['id']}", HTTP_HOST=A).json()
+    assert (read["status"], read["amount"], read["invoice_ids"]) == (
+        "pending",
+        "350.00",
+        [shop["f1"].pk],
+    )
+    from identity.services import user_create
+
+    other = APIClient()
+    other.force_authenticate(user_create(login="obcy", password="RyBa18$05x"))
+    assert other.get(f"/api/v1/payments/{body['id']}", HTTP_HOST=A).status_code == 404
+    empty = api.post("/api/v1/payments", {}, format="json", HTTP_HOST=A)
+    assert (empty.status_code, empty.json()["code"]) == (400, "nothing_to_pay")
+
+
+def test_the_return_page_never_says_paid_before_the_notification(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    client.force_login(shop["owner"])
+    page = client.get(f"/payments/{payment.public_id}/", HTTP_HOST=A).content.decode()
+    assert "Czekamy na potwierdzenie" in page
+    assert _notify(client, payment, _paid(simulator, payment)) == 200
+    page = client.get(f"/payments/{payment.public_id}/", HTTP_HOST=A).content.decode()
+    assert "Zapłacono" in page
+
+
+def test_the_gateway_credentials_are_sealed_at_rest(shop):
+    from payments.models import GatewayAccount
+
+    stored = GatewayAccount.objects.get().sealed_secrets
+    assert MERCHANT["api_key"] not in stored
+    assert MERCHANT["crc"] not in stored
+    assert services.client_for(GatewayAccount.objects.get()).test_access()
