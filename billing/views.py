@@ -110,8 +110,17 @@ def dashboard(request):
         "customers": selectors.customer_list(actor=actor, focus=focus)[:5],
         # What other apps ask the customer to do or warn about (core.portal.register_notices).
         "notices": portal.notices(request.tenant.configuration, actor, focus),
+        "pay_url": _pay_url(request),
     }
     return render(request, "billing/dashboard.html", context)
+
+
+def _pay_url(request) -> str | None:
+    """Where to pay online, where the tenant takes online payments now (an app above offers
+    the page; none: nothing is linked)."""
+    if not request.tenant.configuration.has_module("online_payments"):
+        return None
+    return portal.module_url("online_payments")
 
 
 @portal_page("charges")
@@ -131,7 +140,8 @@ def invoices(request):
         {
             "page": _page(
                 request, selectors.invoice_list(actor=request.user, focus=request_focus(request))
-            )
+            ),
+            "pay_url": _pay_url(request),
         },
     )
 

@@ -11,17 +11,28 @@ from typing import Any
 from django.urls import reverse
 
 _MODULE_PAGES: dict[str, str] = {}
+# A module whose page works only once the tenant has set something up (online payments need a
+# merchant account): asked before the page is linked.
+_MODULE_READY: dict[str, Callable[[], bool]] = {}
 
 
-def register_module_page(module: str, url_name: str) -> None:
-    """``module`` (a tenants.policies.Module value) is shown at the URL named ``url_name``."""
+def register_module_page(
+    module: str, url_name: str, *, ready: Callable[[], bool] | None = None
+) -> None:
+    """``module`` (a tenants.policies.Module value) is shown at the URL named ``url_name``
+    (when ``ready`` says so, if given)."""
     _MODULE_PAGES[str(module)] = url_name
+    if ready is not None:
+        _MODULE_READY[str(module)] = ready
 
 
 def module_url(module: str) -> str | None:
-    """The page of ``module``, or None when no app offers one."""
+    """The page of ``module``, or None when no app offers one (or it is not ready)."""
     name = _MODULE_PAGES.get(str(module))
-    return reverse(name) if name else None
+    ready = _MODULE_READY.get(str(module))
+    if name is None or (ready is not None and not ready()):
+        return None
+    return reverse(name)
 
 
 def has_page(module: str) -> bool:

@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from core import csp as core_csp
 from core.errors import error_body
 from ebok.views import healthz, readyz, tenant_suspended, unknown_host
 from tenants.registry import tenant_for_host
@@ -96,11 +97,7 @@ class TenantLocaleMiddleware:
         return response
 
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-    "form-action 'self'; object-src 'none'"
-)
+CSP = core_csp.CSP
 
 
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -92,6 +93,24 @@ def _invalid_amount() -> ApplicationError:
     message = _("Enter an amount from 0.01 to 100,000.00 PLN, with at most two decimals.")
     return ApplicationError(
         message, code=Code.INVALID_AMOUNT, extra={"fields": {"amount": [message]}}
+    )
+
+
+def gateway_origin() -> str | None:
+    """The origin of the enabled gateway's payment pages (where the pay form leads)."""
+    account = GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
+    if account is None:
+        return None
+    url = urlsplit(client_for(account).redirect_url("x"))
+    return f"{url.scheme}://{url.netloc}"
+
+
+def payments_ready() -> bool:
+    """Whether this tenant takes online payments now: the module on and a merchant account
+    enabled."""
+    return (
+        current_config().has_module(Module.ONLINE_PAYMENTS)
+        and GatewayAccount.objects.filter(enabled=True).exists()
     )
 
 

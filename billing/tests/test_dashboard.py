@@ -68,14 +68,14 @@ def test_overdue_invoices_link_to_the_invoices_where_offered(
 def test_home_page_advertises_only_modules_with_pages(
     client, tenants, django_capture_on_commit_callbacks
 ):
-    """A tenant whose settings name online payments (not built yet) must not list them to
-    visitors; meters and readings (one page), complaints and failure reports (one page) are
-    listed once each."""
+    """A tenant whose settings name online payments without a merchant account (not ready) must
+    not list them to visitors; meters and readings (one page), complaints and failure reports
+    (one page) are listed once each."""
     offered = ["charges", "meters", "readings", "online_payments", "tickets", "failure_reports"]
     _modules(tenants, django_capture_on_commit_callbacks, offered)
     page = client.get("/", HTTP_HOST=HOST).content.decode()
     cards = re.findall(r'<li class="card module-card">(.*?)</li>', page, re.S)
-    pages = {portal.module_url(m) for m in offered if portal.has_page(m)}
+    pages = {url for m in offered if (url := portal.module_url(m))}
     assert len(cards) == len(pages) == 3
     for word in ("Odczyty", "Płatności online", "Zgłoszenia awarii"):
         assert word not in page

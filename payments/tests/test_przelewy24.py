@@ -251,3 +251,22 @@ def test_the_gateway_credentials_are_sealed_at_rest(shop):
     assert MERCHANT["api_key"] not in stored
     assert MERCHANT["crc"] not in stored
     assert services.client_for(GatewayAccount.objects.get()).test_access()
+
+
+def test_the_pay_page_leads_to_the_gateway_and_is_linked_only_when_ready(client, shop, simulator):
+    from payments.models import GatewayAccount
+
+    client.force_login(shop["owner"])
+    invoices = client.get("/invoices/", HTTP_HOST=A).content.decode()
+    assert f'href="/payments/pay/?invoice={shop["f1"].pk}"' in invoices
+    page = client.get(f"/payments/pay/?invoice={shop['f1'].pk}", HTTP_HOST=A)
+    assert f"form-action 'self' {simulator.base_url}" in page["Content-Security-Policy"]
+    assert page.context["form"]["invoices"].value() == [shop["f1"].pk]
+    empty = client.post("/payments/pay/", {}, HTTP_HOST=A)
+    assert empty.status_code == 400
+    started = client.post("/payments/pay/", {"invoices": [shop["f1"].pk]}, HTTP_HOST=A)
+    assert started.status_code == 302
+    assert started["Location"].startswith(f"{simulator.base_url}/trnRequest/")
+    GatewayAccount.objects.update(enabled=False)
+    assert "/payments/pay/" not in client.get("/invoices/", HTTP_HOST=A).content.decode()
+    assert client.get("/payments/pay/", HTTP_HOST=A).status_code == 404
