@@ -1,8 +1,11 @@
 from django.urls import path
 
-from payments import views
+from payments import office, views
 
 urlpatterns = [
     path("payments/pay/", views.pay, name="payments_pay"),
+    path("office/payments/", office.payments_list, name="payments_office_list"),
+    path("office/payments/account/", office.account, name="payments_office_account"),
+    path("office/payments/account/test", office.account_test, name="payments_office_account_test"),
     path("payments/<uuid:public_id>/", views.payment_return, name="payments_return"),
 ]

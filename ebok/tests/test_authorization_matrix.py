@@ -169,6 +169,9 @@ TENANT_ROUTES = {
     "correspondence_office_letters": "L 403 403 200 200 | LH 403H 403H 400H 400H",
     "payments_return": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "payments_pay": "L 404 404 403 403 | LH 404H 404H 403H 403H",  # no merchant account in A
+    "payments_office_list": "L 403 403 200 200 | LH 403H 403H 200 200",
+    "payments_office_account": "L 403 403 403 200 | LH 403H 403H 403H 400H",
+    "payments_office_account_test": "405 405 405 405 405 | LH 403H 403H 403H 302",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
     "api-password-policy": "200 200 200 200 200 | 405 405 405 405 405",

@@ -270,3 +270,35 @@ def test_the_pay_page_leads_to_the_gateway_and_is_linked_only_when_ready(client,
     GatewayAccount.objects.update(enabled=False)
     assert "/payments/pay/" not in client.get("/invoices/", HTTP_HOST=A).content.decode()
     assert client.get("/payments/pay/", HTTP_HOST=A).status_code == 404
+
+
+def test_the_admin_saves_and_tests_the_account_and_staff_see_refused_notifications(
+    client, shop, simulator
+):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+    from payments.models import GatewayAccount
+
+    payment, _redirect = _start(shop, [shop["f1"]])
+    assert _notify(client, payment, _paid(simulator, payment, amount=1)) == 400
+    admin = user_create(login="admin", password="BiUr42#ok", role="tenant_admin")
+    login_verified_staff(client, A, admin, "BiUr42#ok")
+    listing = client.get("/office/payments/", HTTP_HOST=A).content.decode()
+    assert "the sign does not match" in listing
+    assert MERCHANT["crc"] not in listing
+    page = client.get("/office/payments/account/", HTTP_HOST=A).content.decode()
+    assert MERCHANT["api_key"] not in page  # never shown again
+    wrong = {
+        "merchant_id": MERCHANT["merchant_id"],
+        "api_key": "zly",
+        "crc": "zly",
+        "enabled": "on",
+    }
+    assert client.post("/office/payments/account/", wrong, HTTP_HOST=A).status_code == 302
+    tested = client.post("/office/payments/account/test", HTTP_HOST=A, follow=True)
+    assert "nie akceptuje tych kluczy" in tested.content.decode()
+    right = {**wrong, "api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]}
+    client.post("/office/payments/account/", right, HTTP_HOST=A)
+    tested = client.post("/office/payments/account/test", HTTP_HOST=A, follow=True)
+    assert "akceptuje te klucze" in tested.content.decode()
+    assert GatewayAccount.objects.get().base_url == simulator.base_url  # kept
