@@ -27,7 +27,7 @@ demo: migrate
 ## http://<slug>.localhost:8000/ and the landing page at http://localhost:8000/.
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	scripts/run.sh $(HOST) $(PORT)
 
 ## The tests: starts PostgreSQL/Redis when they are not running, then pytest.
 test: install

@@ -19,6 +19,7 @@ from core.access import Role
 from demo.correspondence import load_demo_correspondence
 from demo.ledger import demo_files, nip_for, nrb_for
 from demo.metering import MeterPlan, metering_files
+from demo.payments import load_demo_payments
 from demo.portals.catalogue import (
     DEMO_DOCUMENT_TITLES,
     DEMO_DOCUMENTS,
@@ -128,6 +129,9 @@ def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list
             created.append(tenant)
         with schema_context(tenant.schema_name):
             _publish_demo_documents(demo, tenant.configuration)
+            load_demo_payments(
+                slug=demo.slug, number=DEMO_TENANTS.index(demo), config=tenant.configuration
+            )
             for account in demo.accounts:
                 user_create(
                     login=account.login,

@@ -304,8 +304,23 @@ class Simulator:
         return Handler
 
 
-if __name__ == "__main__":
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8301
+def serve(port: int, merchants_file: str | None) -> None:
+    """The simulator in the foreground with the merchants of ``merchants_file`` (the demo's:
+    ``{slug: {"merchant_id", "api_key", "crc"}}``)."""
     simulator = Simulator(port)
-    print(f"Przelewy24 simulator on {simulator.base_url}")  # noqa: T201
+    if merchants_file:
+        try:
+            with open(merchants_file) as stream:
+                merchants = json.load(stream)
+        except FileNotFoundError:
+            merchants = {}
+        for merchant in merchants.values():
+            simulator.add_merchant(**merchant)
+    print(f"Przelewy24 simulator on {simulator.base_url}", flush=True)  # noqa: T201
     simulator.server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 8301, sys.argv[2] if len(sys.argv) > 2 else None
+    )

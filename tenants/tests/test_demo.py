@@ -143,3 +143,26 @@ def test_demo_correspondence_follows_each_tenants_seed(demo):
     reader = User.objects.get(username=next(a for a in dabrowa.accounts).login)
     assert selectors.letters_for(actor=reader).count() == 2
     assert selectors.unread_letters(actor=reader) == 1
+
+
+def test_demo_tenants_taking_online_payments_get_an_account_at_the_simulator(
+    demo, settings, tmp_path
+):
+    """Where a simulator is configured (make run), zdroj (which takes online payments) pays
+    there with keys of its own, written for the simulator; jezioro (which does not) gets none."""
+    import json
+
+    from payments.models import GatewayAccount
+    from payments.services import client_for
+
+    settings.PAYMENT_SIMULATOR_URL = "http://127.0.0.1:8301"
+    settings.PAYMENT_SIMULATOR_MERCHANTS = tmp_path / "przelewy24.json"
+    load_demo_tenants(slugs=("zdroj", "jezioro"))
+    merchants = json.loads(settings.PAYMENT_SIMULATOR_MERCHANTS.read_text())
+    assert set(merchants) == {"zdroj"}
+    connection.set_tenant(Tenant.objects.get(slug="zdroj"))
+    account = GatewayAccount.objects.get()
+    assert (account.enabled, account.base_url) == (True, "http://127.0.0.1:8301")
+    assert client_for(account).credentials.api_key == merchants["zdroj"]["api_key"]
+    connection.set_tenant(Tenant.objects.get(slug="jezioro"))
+    assert not GatewayAccount.objects.exists()
