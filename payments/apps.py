@@ -11,6 +11,7 @@ class PaymentsConfig(AppConfig):
         from core import portal, throttling
         from core.access import Role
         from identity.permissions import register_permission
+        from identity.twofactor.sealing import register_sealed
         from payments.services import payments_ready
         from tenants.policies import Module
 
@@ -38,3 +39,4 @@ class PaymentsConfig(AppConfig):
 
         # Gateways notify from a few addresses, again and again when they get no 200.
         throttling.register_limit("payment_notify_ip", 600, 60)
+        register_sealed("payments.GatewayAccount", "sealed_secrets")

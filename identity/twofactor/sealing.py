@@ -16,7 +16,20 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-__all__ = ["InvalidToken", "reseal", "seal", "unseal"]
+__all__ = ["InvalidToken", "register_sealed", "reseal", "seal", "sealed_fields", "unseal"]
+
+# Other apps' sealed columns ("app_label.Model", field), re-sealed by ``totp_rekey`` too.
+_SEALED: list[tuple[str, str]] = [("identity.SealedTOTPDevice", "sealed_key")]
+
+
+def register_sealed(model: str, field: str) -> None:
+    """An app above keeps a secret sealed in ``model.field`` (in its AppConfig.ready())."""
+    if (model, field) not in _SEALED:
+        _SEALED.append((model, field))
+
+
+def sealed_fields() -> list[tuple[str, str]]:
+    return list(_SEALED)
 
 
 def _configured_keys() -> tuple[str, ...]:

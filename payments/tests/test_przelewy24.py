@@ -302,3 +302,25 @@ def test_the_admin_saves_and_tests_the_account_and_staff_see_refused_notificatio
     tested = client.post("/office/payments/account/test", HTTP_HOST=A, follow=True)
     assert "akceptuje te klucze" in tested.content.decode()
     assert GatewayAccount.objects.get().base_url == simulator.base_url  # kept
+
+
+def test_the_gateway_keys_rotate_with_the_sealing_keys(shop, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from payments.models import GatewayAccount
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.TOTP_ENCRYPTION_KEYS = [old]
+    services.gateway_account_save(
+        gateway="przelewy24",
+        merchant_id=MERCHANT["merchant_id"],
+        pos_id=MERCHANT["merchant_id"],
+        api_key=MERCHANT["api_key"],
+        crc=MERCHANT["crc"],
+        base_url=GatewayAccount.objects.get().base_url,
+    )
+    settings.TOTP_ENCRYPTION_KEYS = [new, old]  # the new key first
+    call_command("totp_rekey", verbosity=0)
+    settings.TOTP_ENCRYPTION_KEYS = [new]  # the old key removed
+    assert services.client_for(GatewayAccount.objects.get()).credentials.crc == MERCHANT["crc"]
