@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError, CoreErrorCode
 
 
 def base_url(request: HttpRequest) -> str:
@@ -22,3 +28,17 @@ def tenant_base_url() -> str:
     host = domain.domain if domain is not None else settings.PLATFORM_DOMAIN
     port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
     return f"{settings.PLATFORM_URL_SCHEME}://{host}{port}"
+
+
+def moment_param(raw: str, *, name: str = "since") -> datetime:
+    """A query parameter's moment (ISO 8601 with its zone), else a 400 naming ``name``."""
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        message = _("Give the moment as ISO 8601 with its time zone, e.g. 2026-01-31T08:00:00Z.")
+        raise ApplicationError(
+            message, code=CoreErrorCode.INVALID, extra={"fields": {name: [message]}}
+        )
+    return value

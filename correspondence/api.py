@@ -5,9 +5,6 @@ correspondence.selectors with the acting user; internal notes are never in an an
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -20,6 +17,7 @@ from rest_framework.views import APIView
 from billing.api import FOCUS_PARAMETERS, FocusMixin, ScopedListApi, focus_of
 from core import throttling, uploads
 from core.errors import ApplicationError, Throttled
+from core.http import moment_param
 from core.pagination import Cursor
 from correspondence import selectors, services
 from correspondence.errors import CorrespondenceErrorCode as Code
@@ -275,7 +273,7 @@ class TicketExportApi(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IntegrationOnly]
 
-    class ExportSerializer(TicketSerializer):
+    class TicketExportSerializer(TicketSerializer):
         customer_erp_id = serializers.CharField(source="customer.erp_id")
         premises_erp_id = serializers.CharField(source="premises.erp_id", allow_null=True)
         messages = MessageSerializer(many=True, read_only=True)
@@ -297,7 +295,7 @@ class TicketExportApi(APIView):
                 "since", str, required=False, description="ISO 8601: cases changed from then."
             )
         ],
-        responses=ExportSerializer(many=True),
+        responses=TicketExportSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         rows = Case.objects.select_related("customer", "premises").prefetch_related(
@@ -305,22 +303,11 @@ class TicketExportApi(APIView):
         )
         raw = request.query_params.get("since", "")
         if raw:
-            since = _moment(raw)
+            since = moment_param(raw)
             rows = rows.filter(updated_at__gte=since)
         paginator = ExportCursor()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(self.ExportSerializer(page, many=True).data)
-
-
-def _moment(raw: str) -> datetime:
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        message = _("Give the moment as ISO 8601 with its time zone, e.g. 2026-01-31T08:00:00Z.")
-        raise ApplicationError(message, code=Code.INVALID, extra={"fields": {"since": [message]}})
-    return value
+        return paginator.get_paginated_response(self.TicketExportSerializer(page, many=True).data)
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):

@@ -4,12 +4,14 @@ customer; ``GET /api/v1/payments/{id}``; the gateways' notifications at
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,9 @@ from rest_framework.views import APIView
 from billing.api import FOCUS_PARAMETERS, FocusMixin, focus_of
 from core import throttling
 from core.errors import ApplicationError, Throttled
+from core.http import moment_param
+from core.pagination import Cursor
+from identity.authentication import ApiKeyAuthentication, IntegrationOnly
 from payments import selectors, services
 from payments.errors import PaymentsErrorCode as Code
 from payments.models import Gateway, Payment
@@ -120,3 +125,68 @@ class NotifyView(View):
             remote=address if address != "unknown" else None,
         )
         return HttpResponse("OK" if outcome == 200 else "", status=outcome)
+
+
+class ExportCursor(Cursor):
+    ordering = ("completed_at", "id")
+
+
+class PaymentExportApi(APIView):
+    """Booked online payments for the organisation's ERP (the tenant's API key): since a moment,
+    a cursor in the order they were booked, each with the customer's ERP id, the gateway's
+    transaction id (the ERP's own payments import matches on it) and the invoices it pays.
+    Asking again gives the same rows: nothing is marked or consumed."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IntegrationOnly]
+
+    class PaymentExportSerializer(serializers.ModelSerializer):
+        id = serializers.UUIDField(source="public_id")
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+        customer_erp_id = serializers.CharField(source="customer.erp_id")
+        invoices = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Payment
+            fields = [
+                "id",
+                "customer_erp_id",
+                "amount",
+                "currency",
+                "gateway",
+                "provider_transaction_id",
+                "method",
+                "completed_at",
+                "invoices",
+            ]
+
+        def get_invoices(self, payment: Payment) -> list[dict]:
+            return [
+                {
+                    "erp_id": a.invoice.erp_id,
+                    "number": a.invoice.number,
+                    "amount": str(Decimal(a.amount_grosze) / 100),
+                }
+                for a in payment.allocations.all()
+            ]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since", str, required=False, description="ISO 8601: payments booked from then."
+            )
+        ],
+        responses=PaymentExportSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        rows = (
+            Payment.objects.filter(status=Payment.Status.COMPLETED)
+            .select_related("customer")
+            .prefetch_related("allocations__invoice")
+        )
+        raw = request.query_params.get("since", "")
+        if raw:
+            rows = rows.filter(completed_at__gte=moment_param(raw))
+        paginator = ExportCursor()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(self.PaymentExportSerializer(page, many=True).data)

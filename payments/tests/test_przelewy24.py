@@ -324,3 +324,46 @@ def test_the_gateway_keys_rotate_with_the_sealing_keys(shop, settings):
     call_command("totp_rekey", verbosity=0)
     settings.TOTP_ENCRYPTION_KEYS = [new]  # the old key removed
     assert services.client_for(GatewayAccount.objects.get()).credentials.crc == MERCHANT["crc"]
+
+
+def test_booked_payments_go_back_to_the_erp_with_the_api_key(client, shop, simulator):
+    from identity.services import api_key_create
+
+    booked, _redirect = _start(shop, [shop["f1"], shop["f2"]])
+    assert _notify(client, booked, _paid(simulator, booked)) == 200
+    _start(shop, [shop["f1"]])  # pending: not exported
+    assert APIClient().get("/api/v1/payments/export", HTTP_HOST=A).status_code == 401
+    erp = APIClient()
+    erp.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key_create(name='ERP')}")
+    rows = erp.get("/api/v1/payments/export", HTTP_HOST=A).json()["results"]
+    assert [(r["id"], r["amount"], r["customer_erp_id"]) for r in rows] == [
+        (str(booked.public_id), "470.55", "K1")
+    ]
+    assert rows[0]["provider_transaction_id"] == "310000999"
+    assert sorted(i["erp_id"] for i in rows[0]["invoices"]) == ["F1", "F2"]
+    again = erp.get("/api/v1/payments/export", HTTP_HOST=A).json()["results"]
+    assert again == rows  # asking again gives the same: nothing is consumed
+    later = erp.get(
+        "/api/v1/payments/export", {"since": "2999-01-01T00:00:00Z"}, HTTP_HOST=A
+    ).json()["results"]
+    assert later == []
+    bad = erp.get("/api/v1/payments/export", {"since": "wczoraj"}, HTTP_HOST=A)
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid")
+
+
+def test_staff_download_the_booked_payments_as_csv(client, shop, simulator):
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+
+    booked, _redirect = _start(shop, [shop["f1"], shop["f2"]])
+    assert _notify(client, booked, _paid(simulator, booked)) == 200
+    staff = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
+    login_verified_staff(client, A, staff, "BiUr42#ok")
+    response = client.get("/office/payments/booked.csv", HTTP_HOST=A)
+    lines = b"".join(response.streaming_content if response.streaming else [response.content])
+    rows = [line.split(";") for line in lines.decode("utf-8-sig").strip().splitlines()]
+    assert rows[0][-1] == "invoice_erp_id"
+    assert sorted((r[1], r[2], r[4], r[5]) for r in rows[1:]) == [
+        ("K1", "120.55", "310000999", "F2"),
+        ("K1", "350.00", "310000999", "F1"),
+    ]
