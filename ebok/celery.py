@@ -10,5 +10,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebok.settings.dev")
 app = CeleryApp("ebok")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    lambda: ["ebok", "core.outbox", "tenants", "identity", "billing", "metering", "correspondence"]
+    lambda: [
+        "ebok",
+        "core.outbox",
+        "tenants",
+        "identity",
+        "billing",
+        "metering",
+        "correspondence",
+        "payments",
+    ]
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -262,6 +263,53 @@ def notification_receive(*, gateway: str, public_id: str, raw: bytes, remote: st
     except przelewy24.Refused as exc:
         return _refused(gateway, payment, f"verify: {exc}", remote)
     return _book(payment, notice, remote)
+
+
+def payments_reconcile(*, older_than_minutes: int = 15, give_up_after_hours: int = 24) -> dict:
+    """Payments pending longer than ``older_than_minutes`` (their notification lost or late):
+    the gateway is asked what it knows. Paid: verified if need be and booked, as a notification
+    would; nothing paid after ``give_up_after_hours``: not paid. A gateway that does not answer
+    leaves them pending for the next run: never a second charge."""
+    now = timezone.now()
+    counts = {"booked": 0, "failed": 0, "pending": 0}
+    account = GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
+    if account is None:
+        return counts
+    client = client_for(account)
+    pending = Payment.objects.filter(
+        status=Payment.Status.PENDING,
+        gateway=account.gateway,
+        created_at__lt=now - timedelta(minutes=older_than_minutes),
+    ).order_by("created_at")[:200]
+    for payment in pending:
+        try:
+            known = client.transaction(str(payment.public_id))
+            if known is not None and known[0] in (1, 2):
+                status, notice = known
+                if notice.amount != payment.amount_grosze or notice.currency != payment.currency:
+                    _refused(payment.gateway, payment, "the gateway's amount differs", None)
+                    counts["pending"] += 1
+                    continue
+                if status == 1:
+                    client.verify(
+                        session_id=notice.session_id,
+                        order_id=notice.order_id,
+                        amount=notice.amount,
+                        currency=notice.currency,
+                    )
+                counts["booked" if _book(payment, notice, None) == 200 else "pending"] += 1
+                continue
+        except (przelewy24.GatewayUnavailable, przelewy24.Refused):
+            counts["pending"] += 1
+            continue
+        if payment.created_at < now - timedelta(hours=give_up_after_hours):
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(
+                status=Payment.Status.FAILED
+            )
+            counts["failed"] += 1
+        else:
+            counts["pending"] += 1
+    return counts
 
 
 def _booked_before(payment: Payment, notice, remote) -> int:

@@ -10,6 +10,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/provisioning.py "$@"
   .venv/bin/python bench/billing.py "$@"
   .venv/bin/python bench/metering.py "$@"
-  exec .venv/bin/python bench/correspondence.py "$@"
+  .venv/bin/python bench/correspondence.py "$@"
+  exec .venv/bin/python bench/payments.py "$@"
 fi
 exec .venv/bin/pytest "$@"

@@ -79,6 +79,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
         "args": ("metering.tasks.window_notices",),
     },
+    # Online payments whose notification is late or lost: the gateway is asked.
+    "payments-reconcile": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": 600.0,
+        "args": ("payments.tasks.payments_reconcile",),
+    },
     # Cases: answered ones nobody replied to are closed; staff are told of deadlines near.
     "cases-daily": {
         "task": "ebok.tasks.run_for_every_tenant",

@@ -160,6 +160,27 @@ class Przelewy24:
             method_id=values["methodId"],
         )
 
+    def transaction(self, session_id: str) -> tuple[int, Notification] | None:
+        """What Przelewy24 knows of a session: (status, the transaction as a notification
+        would give it), or None when it knows no payment in it. Status 0: nothing paid, 1: paid
+        and waiting for verify, 2: paid and verified, 3: returned."""
+        try:
+            answer = self._call("GET", f"/api/v1/transaction/by/sessionId/{session_id}")
+        except Refused:
+            return None
+        data = answer.get("data") or {}
+        try:
+            notice = Notification(
+                session_id=str(data["sessionId"]),
+                order_id=int(data["orderId"]),
+                amount=int(data["amount"]),
+                currency=str(data.get("currency", "PLN")),
+                method_id=int(data.get("methodId") or 0),
+            )
+            return int(data["status"]), notice
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GatewayUnavailable("an answer without the transaction") from exc
+
     def verify(self, *, session_id: str, order_id: int, amount: int, currency: str) -> None:
         """Przelewy24 confirms the transaction (money taken); Refused when it does not."""
         c = self.credentials

@@ -185,6 +185,8 @@ class Simulator:
 
             def do_GET(self):  # noqa: N802 - http.server's name
                 path = urlsplit(self.path).path
+                if path.startswith("/api/v1/transaction/by/sessionId/"):
+                    return self._by_session(path.rsplit("/", 1)[-1])
                 if path == "/api/v1/testAccess":
                     merchant = self._merchant()
                     if merchant is None:
@@ -197,6 +199,36 @@ class Simulator:
                         return self._json(404, {"error": "Unknown token", "code": 404})
                     return self._page(token, t)
                 return self._json(404, {"error": "Not found", "code": 404})
+
+            def _by_session(self, session_id: str):
+                merchant = self._merchant()
+                if merchant is None:
+                    return self._json(401, {"error": "Incorrect authentication", "code": 401})
+                t = next(
+                    (
+                        t
+                        for t in simulator.transactions.values()
+                        if t.session_id == session_id and t.merchant is merchant
+                    ),
+                    None,
+                )
+                if t is None:
+                    return self._json(400, {"error": "Transaction not found", "code": 400})
+                status = 2 if t.verified else 1 if t.order_id else 0
+                return self._json(
+                    200,
+                    {
+                        "data": {
+                            "sessionId": t.session_id,
+                            "orderId": t.order_id,
+                            "status": status,
+                            "amount": t.amount,
+                            "currency": t.currency,
+                            "methodId": 154,
+                        },
+                        "responseCode": 0,
+                    },
+                )
 
             def _page(self, token: str, t: Transaction) -> None:
                 amount = f"{t.amount // 100},{t.amount % 100:02d} {t.currency}"

@@ -367,3 +367,44 @@ def test_staff_download_the_booked_payments_as_csv(client, shop, simulator):
         ("K1", "120.55", "310000999", "F2"),
         ("K1", "350.00", "310000999", "F1"),
     ]
+
+
+def _age(payment: Payment, **delta) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(**delta))
+
+
+def test_a_lost_notification_is_made_good_by_asking_the_gateway(client, shop, simulator):
+    payment, _redirect = _start(shop, [shop["f1"]])
+    assert simulator.pay(payment.token, times=0) == []  # paid, but the notification is lost
+    _age(payment, minutes=14)
+    assert services.payments_reconcile()["booked"] == 0  # not yet: it may still come
+    _age(payment, minutes=16)
+    assert services.payments_reconcile() == {"booked": 1, "failed": 0, "pending": 0}
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.COMPLETED
+    assert simulator.transactions[payment.token].verified  # verified before it was booked
+    late = simulator.notification_body(payment.token)
+    assert _notify(client, payment, late) == 200  # the late notification: booked before
+    assert payment.notifications.filter(outcome="booked").count() == 1
+
+
+def test_reconciliation_waits_for_a_gateway_that_does_not_answer_and_gives_up_a_day_later(
+    shop, simulator
+):
+    from payments.models import GatewayAccount
+
+    unpaid, _redirect = _start(shop, [shop["f1"]])
+    _age(unpaid, hours=23)
+    assert services.payments_reconcile() == {"booked": 0, "failed": 0, "pending": 1}
+    real = GatewayAccount.objects.get().base_url
+    GatewayAccount.objects.update(base_url="http://127.0.0.1:9")
+    _age(unpaid, hours=25)
+    assert services.payments_reconcile()["pending"] == 1  # no answer: no verdict
+    GatewayAccount.objects.update(base_url=real)
+    assert services.payments_reconcile()["failed"] == 1
+    unpaid.refresh_from_db()
+    assert unpaid.status == Payment.Status.FAILED
