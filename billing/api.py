@@ -175,6 +175,7 @@ class BalanceApi(FocusMixin, APIView):
             fields={
                 "charged": serializers.DecimalField(max_digits=14, decimal_places=2),
                 "paid": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "paid_online": serializers.DecimalField(max_digits=14, decimal_places=2),
                 "balance": serializers.DecimalField(max_digits=14, decimal_places=2),
                 "by_month": serializers.ListField(),
             },
@@ -188,6 +189,8 @@ class BalanceApi(FocusMixin, APIView):
             {
                 "charged": money(total.charged),
                 "paid": money(total.paid),
+                # Paid online, not yet in the ERP's payments: counted in the balance already.
+                "paid_online": money(total.paid_online),
                 "balance": money(total.balance),
                 "by_month": [
                     {

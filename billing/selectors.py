@@ -3,6 +3,7 @@ may see: ``scope_for`` is the one place that decides it (property-manager grants
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -261,15 +262,30 @@ def balance_confirmation_list(*, actor: User, focus: Focus | None = None) -> Que
 class Balance:
     charged: Decimal
     paid: Decimal
+    # Paid online in the portal and not yet in the ERP's payments (apps above tell, through
+    # ``register_pending_credit``): counted at once, shown apart until the ERP confirms it.
+    paid_online: Decimal = ZERO
 
     @property
     def balance(self) -> Decimal:
         """What is owed: positive = debt, negative = overpayment."""
-        return self.charged - self.paid
+        return self.charged - self.paid - self.paid_online
+
+
+# (customer ids the actor sees, or None for every customer) -> money paid but not yet booked.
+PendingCredit = Callable[[frozenset[int] | None], Decimal]
+_PENDING_CREDITS: list[PendingCredit] = []
+
+
+def register_pending_credit(source: PendingCredit) -> None:
+    """An app above adds money paid through it that the ERP has not booked yet."""
+    if source not in _PENDING_CREDITS:
+        _PENDING_CREDITS.append(source)
 
 
 def balance(*, actor: User, focus: Focus | None = None, until: date | None = None) -> Balance:
-    """Charges minus payments over everything the actor may see (two queries)."""
+    """Charges minus payments over everything the actor may see (two queries, and one per app
+    that reports payments not yet booked; those only for today's balance)."""
     charges, payments = (
         charge_list(actor=actor, focus=focus),
         payment_list(actor=actor, focus=focus),
@@ -278,7 +294,11 @@ def balance(*, actor: User, focus: Focus | None = None, until: date | None = Non
         charges, payments = charges.filter(period__lte=until), payments.filter(paid_on__lte=until)
     charged = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
     paid = payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-    return Balance(charged=charged, paid=paid)
+    online = ZERO
+    scope = scope_for(actor, focus=focus)
+    if until is None and scope.covers_whole_customers:
+        online = sum((credit(scope.customer_ids) for credit in _PENDING_CREDITS), ZERO)
+    return Balance(charged=charged, paid=paid, paid_online=online)
 
 
 def balance_by_month(*, actor: User, focus: Focus | None = None, months: int = 24) -> list[dict]:

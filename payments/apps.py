@@ -8,10 +8,12 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy
 
+        from billing.selectors import register_pending_credit
         from core import portal, throttling
         from core.access import Role
         from identity.permissions import register_permission
         from identity.twofactor.sealing import register_sealed
+        from payments.selectors import paid_online_not_booked
         from payments.services import payments_ready
         from tenants.policies import Module
 
@@ -40,3 +42,4 @@ class PaymentsConfig(AppConfig):
         # Gateways notify from a few addresses, again and again when they get no 200.
         throttling.register_limit("payment_notify_ip", 600, 60)
         register_sealed("payments.GatewayAccount", "sealed_secrets")
+        register_pending_credit(paid_online_not_booked)

@@ -210,6 +210,9 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Column("paid_on", day),
             Column("amount", money),
             OPTIONAL_TEXT("title", 200),
+            # The payment gateway's transaction id of a payment made online in the portal: the
+            # portal stops counting it as "paid online, not yet booked" once the ERP has it.
+            OPTIONAL_TEXT("online_transaction_id", 64),
         ),
         references=(
             Reference("customer_erp_id", models.Customer, "customer_id"),

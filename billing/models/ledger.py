@@ -98,10 +98,19 @@ class PaymentReceived(models.Model):
     paid_on = models.DateField()
     amount = models.DecimalField(**MONEY)
     title = models.CharField(max_length=200, blank=True)
+    # The gateway's transaction id when the customer paid online in the portal (the ERP says so).
+    online_transaction_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["customer", "paid_on"], name="payment_customer_date_idx")]
+        indexes = [
+            models.Index(fields=["customer", "paid_on"], name="payment_customer_date_idx"),
+            models.Index(
+                fields=["online_transaction_id"],
+                name="payment_online_txn_idx",
+                condition=~Q(online_transaction_id=""),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
         ]

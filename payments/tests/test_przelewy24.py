@@ -408,3 +408,32 @@ def test_reconciliation_waits_for_a_gateway_that_does_not_answer_and_gives_up_a_
     assert services.payments_reconcile()["failed"] == 1
     unpaid.refresh_from_db()
     assert unpaid.status == Payment.Status.FAILED
+
+
+def test_a_booked_payment_counts_in_the_balance_at_once_until_the_erp_has_it(
+    client, shop, simulator
+):
+    from billing.importing import import_text
+
+    api = APIClient()
+    api.force_authenticate(shop["owner"])
+    before = api.get("/api/v1/balance", HTTP_HOST=A).json()
+    payment, _redirect = _start(shop, [shop["f1"]])
+    assert api.get("/api/v1/balance", HTTP_HOST=A).json() == before  # pending: nothing yet
+    assert _notify(client, payment, _paid(simulator, payment)) == 200
+    paid = api.get("/api/v1/balance", HTTP_HOST=A).json()
+    assert paid["paid_online"] == "350.00"
+    assert Decimal(paid["balance"]) == Decimal(before["balance"]) - Decimal("350.00")
+    client.force_login(shop["owner"])
+    summary = client.get("/dashboard/", HTTP_HOST=A).content.decode()
+    assert "350,00" in summary
+    assert "których biuro nie zaksięgowało jeszcze" in summary
+    imported = import_text(  # the ERP books it, naming the gateway's transaction
+        "payments-received",
+        "erp_id;customer_erp_id;invoice_erp_id;paid_on;amount;online_transaction_id\n"
+        "P9;K1;F1;2026-11-30;350.00;310000999\n",
+    )
+    assert imported.errors == []
+    after = api.get("/api/v1/balance", HTTP_HOST=A).json()
+    assert after["paid_online"] == "0.00"  # counted once, now as the ERP's payment
+    assert after["balance"] == paid["balance"]
