@@ -123,3 +123,19 @@ def accountant(client, tenants):
     user = user_create(login="ksiegowa", password="BiUr42#ok", role="accountant")
     login_verified_staff(client, "alpha.localhost", user, "BiUr42#ok")
     return user
+
+
+def manager_of(*premises_erp_ids: str, password: str = "RyBa18$05"):  # noqa: S107 - a test's
+    """A property manager (login ``zarzadca``) whose company holds grants for these premises,
+    from a month ago."""
+    user = user_create(login="zarzadca", password=password, role="manager")
+    company = manager_company_create(name="Zarządca", nip="5260250274", users=[user])
+    grant_create(
+        company=company,
+        premises_ids=list(
+            Premises.objects.filter(erp_id__in=premises_erp_ids).values_list("pk", flat=True)
+        ),
+        valid_from=timezone.localdate() - timedelta(days=30),
+        actor="test",
+    )
+    return user

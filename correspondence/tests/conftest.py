@@ -4,17 +4,16 @@ case module on), and the same ERP ids in tenant B where a test says so."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
 from PIL import Image
 
 from billing.importing import import_text
 from billing.models import Customer, Invoice, Premises
-from billing.services import customer_account_attach, grant_create, manager_company_create
+from billing.services import customer_account_attach
+from billing.tests.conftest import manager_of
 from correspondence import services
 from identity.services import user_create
 from tenants.policies.conversion import dump
@@ -114,15 +113,7 @@ def people(tenants, set_config):
 @pytest.fixture
 def manager(people):
     """A property manager granted M1 only (K1's other premises M3 is not covered)."""
-    user = user_create(login="zarzadca", password=PASSWORD, role="manager")
-    company = manager_company_create(name="Zarządca", nip="5260250274", users=[user])
-    grant_create(
-        company=company,
-        premises_ids=[people["m1"].pk],
-        valid_from=timezone.localdate() - timedelta(days=30),
-        actor="test",
-    )
-    return user
+    return manager_of("M1", password=PASSWORD)
 
 
 def file_case(actor, **values):

@@ -9,7 +9,11 @@ import io
 import pytest
 from PIL import Image
 
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import (
+    _assert_accessible,
+    _in_own_connection,
+    in_tenant_committed,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 SUBJECT = "Przecieka zawór przy wodomierzu"
@@ -28,18 +32,7 @@ def zdroj():
 
 
 def _in_zdroj(work):
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Tenant
-
-    out: dict = {}
-
-    def run():
-        with tenant_context(Tenant.objects.get(slug="zdroj")):
-            out["value"] = work()
-
-    _in_own_connection(run)
-    return out.get("value")
+    return in_tenant_committed("zdroj", work)
 
 
 def _office_answers(text: str) -> str:

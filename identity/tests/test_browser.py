@@ -35,6 +35,23 @@ def _in_own_connection(fn):
     return box.get("value")
 
 
+def in_tenant_committed(slug: str, work):
+    """``work()`` in tenant ``slug``'s schema on a connection of its own (committed, as a live
+    server sees it); returns what it returns."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    out: dict = {}
+
+    def run():
+        with tenant_context(Tenant.objects.get(slug=slug)):
+            out["value"] = work()
+
+    _in_own_connection(run)
+    return out.get("value")
+
+
 @pytest.fixture
 def iskra_customer():
     """The preset C demo tenant with a customer holding a one-time password (committed)."""

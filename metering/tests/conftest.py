@@ -10,8 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.importing import import_text
-from billing.models import Customer, Premises
-from billing.services import customer_account_attach, grant_create, manager_company_create
+from billing.models import Customer
+from billing.services import customer_account_attach
+from billing.tests.conftest import manager_of
 from identity.services import user_create
 from metering.models import Meter, ReadingWindow
 
@@ -90,15 +91,7 @@ def meters(tenants, set_config):
 @pytest.fixture
 def manager(meters):
     """A property manager granted M1 only (K1's other premises M3 is not covered)."""
-    user = user_create(login="zarzadca", password=PASSWORD, role="manager")
-    company = manager_company_create(name="Zarządca", nip="5260250274", users=[user])
-    grant_create(
-        company=company,
-        premises_ids=[Premises.objects.get(erp_id="M1").pk],
-        valid_from=timezone.localdate() - timedelta(days=30),
-        actor="test",
-    )
-    return user
+    return manager_of("M1", password=PASSWORD)
 
 
 def assert_queries_flat_with_more_meters(client, path: str, host: str) -> None:

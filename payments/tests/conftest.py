@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from billing.importing import import_text
-from billing.models import Customer, Invoice, Premises
-from billing.services import customer_account_attach, grant_create, manager_company_create
+from billing.models import Customer, Invoice
+from billing.services import customer_account_attach
+from billing.tests.conftest import manager_of
 from identity.services import user_create
 from payments.models import Gateway
 from payments.services import gateway_account_save
@@ -74,12 +72,4 @@ def shop(tenants, set_config, simulator):
 @pytest.fixture
 def manager(shop):
     """A property manager granted M1 only (K1's M3 and its invoice F2 are not covered)."""
-    user = user_create(login="zarzadca", password=PASSWORD, role="manager")
-    company = manager_company_create(name="Zarządca", nip="5260250274", users=[user])
-    grant_create(
-        company=company,
-        premises_ids=[Premises.objects.get(erp_id="M1").pk],
-        valid_from=timezone.localdate() - timedelta(days=30),
-        actor="test",
-    )
-    return user
+    return manager_of("M1", password=PASSWORD)

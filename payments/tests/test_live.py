@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import (
+    _assert_accessible,
+    _in_own_connection,
+    in_tenant_committed,
+)
 from payments.tests.conftest import MERCHANT
 
 pytestmark = [pytest.mark.django_db]
@@ -15,18 +19,7 @@ CUSTOMER = ("klient.zdroj", "Zdroj2026x")
 
 
 def _in_zdroj(work):
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Tenant
-
-    out: dict = {}
-
-    def run():
-        with tenant_context(Tenant.objects.get(slug="zdroj")):
-            out["value"] = work()
-
-    _in_own_connection(run)
-    return out.get("value")
+    return in_tenant_committed("zdroj", work)
 
 
 @pytest.fixture
