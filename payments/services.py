@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -310,6 +311,57 @@ def payments_reconcile(*, older_than_minutes: int = 15, give_up_after_hours: int
         else:
             counts["pending"] += 1
     return counts
+
+
+# Who is told each morning how online payments went (the permission "payments.view").
+REPORT_ROLES = ("customer_service", "accountant", "tenant_admin")
+
+
+def payments_daily_report(*, day=None) -> int:
+    """Yesterday's online payments for staff, one e-mail each: booked (how many, how much),
+    not paid, refused notifications, and what is still pending. Nothing on a day without any of
+    them. Returns the e-mails queued."""
+    day = day or timezone.localdate() - timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    booked = Payment.objects.filter(
+        status=Payment.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end
+    )
+    figures = {
+        "booked": booked.count(),
+        "booked_grosze": booked.aggregate(total=Sum("amount_grosze"))["total"] or 0,
+        "failed": Payment.objects.filter(
+            status=Payment.Status.FAILED, created_at__gte=start, created_at__lt=end
+        ).count(),
+        "refused": Notification.objects.filter(
+            outcome=Notification.Outcome.REFUSED, received_at__gte=start, received_at__lt=end
+        ).count(),
+        "pending": Payment.objects.filter(
+            status=Payment.Status.PENDING, created_at__lt=end
+        ).count(),
+    }
+    if not any(figures.values()):
+        return 0
+    sent = 0
+    link = tenant_base_url() + reverse("payments_office_list")
+    for user in User.objects.filter(is_active=True, role__in=REPORT_ROLES).exclude(email=""):
+        language = recipient_language(user.language)
+        with translation.override(language):
+            email_enqueue(
+                to=user.email,
+                template="payments_daily",
+                language=language,
+                context={
+                    **figures,
+                    "booked_amount": f"{Decimal(figures['booked_grosze']) / 100:.2f}".replace(
+                        ".", ","
+                    ),
+                    "day": day.strftime("%d.%m.%Y"),
+                    "link": link,
+                },
+            )
+        sent += 1
+    return sent
 
 
 def _booked_before(payment: Payment, notice, remote) -> int:

@@ -85,6 +85,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
         "args": ("payments.tasks.payments_reconcile",),
     },
+    "payments-daily-report": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=6, minute=45),
+        "args": ("payments.tasks.payments_daily_report",),
+    },
     # Cases: answered ones nobody replied to are closed; staff are told of deadlines near.
     "cases-daily": {
         "task": "ebok.tasks.run_for_every_tenant",

@@ -437,3 +437,24 @@ def test_a_booked_payment_counts_in_the_balance_at_once_until_the_erp_has_it(
     after = api.get("/api/v1/balance", HTTP_HOST=A).json()
     assert after["paid_online"] == "0.00"  # counted once, now as the ERP's payment
     assert after["balance"] == paid["balance"]
+
+
+def test_staff_get_the_days_online_payments_in_one_email(client, shop, simulator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from identity.services import user_create
+
+    user_create(login="ksiegowa", password="BiUr42#ok", role="accountant", email="k@x.pl")
+    booked, _redirect = _start(shop, [shop["f1"], shop["f2"]])
+    assert _notify(client, booked, _paid(simulator, booked)) == 200
+    pending, _redirect = _start(shop, [shop["f1"]])
+    assert _notify(client, pending, _paid(simulator, pending, amount=1)) == 400  # refused
+    today = timezone.localdate()
+    assert services.payments_daily_report(day=today) == 1
+    report = Message.objects.get(template="payments_daily")
+    assert report.recipient == "k@x.pl"
+    assert "1 płatność zaksięgowana, razem 470,55 zł." in report.body_text
+    assert "Niezapłacone: 0. Odrzucone powiadomienia: 1. Wciąż oczekujące: 1." in report.body_text
+    assert services.payments_daily_report(day=today - timedelta(days=400)) == 0  # a quiet day
