@@ -97,7 +97,8 @@ def dashboard(request):
         # Overdue invoices are listed where the tenant lists them (no link where it offers
         # neither page); a balance to confirm only where the tenant asks for confirmations.
         "overdue_url": next(
-            (portal.module_url(m) for m in ("invoices", "debt_collection") if offers(m)), None
+            (portal.module_url(m, request) for m in ("invoices", "debt_collection") if offers(m)),
+            None,
         ),
         "pending_confirmations": selectors.balance_confirmation_list(actor=actor, focus=focus)
         .filter(status=BalanceConfirmation.Status.PENDING)
@@ -120,7 +121,7 @@ def _pay_url(request) -> str | None:
     the page; none: nothing is linked)."""
     if not request.tenant.configuration.has_module("online_payments"):
         return None
-    return portal.module_url("online_payments")
+    return portal.module_url("online_payments", request)
 
 
 @portal_page("charges")

@@ -26,12 +26,20 @@ def register_module_page(
         _MODULE_READY[str(module)] = ready
 
 
-def module_url(module: str) -> str | None:
-    """The page of ``module``, or None when no app offers one (or it is not ready)."""
+def module_url(module: str, request: Any = None) -> str | None:
+    """The page of ``module``, or None when no app offers one (or it is not ready). With
+    ``request``, whether a module is ready is asked once per request (the navigation, the
+    summary and the invoices page all want to know)."""
     name = _MODULE_PAGES.get(str(module))
-    ready = _MODULE_READY.get(str(module))
-    if name is None or (ready is not None and not ready()):
+    if name is None:
         return None
+    ready = _MODULE_READY.get(str(module))
+    if ready is not None:
+        known = request.__dict__.setdefault("_portal_ready", {}) if request is not None else {}
+        if str(module) not in known:
+            known[str(module)] = ready()
+        if not known[str(module)]:
+            return None
     return reverse(name)
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from billing.api import FOCUS_PARAMETERS, FocusMixin, ScopedListApi, focus_of
 from core import throttling, uploads
-from core.errors import ApplicationError, Throttled
+from core.errors import ApplicationError
 from core.http import moment_param
 from core.pagination import Cursor
 from correspondence import selectors, services
@@ -231,17 +231,14 @@ class TicketStatusApi(APIView):
     )
     def post(self, request: Request) -> Response:
         _offered(request)
-        address = throttling.client_ip(request)
-        if throttling.exceeded("case_status_ip", address):
-            # Even the right pair waits for the window: the limit cannot be probed around.
-            raise Throttled(retry_after=throttling.LIMITS["case_status_ip"][1])
         data = self.LookupSerializer(data=request.data)
-        if not data.is_valid():
-            throttling.hit("case_status_ip", address)
+        valid = data.is_valid()
+        case = services.case_status_check(
+            address=throttling.client_ip(request), **(data.validated_data if valid else {})
+        )
+        if not valid:
             data.is_valid(raise_exception=True)
-        case = selectors.case_status_lookup(**data.validated_data)
         if case is None:
-            throttling.hit("case_status_ip", address)  # only wrong pairs count
             raise ApplicationError(
                 _("We found no case with this number and contact."),
                 code=Code.NOT_FOUND,

@@ -22,17 +22,14 @@ from correspondence.forms import AnswerForm, NoteForm
 from correspondence.labels import staff_status_label
 from correspondence.models import CaseStatus
 from correspondence.views import attachment_response, case_kind_names, form_on_case
-from identity.models import User
-from identity.permissions import staff_required
+from identity.permissions import staff_required, staff_with_permission
 from tenants.policies import CASE_MODULES
 
 PERMISSION = "cases.answer"
 
 
 def _staff_choices() -> list[tuple[int, str]]:
-    rows = User.objects.filter(is_active=True, role__in=list(services.CASE_ROLES)).order_by(
-        "last_name", "first_name", "username"
-    )
+    rows = staff_with_permission(PERMISSION).order_by("last_name", "first_name", "username")
     return [(u.pk, u.get_full_name() or u.shown_login) for u in rows]
 
 

@@ -297,17 +297,18 @@ def status_lookup(request):
     found, status = None, 200
     form = StatusLookupForm(request.POST or None)
     if request.method == "POST":
-        address = throttling.client_ip(request)
-        if throttling.exceeded("case_status_ip", address):
+        valid = form.is_valid()
+        try:
+            case = services.case_status_check(
+                address=throttling.client_ip(request),
+                **({k: form.cleaned_data[k] for k in ("reference", "contact")} if valid else {}),
+            )
+        except Throttled:
             form.add_error(None, _("Too many wrong attempts. Try again in a quarter of an hour."))
             status = 429
         else:
-            if form.is_valid():
-                case = selectors.case_status_lookup(
-                    reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
-                )
+            if valid:
                 if case is None:
-                    throttling.hit("case_status_ip", address)  # only wrong pairs count
                     form.add_error(
                         None,
                         _(

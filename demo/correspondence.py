@@ -24,6 +24,7 @@ from correspondence.models import (
     Letter,
 )
 from identity.models import User
+from identity.permissions import staff_with_permission
 from tenants.policies import CaseField, Module
 
 # (subject, first message, office's answer) per kind; a kind without an entry gets the last.
@@ -67,11 +68,7 @@ def load_demo_correspondence(*, config, customer_login: str) -> None:
     """Everything above for the tenant on the connection; each part only where the tenant has
     none of it yet (a load stopped half-way is completed by the next)."""
     customer_user = User.objects.get(username=customer_login)
-    staff = (
-        User.objects.filter(role__in=list(services.CASE_ROLES), is_active=True)
-        .order_by("role", "pk")
-        .first()
-    )
+    staff = staff_with_permission("cases.answer").order_by("role", "pk").first()
     if staff is None:
         return
     parts = (

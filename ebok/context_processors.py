@@ -7,14 +7,14 @@ from django.conf import settings
 from core import portal
 
 
-def _module_links(config) -> list[tuple[str, str]]:
+def _module_links(config, request) -> list[tuple[str, str]]:
     """Only modules the portal has pages for: nothing advertises or links what does not exist
     (a module switched on before its pages are built stays out of sight). Modules shown on one
     page (premises, contracts, points of supply) give one link, named by the first of them."""
 
     links, seen = [], set()
     for module in map(str, config.modules):
-        if (url := portal.module_url(module)) and url not in seen:
+        if (url := portal.module_url(module, request)) and url not in seen:
             seen.add(url)
             links.append((module, url))
     return links
@@ -47,7 +47,7 @@ def tenant_branding(request) -> dict:
         "branding": config.branding,
         "wording": config.wording,
         "modules": [str(m) for m in config.modules],
-        "module_links": _module_links(config),
+        "module_links": _module_links(config, request),
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],

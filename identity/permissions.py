@@ -8,6 +8,7 @@ from functools import wraps
 from django.http import Http404
 
 from core.access import STAFF_ROLES, Role, has_role, page_access
+from identity.models import User
 
 # Permission -> roles that hold it.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -27,6 +28,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 def register_permission(permission: str, roles: frozenset[str]) -> None:
     """An app above adds the permissions its office pages need (in its AppConfig.ready())."""
     PERMISSIONS[permission] = frozenset(roles)
+
+
+def staff_with_permission(permission: str):
+    """The active members of staff holding ``permission`` (whom a job tells, whom a case may be
+    given to)."""
+    return User.objects.filter(is_active=True, role__in=sorted(PERMISSIONS[permission]))
 
 
 def has_permission(user, permission: str) -> bool:

@@ -22,6 +22,7 @@ from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox.services import email_enqueue, recipient_language
 from identity.models import User
+from identity.permissions import staff_with_permission
 from identity.selectors import current_config
 from identity.twofactor.sealing import seal, unseal
 from payments.errors import PaymentsErrorCode as Code
@@ -98,9 +99,14 @@ def _invalid_amount() -> ApplicationError:
     )
 
 
+def enabled_account() -> GatewayAccount | None:
+    """The merchant account the tenant takes payments through now (None: none enabled)."""
+    return GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
+
+
 def gateway_origin() -> str | None:
     """The origin of the enabled gateway's payment pages (where the pay form leads)."""
-    account = GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
+    account = enabled_account()
     if account is None:
         return None
     url = urlsplit(client_for(account).redirect_url("x"))
@@ -117,9 +123,8 @@ def payments_ready() -> bool:
 
 
 def _account() -> GatewayAccount:
-    config = current_config()
-    account = GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
-    if not config.has_module(Module.ONLINE_PAYMENTS) or account is None:
+    account = enabled_account()
+    if not current_config().has_module(Module.ONLINE_PAYMENTS) or account is None:
         raise ApplicationError(
             _("Online payments are not available."), code=Code.NOT_OFFERED, status=404
         )
@@ -273,7 +278,7 @@ def payments_reconcile(*, older_than_minutes: int = 15, give_up_after_hours: int
     leaves them pending for the next run: never a second charge."""
     now = timezone.now()
     counts = {"booked": 0, "failed": 0, "pending": 0}
-    account = GatewayAccount.objects.filter(enabled=True).order_by("gateway").first()
+    account = enabled_account()
     if account is None:
         return counts
     client = client_for(account)
@@ -313,10 +318,6 @@ def payments_reconcile(*, older_than_minutes: int = 15, give_up_after_hours: int
     return counts
 
 
-# Who is told each morning how online payments went (the permission "payments.view").
-REPORT_ROLES = ("customer_service", "accountant", "tenant_admin")
-
-
 def payments_daily_report(*, day=None) -> int:
     """Yesterday's online payments for staff, one e-mail each: booked (how many, how much),
     not paid, refused notifications, and what is still pending. Nothing on a day without any of
@@ -344,7 +345,7 @@ def payments_daily_report(*, day=None) -> int:
         return 0
     sent = 0
     link = tenant_base_url() + reverse("payments_office_list")
-    for user in User.objects.filter(is_active=True, role__in=REPORT_ROLES).exclude(email=""):
+    for user in staff_with_permission("payments.view").exclude(email=""):
         language = recipient_language(user.language)
         with translation.override(language):
             email_enqueue(

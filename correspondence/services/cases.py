@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from billing import selectors as billing_selectors
 from billing.models import Customer, Invoice, LegalTitle, Premises
 from billing.services import CUSTOMER_CHANGEABLE, customer_change_problems, customer_data_change
-from core import uploads
+from core import throttling, uploads
 from core.access import Role
 from core.errors import ApplicationError, Throttled
 from core.http import tenant_base_url
@@ -31,6 +31,7 @@ from correspondence.models import Case, CaseAttachment, CaseCounter, CaseMessage
 from correspondence.models.cases import OPEN_STATUSES
 from correspondence.selectors import cases as selectors
 from identity.models import User
+from identity.permissions import staff_with_permission
 from identity.selectors import current_config
 from identity.services import reauthenticate
 from tenants.policies import CaseField, CaseKind
@@ -606,6 +607,23 @@ def case_change_accept(*, actor: User, case_id: int) -> Case:
     return case
 
 
+def case_status_check(*, address: str, reference: str = "", contact: str = "") -> Case | None:
+    """The public status lookup's one rule for the page and the API alike: the case of this
+    reference and contact (None for a wrong pair, an unknown reference or no valid input). Only
+    what finds nothing counts against ``address``; once its window is used up even the right
+    pair waits (429), so the limit cannot be probed around."""
+    if throttling.exceeded("case_status_ip", address):
+        raise Throttled(retry_after=throttling.LIMITS["case_status_ip"][1])
+    found = (
+        selectors.case_status_lookup(reference=reference, contact=contact)
+        if reference and contact
+        else None
+    )
+    if found is None:
+        throttling.hit("case_status_ip", address)
+    return found
+
+
 # Messages to the customer, and the daily jobs.
 
 
@@ -669,9 +687,7 @@ def case_reminders_send(*, today=None) -> int:
         )
         if not due:
             return 0
-        answering = list(
-            User.objects.filter(is_active=True, role__in=list(CASE_ROLES)).exclude(email="")
-        )
+        answering = list(staff_with_permission("cases.answer").exclude(email=""))
         digests: dict[int, tuple[User, list[Case]]] = {}
         for case in due:
             assignee = case.assigned_to

@@ -184,8 +184,9 @@ def test_another_customers_or_a_paid_invoice_is_not_payable(shop):
         assert refused.value.code == "invoices_not_payable"
     shop["f1"].paid = shop["f1"].gross
     shop["f1"].save()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         _start(shop, [shop["f1"]])
+    assert refused.value.code == "invoices_not_payable"
     assert not Payment.objects.exists()
 
 
@@ -458,3 +459,17 @@ def test_staff_get_the_days_online_payments_in_one_email(client, shop, simulator
     assert "1 płatność zaksięgowana, razem 470,55 zł." in report.body_text
     assert "Niezapłacone: 0. Odrzucone powiadomienia: 1. Wciąż oczekujące: 1." in report.body_text
     assert services.payments_daily_report(day=today - timedelta(days=400)) == 0  # a quiet day
+
+
+def test_a_page_asks_once_whether_the_tenant_takes_payments(client, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(shop["owner"])
+    client.get("/dashboard/", HTTP_HOST=A)  # the session and the tenant's caches are warm
+    for path in ("/dashboard/", "/invoices/"):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(path, HTTP_HOST=A)
+        assert 'href="/payments/pay/' in page.content.decode(), path
+        asked = [q for q in queries.captured_queries if "payments_gatewayaccount" in q["sql"]]
+        assert len(asked) == 1, path  # the navigation and the page's "Pay" share the answer
