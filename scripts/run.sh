@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# `make run`: the Przelewy24 simulator the demo tenants pay through (loopback only), then the
-# development server; the simulator stops with it.
+# `make run`: the Przelewy24 simulator the demo tenants pay through (loopback only, at
+# PAYMENT_SIMULATOR_URL, the address their accounts were given), then the development server; the
+# simulator stops with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${1:-0.0.0.0}"
 PORT="${2:-8000}"
-SIMULATOR_PORT="${SIMULATOR_PORT:-8301}"
+SIMULATOR_URL="${PAYMENT_SIMULATOR_URL:-http://127.0.0.1:8301}"
+SIMULATOR_PORT="${SIMULATOR_URL##*:}"
 .venv/bin/python -m payments.simulators.przelewy24 "$SIMULATOR_PORT" .data/simulators/przelewy24.json &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT
