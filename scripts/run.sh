@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${1:-0.0.0.0}"
 PORT="${2:-8000}"
+# Links in e-mails and the gateway's notifications reach this server's port.
+export PLATFORM_PORT="${PLATFORM_PORT:-$PORT}"
 SIMULATOR_URL="${PAYMENT_SIMULATOR_URL:-http://127.0.0.1:8301}"
 SIMULATOR_PORT="${SIMULATOR_URL##*:}"
 .venv/bin/python -m payments.simulators.przelewy24 "$SIMULATOR_PORT" .data/simulators/przelewy24.json &
