@@ -65,8 +65,7 @@ def main() -> None:
             gateway="przelewy24",
             merchant_id=MERCHANT["merchant_id"],
             pos_id=MERCHANT["merchant_id"],
-            api_key=MERCHANT["api_key"],
-            crc=MERCHANT["crc"],
+            secrets={"api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]},
             base_url=simulator.base_url,
         )
         payments = [payment_start(actor=user, amount="12.34")[0] for _ in range(PAYMENTS)]

@@ -106,11 +106,12 @@ class PaymentApi(FocusMixin, APIView):
 @method_decorator(csrf_exempt, name="dispatch")
 class NotifyView(View):
     """Where a gateway posts its notification: the tenant is the host's, the payment the
-    path's; the body is checked with this tenant's key only. Throttled per address."""
+    path's (Autopay's ITN address is one per service: the payment is inside); the body is
+    checked with this tenant's key only. Throttled per address."""
 
     http_method_names = ["post"]
 
-    def post(self, request, gateway: str, public_id):
+    def post(self, request, gateway: str, public_id=None):
         if gateway not in Gateway.values:
             return HttpResponse(status=404)
         address = throttling.client_ip(request)
@@ -118,13 +119,16 @@ class NotifyView(View):
             throttling.hit("payment_notify_ip", address)
         except Throttled:
             return HttpResponse(status=429)
-        outcome = services.notification_receive(
+        if int(request.headers.get("Content-Length") or 0) > 65536:
+            return HttpResponse(status=413)
+        reply = services.notification_receive(
             gateway=gateway,
-            public_id=str(public_id),
-            raw=request.body[:65536],
+            public_id=str(public_id) if public_id else None,
+            raw=request.body,
+            headers=dict(request.headers),
             remote=address if address != "unknown" else None,
         )
-        return HttpResponse("OK" if outcome == 200 else "", status=outcome)
+        return HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
 
 
 class ExportCursor(Cursor):

@@ -12,3 +12,4 @@ class PaymentsErrorCode(StrEnum):
     NOTHING_TO_PAY = "nothing_to_pay"
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
     GATEWAY_REFUSED = "gateway_refused"
+    INVALID_BLIK_CODE = "invalid_blik_code"

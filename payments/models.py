@@ -16,11 +16,16 @@ from django.utils.translation import pgettext_lazy
 
 class Gateway(models.TextChoices):
     PRZELEWY24 = "przelewy24", "Przelewy24"
+    PAYU = "payu", "PayU"
+    AUTOPAY = "autopay", "Autopay"
 
 
 class GatewayAccount(models.Model):
-    """The organisation's own merchant account with one gateway. Secrets (the API key and the
-    CRC key) are sealed at rest and never shown again once saved."""
+    """The organisation's own merchant account with one gateway. Secrets (keys, client secrets)
+    are sealed at rest and never shown again once saved.
+
+    ``merchant_id`` is Przelewy24's merchant id, PayU's point of sale id, Autopay's service id;
+    ``pos_id`` Przelewy24's shop (point of sale) id, PayU's BLIK point of sale (0: none)."""
 
     gateway = models.CharField(max_length=16, choices=Gateway.choices, unique=True)
     enabled = models.BooleanField(default=False)
@@ -29,8 +34,10 @@ class GatewayAccount(models.Model):
     # address of a local simulator in development and tests.
     base_url = models.URLField(blank=True)
     merchant_id = models.PositiveIntegerField()
-    pos_id = models.PositiveIntegerField()
-    sealed_secrets = models.TextField()  # {"api_key": …, "crc": …}, sealed
+    pos_id = models.PositiveIntegerField(default=0)
+    # The protocol's choices that are no secret: the signature's algorithm.
+    options = models.JSONField(default=dict, blank=True)
+    sealed_secrets = models.TextField()  # the gateway's keys as JSON, sealed
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -56,7 +63,9 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="PLN")
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    token = models.CharField(max_length=100, blank=True)  # the gateway's, for the redirect
+    token = models.CharField(max_length=100, blank=True)  # the gateway's reference of the order
+    # The point of sale it was registered with: "" the account's own, "blik" PayU's for codes.
+    point_of_sale = models.CharField(max_length=8, blank=True)
     provider_transaction_id = models.CharField(max_length=64, blank=True)
     method = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +115,8 @@ class Notification(models.Model):
     class Outcome(models.TextChoices):
         BOOKED = "booked", _("Booked")
         ALREADY_BOOKED = "already_booked", _("Already booked")
+        NOT_PAID = "not_paid", _("Not paid")
+        NOTED = "noted", _("Noted, nothing changed")
         REFUSED = "refused", _("Refused")
 
     gateway = models.CharField(max_length=16, choices=Gateway.choices)
@@ -113,7 +124,7 @@ class Notification(models.Model):
         Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=200, blank=True)  # or the gateway's status word
     remote_address = models.GenericIPAddressField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 

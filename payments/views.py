@@ -4,8 +4,10 @@ the return alone: only the gateway's verified notification books it."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,8 +16,10 @@ from billing.views import portal_page, request_focus
 from core.csp import csp_with_form_action
 from core.errors import ApplicationError
 from core.templatetags.ebok_format import money
+from core.throttling import client_ip
 from identity.views import add_form_errors
 from payments import selectors, services
+from payments.models import Gateway
 from tenants.policies import Module
 
 
@@ -33,9 +37,32 @@ class PayForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     customer = forms.TypedChoiceField(label=gettext_lazy("For"), coerce=int, required=False)
+    gateway = forms.ChoiceField(
+        label=gettext_lazy("Pay through"), required=False, widget=forms.RadioSelect
+    )
+    blik_code = forms.CharField(
+        label=gettext_lazy("BLIK code (optional)"),
+        help_text=gettext_lazy(
+            "Six digits from your bank's app: you confirm the payment there, without leaving "
+            "this page."
+        ),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
+        ),
+    )
 
-    def __init__(self, *args, invoices, customers, **kwargs):
+    def __init__(self, *args, invoices, customers, gateways, blik, **kwargs):
         super().__init__(*args, **kwargs)
+        if len(gateways) > 1:
+            self.fields["gateway"].choices = [(g, Gateway(g).label) for g in gateways]
+            self.fields["gateway"].required = True
+            self.fields["gateway"].initial = gateways[0]
+        else:
+            del self.fields["gateway"]
+        if not blik:
+            del self.fields["blik_code"]
         self.fields["invoices"].choices = [
             (i.pk, f"{i.number} · {i.due_date:%d.%m.%Y} · {money(i.gross - i.paid)}")
             for i in invoices
@@ -62,7 +89,14 @@ def _pay_form(request, data=None) -> PayForm:
         for c in billing_selectors.customer_list(actor=actor, focus=focus)[:200]
     ]
     chosen = [int(v) for v in request.GET.getlist("invoice") if v.isdigit()]
-    return PayForm(data, invoices=invoices, customers=customers, initial={"invoices": chosen})
+    return PayForm(
+        data,
+        invoices=invoices,
+        customers=customers,
+        gateways=[a.gateway for a in services.enabled_accounts()],
+        blik=bool(services.blik_code_gateways()),
+        initial={"invoices": chosen},
+    )
 
 
 @portal_page(Module.ONLINE_PAYMENTS)
@@ -76,26 +110,34 @@ def pay(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                _payment, redirect_url = services.payment_start(
+                payment, redirect_url = services.payment_start(
                     actor=request.user,
                     invoice_ids=data.get("invoices") or None,
                     amount=None if data.get("invoices") else data.get("amount"),
                     customer_id=data.get("customer") or None,
                     focus=request_focus(request),
+                    gateway=data.get("gateway") or None,
+                    blik_code=data.get("blik_code") or "",
+                    customer_ip=client_ip(request),
+                    user_agent=request.headers.get("User-Agent", ""),
                 )
             except ApplicationError as exc:
                 add_form_errors(form, exc)
                 status = exc.status if exc.status in (400, 403, 503) else 400
             else:
-                return redirect(redirect_url)
+                if redirect_url is None:  # a BLIK code typed here: confirmed in the bank's app
+                    messages.info(request, _("Confirm the payment in your bank's app now."))
+                return redirect(
+                    redirect_url or reverse("payments_return", args=[payment.public_id])
+                )
         else:
             status = 400
     else:
         form = _pay_form(request)
     response = render(request, "payments/pay.html", {"form": form}, status=status)
-    # The form's answer leads to the gateway's page: the one origin it may go to besides ours.
-    if origin := services.gateway_origin():
-        response["Content-Security-Policy"] = csp_with_form_action(origin)
+    # The form's answer leads to a gateway's page: the origins it may go to besides ours.
+    if origins := services.gateway_origins():
+        response["Content-Security-Policy"] = csp_with_form_action(" ".join(origins))
     return response
 
 

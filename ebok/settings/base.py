@@ -20,7 +20,7 @@ PLATFORM_PORT = env("PLATFORM_PORT", default="")
 # The local payment gateway simulator the demo tenants pay through (development only; empty:
 # the demo tenants have no merchant account).
 PAYMENT_SIMULATOR_URL = env("PAYMENT_SIMULATOR_URL", default="")
-PAYMENT_SIMULATOR_MERCHANTS = BASE_DIR / ".data" / "simulators" / "przelewy24.json"
+PAYMENT_SIMULATOR_MERCHANTS = BASE_DIR / ".data" / "simulators" / "merchants.json"
 # The scheme of links in e-mails sent by background jobs (requests use their own).
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")
 # Hosts are the platform domain, its subdomains and every tenant's custom domain (read from the

@@ -7,7 +7,7 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
 PLATFORM_PORT = env("PLATFORM_PORT", default="8000")
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="http")
-# `make run` starts the Przelewy24 simulator here (scripts/run.sh); the demo tenants pay there.
+# `make run` starts the gateways' simulators here (scripts/run.sh); the demo tenants pay there.
 PAYMENT_SIMULATOR_URL = env("PAYMENT_SIMULATOR_URL", default="http://127.0.0.1:8301")
 
 if not DATABASE_URL:  # noqa: F405

@@ -2,17 +2,30 @@
 ``/trnRequest/{token}``, the notification checked by its ``sign`` over the documented fields with
 the merchant's CRC key, then ``transaction/verify``; nothing is booked before verify succeeds.
 
+A BLIK code typed on our own page pays a registered transaction with ``paymentMethod/blik/
+chargeByCode``; the customer confirms in the bank's app and the notification follows as usual.
+
 Every ``sign`` is SHA-384 of a JSON object of the named fields in the documented order, written
 as PHP's ``json_encode`` with ``JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES`` writes it."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 
 import requests
+
+from payments.gateways.base import (
+    Gateway,
+    GatewayUnavailable,
+    Notice,
+    Order,
+    Refused,
+    Registration,
+    State,
+    digest_equal,
+)
 
 PRODUCTION = "https://secure.przelewy24.pl"
 SANDBOX = "https://sandbox.przelewy24.pl"
@@ -34,12 +47,7 @@ NOTIFICATION_SIGNED = (
 VERIFY_SIGNED = ("sessionId", "orderId", "amount", "currency", "crc")
 
 
-class GatewayUnavailable(Exception):
-    """The gateway did not answer in time, or not as its protocol says."""
-
-
-class Refused(Exception):
-    """The gateway answered with a refusal (its error, for the log; never a secret)."""
+__all__ = ["Credentials", "GatewayUnavailable", "Przelewy24", "Refused", "sign"]
 
 
 def sign(values: dict, order: tuple[str, ...]) -> str:
@@ -56,16 +64,9 @@ class Credentials:
     base_url: str
 
 
-@dataclass(frozen=True)
-class Notification:
-    session_id: str
-    order_id: int
-    amount: int
-    currency: str
-    method_id: int
+class Przelewy24(Gateway):
+    takes_blik_code = True
 
-
-class Przelewy24:
     def __init__(self, credentials: Credentials):
         self.credentials = credentials
 
@@ -84,9 +85,11 @@ class Przelewy24:
             body = response.json()
         except ValueError as exc:
             raise GatewayUnavailable(f"HTTP {response.status_code}, not JSON") from exc
+        if not isinstance(body, dict):
+            raise GatewayUnavailable("an answer that is not a JSON object")
         if response.status_code >= 500:
             raise GatewayUnavailable(f"HTTP {response.status_code}")
-        if response.status_code != 200:
+        if response.status_code not in (200, 201):
             raise Refused(str(body.get("error") or response.status_code)[:200])
         return body
 
@@ -97,48 +100,61 @@ class Przelewy24:
         except Refused:
             return False
 
-    def register(
-        self,
-        *,
-        session_id: str,
-        amount: int,
-        currency: str,
-        description: str,
-        email: str,
-        language: str,
-        return_url: str,
-        status_url: str,
-    ) -> str:
-        """Registers the transaction; returns the token the customer is sent with."""
+    def register(self, order: Order) -> Registration:
+        """Registers the transaction; the customer is sent with its token, or a BLIK code typed
+        on our page charges it at once."""
         c = self.credentials
         values = {
             "merchantId": c.merchant_id,
             "posId": c.pos_id,
-            "sessionId": session_id,
-            "amount": amount,
-            "currency": currency,
-            "description": description[:1024],
-            "email": email[:50],
+            "sessionId": order.public_id,
+            "amount": order.amount,
+            "currency": order.currency,
+            "description": order.description[:1024],
+            "email": order.email[:50],
             "country": "PL",
-            "language": language if language in ("pl", "en", "uk") else "pl",
-            "urlReturn": return_url,
-            "urlStatus": status_url,
+            "language": order.language if order.language in ("pl", "en", "uk") else "pl",
+            "urlReturn": order.return_url,
+            "urlStatus": order.notify_url,
             "crc": c.crc,
         }
         body = {k: v for k, v in values.items() if k != "crc"}
         body["sign"] = sign(values, REGISTER_SIGNED)
+        if order.blik_code:  # the payer's device, as a code charged here asks
+            body["additional"] = {"PSU": {"IP": order.customer_ip, "userAgent": order.user_agent}}
         token = (self._call("POST", "/api/v1/transaction/register", body).get("data") or {}).get(
             "token"
         )
         if not token:
             raise GatewayUnavailable("no token in the answer")
-        return str(token)
+        token = str(token)
+        if not order.blik_code:
+            return Registration(token=token, redirect_url=self.redirect_url(token))
+        answer = self._call(
+            "POST",
+            "/api/v1/paymentMethod/blik/chargeByCode",
+            {"token": token, "blikCode": order.blik_code},
+        )
+        if not (answer.get("data") or {}).get("orderId"):
+            raise Refused("the BLIK code was not taken")
+        return Registration(token=token, redirect_url=None)
 
     def redirect_url(self, token: str) -> str:
         return f"{self.credentials.base_url.rstrip('/')}/trnRequest/{token}"
 
-    def notification(self, body: dict) -> Notification:
-        """The notification when it is this merchant's and its ``sign`` holds; else Refused."""
+    def page_origins(self) -> list[str]:
+        url = self.credentials.base_url.rstrip("/")
+        return [url]
+
+    def notifications(self, raw: bytes, headers: dict[str, str]) -> list[Notice]:
+        """The notification when it is this merchant's and its ``sign`` holds; else Refused. A
+        notification means paid, to be verified."""
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise Refused("the body is not a JSON object") from exc
+        if not isinstance(body, dict):
+            raise Refused("the body is not a JSON object")
         c = self.credentials
         try:
             values = {k: body[k] for k in NOTIFICATION_SIGNED if k != "crc"}
@@ -146,51 +162,38 @@ class Przelewy24:
             given = str(body["sign"])
         except (KeyError, TypeError) as exc:
             raise Refused("a field is missing") from exc
-        if not hmac.compare_digest(expected.encode(), given.encode()):
+        if not digest_equal(expected, given):
             raise Refused("the sign does not match")
         if values["merchantId"] != c.merchant_id or values["posId"] != c.pos_id:
             raise Refused("another merchant's notification")
         if not all(isinstance(values[k], int) for k in ("amount", "orderId", "methodId")):
             raise Refused("a number is not a number")
-        return Notification(
+        return [self._notice(values, verified=False)]
+
+    @staticmethod
+    def _notice(values: dict, *, verified: bool) -> Notice:
+        return Notice(
             session_id=str(values["sessionId"]),
-            order_id=values["orderId"],
-            amount=values["amount"],
-            currency=str(values["currency"]),
-            method_id=values["methodId"],
+            transaction_id=str(values["orderId"]),
+            amount=int(values["amount"]),
+            currency=str(values.get("currency", "PLN")),
+            state=State.PAID,
+            method=str(values.get("methodId") or ""),
+            confirmation=None if verified else {"order_id": int(values["orderId"])},
         )
 
-    def transaction(self, session_id: str) -> tuple[int, Notification] | None:
-        """What Przelewy24 knows of a session: (status, the transaction as a notification
-        would give it), or None when it knows no payment in it. Status 0: nothing paid, 1: paid
-        and waiting for verify, 2: paid and verified, 3: returned."""
-        try:
-            answer = self._call("GET", f"/api/v1/transaction/by/sessionId/{session_id}")
-        except Refused:
-            return None
-        data = answer.get("data") or {}
-        try:
-            notice = Notification(
-                session_id=str(data["sessionId"]),
-                order_id=int(data["orderId"]),
-                amount=int(data["amount"]),
-                currency=str(data.get("currency", "PLN")),
-                method_id=int(data.get("methodId") or 0),
-            )
-            return int(data["status"]), notice
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GatewayUnavailable("an answer without the transaction") from exc
-
-    def verify(self, *, session_id: str, order_id: int, amount: int, currency: str) -> None:
-        """Przelewy24 confirms the transaction (money taken); Refused when it does not."""
+    def confirm(self, notice: Notice) -> None:
+        """``transaction/verify``: Przelewy24 takes the money; Refused when it does not."""
+        if notice.confirmation is None:
+            return
         c = self.credentials
         values = {
             "merchantId": c.merchant_id,
             "posId": c.pos_id,
-            "sessionId": session_id,
-            "amount": amount,
-            "currency": currency,
-            "orderId": order_id,
+            "sessionId": notice.session_id,
+            "amount": notice.amount,
+            "currency": notice.currency,
+            "orderId": notice.confirmation["order_id"],
             "crc": c.crc,
         }
         body = {k: v for k, v in values.items() if k != "crc"}
@@ -198,3 +201,20 @@ class Przelewy24:
         answer = self._call("PUT", "/api/v1/transaction/verify", body)
         if (answer.get("data") or {}).get("status") != "success":
             raise Refused("verify did not succeed")
+
+    def lookup(self, session_id: str, token: str) -> Notice | None:
+        """What Przelewy24 knows of a session (``transaction/by/sessionId``): status 1 is paid
+        and waiting for verify, 2 paid and verified; 0 (nothing paid) and 3 (returned) book
+        nothing."""
+        try:
+            answer = self._call("GET", f"/api/v1/transaction/by/sessionId/{session_id}")
+        except Refused:
+            return None
+        data = answer.get("data") or {}
+        try:
+            status = int(data["status"])
+            if status not in (1, 2):
+                return None
+            return self._notice(data, verified=status == 2)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GatewayUnavailable("an answer without the transaction") from exc

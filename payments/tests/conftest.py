@@ -55,8 +55,7 @@ def shop(tenants, set_config, simulator):
         gateway=Gateway.PRZELEWY24,
         merchant_id=MERCHANT["merchant_id"],
         pos_id=MERCHANT["merchant_id"],
-        api_key=MERCHANT["api_key"],
-        crc=MERCHANT["crc"],
+        secrets={"api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]},
         base_url=simulator.base_url,
     )
     owner = user_create(login="L0000001", password=PASSWORD, email="jan@example.com")

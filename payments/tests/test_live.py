@@ -56,8 +56,7 @@ def zdroj_pays(server, simulator, settings):
             gateway="przelewy24",
             merchant_id=MERCHANT["merchant_id"],
             pos_id=MERCHANT["merchant_id"],
-            api_key=MERCHANT["api_key"],
-            crc=MERCHANT["crc"],
+            secrets={"api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]},
             base_url=simulator.base_url,
         )
     )

@@ -143,8 +143,7 @@ def test_a_notification_signed_with_tenant_as_key_is_refused_by_tenant_b(
         gateway="przelewy24",
         merchant_id=MERCHANT["merchant_id"],
         pos_id=MERCHANT["merchant_id"],
-        api_key="klucz-b",
-        crc="crc-b",
+        secrets={"api_key": "klucz-b", "crc": "crc-b"},
         base_url=simulator.base_url,
     )
     theirs = Payment.objects.create(
@@ -287,7 +286,7 @@ def test_the_admin_saves_and_tests_the_account_and_staff_see_refused_notificatio
     listing = client.get("/office/payments/", HTTP_HOST=A).content.decode()
     assert "the sign does not match" in listing
     assert MERCHANT["crc"] not in listing
-    page = client.get("/office/payments/account/", HTTP_HOST=A).content.decode()
+    page = client.get("/office/payments/account/przelewy24/", HTTP_HOST=A).content.decode()
     assert MERCHANT["api_key"] not in page  # never shown again
     wrong = {
         "merchant_id": MERCHANT["merchant_id"],
@@ -295,12 +294,12 @@ def test_the_admin_saves_and_tests_the_account_and_staff_see_refused_notificatio
         "crc": "zly",
         "enabled": "on",
     }
-    assert client.post("/office/payments/account/", wrong, HTTP_HOST=A).status_code == 302
-    tested = client.post("/office/payments/account/test", HTTP_HOST=A, follow=True)
+    assert client.post("/office/payments/account/przelewy24/", wrong, HTTP_HOST=A).status_code == 302
+    tested = client.post("/office/payments/account/przelewy24/test", HTTP_HOST=A, follow=True)
     assert "nie akceptuje tych kluczy" in tested.content.decode()
     right = {**wrong, "api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]}
-    client.post("/office/payments/account/", right, HTTP_HOST=A)
-    tested = client.post("/office/payments/account/test", HTTP_HOST=A, follow=True)
+    client.post("/office/payments/account/przelewy24/", right, HTTP_HOST=A)
+    tested = client.post("/office/payments/account/przelewy24/test", HTTP_HOST=A, follow=True)
     assert "akceptuje te klucze" in tested.content.decode()
     assert GatewayAccount.objects.get().base_url == simulator.base_url  # kept
 
@@ -317,8 +316,7 @@ def test_the_gateway_keys_rotate_with_the_sealing_keys(shop, settings):
         gateway="przelewy24",
         merchant_id=MERCHANT["merchant_id"],
         pos_id=MERCHANT["merchant_id"],
-        api_key=MERCHANT["api_key"],
-        crc=MERCHANT["crc"],
+        secrets={"api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]},
         base_url=GatewayAccount.objects.get().base_url,
     )
     settings.TOTP_ENCRYPTION_KEYS = [new, old]  # the new key first

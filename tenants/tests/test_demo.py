@@ -149,20 +149,26 @@ def test_demo_tenants_taking_online_payments_get_an_account_at_the_simulator(
     demo, settings, tmp_path
 ):
     """Where a simulator is configured (make run), zdroj (which takes online payments) pays
-    there with keys of its own, written for the simulator; jezioro (which does not) gets none."""
+    there through each gateway with keys of its own, written for the simulator; jezioro (which
+    does not) gets none."""
     import json
 
     from payments.models import GatewayAccount
     from payments.services import client_for
 
     settings.PAYMENT_SIMULATOR_URL = "http://127.0.0.1:8301"
-    settings.PAYMENT_SIMULATOR_MERCHANTS = tmp_path / "przelewy24.json"
+    settings.PAYMENT_SIMULATOR_MERCHANTS = tmp_path / "merchants.json"
     load_demo_tenants(slugs=("zdroj", "jezioro"))
     merchants = json.loads(settings.PAYMENT_SIMULATOR_MERCHANTS.read_text())
     assert set(merchants) == {"zdroj"}
     connection.set_tenant(Tenant.objects.get(slug="zdroj"))
-    account = GatewayAccount.objects.get()
-    assert (account.enabled, account.base_url) == (True, "http://127.0.0.1:8301")
-    assert client_for(account).credentials.api_key == merchants["zdroj"]["api_key"]
+    accounts = {a.gateway: a for a in GatewayAccount.objects.all()}
+    assert set(accounts) == {"przelewy24", "payu", "autopay"}
+    assert all(a.enabled and a.base_url == "http://127.0.0.1:8301" for a in accounts.values())
+    keys = merchants["zdroj"]
+    assert client_for(accounts["przelewy24"]).credentials.api_key == keys["przelewy24"]["api_key"]
+    assert client_for(accounts["payu"]).credentials.second_key == keys["payu"][0]["second_key"]
+    assert client_for(accounts["payu"], "blik").credentials.pos_id == keys["payu"][1]["pos_id"]
+    assert client_for(accounts["autopay"]).credentials.shared_key == keys["autopay"]["shared_key"]
     connection.set_tenant(Tenant.objects.get(slug="jezioro"))
     assert not GatewayAccount.objects.exists()
