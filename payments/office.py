@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.http import tenant_base_url
 from identity.permissions import staff_required
@@ -188,6 +188,7 @@ FORMS: dict[str, type[AccountForm]] = {
 
 
 @staff_required("tenant.configure", modules=MODULES)
+@require_GET
 def accounts(request):
     """The organisation's merchant accounts: one per gateway, any number enabled."""
     known = {a.gateway: a for a in GatewayAccount.objects.all()}

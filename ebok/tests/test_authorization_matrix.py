@@ -171,7 +171,8 @@ TENANT_ROUTES = {
     "payments_pay": "L 404 404 403 403 | LH 404H 404H 403H 403H",  # no merchant account in A
     "payments_office_list": "L 403 403 200 200 | LH 403H 403H 200 200",
     "payments_office_csv": "L 403 403 200 200 | LH 403H 403H 200 200",
-    "payments_office_account": "L 403 403 403 200 | LH 403H 403H 403H 400H",
+    "payments_office_account": "L 403 403 403 200 | LH 403H 403H 403H 405H",
+    "payments_office_gateway": "L 403 403 403 404 | LH 403H 403H 403H 404H",  # no gateway "x"
     "payments_office_account_test": "405 405 405 405 405 | LH 403H 403H 403H 302",
     "api-tenant": "200 200 200 200 200 | 405 405 405 405 405",
     "api-login": "405 405 405 405 405 | 400 400 400 400 400",
@@ -211,6 +212,7 @@ TENANT_ROUTES = {
     "api-payment": "401 404 404 404 404 | 401H 405H 405H 405H 405H",
     "api-payments-export": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "api-payment-notify": "405 405 405 405 405 | 404H 404H 404H 404H 404H",
+    "api-payments-notify": "405 405 405 405 405 | 404H 404H 404H 404H 404H",
     "api-ticket-status": "405 405 405 405 405 | 400H 400H 400H 400H 400H",
     "api-tickets-export": "401 401 401 401 401 | 401H 401H 401H 401H 401H",
     "api-ticket": "401 404 404 404 404 | 401H 405H 405H 405H 405H",

@@ -72,3 +72,79 @@ def shop(tenants, set_config, simulator):
 def manager(shop):
     """A property manager granted M1 only (K1's M3 and its invoice F2 are not covered)."""
     return manager_of("M1", password=PASSWORD)
+
+
+POS = {"pos_id": 145227, "client_id": "145227", "client_secret": "sekret-a", "second_key": "drugi-a"}
+BLIK_POS = {
+    "pos_id": 145228,
+    "client_id": "145228",
+    "client_secret": "sekret-blik",
+    "second_key": "drugi-blik",
+    "blik_codes": True,
+}
+SERVICE = {"service_id": 902211, "shared_key": "wspolny-klucz-a"}
+
+
+@pytest.fixture(scope="session")
+def payu_simulator():
+    from payments.simulators.payu import Simulator as PayUSimulator
+
+    running = PayUSimulator().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def autopay_simulator():
+    from payments.simulators.autopay import Simulator as AutopaySimulator
+
+    running = AutopaySimulator().start()
+    yield running
+    running.stop()
+
+
+def payu_account_save(base_url: str, *, algorithm: str = "SHA-256", pos=POS, blik=BLIK_POS):
+    return gateway_account_save(
+        gateway=Gateway.PAYU,
+        merchant_id=pos["pos_id"],
+        pos_id=blik["pos_id"] if blik else 0,
+        options={"algorithm": algorithm},
+        secrets={
+            "client_id": pos["client_id"],
+            "client_secret": pos["client_secret"],
+            "second_key": pos["second_key"],
+            **(
+                {
+                    "blik_client_id": blik["client_id"],
+                    "blik_client_secret": blik["client_secret"],
+                    "blik_second_key": blik["second_key"],
+                }
+                if blik
+                else {}
+            ),
+        },
+        base_url=base_url,
+    )
+
+
+@pytest.fixture
+def payu_shop(shop, payu_simulator):
+    """Tenant A takes payments through PayU too (SHA-256 notifications, a BLIK point of sale)."""
+    payu_simulator.add_point_of_sale(**POS, algorithm="SHA-256")
+    payu_simulator.add_point_of_sale(**BLIK_POS, algorithm="SHA-256")
+    payu_account_save(payu_simulator.base_url)
+    return shop
+
+
+@pytest.fixture
+def autopay_shop(shop, autopay_simulator):
+    """Tenant A takes payments through Autopay too (SHA-256)."""
+    autopay_simulator.add_service(**SERVICE, itn_url="/api/v1/payments/notify/autopay")
+    gateway_account_save(
+        gateway=Gateway.AUTOPAY,
+        merchant_id=SERVICE["service_id"],
+        options={"algorithm": "sha256"},
+        secrets={"shared_key": SERVICE["shared_key"]},
+        base_url=autopay_simulator.base_url,
+    )
+    return shop

@@ -471,3 +471,25 @@ def test_a_page_asks_once_whether_the_tenant_takes_payments(client, shop):
         assert 'href="/payments/pay/' in page.content.decode(), path
         asked = [q for q in queries.captured_queries if "payments_gatewayaccount" in q["sql"]]
         assert len(asked) == 1, path  # the navigation and the page's "Pay" share the answer
+
+
+def test_a_blik_code_typed_here_is_charged_after_registering(client, shop, simulator):
+    """Przelewy24's charge-by-code: registered, then the code charged; the customer confirms in
+    the bank's app and the notification books it as any other."""
+    payment, redirect = services.payment_start(
+        actor=shop["owner"],
+        invoice_ids=[shop["f1"].pk],
+        blik_code="777123",
+        customer_ip="10.1.2.3",
+        user_agent="Telefon",
+    )
+    assert redirect is None
+    registered = simulator.transactions[payment.token]
+    assert registered.order_id  # the code was charged
+    assert _notify(client, payment, simulator.notification_body(payment.token)) == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.COMPLETED
+    with pytest.raises(ApplicationError) as refused:  # a code the bank does not know
+        services.payment_start(actor=shop["owner"], invoice_ids=[shop["f2"].pk], blik_code="000000")
+    assert (refused.value.code, refused.value.status) == ("gateway_refused", 400)
+    assert Payment.objects.get(allocations__invoice=shop["f2"]).status == Payment.Status.FAILED
