@@ -254,7 +254,9 @@ def demo_files(
         out["service-points"].append(
             f"SP{i};{profile.point_format.format(i)};M{i};U{i};WM{seed % 97:02d}{i:06d}"
         )
-        paid_until = months - (4 if debtor else 0)
+        # A debtor owes four months; one customer in five (the demo customer among them) has
+        # not paid last month's invoice yet: something to pay online.
+        paid_until = months - (4 if debtor else 1 if i % 5 == 0 else 0)
         scale = area / Decimal(50)
         for m in range(months):
             period = _month(start, m)

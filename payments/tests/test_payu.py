@@ -32,6 +32,17 @@ def _notify(client, payment: Payment, raw: bytes, headers: dict, host: str = A) 
     ).status_code
 
 
+def _settled(order, notifications: int) -> None:
+    """Waits (at most 10 s) until the simulator has sent ``notifications`` for the order (the
+    bank's answer to a BLIK code comes from a thread of its own)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(order.notifications) < notifications and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(order.notifications) >= notifications
+
+
 def _told(client, simulator, payment: Payment, status: str, **forged) -> int:
     simulator.orders[payment.token].status = status
     raw, headers = simulator.notification(payment.token, **forged)
@@ -151,6 +162,8 @@ def test_a_blik_code_typed_here_goes_through_the_blik_point_of_sale(
         "value": "777123",
     }
     assert payment.point_of_sale == "blik"
+    _settled(order, 2)  # PENDING, then COMPLETED (sent to no server: posted here instead)
+    assert order.status == "COMPLETED"
     raw, headers = payu_simulator.notification(payment.token)  # signed with the BLIK POS's key
     assert _notify(client, payment, raw, headers) == 200
     payment.refresh_from_db()
@@ -164,8 +177,9 @@ def test_a_refused_or_malformed_blik_code(client, payu_shop, payu_simulator):
         assert refused.value.code == "invalid_blik_code"
     assert not Payment.objects.exists()  # nothing started for a code that cannot be one
     payment, _redirect = _start(payu_shop, [payu_shop["f1"]], blik_code="000000")
-    raw, headers = payu_simulator.notification(payment.token)
+    _settled(payu_simulator.orders[payment.token], 1)
     assert payu_simulator.orders[payment.token].status == "CANCELED"  # the bank refused it
+    raw, headers = payu_simulator.notification(payment.token)
     assert _notify(client, payment, raw, headers) == 200
     payment.refresh_from_db()
     assert payment.status == Payment.Status.FAILED
