@@ -74,7 +74,12 @@ def manager(shop):
     return manager_of("M1", password=PASSWORD)
 
 
-POS = {"pos_id": 145227, "client_id": "145227", "client_secret": "sekret-a", "second_key": "drugi-a"}
+POS = {
+    "pos_id": 145227,
+    "client_id": "145227",
+    "client_secret": "sekret-a",
+    "second_key": "drugi-a",
+}
 BLIK_POS = {
     "pos_id": 145228,
     "client_id": "145228",

@@ -89,7 +89,8 @@ def test_an_itn_with_an_external_entity_is_not_resolved(
     assert response.status_code == 400
     assert b"TAJNE" not in response.content
     refused = Notification.objects.get()
-    assert refused.outcome == "refused" and "TAJNE" not in refused.reason
+    assert refused.outcome == "refused"
+    assert "TAJNE" not in refused.reason
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
 
@@ -205,8 +206,6 @@ def test_a_lost_itn_is_made_good_by_asking_autopay(autopay_shop, autopay_simulat
 def test_the_itn_address_is_one_per_service_and_others_need_the_payment(client, autopay_shop):
     """Autopay's ITN names its orders inside; Przelewy24's notification must come to the
     payment's own address."""
-    bare = client.post(
-        "/api/v1/payments/notify/przelewy24", b"{}", "application/json", HTTP_HOST=A
-    )
+    bare = client.post("/api/v1/payments/notify/przelewy24", b"{}", "application/json", HTTP_HOST=A)
     assert bare.status_code == 400
     assert Notification.objects.get().reason == "not the payment's notify address"

@@ -53,7 +53,10 @@ def test_an_order_is_paid_through_its_statuses_and_booked_once(client, payu_shop
     payment, redirect = _start(payu_shop, [payu_shop["f1"], payu_shop["f2"]])
     order = payu_simulator.orders[payment.token]
     assert redirect == f"{payu_simulator.base_url}/pay/?orderId={payment.token}"
-    assert (order.body["totalAmount"], order.body["extOrderId"]) == ("47055", str(payment.public_id))
+    assert (order.body["totalAmount"], order.body["extOrderId"]) == (
+        "47055",
+        str(payment.public_id),
+    )
     assert order.body["notifyUrl"].endswith(f"/api/v1/payments/notify/payu/{payment.public_id}")
     assert _told(client, payu_simulator, payment, "PENDING") == 200
     payment.refresh_from_db()
@@ -243,7 +246,8 @@ def test_the_customer_chooses_the_gateway_and_the_admin_sets_up_payu(
     policy = page["Content-Security-Policy"]
     assert payu_simulator.base_url in policy
     html = page.content.decode()
-    assert 'value="payu"' in html and 'value="przelewy24"' in html
+    assert 'value="payu"' in html
+    assert 'value="przelewy24"' in html
     assert 'name="blik_code"' in html
     started = client.post(
         "/payments/pay/", {"invoices": [payu_shop["f1"].pk], "gateway": "payu"}, HTTP_HOST=A
@@ -290,4 +294,5 @@ def test_the_customer_chooses_the_gateway_and_the_admin_sets_up_payu(
     assert (account.options, account.pos_id) == ({"algorithm": "MD5"}, 0)
     assert POS["client_secret"] not in account.sealed_secrets
     overview = client.get("/office/payments/account/", HTTP_HOST=A).content.decode()
-    assert "PayU" in overview and "Autopay" in overview
+    assert "PayU" in overview
+    assert "Autopay" in overview

@@ -294,7 +294,9 @@ def test_the_admin_saves_and_tests_the_account_and_staff_see_refused_notificatio
         "crc": "zly",
         "enabled": "on",
     }
-    assert client.post("/office/payments/account/przelewy24/", wrong, HTTP_HOST=A).status_code == 302
+    assert (
+        client.post("/office/payments/account/przelewy24/", wrong, HTTP_HOST=A).status_code == 302
+    )
     tested = client.post("/office/payments/account/przelewy24/test", HTTP_HOST=A, follow=True)
     assert "nie akceptuje tych kluczy" in tested.content.decode()
     right = {**wrong, "api_key": MERCHANT["api_key"], "crc": MERCHANT["crc"]}
