@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -47,7 +48,7 @@ MAX_GROSZE = 10_000_000  # 100,000.00 PLN
 BLIK_POS = "blik"  # Payment.point_of_sale of an order placed with PayU's BLIK point of sale
 
 # The keys each gateway's account must have (kept sealed, with any others it was given).
-SECRETS = {
+SECRETS: dict[str, tuple[str, ...]] = {
     Gateway.PRZELEWY24: ("api_key", "crc"),
     Gateway.PAYU: ("client_id", "client_secret", "second_key"),
     Gateway.AUTOPAY: ("shared_key",),
@@ -131,7 +132,11 @@ def _autopay(account: GatewayAccount, secrets: dict, point_of_sale: str) -> Gate
     )
 
 
-CLIENTS = {Gateway.PRZELEWY24: _przelewy24, Gateway.PAYU: _payu, Gateway.AUTOPAY: _autopay}
+CLIENTS: dict[str, Callable[[GatewayAccount, dict, str], GatewayClient]] = {
+    Gateway.PRZELEWY24: _przelewy24,
+    Gateway.PAYU: _payu,
+    Gateway.AUTOPAY: _autopay,
+}
 
 
 def client_for(account: GatewayAccount, point_of_sale: str = "") -> GatewayClient:

@@ -219,7 +219,9 @@ class Autopay(Gateway):
         except Refused as exc:
             raise GatewayUnavailable(f"an answer not to be trusted: {exc}") from exc
         paid = [n for n in notices if n.state == State.PAID]
-        return (paid or notices or [None])[-1]
+        if paid:
+            return paid[-1]
+        return notices[-1] if notices else None
 
     def _confirmation(self, orders: list[tuple[str, bool]]) -> Reply:
         service = str(self.credentials.service_id)

@@ -153,3 +153,20 @@ def autopay_shop(shop, autopay_simulator):
         base_url=autopay_simulator.base_url,
     )
     return shop
+
+
+def same_payment_in_b(tenants, payment, save_account):
+    """Tenant B with an account of its own (``save_account()``: B's keys) and a payment with A's
+    payment's id and amount: A's notification posted to B must be refused by B's keys."""
+    from payments.models import Payment
+
+    connection.set_tenant(tenants.b)
+    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
+    save_account()
+    return Payment.objects.create(
+        public_id=payment.public_id,
+        gateway=payment.gateway,
+        customer=Customer.objects.get(erp_id="K1"),
+        amount_grosze=payment.amount_grosze,
+        title="B",
+    )

@@ -10,12 +10,11 @@ import base64
 import pytest
 import requests
 from defusedxml.ElementTree import fromstring
-from django.db import connection
 
 from payments import services
 from payments.gateways.autopay import hash_of, leaf_values
 from payments.models import GatewayAccount, Notification, Payment
-from payments.tests.conftest import SERVICE, A, B
+from payments.tests.conftest import SERVICE, A, B, same_payment_in_b
 
 pytestmark = pytest.mark.django_db
 ITN = "/api/v1/payments/notify/autopay"
@@ -150,24 +149,16 @@ def test_an_itn_for_tenant_a_is_not_confirmed_by_tenant_b(
     order = _order(payment)
     autopay_simulator.transactions[(SERVICE["service_id"], order)].status = "SUCCESS"
     itn = autopay_simulator.itn_form(SERVICE["service_id"], order)
-    connection.set_tenant(tenants.b)
-    from billing.importing import import_text
-    from billing.models import Customer
-
-    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
-    services.gateway_account_save(
-        gateway="autopay",
-        merchant_id=SERVICE["service_id"],
-        options={"algorithm": "sha256"},
-        secrets={"shared_key": "klucz-b"},
-        base_url=autopay_simulator.base_url,
-    )
-    theirs = Payment.objects.create(
-        public_id=payment.public_id,
-        gateway="autopay",
-        customer=Customer.objects.get(erp_id="K1"),
-        amount_grosze=payment.amount_grosze,
-        title="B",
+    theirs = same_payment_in_b(
+        tenants,
+        payment,
+        lambda: services.gateway_account_save(
+            gateway="autopay",
+            merchant_id=SERVICE["service_id"],
+            options={"algorithm": "sha256"},
+            secrets={"shared_key": "klucz-b"},
+            base_url=autopay_simulator.base_url,
+        ),
     )
     answered = _itn(client, itn, host=B)
     assert _confirmation(answered, key="klucz-b") == [(order, "NOTCONFIRMED")]

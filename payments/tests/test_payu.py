@@ -11,7 +11,7 @@ from django.db import connection
 from core.errors import ApplicationError
 from payments import services
 from payments.models import GatewayAccount, Notification, Payment
-from payments.tests.conftest import BLIK_POS, POS, A, B, payu_account_save
+from payments.tests.conftest import BLIK_POS, POS, A, B, payu_account_save, same_payment_in_b
 
 pytestmark = pytest.mark.django_db
 
@@ -202,20 +202,12 @@ def test_a_notification_of_tenant_a_is_refused_by_tenant_b(
     payment, _redirect = _start(payu_shop, [payu_shop["f1"]])
     payu_simulator.orders[payment.token].status = "COMPLETED"
     raw, headers = payu_simulator.notification(payment.token)
-    connection.set_tenant(tenants.b)
-    from billing.importing import import_text
-    from billing.models import Customer
-
-    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
-    payu_account_save(
-        payu_simulator.base_url, pos={**POS, "second_key": "drugi-b", "client_secret": "b"}
-    )
-    theirs = Payment.objects.create(
-        public_id=payment.public_id,
-        gateway="payu",
-        customer=Customer.objects.get(erp_id="K1"),
-        amount_grosze=payment.amount_grosze,
-        title="B",
+    theirs = same_payment_in_b(
+        tenants,
+        payment,
+        lambda: payu_account_save(
+            payu_simulator.base_url, pos={**POS, "second_key": "drugi-b", "client_secret": "b"}
+        ),
     )
     assert _notify(client, theirs, raw, headers, host=B) == 400
     theirs.refresh_from_db()

@@ -16,7 +16,7 @@ from core.outbox.models import Message
 from payments import services
 from payments.gateways import przelewy24
 from payments.models import Notification, Payment
-from payments.tests.conftest import MERCHANT, A, B
+from payments.tests.conftest import MERCHANT, A, B, same_payment_in_b
 
 pytestmark = pytest.mark.django_db
 
@@ -134,24 +134,15 @@ def test_a_notification_signed_with_tenant_as_key_is_refused_by_tenant_b(
     B's notify URL is refused by B's key."""
     payment, _redirect = _start(shop, [shop["f1"]])
     body = _paid(simulator, payment)
-    connection.set_tenant(tenants.b)
-    from billing.importing import import_text
-    from billing.models import Customer
-
-    assert not import_text("customers", "erp_id;symbol;kind;name\nK1;X1;individual;B\n").errors
-    services.gateway_account_save(
-        gateway="przelewy24",
-        merchant_id=MERCHANT["merchant_id"],
-        pos_id=MERCHANT["merchant_id"],
-        secrets={"api_key": "klucz-b", "crc": "crc-b"},
-        base_url=simulator.base_url,
-    )
-    theirs = Payment.objects.create(
-        public_id=payment.public_id,
-        gateway="przelewy24",
-        customer=Customer.objects.get(erp_id="K1"),
-        amount_grosze=payment.amount_grosze,
-        title="B",
+    theirs = same_payment_in_b(
+        tenants,
+        payment,
+        lambda: services.gateway_account_save(
+            gateway="przelewy24",
+            merchant_id=MERCHANT["merchant_id"],
+            secrets={"api_key": "klucz-b", "crc": "crc-b"},
+            base_url=simulator.base_url,
+        ),
     )
     assert _notify(client, theirs, body, host=B) == 400
     theirs.refresh_from_db()
