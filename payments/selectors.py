@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from billing.models import PaymentReceived
-from billing.selectors import Focus, scope_for
+from billing.selectors import Focus, scope_for, unpaid_invoices
 from identity.models import User
-from payments.models import Payment
+from payments.models import Payment, PaymentAllocation
 
 
 def payment_list(*, actor: User, focus: Focus | None = None) -> QuerySet[Payment]:
@@ -35,6 +36,28 @@ def paid_online_not_booked(customer_ids: frozenset[int] | None) -> Decimal:
         rows = rows.filter(customer_id__in=customer_ids)
     grosze = rows.aggregate(total=Sum("amount_grosze"))["total"] or 0
     return (Decimal(grosze) / 100).quantize(Decimal("0.01"))
+
+
+def payable_invoices(*, actor: User, focus: Focus | None = None) -> QuerySet:
+    """The unpaid invoices the actor sees, less those an online payment the gateway confirmed
+    already covers while the ERP has not booked it yet (never offered twice)."""
+    booked_by_erp = PaymentReceived.objects.exclude(online_transaction_id="").values(
+        "online_transaction_id"
+    )
+    online = (
+        PaymentAllocation.objects.filter(
+            invoice_id=OuterRef("pk"), payment__status=Payment.Status.COMPLETED
+        )
+        .exclude(payment__provider_transaction_id__in=booked_by_erp)
+        .values("invoice_id")
+        .annotate(grosze=Sum("amount_grosze"))
+        .values("grosze")
+    )
+    return (
+        unpaid_invoices(actor=actor, focus=focus)
+        .annotate(online_grosze=Coalesce(Subquery(online), 0))
+        .filter(online_grosze__lt=(F("gross") - F("paid")) * 100)
+    )
 
 
 def payment_get(*, actor: User, public_id, focus: Focus | None = None) -> Payment | None:

@@ -27,6 +27,7 @@ from identity.models import User
 from identity.permissions import staff_with_permission
 from identity.selectors import current_config
 from identity.twofactor.sealing import seal, unseal
+from payments import selectors
 from payments.errors import PaymentsErrorCode as Code
 from payments.gateways import autopay, payu, przelewy24
 from payments.gateways.base import Gateway as GatewayClient
@@ -244,7 +245,7 @@ def payment_start(
     allocations: list[tuple[int, int]] = []
     if invoice_ids:
         invoices = list(
-            billing_selectors.unpaid_invoices(actor=actor, focus=focus).filter(pk__in=invoice_ids)
+            selectors.payable_invoices(actor=actor, focus=focus).filter(pk__in=invoice_ids)
         )
         customers = {i.customer_id for i in invoices}
         if len(invoices) != len(set(invoice_ids)) or len(customers) != 1:

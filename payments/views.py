@@ -82,7 +82,7 @@ class PayForm(forms.Form):
 def _pay_form(request, data=None) -> PayForm:
     actor, focus = request.user, request_focus(request)
     invoices = list(
-        billing_selectors.unpaid_invoices(actor=actor, focus=focus).order_by("due_date", "id")[:100]
+        selectors.payable_invoices(actor=actor, focus=focus).order_by("due_date", "id")[:100]
     )
     customers = [
         (c.pk, f"{c.name} ({c.symbol})")

@@ -323,7 +323,7 @@ def test_booked_payments_go_back_to_the_erp_with_the_api_key(client, shop, simul
 
     booked, _redirect = _start(shop, [shop["f1"], shop["f2"]])
     assert _notify(client, booked, _paid(simulator, booked)) == 200
-    _start(shop, [shop["f1"]])  # pending: not exported
+    services.payment_start(actor=shop["owner"], amount="5")  # pending: not exported
     assert APIClient().get("/api/v1/payments/export", HTTP_HOST=A).status_code == 401
     erp = APIClient()
     erp.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key_create(name='ERP')}")
@@ -441,7 +441,7 @@ def test_staff_get_the_days_online_payments_in_one_email(client, shop, simulator
     user_create(login="ksiegowa", password="BiUr42#ok", role="accountant", email="k@x.pl")
     booked, _redirect = _start(shop, [shop["f1"], shop["f2"]])
     assert _notify(client, booked, _paid(simulator, booked)) == 200
-    pending, _redirect = _start(shop, [shop["f1"]])
+    pending, _redirect = services.payment_start(actor=shop["owner"], amount="5")
     assert _notify(client, pending, _paid(simulator, pending, amount=1)) == 400  # refused
     today = timezone.localdate()
     assert services.payments_daily_report(day=today) == 1
@@ -486,3 +486,20 @@ def test_a_blik_code_typed_here_is_charged_after_registering(client, shop, simul
         services.payment_start(actor=shop["owner"], invoice_ids=[shop["f2"].pk], blik_code="000000")
     assert (refused.value.code, refused.value.status) == ("gateway_refused", 400)
     assert Payment.objects.get(allocations__invoice=shop["f2"]).status == Payment.Status.FAILED
+
+
+def test_an_invoice_paid_online_is_not_offered_again_until_the_erp_books_it(
+    client, shop, simulator
+):
+    """Paid online, F1 is no longer on the pay page nor payable through the API (no second
+    charge while the ERP has not booked the payment); F2, unpaid, still is."""
+    payment, _redirect = _start(shop, [shop["f1"]])
+    client.force_login(shop["owner"])
+    offered = client.get("/payments/pay/", HTTP_HOST=A).context["form"].fields["invoices"]
+    assert shop["f1"].pk in dict(offered.choices)  # pending: not paid yet
+    assert _notify(client, payment, _paid(simulator, payment)) == 200
+    offered = client.get("/payments/pay/", HTTP_HOST=A).context["form"].fields["invoices"]
+    assert dict(offered.choices).keys() == {shop["f2"].pk}
+    with pytest.raises(ApplicationError) as refused:
+        _start(shop, [shop["f1"]])
+    assert refused.value.code == "invoices_not_payable"
