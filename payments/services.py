@@ -76,7 +76,7 @@ def gateway_account_save(
         gateway=gateway,
         defaults={
             "merchant_id": merchant_id,
-            "pos_id": pos_id or (merchant_id if gateway == Gateway.PRZELEWY24 else 0),
+            "pos_id": pos_id,
             "options": options or {},
             "sealed_secrets": seal(json.dumps(kept).encode()),
             "sandbox": sandbox,
@@ -172,17 +172,23 @@ def enabled_accounts() -> list[GatewayAccount]:
     return sorted(GatewayAccount.objects.filter(enabled=True), key=lambda a: order[a.gateway])
 
 
-def gateway_origins() -> list[str]:
-    """The origins of the enabled gateways' payment pages (where the pay form leads)."""
+def enabled_clients() -> list[tuple[str, GatewayClient]]:
+    """Each enabled account's gateway and client, in the gateways' order (one query; the keys
+    unsealed once, for a page that asks several things of them)."""
+    return [(a.gateway, client_for(a)) for a in enabled_accounts()]
+
+
+def gateway_origins(clients: list[tuple[str, GatewayClient]]) -> list[str]:
+    """The origins of these gateways' payment pages (where the pay form leads)."""
     origins: list[str] = []
-    for account in enabled_accounts():
-        origins += [o for o in client_for(account).page_origins() if o not in origins]
+    for _gateway, client in clients:
+        origins += [o for o in client.page_origins() if o not in origins]
     return origins
 
 
-def blik_code_gateways() -> list[str]:
-    """The enabled gateways through which a BLIK code typed on our page pays."""
-    return [a.gateway for a in enabled_accounts() if client_for(a).takes_blik_code]
+def blik_code_gateways(clients: list[tuple[str, GatewayClient]]) -> list[str]:
+    """Those of these gateways through which a BLIK code typed on our page pays."""
+    return [gateway for gateway, client in clients if client.takes_blik_code]
 
 
 def payments_ready() -> bool:

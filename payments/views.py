@@ -79,7 +79,7 @@ class PayForm(forms.Form):
         return data
 
 
-def _pay_form(request, data=None) -> PayForm:
+def _pay_form(request, clients, data=None) -> PayForm:
     actor, focus = request.user, request_focus(request)
     invoices = list(
         selectors.payable_invoices(actor=actor, focus=focus).order_by("due_date", "id")[:100]
@@ -93,8 +93,8 @@ def _pay_form(request, data=None) -> PayForm:
         data,
         invoices=invoices,
         customers=customers,
-        gateways=[a.gateway for a in services.enabled_accounts()],
-        blik=bool(services.blik_code_gateways()),
+        gateways=[gateway for gateway, _client in clients],
+        blik=bool(services.blik_code_gateways(clients)),
         initial={"invoices": chosen},
     )
 
@@ -104,9 +104,10 @@ def pay(request):
     """Pay chosen invoices, or any amount, through the tenant's gateway."""
     if not services.payments_ready():
         raise Http404
+    clients = services.enabled_clients()  # the gateways offered, their codes and pages
     status = 200
     if request.method == "POST":
-        form = _pay_form(request, request.POST)
+        form = _pay_form(request, clients, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -133,10 +134,10 @@ def pay(request):
         else:
             status = 400
     else:
-        form = _pay_form(request)
+        form = _pay_form(request, clients)
     response = render(request, "payments/pay.html", {"form": form}, status=status)
     # The form's answer leads to a gateway's page: the origins it may go to besides ours.
-    if origins := services.gateway_origins():
+    if origins := services.gateway_origins(clients):
         response["Content-Security-Policy"] = csp_with_form_action(" ".join(origins))
     return response
 

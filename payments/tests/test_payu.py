@@ -193,7 +193,7 @@ def test_without_a_blik_point_of_sale_no_code_is_taken(payu_shop, payu_simulator
     with pytest.raises(ApplicationError) as refused:
         _start(payu_shop, [payu_shop["f1"]], blik_code="777123")
     assert refused.value.code == "invalid_blik_code"
-    assert services.blik_code_gateways() == ["przelewy24"]
+    assert services.blik_code_gateways(services.enabled_clients()) == ["przelewy24"]
 
 
 def test_a_notification_of_tenant_a_is_refused_by_tenant_b(
