@@ -202,3 +202,89 @@ def provisioned(public_schema, client, django_capture_on_commit_callbacks):
         client.post(f"/signup/confirm/{token}/", HTTP_HOST=PLATFORM_HOST)
     connection.set_schema_to_public()
     return SignupRequest.objects.get(slug="smtestowa")
+
+
+# --- a real Celery worker over real Redis, on the test database ----------------------------
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+class CeleryWorker:
+    """A worker process (solo pool) on the session's test database, and a client app of the
+    same tenant-aware class that stamps the queuing schema on each task as the real one does
+    (the test process's own app stays eager). ``kill()`` is a SIGKILL; ``start()`` again after
+    it is a restart."""
+
+    def __init__(self, env: dict | None = None):
+        from urllib.parse import urlsplit, urlunsplit
+
+        from tenant_schemas_celery.app import CeleryApp
+
+        configured = urlsplit(os.environ.get("DATABASE_URL") or django_settings.DATABASE_URL)
+        url = urlunsplit(
+            configured._replace(path="/" + django_settings.DATABASES["default"]["NAME"])
+        )
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "ebok.settings.dev",
+            "DATABASE_URL": url,
+            "REDIS_URL": TEST_REDIS_URL,
+            "DEBUG": "false",
+            "SECRET_KEY": "worker-test-secret",
+            **(env or {}),
+        }
+        self.proc = None
+        self.client = CeleryApp(
+            "ebok-test-client", broker=TEST_REDIS_URL, backend=TEST_REDIS_URL, set_as_current=False
+        )
+        self.client.conf.update(
+            task_always_eager=False, task_serializer="json", accept_content=["json"]
+        )
+        self.client.connection_for_write().ensure_connection(max_retries=3)
+        self.client.control.purge()
+
+    def start(self) -> CeleryWorker:
+        import subprocess
+        import sys
+        import time
+
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ebok",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                "celery",
+            ],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    "worker exited: " + self.proc.stdout.read().decode(errors="replace")[-2000:]
+                )
+            if self.client.control.ping(timeout=0.5):
+                return self
+        self.proc.kill()
+        pytest.fail("worker did not answer within 30 s")
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)

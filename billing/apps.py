@@ -30,5 +30,36 @@ class BillingConfig(AppConfig):
             registration_matching.attach_customers, registration_matching.owner_email
         )
         profile.register_section(selectors.account_sections)
+        _register_events()
         for module, url_name in MODULE_PAGES.items():
             portal.register_module_page(module, url_name)
+
+
+def _register_events() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from notifications.catalogue import Event, register_event
+    from tenants.policies import Module
+
+    group = _("Invoices and payments")
+    modules = (Module.INVOICES, Module.CHARGES)
+    register_event(Event("invoice_new", _("A new invoice"), group, "invoice_new", modules=modules))
+    register_event(
+        Event(
+            "payment_due",
+            _("A payment is due in a few days"),
+            group,
+            "payment_due",
+            modules=modules,
+        )
+    )
+    register_event(
+        Event(
+            "balance_overdue",
+            _("A payment is overdue"),
+            group,
+            "balance_overdue",
+            urgent=True,
+            modules=modules,
+        )
+    )

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from billing import services
+from billing import reminders, services
 
 
 @shared_task(name="billing.tasks.import_run", acks_late=True)
@@ -13,3 +13,9 @@ def import_run(*, job_id: int) -> None:
 def import_jobs_sweep() -> dict[str, int]:
     """Resume or fail the imports nobody is working on (runs per tenant from beat)."""
     return services.import_jobs_sweep()
+
+
+@shared_task(name="billing.tasks.invoice_notices")
+def invoice_notices() -> dict[str, int]:
+    """New invoices, payments due soon and overdue ones, told once each (per tenant, daily)."""
+    return reminders.invoice_notices_send()

@@ -108,6 +108,31 @@ def first_use(scope: str, value: str, *, issued_at: datetime) -> bool:
         return cursor.fetchone() is not None
 
 
+def budget_take(
+    scope: str, value: str, *, want: int, limit: int, seconds: int
+) -> tuple[int, float]:
+    """Take up to ``want`` units of the ``limit`` a window of ``seconds`` allows ``value``:
+    returns how many were granted and the seconds until the next window. One upsert in its own
+    statement (autocommit outside a transaction), so workers sharing a budget never wait for
+    each other's work; units asked for beyond the limit are counted but never granted."""
+    now = timezone.now().timestamp()
+    window = math.floor(now / seconds) * seconds
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {TABLE} (scope, key, window_start, count)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (scope, key, window_start)
+            DO UPDATE SET count = {TABLE}.count + EXCLUDED.count
+            RETURNING count
+            """,  # noqa: S608 - the table's name is the model's, not input
+            [scope, _key(value), datetime.fromtimestamp(window, tz=UTC), want],
+        )
+        (count,) = cursor.fetchone()
+    granted = max(0, min(want, limit - (count - want)))
+    return granted, window + seconds - now
+
+
 def client_ip(request) -> str:
     """The client's address as the trusted proxy reports it (REMOTE_ADDR unless NUM_PROXIES)."""
 

@@ -14,8 +14,49 @@ class CorrespondenceConfig(AppConfig):
         from correspondence import selectors, services
         from correspondence.notices import portal_notices
         from identity.permissions import register_permission
+        from notifications.catalogue import Event, register_event
         from tenants.policies import CASE_MODULES, Module
 
+        cases = gettext_lazy("Cases and failure reports")
+        register_event(
+            Event(
+                "case_answered",
+                gettext_lazy("The office answered my case or asks me about it"),
+                cases,
+                "case_answered",
+                modules=CASE_MODULES,
+            )
+        )
+        register_event(
+            Event(
+                "case_status",
+                gettext_lazy("My case or failure report changed its status"),
+                cases,
+                "case_status",
+                modules=CASE_MODULES,
+            )
+        )
+        news = gettext_lazy("Announcements and outages")
+        register_event(
+            Event(
+                "announcement",
+                gettext_lazy("A new announcement for my building"),
+                news,
+                "announcement",
+                modules=(Module.ANNOUNCEMENTS,),
+            )
+        )
+        register_event(
+            Event(
+                "outage",
+                gettext_lazy("A failure or planned works at my building"),
+                news,
+                "outage",
+                urgent=True,
+                sms=True,
+                modules=(Module.ANNOUNCEMENTS, Module.FAILURE_REPORTS),
+            )
+        )
         for module in (Module.TICKETS, Module.FAILURE_REPORTS):
             portal.register_module_page(module, "correspondence_cases")
         portal.register_module_page(Module.CORRESPONDENCE, "correspondence_letters")

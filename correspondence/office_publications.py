@@ -9,8 +9,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.models import Building, Customer
 from core.errors import ApplicationError, invalid_fields
@@ -186,6 +186,32 @@ def announcement_withdraw(request, pk: int):
     services.announcement_withdraw(actor=request.user, announcement_id=found.pk)
     messages.success(request, _("The announcement has been withdrawn."))
     return redirect("correspondence_office_announcements")
+
+
+@staff_required("announcements.publish", modules=OUTAGE_MODULES)
+@require_http_methods(["GET", "POST"])
+def announcement_notify(request, pk: int):
+    """The residents told by their channels: first how many and how it reads, then on
+    confirmation (once: a second confirmation sends nothing more)."""
+    found = _announcement_or_404(pk)
+    if request.method == "POST":
+        written = services.announcement_notify(actor=request.user, announcement_id=found.pk)
+        if written:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d message is on its way.", "%(n)d messages are on their way.", written
+                )
+                % {"n": written},
+            )
+        else:
+            messages.info(request, _("Nothing more to send: the residents were told before."))
+        return redirect("correspondence_office_announcements")
+    return render(
+        request,
+        "correspondence/office/announcement_notify.html",
+        services.announcement_notice_preview(announcement_id=found.pk),
+    )
 
 
 # Documents.

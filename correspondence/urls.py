@@ -35,6 +35,11 @@ urlpatterns = [
         name="correspondence_office_announcement_withdraw",
     ),
     path(
+        "office/announcements/<int:pk>/notify",
+        office_publications.announcement_notify,
+        name="correspondence_office_announcement_notify",
+    ),
+    path(
         "office/library/",
         office_publications.documents,
         name="correspondence_office_documents",

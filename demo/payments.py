@@ -81,7 +81,12 @@ def load_demo_payments(*, slug: str, number: int, config) -> bool:
         secrets={"shared_key": service["shared_key"]},
         **common,
     )
-    known[slug] = {"przelewy24": p24, "payu": [pos, blik], "autopay": service}
+    known[slug] = {
+        **known.get(slug, {}),
+        "przelewy24": p24,
+        "payu": [pos, blik],
+        "autopay": service,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(known, indent=1))
     return True

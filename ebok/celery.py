@@ -14,6 +14,7 @@ app.autodiscover_tasks(
         "ebok",
         "core.outbox",
         "tenants",
+        "notifications",
         "identity",
         "billing",
         "metering",

@@ -8,6 +8,7 @@ from ebok.urls_common import common_patterns, handler400, handler403, handler404
 urlpatterns = [
     path("", views.tenant_home, name="home"),
     path("", include("identity.urls")),
+    path("", include("notifications.urls")),
     path("office/", include("identity.office.urls")),
     path("", include("billing.urls")),
     path("", include("metering.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("api/v1/", include("tenants.api_urls")),
     path("api/v1/", include("identity.api_urls")),
+    path("api/v1/", include("notifications.api_urls")),
     path("api/v1/", include("billing.api_urls")),
     path("api/v1/", include("metering.api_urls")),
     path("api/v1/", include("correspondence.api_urls")),

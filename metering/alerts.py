@@ -8,19 +8,20 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 
 from billing.models import LegalTitle
 from core.http import tenant_base_url
-from core.outbox.services import email_enqueue, recipient_language
 from identity.models import User
 from identity.selectors import current_config
 from metering import consumption, selectors
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow
+from notifications.services import notify_many
 from tenants.policies import MeteringSettings
 
 LITRE = Decimal("0.001")  # m³
@@ -126,13 +127,17 @@ def _holders(premises_ids: set[int]) -> dict[int, set[int]]:
     return out
 
 
-def _tell(user: User, template: str, **values) -> None:
-    language = recipient_language(user.language)
-    link = tenant_base_url() + reverse("metering_meters")
-    with translation.override(language):
-        email_enqueue(
-            to=user.email, template=template, language=language, context={**values, "link": link}
-        )
+def _link() -> str:
+    return tenant_base_url() + reverse("metering_meters")
+
+
+def _alert_values(alert: MeterAlert) -> dict:
+    """In the recipient's language (called inside it): the kind's name is translated."""
+    return {
+        "meter": str(alert.meter),
+        "kind": str(alert.get_kind_display()),
+        "day": formats.date_format(alert.detected_on, "d.m.Y"),
+    }
 
 
 def alerts_notify() -> int:
@@ -147,17 +152,14 @@ def alerts_notify() -> int:
         holders = _holders({a.meter.premises_id for a in alerts})
         users = User.objects.in_bulk({u for ids in holders.values() for u in ids})
         for alert in alerts:
-            for user_id in sorted(holders.get(alert.meter.premises_id, ())):
-                user = users[user_id]
-                if user.email and user.is_active:
-                    _tell(
-                        user,
-                        "meter_alert",
-                        meter=str(alert.meter),
-                        kind=str(alert.get_kind_display()),
-                        day=formats.date_format(alert.detected_on, "d.m.Y"),
-                    )
-                    sent += 1
+            told = [users[user_id] for user_id in sorted(holders.get(alert.meter.premises_id, ()))]
+            sent += notify_many(
+                users=told,
+                event="meter_alert",
+                key=str(alert.pk),
+                link=_link(),
+                context=partial(_alert_values, alert),
+            )
             alert.notified_at = timezone.now()
             alert.save(update_fields=["notified_at"])
     return sent
@@ -185,7 +187,10 @@ def window_notices_send(*, today: date | None = None) -> int:
             closes = formats.date_format(window.closes_on, "d.m.Y")
             if window.opening_notice_sent_at is None:
                 sent += _notify(
-                    selectors.meters_covered(window=window), "reading_window_open", closes=closes
+                    selectors.meters_covered(window=window),
+                    "reading_window_open",
+                    key=str(window.pk),
+                    closes=closes,
                 )
                 window.opening_notice_sent_at = timezone.now()
             elif (
@@ -193,17 +198,21 @@ def window_notices_send(*, today: date | None = None) -> int:
                 and (window.closes_on - today).days <= rules.reminder_days_before_close
             ):
                 unread = selectors.meters_without_reading(window=window)
-                sent += _notify(unread, "reading_window_closing", closes=closes)
+                sent += _notify(unread, "reading_window_closing", key=str(window.pk), closes=closes)
                 window.closing_reminder_sent_at = timezone.now()
             window.save(update_fields=["opening_notice_sent_at", "closing_reminder_sent_at"])
     return sent
 
 
-def _notify(meters, template: str, **values) -> int:
+def _notify(meters, event: str, *, key: str, **values) -> int:
+    """Tell the holders of the meters' premises, each by their channels; returns the messages
+    written."""
     premises = set(meters.values_list("premises_id", flat=True))
     user_ids = {u for ids in _holders(premises).values() for u in ids}
-    sent = 0
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
-        _tell(user, template, **values)
-        sent += 1
-    return sent
+    return notify_many(
+        users=User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"),
+        event=event,
+        key=key,
+        link=_link(),
+        context=values,
+    )

@@ -17,12 +17,47 @@ class MeteringConfig(AppConfig):
         from metering.importing import SPECS
         from metering.models import MeterAlert
         from metering.notices import portal_notices
+        from notifications.catalogue import Event, register_event
         from tenants.policies import Module
 
         METER_MODULES = (Module.METERS, Module.READINGS)  # noqa: N806 - a constant of ready()
 
         for module in ("meters", "readings"):
             portal.register_module_page(module, "metering_meters")
+        group = gettext_lazy("Meters and readings")
+        for event in (
+            Event(
+                "reading_window_open",
+                gettext_lazy("A reading period opens"),
+                group,
+                "reading_window_open",
+                modules=(Module.READINGS,),
+            ),
+            Event(
+                "reading_window_closing",
+                gettext_lazy("A reading period closes soon and my reading is missing"),
+                group,
+                "reading_window_closing",
+                modules=(Module.READINGS,),
+            ),
+            Event(
+                "reading_reviewed",
+                gettext_lazy("The office checked my reading (accepted, corrected or rejected)"),
+                group,
+                "reading_reviewed",
+                modules=(Module.READINGS,),
+            ),
+            Event(
+                "meter_alert",
+                gettext_lazy("Unusual consumption on my meter (a possible leak)"),
+                group,
+                "meter_alert",
+                urgent=True,
+                sms=True,
+                modules=METER_MODULES,
+            ),
+        ):
+            register_event(event)
         portal.register_notices(portal_notices)
         for name, (spec, label) in SPECS.items():
             register_entity(name, spec, label)

@@ -9,18 +9,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from billing.selectors import Focus
 from core.access import Role
 from core.errors import ApplicationError
-from core.outbox.services import email_enqueue, recipient_language
+from core.http import tenant_base_url
 from identity.models import User
 from identity.selectors import current_config
 from metering import photos, selectors
 from metering.errors import MeteringErrorCode
 from metering.models import Meter, Reading, ReadingWindow, Register
+from notifications.services import notify
 from tenants.policies import MeteringSettings, Module
 
 MAX_VALUE = Decimal("1e11")
@@ -307,25 +309,24 @@ def reading_review(
 
 def _tell_reviewed(reading: Reading, decision: str) -> None:
     customer = reading.submitted_by
-    if customer is None or not customer.email or customer.role == Role.CUSTOMER_SERVICE:
+    if customer is None or customer.role == Role.CUSTOMER_SERVICE:
         return
-    language = recipient_language(customer.language)
-    with translation.override(language):
-        email_enqueue(
-            to=customer.email,
-            template="reading_reviewed",
-            language=language,
-            context={
-                "decision": decision,
-                "meter": reading.register.meter.serial_number,
-                "value": formats.number_format(reading.value, 3),
-                "original": formats.number_format(reading.original_value, 3)
-                if reading.original_value is not None
-                else "",
-                "day": _day(timezone.localdate(reading.read_at)),
-                "reason": reading.reason,
-            },
-        )
+    notify(
+        user=customer,
+        event="reading_reviewed",
+        key=f"{reading.pk}:{decision}",
+        link=tenant_base_url() + reverse("metering_meter", args=[reading.register.meter_id]),
+        context=lambda: {
+            "decision": decision,
+            "meter": reading.register.meter.serial_number,
+            "value": formats.number_format(reading.value, 3),
+            "original": formats.number_format(reading.original_value, 3)
+            if reading.original_value is not None
+            else "",
+            "day": _day(timezone.localdate(reading.read_at)),
+            "reason": reading.reason,
+        },
+    )
 
 
 def window_save(

@@ -11,8 +11,8 @@ class PaymentsConfig(AppConfig):
         from billing.selectors import register_pending_credit
         from core import portal, throttling
         from core.access import Role
+        from core.sealing import register_sealed
         from identity.permissions import register_permission
-        from identity.twofactor.sealing import register_sealed
         from payments.selectors import paid_online_not_booked
         from payments.services import payments_ready
         from tenants.policies import Module

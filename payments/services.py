@@ -23,10 +23,10 @@ from billing.models import Customer
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox.services import email_enqueue, recipient_language
+from core.sealing import seal, unseal
 from identity.models import User
 from identity.permissions import staff_with_permission
 from identity.selectors import current_config
-from identity.twofactor.sealing import seal, unseal
 from payments import selectors
 from payments.errors import PaymentsErrorCode as Code
 from payments.gateways import autopay, payu, przelewy24

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the payment gateways' simulators the demo tenants pay through (Przelewy24, PayU and
-# Autopay on one port, loopback only, at PAYMENT_SIMULATOR_URL, the address their accounts were
-# given), then the development server; the simulators stop with it.
+# `make run`: the simulators of the payment gateways the demo tenants pay through (Przelewy24, PayU and
+# Autopay) and of the SMS provider (SMSAPI.pl) on one port, loopback only, at PAYMENT_SIMULATOR_URL,
+# the address their accounts were given, then the development server; the simulators stop with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST="${1:-0.0.0.0}"
@@ -10,7 +10,7 @@ PORT="${2:-8000}"
 export PLATFORM_PORT="${PLATFORM_PORT:-$PORT}"
 SIMULATOR_URL="${PAYMENT_SIMULATOR_URL:-http://127.0.0.1:8301}"
 SIMULATOR_PORT="${SIMULATOR_URL##*:}"
-.venv/bin/python -m payments.simulators "$SIMULATOR_PORT" .data/simulators/merchants.json &
+.venv/bin/python -m demo.simulators "$SIMULATOR_PORT" .data/simulators/merchants.json &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT
 .venv/bin/python manage.py runserver "$HOST:$PORT"

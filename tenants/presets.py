@@ -14,9 +14,11 @@ from tenants.policies import (
     Captcha,
     CaseField,
     CaseKind,
+    Channel,
     CorrespondenceSettings,
     CredentialDelivery,
     DocumentKind,
+    EventChannels,
     Language,
     LinkPolicy,
     LocalText,
@@ -24,6 +26,7 @@ from tenants.policies import (
     LoginIdentifier,
     MeteringSettings,
     Module,
+    NotificationSettings,
     PasswordPolicy,
     RecoveryMethod,
     RegistrationField,
@@ -131,6 +134,13 @@ _COOPERATIVE_CASES = CorrespondenceSettings(
 )
 _QUESTION_AS_TICKET = replace(_QUESTION, module=Module.TICKETS)
 
+# Cooperatives and water utilities tell residents by SMS too (seed 004's profile lets them
+# choose the channel); a failure at the building goes by both unless the resident says not.
+_WITH_SMS = NotificationSettings(
+    channels=(Channel.EMAIL, Channel.SMS),
+    defaults=(EventChannels(event="outage", email=True, sms=True),),
+)
+
 # The default preset for each kind of organisation; the organisation may pick another.
 PRESET_FOR_KIND = {
     "housing_cooperative": "A",
@@ -219,6 +229,7 @@ def _preset_a(*, name: str, short_name: str) -> TenantConfig:
             ),
         ),
         correspondence=_COOPERATIVE_CASES,
+        notifications=_WITH_SMS,
         languages=_ALL_LANGUAGES,
     )
 
@@ -469,6 +480,7 @@ def _preset_d(*, name: str, short_name: str) -> TenantConfig:
             login_label=LocalText(pl="Identyfikator", en="Identifier", uk="Ідентифікатор"),
         ),
         correspondence=_COOPERATIVE_CASES,
+        notifications=_WITH_SMS,
         languages=_ALL_LANGUAGES,
     )
 
@@ -512,5 +524,6 @@ def _preset_e(*, name: str, short_name: str) -> TenantConfig:
         correspondence=CorrespondenceSettings(
             kinds=(_FAILURE, _WATER_QUALITY, _COMPLAINT, _DATA_CHANGE, _QUESTION_AS_TICKET)
         ),
+        notifications=_WITH_SMS,
         languages=_ALL_LANGUAGES,
     )

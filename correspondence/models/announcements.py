@@ -43,6 +43,9 @@ class Announcement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The residents were told (each by the channels they chose): when, and how many messages.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_messages = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-visible_from", "-id"]

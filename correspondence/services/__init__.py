@@ -3,7 +3,10 @@ organisation's documents; letters."""
 
 from correspondence.services.announcements import (
     AnnouncementDraft,
+    announcement_notice_preview,
+    announcement_notify,
     announcement_publish,
+    announcement_recipients,
     announcement_update,
     announcement_withdraw,
 )
@@ -38,7 +41,10 @@ from correspondence.services.letters import letter_read, letter_send
 
 __all__ = [
     "AnnouncementDraft",
+    "announcement_notice_preview",
+    "announcement_notify",
     "announcement_publish",
+    "announcement_recipients",
     "announcement_update",
     "announcement_withdraw",
     "document_publish",

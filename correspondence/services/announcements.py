@@ -8,15 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from billing.models import Building
+from billing.models import Building, Customer, LegalTitle, Premises
 from core.errors import ApplicationError
+from core.http import tenant_base_url
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.models import Announcement
 from correspondence.models.announcements import street_key
 from identity.models import User
+from notifications import services as notifications
 
 
 @dataclass
@@ -133,3 +137,101 @@ def announcement_withdraw(*, actor: User, announcement_id: int) -> Announcement:
     announcement.withdrawn_at = timezone.now()
     announcement.save(update_fields=["withdrawn_at"])
     return announcement
+
+
+# Telling the residents.
+
+
+def announcement_recipients(announcement: Announcement) -> QuerySet[User]:
+    """The accounts of the customers holding a title today to premises the announcement's
+    target covers (everyone, an estate, buildings, a town and its streets)."""
+    today = timezone.localdate()
+    premises = Premises.objects.all()
+    if announcement.target == Announcement.Target.ESTATE:
+        premises = premises.filter(building__estate=announcement.estate)
+    elif announcement.target == Announcement.Target.BUILDINGS:
+        premises = premises.filter(building__in=announcement.buildings.all())
+    elif announcement.target == Announcement.Target.AREA:
+        premises = premises.filter(city__iexact=announcement.area_city)
+        if announcement.area_streets:
+            streets = set(announcement.area_streets)
+            premises = premises.filter(
+                pk__in=[
+                    pk
+                    for pk, street in premises.values_list("pk", "street")
+                    if street_key(street) in streets
+                ]
+            )
+    holders = LegalTitle.objects.filter(premises__in=premises, valid_from__lte=today).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Customer.objects.filter(legal_titles__in=holders).values("user_id"),
+    ).order_by("pk")
+
+
+def _notice(announcement: Announcement) -> tuple[str, dict]:
+    event = "outage" if announcement.is_outage else "announcement"
+
+    def context() -> dict:
+        def moment(value):
+            return formats.date_format(timezone.localtime(value), "d.m.Y H:i") if value else ""
+
+        return {
+            "title": announcement.title,
+            "body": announcement.body,
+            "kind": str(announcement.get_kind_display()),
+            "starts": moment(announcement.starts_at),
+            "ends": moment(announcement.expected_end_at),
+        }
+
+    return event, {"context": context}
+
+
+def _link(announcement: Announcement) -> str:
+    name = "correspondence_outages" if announcement.is_outage else "correspondence_announcements"
+    return tenant_base_url() + reverse(name)
+
+
+def announcement_notice_preview(*, announcement_id: int) -> dict:
+    """Before the office tells the residents: how many accounts, by which channel, and how the
+    notice reads (in Polish, e-mail and SMS)."""
+    announcement = _standing(announcement_id)
+    event, kwargs = _notice(announcement)
+    told = notifications.recipients(users=announcement_recipients(announcement), event=event)
+    return {
+        "announcement": announcement,
+        "accounts": len(told),
+        "email": sum("email" in r.channels and not r.digest for r in told),
+        "digest": sum(r.digest for r in told),
+        "sms": sum("sms" in r.channels for r in told),
+        "sample": notifications.preview(event=event, link=_link(announcement), **kwargs),
+    }
+
+
+def announcement_notify(*, actor: User, announcement_id: int) -> int:
+    """Tell the residents the announcement concerns, each by their channels; once (a second
+    call writes nothing: each message's key is the announcement). Returns messages written."""
+    with transaction.atomic():
+        announcement = _standing(announcement_id, lock=True)
+        event, kwargs = _notice(announcement)
+        written = notifications.notify_many(
+            users=announcement_recipients(announcement),
+            event=event,
+            key=str(announcement.pk),
+            link=_link(announcement),
+            **kwargs,
+        )
+        announcement.notified_at = announcement.notified_at or timezone.now()
+        announcement.notified_messages += written
+        announcement.save(update_fields=["notified_at", "notified_messages"])
+    return written
+
+
+def _standing(announcement_id: int, *, lock: bool = False) -> Announcement:
+    rows = Announcement.objects.select_for_update() if lock else Announcement.objects
+    found = rows.filter(pk=announcement_id, withdrawn_at__isnull=True).first()
+    if found is None:
+        raise ApplicationError(_("Not found."), code=Code.NOT_FOUND, status=404)
+    return found

@@ -34,6 +34,7 @@ from identity.models import User
 from identity.permissions import staff_with_permission
 from identity.selectors import current_config
 from identity.services import reauthenticate
+from notifications.services import notify
 from tenants.policies import CaseField, CaseKind
 
 TEXT_LIMIT = 5000
@@ -369,13 +370,17 @@ def _set_status(case: Case, status: str, *, actor: User | None, from_staff: bool
         case.closed_at = now
         fields.append("closed_at")
     case.save(update_fields=fields)
-    CaseMessage.objects.create(
+    change = CaseMessage.objects.create(
         case=case,
         author=actor,
         from_staff=from_staff,
         kind=CaseMessage.Kind.STATUS,
         status_to=status,
     )
+    # An answer or a question is told with its text (case_answered); other moves by the office
+    # are told as they happen.
+    if from_staff and status not in (CaseStatus.ANSWERED, CaseStatus.WAITING):
+        _tell_status(case, status, key=str(change.pk))
 
 
 def _reopen(case: Case, *, actor: User, from_staff: bool) -> None:
@@ -486,7 +491,11 @@ def _answer(case: Case, *, actor: User, body: str, status: str, stored=()) -> Ca
         case.assigned_to = actor
         case.save(update_fields=["assigned_to", "updated_at"])
     _set_status(case, status, actor=actor, from_staff=True)
-    _tell_customer(case, "case_answered" if status == CaseStatus.ANSWERED else "case_question")
+    _tell_customer(
+        case,
+        "case_answered" if status == CaseStatus.ANSWERED else "case_question",
+        key=str(message.pk),
+    )
     return message
 
 
@@ -627,30 +636,59 @@ def case_status_check(*, address: str, reference: str = "", contact: str = "") -
 # Messages to the customer, and the daily jobs.
 
 
-def _tell_customer(case: Case, template: str) -> None:
-    """An e-mail about the case to its contact address, in the account's language (else the
-    tenant's), with a link to the case (or to the public status page without an account)."""
-    if not case.contact_email:
-        return
-    user = case.customer.user
-    language = recipient_language(user.language if user else "")
-    base = tenant_base_url()
-    link = base + (
+def _case_link(case: Case, user: User | None) -> str:
+    return tenant_base_url() + (
         reverse("correspondence_case", args=[case.pk]) if user else reverse("correspondence_status")
     )
+
+
+def _case_values(case: Case) -> dict:
+    return {
+        "reference": case.reference,
+        "kind": kind_name(case.kind),
+        "subject": case.subject,
+        "due_on": case.due_on.strftime("%d.%m.%Y"),
+    }
+
+
+def _tell_customer(case: Case, template: str, *, key: str = "") -> None:
+    """The office's answer or question: to the account by the channels its owner chose
+    (``case_answered``), else an e-mail to the case's contact address, in the account's
+    language (else the tenant's), with a link to the case (or to the public status page
+    without an account). The confirmation of a new case always goes by e-mail."""
+    user = case.customer.user if case.customer_id else None
+    if user is not None and user.is_active and template != "case_received":
+        notify(
+            user=user,
+            event="case_answered",
+            key=key or template,
+            link=_case_link(case, user),
+            context=lambda: {**_case_values(case), "question": template == "case_question"},
+        )
+        return
+    if not case.contact_email:
+        return
+    language = recipient_language(user.language if user else "")
     with translation.override(language):
         email_enqueue(
             to=case.contact_email,
             template=template,
             language=language,
-            context={
-                "reference": case.reference,
-                "kind": kind_name(case.kind),
-                "subject": case.subject,
-                "due_on": case.due_on.strftime("%d.%m.%Y"),
-                "link": link,
-            },
+            context={**_case_values(case), "link": _case_link(case, user)},
         )
+
+
+def _tell_status(case: Case, status: str, *, key: str) -> None:
+    user = case.customer.user if case.customer_id else None
+    if user is None or not user.is_active:
+        return
+    notify(
+        user=user,
+        event="case_status",
+        key=key,
+        link=_case_link(case, user),
+        context=lambda: {**_case_values(case), "status": str(CaseStatus(status).label)},
+    )
 
 
 def cases_close_answered(*, now=None) -> int:

@@ -213,7 +213,10 @@ def test_the_office_answers_the_customer_replies_closes_rates(people):
     )
     case.refresh_from_db()
     assert (case.status, case.assigned_to) == (CaseStatus.WAITING, people["staff"])
-    assert Message.objects.filter(template="case_question", recipient="jan@example.com").exists()
+    # The account holder is told by the channels they chose (the question is a case_answered
+    # notice with the question's words).
+    question = Message.objects.get(event="case_answered", recipient="jan@example.com")
+    assert question.subject.startswith(f"Biuro pyta o zgłoszenie {case.reference}")
     services.case_reply(actor=people["owner"], case_id=case.pk, text="Zdjęcie", attachments=[png()])
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS

@@ -19,6 +19,7 @@ from core.access import Role
 from demo.correspondence import load_demo_correspondence
 from demo.ledger import demo_files, nip_for, nrb_for
 from demo.metering import MeterPlan, metering_files
+from demo.notifications import load_demo_sms
 from demo.payments import load_demo_payments
 from demo.portals.catalogue import (
     DEMO_DOCUMENT_TITLES,
@@ -132,6 +133,7 @@ def load_demo_tenants(stdout=None, slugs: tuple[str, ...] | None = None) -> list
             load_demo_payments(
                 slug=demo.slug, number=DEMO_TENANTS.index(demo), config=tenant.configuration
             )
+            load_demo_sms(slug=demo.slug, config=tenant.configuration)
             for account in demo.accounts:
                 user_create(
                     login=account.login,

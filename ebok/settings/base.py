@@ -62,6 +62,7 @@ TENANT_APPS = [
     "django_otp.plugins.otp_static",
     "core.outbox",
     "identity",
+    "notifications",
     "billing",
     "metering",
     "correspondence",

@@ -96,6 +96,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=15),
         "args": ("correspondence.tasks.cases_daily",),
     },
+    # Notices: new invoices, payments due soon and overdue (once each), and the daily digest.
+    "invoice-notices": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=9, minute=0),
+        "args": ("billing.tasks.invoice_notices",),
+    },
+    "notification-digests": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(minute=5),
+        "args": ("notifications.tasks.digests_send",),
+    },
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,
@@ -118,6 +129,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="e-BOK <no-reply@localhost>")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# Messages a schema without notification settings (the platform's own) delivers per minute.
+OUTBOX_PER_MINUTE = env.int("OUTBOX_PER_MINUTE", default=6000)
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:

@@ -167,6 +167,14 @@ TENANT_ROUTES = {
     "correspondence_office_document_version": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_document_withdraw": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "correspondence_office_letters": "L 403 403 200 200 | LH 403H 403H 400H 400H",
+    "correspondence_office_announcement_notify": "L 403 403 404 404 | LH 403H 403H 404H 404H",
+    "notifications_preferences": "L 200 200 403 403 | LH 302 302 403H 403H",
+    "notifications_unsubscribe": "404 404 404 404 404 | 404H 404H 404H 404H 404H",
+    "notifications_office_messages": "L 403 403 200 200 | LH 403H 403H 405H 405H",
+    "notifications_office_message": "L 403 403 404 404 | LH 403H 403H 405H 405H",
+    "notifications_office_resend": "L 403 403 405 405 | LH 403H 403H 404H 404H",
+    "notifications_office_sms": "L 403 403 403 200 | LH 403H 403H 403H 400H",
+    "notifications_office_account": "L 403 403 404 404 | LH 403H 403H 405H 405H",
     "payments_return": "L 404 404 403 403 | LH 404H 404H 403H 403H",
     "payments_pay": "L 404 404 403 403 | LH 404H 404H 403H 403H",  # no merchant account in A
     "payments_office_list": "L 403 403 200 200 | LH 403H 403H 200 200",
@@ -186,6 +194,8 @@ TENANT_ROUTES = {
     "api-registration": "200 200 200 200 200 | 400 400 400 400 400",
     "api-registration-activate": "405 405 405 405 405 | 400 400 400 400 400",
     "api-me-contact": "401 405 405 405 405 | 401H 405H 405H 405H 405H",
+    "api-me-notifications": "401 200 200 403 403 | 401H 405H 405H 403H 403H",
+    "api-notifications-sms-report": "404 404 404 404 404 | 405 405 405 405 405",
     "api-premises": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
     "api-contracts": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
     "api-balance": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
@@ -362,6 +372,10 @@ def _b_only_objects(tenants) -> dict[str, int]:
 
 # Which of B's objects each route's id names.
 ID_OF = {
+    "notifications_office_message": "message",
+    "notifications_office_resend": "message",
+    "notifications_office_account": "user",
+    "correspondence_office_announcement_notify": "announcement",
     "document": "document",
     "document_pdf": "document",
     "office_unlock": "user",
@@ -704,6 +718,7 @@ OTHER_VERBS_ALLOWED = {
     ("api-me", "patch"): set(ROLES) - {"anonymous"},  # one's own profile (an empty change)
     ("api-me-contact", "delete"): set(ROLES) - {"anonymous"},  # one's own contact data
     ("api-e-invoice", "delete"): {"customer", "manager"},  # withdrawing the e-invoice consent
+    ("api-me-notifications", "put"): {"customer", "manager"},  # one's own notices (no change)
 }
 
 

@@ -1,19 +1,9 @@
 """A task queued in tenant A runs in schema A on a real Celery worker over real Redis."""
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
-from django.conf import settings
 from django.db import connection
-from tenant_schemas_celery.app import CeleryApp
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import TEST_REDIS_URL as REDIS_URL
 
 pytestmark = [
     pytest.mark.integration,
@@ -25,58 +15,11 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def worker(tenants, django_db_blocker):
     """A real worker process on the test database (the session's committed tenants)."""
-    # The configured server (TCP or the embedded one's socket), with the test database's name.
-    configured = urlsplit(os.environ.get("DATABASE_URL") or settings.DATABASE_URL)
-    url = urlunsplit(configured._replace(path="/" + settings.DATABASES["default"]["NAME"]))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ebok.settings.dev",
-        "DATABASE_URL": url,
-        "REDIS_URL": REDIS_URL,
-        "DEBUG": "false",
-        "SECRET_KEY": "worker-test-secret",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ebok",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            "celery",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    # A client app of the same tenant-aware class, so the test process's global app (eager in
-    # tests) is left alone; it stamps the queuing schema on each message exactly as the real one.
-    client = CeleryApp(
-        "ebok-test-client", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False
-    )
-    client.conf.update(task_always_eager=False, task_serializer="json", accept_content=["json"])
-    client.connection_for_write().ensure_connection(max_retries=3)
-    client.control.purge()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("worker exited: " + proc.stdout.read().decode(errors="replace")[-2000:])
-        if client.control.ping(timeout=0.5):
-            break
-    else:
-        proc.kill()
-        pytest.fail("worker did not answer within 30 s")
-    yield client
-    proc.terminate()
-    proc.wait(timeout=20)
+    from conftest import CeleryWorker
+
+    running = CeleryWorker().start()
+    yield running.client
+    running.stop()
 
 
 def test_task_queued_in_tenant_a_runs_in_schema_a(tenants, worker):

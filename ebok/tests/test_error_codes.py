@@ -8,7 +8,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("core", "tenants", "identity", "billing", "metering", "correspondence", "payments")
+PACKAGES = (
+    "core",
+    "tenants",
+    "notifications",
+    "identity",
+    "billing",
+    "metering",
+    "correspondence",
+    "payments",
+)
 PACKAGES += ("demo", "ebok")
 
 

@@ -1,7 +1,7 @@
 """The packages depend on each other downwards only, in one order (docs/architecture.md):
 
-    ebok (the project) → demo → metering, correspondence, payments → billing → identity
-    → tenants → core
+    ebok (the project) → demo → metering, correspondence, payments → billing → notifications
+    → identity → tenants → core
 
 A package may import packages below it, never one above it and never a sibling (no cycle can
 form). Tests, migrations and the benchmark harness are left out: they stand outside the order.
@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("tenants",),
     ("identity",),
+    ("notifications",),
     ("billing",),
     ("metering", "correspondence", "payments"),
     ("demo",),

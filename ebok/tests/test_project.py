@@ -23,6 +23,7 @@ def test_each_app_lives_where_its_config_says():
         "tenants",
         "identity",
         "core.outbox",
+        "notifications",
         "billing",
         "metering",
         "correspondence",

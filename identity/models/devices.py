@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.sealing import unseal
 from identity.twofactor.codes import backup_code_matches, normalised
-from identity.twofactor.sealing import unseal
 
 
 class BackupCode(models.Model):

@@ -29,6 +29,7 @@ from identity.services.passwords import (  # noqa: F401 - the package's names
     password_history_hashes,
     password_history_record,
     password_set,
+    register_security_notifier,
     security_notice,
     temporary_password,
 )

@@ -28,6 +28,7 @@ from identity.models import (
     User,
 )
 from identity.services.base import RequestInfo, audit
+from identity.services.passwords import security_notice
 from identity.services.tokens import _one_time_password_user
 from tenants.policies import LockoutPolicy, Unlock
 
@@ -110,6 +111,8 @@ def login_attempt(*, login: str, password: str, info: RequestInfo | None = None)
             )
             if just_locked:
                 audit(AuthEvent.Kind.LOCKED, user=subject, login=login, info=info)
+                if subject is not None:
+                    security_notice(user=subject, event=AuthEvent.Kind.LOCKED)
         else:
             lock.delete()
             if not user.must_change_password:

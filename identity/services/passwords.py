@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
 
 from core.errors import ApplicationError, CoreErrorCode
 from core.outbox.services import email_enqueue
@@ -77,21 +79,36 @@ _SECURITY_NOTICES: dict[str, str] = {
     AuthEvent.Kind.TWO_FACTOR_ENROLLED: "security_two_factor_enrolled",
     AuthEvent.Kind.CONTACT_CHANGED: "security_contact_changed",
     AuthEvent.Kind.TWO_FACTOR_REPLACED: "security_two_factor_replaced",
+    AuthEvent.Kind.LOCKED: "security_account_locked",
 }
+# Who tells a tenant's customers (notifications registers itself in its AppConfig.ready()):
+# ``notifier(user=, template=, to=)`` sends the notice by e-mail and, where chosen, by SMS.
+_NOTIFIERS: list[Callable[..., object]] = []
+
+
+def register_security_notifier(notifier: Callable[..., object]) -> None:
+    if notifier not in _NOTIFIERS:
+        _NOTIFIERS[:] = [notifier]
 
 
 def security_notice(*, user: User, event: str, to: str = "") -> None:
-    """E-mail the owner that ``event`` happened to their account, in their language (to ``to``
-    when the news is that the account's address changed: the old address is told)."""
-    to = to or user.email
-    if not to or event not in _SECURITY_NOTICES:
+    """Tell the owner that ``event`` happened to their account, in their language, by e-mail
+    always (to ``to`` when the news is that the account's address changed: the old address is
+    told) and, in a tenant, by SMS where they chose it. Never the secret itself."""
+    if event not in _SECURITY_NOTICES:
         return
-    email_enqueue(
-        to=to,
-        template=_SECURITY_NOTICES[event],
-        language=user.language,
-        context={"greeting_name": user.greeting_name},
-    )
+    template = _SECURITY_NOTICES[event]
+    if _NOTIFIERS and getattr(connection, "schema_name", "") != get_public_schema_name():
+        _NOTIFIERS[0](user=user, template=template, to=to or user.email)
+        return
+    to = to or user.email
+    if to:
+        email_enqueue(
+            to=to,
+            template=template,
+            language=user.language,
+            context={"greeting_name": user.greeting_name},
+        )
 
 
 def password_change(

@@ -10,11 +10,11 @@ from django.db import connection
 from django_otp.oath import totp
 
 from core.outbox.models import Message
+from core.sealing import seal
 from identity.models import AuthEvent
 from identity.models import SealedTOTPDevice as TOTPDevice
 from identity.services import user_create
 from identity.tests.conftest import login, login_verified_staff
-from identity.twofactor.sealing import seal
 
 pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"

@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 
+from core.sealing import InvalidToken, seal
 from identity.errors import TwoFactorError
 from identity.models import AuthEvent, BackupCode, BackupCodeDevice, User
 from identity.models import SealedTOTPDevice as TOTPDevice
 from identity.selectors import tenant_config
 from identity.services import audit, reauthenticate, security_notice
 from identity.twofactor.codes import hash_code, new_codes, shown
-from identity.twofactor.sealing import InvalidToken, seal
 
 logger = logging.getLogger(__name__)
 

@@ -56,6 +56,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
         "address_fields": [form[name] for name in ContactForm.ADDRESS],
         "address": address,
         "sections": profile.sections(user),
+        "account_links": profile.links(user),
         "has_authenticator": twofactor.has_confirmed_device(user),
     }
     return render(request, "identity/account.html", context, status=400 if form.errors else 200)

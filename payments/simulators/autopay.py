@@ -22,7 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from payments.gateways.autopay import START_FIELDS, hash_of, leaf_values
-from payments.simulators.base import Exchange, GatewaySimulator
+from payments.simulators.base import Exchange, GatewaySimulator, payment_page
 
 
 @dataclass
@@ -159,7 +159,8 @@ class Simulator(GatewaySimulator):
             grosze = int(Decimal(t.fields["Amount"]) * 100)
         except ArithmeticError:
             return self._error(exchange, 400, "WRONG_AMOUNT")
-        return exchange.payment_page(
+        return payment_page(
+            exchange,
             self.name,
             t.fields.get("Description", ""),
             grosze,

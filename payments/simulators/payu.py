@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from payments.gateways.payu import signature
-from payments.simulators.base import Exchange, GatewaySimulator
+from payments.simulators.base import Exchange, GatewaySimulator, payment_page
 
 WRONG_BLIK_CODE = "000000"
 
@@ -224,7 +224,8 @@ class Simulator(GatewaySimulator):
             order = self.orders.get(exchange.query.get("orderId", ""))
             if order is None:
                 return self._error(exchange, 404, "DATA_NOT_FOUND")
-            return exchange.payment_page(
+            return payment_page(
+                exchange,
                 self.name,
                 order.body.get("description", ""),
                 int(order.body["totalAmount"]),

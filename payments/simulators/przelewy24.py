@@ -7,7 +7,7 @@ A BLIK code typed in the shop (``paymentMethod/blik/chargeByCode``) is confirmed
 simulated bank, except ``000000``, which it does not know.
 
 It listens on loopback only. ``Simulator.start()`` serves in a thread; ``python -m
-payments.simulators PORT`` serves the three gateways in the foreground."""
+demo.simulators PORT`` serves every simulator in the foreground."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from payments.gateways.przelewy24 import (
     VERIFY_SIGNED,
     sign,
 )
-from payments.simulators.base import Exchange, GatewaySimulator
+from payments.simulators.base import Exchange, GatewaySimulator, payment_page
 
 # A BLIK code the simulated bank does not know (any other six digits are taken).
 WRONG_BLIK_CODE = "000000"
@@ -152,8 +152,13 @@ class Simulator(GatewaySimulator):
         if t is None:
             return exchange.json(404, {"error": "Unknown token", "code": 404})
         if exchange.method == "GET":
-            return exchange.payment_page(
-                self.name, t.description, t.amount, t.currency, lambda v: f"/trnRequest/{token}/{v}"
+            return payment_page(
+                exchange,
+                self.name,
+                t.description,
+                t.amount,
+                t.currency,
+                lambda v: f"/trnRequest/{token}/{v}",
             )
         if action == ["pay"]:
             threading.Thread(target=self.pay, args=(token,), daemon=True).start()

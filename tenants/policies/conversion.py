@@ -17,6 +17,7 @@ from tenants.policies.groups import (
     LinkPolicy,
     LockoutPolicy,
     MeteringSettings,
+    NotificationSettings,
     PasswordPolicy,
     PayeeSettings,
     RegistrationSettings,
@@ -113,6 +114,7 @@ GROUPS: dict[str, type] = {
     "wording": Wording,
     "metering": MeteringSettings,
     "correspondence": CorrespondenceSettings,
+    "notifications": NotificationSettings,
 }
 
 
@@ -173,6 +175,7 @@ def config_from_json(data: dict) -> TenantConfig:
         wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
         metering=load(MeteringSettings, data.get("metering", {})),  # and before the meters
         correspondence=load(CorrespondenceSettings, data.get("correspondence", {})),
+        notifications=load(NotificationSettings, data.get("notifications", {})),
     )
 
 

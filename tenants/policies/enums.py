@@ -39,6 +39,13 @@ class Module(StrEnum):
     PROPERTY_MANAGERS = "property_managers"
 
 
+class Channel(StrEnum):
+    """How a notification reaches a customer."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class CaseField(StrEnum):
     """The extra fields a kind of case asks for, beside its text."""
 

@@ -13,6 +13,7 @@ from tenants.policies.enums import (
     HEX_COLOUR,
     Captcha,
     CaseField,
+    Channel,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -407,6 +408,80 @@ class CorrespondenceSettings:
         return out
 
 
+EVENT_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+SMS_SENDER = re.compile(r"^[A-Za-z0-9 .-]{1,11}$")
+
+
+@dataclass(frozen=True)
+class EventChannels:
+    """The tenant's default channels for one event of the notification catalogue (a customer
+    who has chosen nothing gets these; an event without an entry keeps the catalogue's)."""
+
+    event: str
+    email: bool = True
+    sms: bool = False
+
+    def problems(self) -> dict[str, str]:
+        if not EVENT_CODE.match(self.event):
+            return {"event": str(_("Not an allowed value: %(v)s.")) % {"v": self.event}}
+        return {}
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """How the tenant tells its customers: the channels it offers, its defaults per event, the
+    SMS sender name, the hours without SMS, and the pace of delivery."""
+
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "quiet_from_hour": (0, 23),
+        "quiet_to_hour": (0, 23),
+        "due_reminder_days": (1, 30),
+        "digest_hour": (0, 23),
+        "per_minute": (10, 100_000),
+        "sms_max_parts": (1, 6),
+    }
+
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    defaults: tuple[EventChannels, ...] = ()
+    # The name SMS come from (registered with the provider): up to 11 letters, digits or spaces.
+    sms_sender: str = ""
+    # No SMS leaves between these hours (local time); equal hours: no quiet time.
+    quiet_from_hour: int = 21
+    quiet_to_hour: int = 8
+    # "A payment is due in N days."
+    due_reminder_days: int = 3
+    # When the daily digest of non-urgent notices goes out (local time).
+    digest_hour: int = 17
+    # Messages of this tenant delivered per minute at most (its share of the mail server and
+    # the SMS provider); the rest wait for the next minute.
+    per_minute: int = 600
+    # A longer SMS is shortened to fit this many parts (each part is paid for).
+    sms_max_parts: int = 3
+    # Polish letters in SMS written without diacritics (160 characters a part instead of 70).
+    sms_plain_letters: bool = True
+
+    def offers(self, channel: str) -> bool:
+        return any(str(c) == str(channel) for c in self.channels)
+
+    def default_for(self, event: str) -> EventChannels | None:
+        return next((d for d in self.defaults if d.event == event), None)
+
+    def problems(self) -> dict[str, str]:
+        out = _out_of_limits(self, self.LIMITS)
+        if Channel.EMAIL not in self.channels:
+            out["channels"] = str(_("E-mail must be offered: security notices go by e-mail."))
+        if len(set(self.channels)) != len(self.channels):
+            out["channels"] = str(_("A channel is listed twice."))
+        if self.sms_sender and not SMS_SENDER.match(self.sms_sender):
+            out["sms_sender"] = str(_("Use at most 11 letters, digits, spaces, dots or dashes."))
+        for index, default in enumerate(self.defaults):
+            out.update({f"defaults.{index}.{k}": v for k, v in default.problems().items()})
+        events = [d.event for d in self.defaults]
+        if len(set(events)) != len(events):
+            out["defaults"] = str(_("An event is listed twice."))
+        return out
+
+
 @dataclass(frozen=True)
 class TenantConfig:
     """Everything a tenant can configure, as one typed value."""
@@ -424,6 +499,7 @@ class TenantConfig:
     wording: Wording = Wording()
     metering: MeteringSettings = MeteringSettings()
     correspondence: CorrespondenceSettings = CorrespondenceSettings()
+    notifications: NotificationSettings = NotificationSettings()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -445,6 +521,7 @@ class TenantConfig:
             "wording",
             "metering",
             "correspondence",
+            "notifications",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message

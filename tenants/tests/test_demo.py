@@ -152,7 +152,7 @@ def test_demo_tenants_taking_online_payments_get_an_account_at_the_simulator(
 ):
     """Where a simulator is configured (make run), zdroj (which takes online payments) pays
     there through each gateway with keys of its own, written for the simulator; jezioro (which
-    does not) gets none."""
+    does not) gets no merchant account, only its SMS account (it offers SMS)."""
     import json
 
     from payments.models import GatewayAccount
@@ -162,7 +162,10 @@ def test_demo_tenants_taking_online_payments_get_an_account_at_the_simulator(
     settings.PAYMENT_SIMULATOR_MERCHANTS = tmp_path / "merchants.json"
     load_demo_tenants(slugs=("zdroj", "jezioro"))
     merchants = json.loads(settings.PAYMENT_SIMULATOR_MERCHANTS.read_text())
-    assert set(merchants) == {"zdroj"}
+    assert {slug: sorted(accounts) for slug, accounts in merchants.items()} == {
+        "zdroj": ["autopay", "payu", "przelewy24", "smsapi"],
+        "jezioro": ["smsapi"],
+    }
     connection.set_tenant(Tenant.objects.get(slug="zdroj"))
     accounts = {a.gateway: a for a in GatewayAccount.objects.all()}
     assert set(accounts) == {"przelewy24", "payu", "autopay"}

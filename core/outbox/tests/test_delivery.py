@@ -6,9 +6,10 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from core.outbox.models import Message
-from core.outbox.services import email_enqueue, message_deliver
+from core.outbox.services import DeliveryFailed, email_enqueue, message_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,9 @@ def test_message_is_rendered_in_the_recipients_language(tenants, in_tenant):
     assert uk.body_text.startswith("Добрий день,")
 
 
-def test_failed_delivery_is_retried_then_given_up_after_the_bound(tenants, in_tenant, settings):
+def test_failed_delivery_waits_longer_each_time_then_becomes_a_dead_letter(
+    tenants, in_tenant, settings
+):
     in_tenant(tenants.a)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
@@ -98,13 +101,18 @@ def test_failed_delivery_is_retried_then_given_up_after_the_bound(tenants, in_te
     message = email_enqueue(
         to="x@example.com", template="notice", context={"title": "T", "text": "B"}
     )
-    from core.outbox.services import DeliveryFailed
-
+    waits = []
     for attempt in (1, 2):
+        before = timezone.now()
         with pytest.raises(DeliveryFailed):
             message_deliver(message_id=message.pk)
         message.refresh_from_db()
         assert (message.status, message.attempts) == (Message.Status.PENDING, attempt)
+        waits.append(round((message.next_attempt_at - before).total_seconds()))
+        # Before its time the message is not tried again; once the time has come, it is.
+        assert message_deliver(message_id=message.pk) is False
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert waits == [30, 60]
     assert message_deliver(message_id=message.pk) is False
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Message.Status.FAILED, 3)

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.utils import ProgrammingError
 from django_tenants.utils import schema_context
 
-from identity.twofactor.sealing import InvalidToken, reseal, sealed_fields
+from core.sealing import InvalidToken, reseal, sealed_fields
 from tenants.models import Tenant
 
 

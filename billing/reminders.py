@@ -1,0 +1,81 @@
+"""What billing tells customers by the channels they chose: a new invoice, a payment due in the
+tenant's number of days, and an invoice that has become overdue. A daily job per tenant; each
+invoice is told once per event (the notice's key is the invoice), so a job run twice, or on
+the next day over the same invoices, sends nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from billing.models import Invoice
+from core.http import tenant_base_url
+from core.templatetags.ebok_format import money
+from identity.selectors import current_config
+from notifications.services import notify
+
+# How far back a job looks, so a day it did not run is made up for (not further: an old
+# invoice imported late is no news).
+NEW_INVOICE_DAYS = 3
+OVERDUE_DAYS = 7
+
+
+def _tell(invoices: Iterable[Invoice], event: str) -> int:
+    link = tenant_base_url() + reverse("billing_invoices")
+    written = 0
+    for invoice in invoices:
+        user = invoice.customer.user
+        if user is None:
+            continue
+        written += notify(
+            user=user,
+            event=event,
+            key=str(invoice.pk),
+            link=link,
+            context={
+                "number": invoice.number,
+                "amount": money(invoice.gross),
+                "outstanding": money(invoice.gross - invoice.paid),
+                "due": formats.date_format(invoice.due_date, "d.m.Y"),
+            },
+        )
+    return written
+
+
+def _unpaid():
+    return Invoice.objects.filter(gross__gt=0, paid__lt=F("gross"), customer__user__isnull=False)
+
+
+def invoice_notices_send(*, today: date | None = None) -> dict[str, int]:
+    """The day's notices: new invoices, payments due soon, invoices just overdue."""
+    today = today or timezone.localdate()
+    ahead = current_config().notifications.due_reminder_days
+    rows = Invoice.objects.select_related("customer__user").order_by("pk")
+    return {
+        "invoice_new": _tell(
+            rows.filter(
+                issue_date__gte=today - timedelta(days=NEW_INVOICE_DAYS),
+                issue_date__lte=today,
+                customer__user__isnull=False,
+            ),
+            "invoice_new",
+        ),
+        "payment_due": _tell(
+            _unpaid()
+            .select_related("customer__user")
+            .filter(due_date__gt=today, due_date__lte=today + timedelta(days=ahead))
+            .order_by("pk"),
+            "payment_due",
+        ),
+        "balance_overdue": _tell(
+            _unpaid()
+            .select_related("customer__user")
+            .filter(due_date__lt=today, due_date__gte=today - timedelta(days=OVERDUE_DAYS))
+            .order_by("pk"),
+            "balance_overdue",
+        ),
+    }

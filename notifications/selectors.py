@@ -1,0 +1,79 @@
+"""Reads: what a customer chose (or gets by default) for each event the tenant offers, the
+history of those choices, and what was sent to an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from core.outbox.models import Message
+from notifications import catalogue
+from notifications.catalogue import Event
+from notifications.models import DigestChoice, Preference, PreferenceChange, SmsAccount
+from tenants.policies import Channel, TenantConfig
+
+
+@dataclass(frozen=True)
+class Choice:
+    event: Event
+    email: bool
+    sms: bool
+    chosen: bool  # the customer's own choice (else the tenant's or the catalogue's default)
+
+
+def config() -> TenantConfig:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or not getattr(tenant, "config", None):
+        raise RuntimeError("no tenant is active on this connection")
+    return tenant.configuration
+
+
+def sms_account() -> SmsAccount | None:
+    return SmsAccount.objects.filter(enabled=True).first()
+
+
+def sms_offered(tenant_config: TenantConfig | None = None) -> bool:
+    """The tenant offers SMS and has a working provider account."""
+    tenant_config = tenant_config or config()
+    return tenant_config.notifications.offers(Channel.SMS) and sms_account() is not None
+
+
+def default_channels(tenant_config: TenantConfig, event: Event) -> tuple[bool, bool]:
+    chosen = tenant_config.notifications.default_for(event.code)
+    return (chosen.email, chosen.sms) if chosen else (event.email, event.sms)
+
+
+def customer_events(tenant_config: TenantConfig) -> list[Event]:
+    return [e for e in catalogue.events(tenant_config) if e.for_customers]
+
+
+def choices_for(*, user, tenant_config: TenantConfig | None = None) -> list[Choice]:
+    """Per event the tenant offers customers: the channels ``user`` gets (one query). A
+    mandatory notice always goes by e-mail."""
+    tenant_config = tenant_config or config()
+    own = {p.event: p for p in Preference.objects.filter(user=user)}
+    out = []
+    for event in customer_events(tenant_config):
+        mine = own.get(event.code)
+        email, sms = (mine.email, mine.sms) if mine else default_channels(tenant_config, event)
+        out.append(Choice(event=event, email=email or event.mandatory, sms=sms, chosen=bool(mine)))
+    return out
+
+
+def takes_digest(*, user) -> bool:
+    return DigestChoice.objects.filter(user=user, daily=True).exists()
+
+
+def changes_of(*, user) -> QuerySet[PreferenceChange]:
+    return PreferenceChange.objects.filter(user=user).select_related("actor")
+
+
+def messages_to(*, user_id: int) -> QuerySet[Message]:
+    """What was sent (or waits to be sent) to an account, newest first."""
+    return Message.objects.filter(user_id=user_id).defer("body_html")
+
+
+def dead_letters() -> QuerySet[Message]:
+    return Message.objects.filter(status=Message.Status.FAILED).defer("body_html")

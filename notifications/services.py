@@ -1,0 +1,558 @@
+"""Telling customers: every app sends the events of the catalogue through ``notify`` (one
+account) or ``notify_many`` (the residents of an estate), in the caller's transaction.
+
+For each recipient the channels are those they chose for the event (else the tenant's default,
+else the catalogue's), limited to what the tenant offers and what the account can receive (an
+e-mail address, a mobile number). A mandatory notice (account security) always goes by e-mail.
+Each message is written once per (event, occurrence, account, channel): the idempotency key,
+so a job run twice or an event told twice sends nothing more. Messages are rendered once per
+language, however many recipients share it; the greeting and the unsubscribe link are put in
+per recipient. SMS wait for the end of the tenant's quiet hours; non-urgent e-mail waits for the
+daily digest of those who take it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.http import tenant_base_url
+from core.outbox.models import Message
+from core.outbox.rendering import branding_context, render_email
+from core.outbox.services import messages_write, recipient_language
+from core.sealing import seal
+from identity.models import User
+from notifications import catalogue, selectors, sms
+from notifications.errors import NotificationErrorCode
+from notifications.models import (
+    DigestChoice,
+    DigestItem,
+    Preference,
+    PreferenceChange,
+    SmsAccount,
+)
+from tenants.policies import Channel, TenantConfig
+
+GREETING = "%%GREETING%%"
+UNSUBSCRIBE = "%%UNSUBSCRIBE%%"
+
+Context = dict | Callable[[], dict] | None
+
+
+def _error(code: NotificationErrorCode, message: str, *, status: int = 400, field: str = ""):
+    extra = {"fields": {field: [message]}} if field else {}
+    return ApplicationError(message, code=code, status=status, extra=extra)
+
+
+# Quiet hours and the unsubscribe link.
+
+
+def quiet_until(moment: datetime, *, from_hour: int, to_hour: int) -> datetime | None:
+    """When the quiet hours around ``moment`` end (local time), or None outside them. Quiet
+    hours may span midnight (21 to 8); equal hours mean none."""
+    if from_hour == to_hour:
+        return None
+    local = timezone.localtime(moment)
+    hour = local.hour
+    inside = (
+        from_hour <= hour < to_hour if from_hour < to_hour else hour >= from_hour or hour < to_hour
+    )
+    if not inside:
+        return None
+    end = local.replace(hour=to_hour, minute=0, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end
+
+
+def _unsubscribe_salt() -> str:
+    return "notifications.unsubscribe:" + getattr(connection, "schema_name", "")
+
+
+def unsubscribe_token(*, user_id: int, event: str) -> str:
+    """A link that switches ``event`` off for the account, signed for this tenant only."""
+    return signing.dumps({"u": user_id, "e": event}, salt=_unsubscribe_salt(), compress=True)
+
+
+def invalid_link() -> ApplicationError:
+    return _error(
+        NotificationErrorCode.LINK_INVALID,
+        _("This link is not valid. Change your notices in your account."),
+        status=404,
+    )
+
+
+def unsubscribe_read(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token, salt=_unsubscribe_salt())
+        return int(data["u"]), str(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise invalid_link() from exc
+
+
+def unsubscribe_url(*, user_id: int, event: str) -> str:
+    token = unsubscribe_token(user_id=user_id, event=event)
+    return tenant_base_url() + reverse("notifications_unsubscribe", args=[token])
+
+
+# Telling.
+
+
+def _context(context: Context) -> dict:
+    return dict(context() if callable(context) else (context or {}))
+
+
+def _addresses(user, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return user.email or ""
+    return sms.number_of(user.phone) or ""
+
+
+def _channels(user, event, own, tenant_config: TenantConfig, sms_ready: bool) -> list[str]:
+    email, by_sms = (
+        (own.email, own.sms) if own else selectors.default_channels(tenant_config, event)
+    )
+    out = []
+    if email or event.mandatory:
+        out.append(Channel.EMAIL)
+    if by_sms and sms_ready:
+        out.append(Channel.SMS)
+    return [c for c in out if _addresses(user, c)]
+
+
+class _Rendered:
+    """One event rendered in one language: the e-mail (with placeholders for the greeting and
+    the unsubscribe link) and the SMS text."""
+
+    def __init__(self, event, context: Context, language: str, link: str, tenant_config):
+        with translation.override(language):
+            values = {**_context(context), "link": link}
+            self.email = render_email(
+                event.template,
+                {
+                    **values,
+                    "greeting_name": GREETING,
+                    "unsubscribe_url": "" if event.mandatory else UNSUBSCRIBE,
+                    "preferences_url": tenant_base_url() + reverse("notifications_preferences"),
+                },
+                language=language,
+            )
+            text = " ".join(
+                render_to_string(
+                    f"notifications/sms/{event.code}.txt", {**branding_context(), **values}
+                ).split()
+            )
+            if tenant_config.notifications.sms_plain_letters:
+                text = sms.plain_letters(text)
+            self.sms_text, self.sms_parts = sms.fit(
+                text, max_parts=tenant_config.notifications.sms_max_parts
+            )
+
+    def email_for(self, user, unsubscribe: str) -> tuple[str, str]:
+        name = user.greeting_name if user is not None else ""
+        text = self.email.text.replace(GREETING, name).replace(UNSUBSCRIBE, unsubscribe)
+        html = self.email.html.replace(GREETING, escape(name)).replace(
+            UNSUBSCRIBE, escape(unsubscribe)
+        )
+        return text, html
+
+
+def notify(*, user, event: str, key: str, context: Context = None, link: str = "") -> int:
+    """Tell one account of ``event``; ``key`` names the occurrence (an invoice, a case and its
+    new status), so telling it again writes nothing. Returns the messages written."""
+    return notify_many(users=[user], event=event, key=key, context=context, link=link)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User
+    channels: tuple[str, ...]
+    digest: bool  # e-mail waits for the daily digest
+
+
+def recipients(*, users: Iterable, event: str, only: tuple[str, ...] = ()) -> list[Recipient]:
+    """Who of ``users`` is told of ``event`` and by what (two queries): what ``notify_many``
+    would send, for a preview and its count."""
+    spec = catalogue.event(event)
+    tenant_config = selectors.config()
+    if not spec.offered(tenant_config):
+        return []
+    people = [u for u in users if u.is_active]
+    if not people:
+        return []
+    ids = [u.pk for u in people]
+    own = {p.user_id: p for p in Preference.objects.filter(event=event, user_id__in=ids)}
+    digest = (
+        set(
+            DigestChoice.objects.filter(user_id__in=ids, daily=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        if not (spec.urgent or spec.mandatory)
+        else set()
+    )
+    sms_ready = selectors.sms_offered(tenant_config)
+    out = []
+    for user in people:
+        channels = _channels(user, spec, own.get(user.pk), tenant_config, sms_ready)
+        if only:
+            channels = [c for c in channels if c in only]
+        if channels:
+            out.append(Recipient(user=user, channels=tuple(channels), digest=user.pk in digest))
+    return out
+
+
+def preview(*, event: str, context: Context = None, link: str = "", language: str = "") -> dict:
+    """How ``event`` reads in ``language`` (the tenant's first by default): the e-mail's subject
+    and text and the SMS text with its parts."""
+    tenant_config = selectors.config()
+    rendered = _Rendered(
+        catalogue.event(event), context, recipient_language(language), link, tenant_config
+    )
+    text, _html = rendered.email_for(None, UNSUBSCRIBE)
+    return {
+        "subject": rendered.email.subject,
+        "text": text,
+        "sms": rendered.sms_text,
+        "sms_parts": rendered.sms_parts,
+    }
+
+
+def notify_many(
+    *,
+    users: Iterable,
+    event: str,
+    key: str,
+    context: Context = None,
+    link: str = "",
+    only: tuple[str, ...] = (),
+) -> int:
+    """Tell every account in ``users`` of one occurrence of ``event``, each by their channels,
+    in a few statements whatever their number. ``context`` is a dict, or a function called in
+    each recipient language (for text that must be translated). Returns messages and digest
+    items written (nothing for an event the tenant does not offer)."""
+    spec = catalogue.event(event)
+    told = recipients(users=users, event=event, only=only)
+    if not told:
+        return 0
+    tenant_config = selectors.config()
+    settings_ = tenant_config.notifications
+    sms_not_before = quiet_until(
+        timezone.now(), from_hour=settings_.quiet_from_hour, to_hour=settings_.quiet_to_hour
+    )
+    rendered: dict[str, _Rendered] = {}
+    messages, items = [], []
+    for recipient in told:
+        user, channels = recipient.user, recipient.channels
+        language = recipient_language(user.language)
+        if language not in rendered:
+            rendered[language] = _Rendered(spec, context, language, link, tenant_config)
+        text = rendered[language]
+        base_key = f"{event}:{key}:{user.pk}"
+        for channel in channels:
+            if channel == Channel.EMAIL and recipient.digest:
+                items.append(
+                    DigestItem(
+                        user_id=user.pk,
+                        event=event,
+                        idempotency_key=f"{base_key}:digest",
+                        title=text.email.subject,
+                        text=text.sms_text,
+                        link=link,
+                    )
+                )
+                continue
+            if channel == Channel.EMAIL:
+                unsubscribe = (
+                    "" if spec.mandatory else unsubscribe_url(user_id=user.pk, event=event)
+                )
+                body_text, body_html = text.email_for(user, unsubscribe)
+                headers = (
+                    {
+                        "List-Unsubscribe": f"<{unsubscribe}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    }
+                    if unsubscribe
+                    else {}
+                )
+                messages.append(
+                    Message(
+                        channel=Message.Channel.EMAIL,
+                        recipient=user.email,
+                        template=spec.template,
+                        language=language,
+                        subject=text.email.subject,
+                        body_text=body_text,
+                        body_html=body_html,
+                        headers=headers,
+                        event=event,
+                        user_id=user.pk,
+                        idempotency_key=f"{base_key}:email",
+                    )
+                )
+            else:
+                messages.append(
+                    Message(
+                        channel=Message.Channel.SMS,
+                        recipient=sms.number_of(user.phone),
+                        template=f"sms/{event}",
+                        language=language,
+                        subject=text.email.subject[:300],
+                        body_text=text.sms_text,
+                        parts=text.sms_parts,
+                        event=event,
+                        user_id=user.pk,
+                        idempotency_key=f"{base_key}:sms",
+                        next_attempt_at=sms_not_before,
+                    )
+                )
+    written = messages_write(messages)
+    if items:
+        written += len(DigestItem.objects.bulk_create(items, ignore_conflicts=True))
+    return written
+
+
+def security_notify(*, user, template: str, to: str = "") -> int:
+    """Identity's account-security notices (mandatory): by e-mail always, to ``to`` when the
+    news is that the address itself changed (the old address is told), and by SMS where the
+    owner chose it. Each notice is an occurrence of its own."""
+    key = uuid.uuid4().hex
+    if not to or to == user.email:
+        return notify(user=user, event=template, key=key)
+    spec = catalogue.event(template)
+    language = recipient_language(user.language)
+    with translation.override(language):
+        rendered = render_email(
+            spec.template, {"greeting_name": user.greeting_name}, language=language
+        )
+    written = messages_write(
+        [
+            Message(
+                recipient=to,
+                template=spec.template,
+                language=language,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                event=template,
+                user_id=user.pk,
+                idempotency_key=f"{template}:{key}:{user.pk}:email",
+            )
+        ]
+    )
+    # The new address and the phone hear of it by the owner's channels too.
+    spec_sms = notify_many(users=[user], event=template, key=key, only=(Channel.SMS,))
+    return written + spec_sms
+
+
+# The customer's choices.
+
+
+def preferences_set(
+    *,
+    user,
+    choices: dict[str, dict[str, bool]],
+    digest: bool | None = None,
+    actor=None,
+    via: str = PreferenceChange.Via.PORTAL,
+) -> int:
+    """Set ``user``'s channels per event (``{"invoice_new": {"email": True, "sms": False}}``)
+    and, if given, the daily digest. Refused as a whole when one choice cannot be: an event the
+    tenant does not offer, e-mail off for a mandatory notice, SMS where the tenant offers none
+    or the account has no mobile number. Every change is recorded; unchanged ones are not.
+    Returns how many changed."""
+    tenant_config = selectors.config()
+    offered = {e.code: e for e in selectors.customer_events(tenant_config)}
+    sms_ready = selectors.sms_offered(tenant_config)
+    for code, wanted in choices.items():
+        spec = offered.get(code)
+        if spec is None:
+            raise _error(
+                NotificationErrorCode.UNKNOWN_EVENT,
+                _("There is no such notice: %(code)s.") % {"code": code},
+                field=code,
+            )
+        if spec.mandatory and wanted.get("email") is False:
+            raise _error(
+                NotificationErrorCode.MANDATORY_NOTICE,
+                _("Security notices are always sent by e-mail."),
+                field=code,
+            )
+        if wanted.get("sms") and not sms_ready:
+            raise _error(
+                NotificationErrorCode.CHANNEL_NOT_OFFERED,
+                _("The office does not send text messages."),
+                field=code,
+            )
+        if wanted.get("sms") and not sms.number_of(user.phone):
+            raise _error(
+                NotificationErrorCode.PHONE_REQUIRED,
+                _("Add a mobile phone number to your contact data to get text messages."),
+                field=code,
+            )
+        if wanted.get("email") and not user.email and not spec.mandatory:
+            raise _error(
+                NotificationErrorCode.EMAIL_REQUIRED,
+                _("Add an e-mail address to your contact data to get e-mails."),
+                field=code,
+            )
+    current = {
+        c.event.code: c for c in selectors.choices_for(user=user, tenant_config=tenant_config)
+    }
+    changed = 0
+    with transaction.atomic():
+        for code, wanted in choices.items():
+            now = current[code]
+            email = bool(wanted.get("email", now.email))
+            by_sms = bool(wanted.get("sms", now.sms))
+            if now.chosen and (email, by_sms) == (now.email, now.sms):
+                continue
+            Preference.objects.update_or_create(
+                user=user, event=code, defaults={"email": email, "sms": by_sms}
+            )
+            if (email, by_sms) != (now.email, now.sms):
+                PreferenceChange.objects.create(
+                    user=user, event=code, email=email, sms=by_sms, via=via, actor=actor
+                )
+                changed += 1
+        if digest is not None:
+            row, _created = DigestChoice.objects.get_or_create(user=user)
+            if row.daily != digest:
+                row.daily = digest
+                row.save(update_fields=["daily", "updated_at"])
+                PreferenceChange.objects.create(user=user, digest=digest, via=via, actor=actor)
+                changed += 1
+    return changed
+
+
+def unsubscribe(*, token: str, via: str = PreferenceChange.Via.UNSUBSCRIBE) -> tuple[object, str]:
+    """The link in an optional notice: that event's e-mails stop for the account (its SMS
+    choice stays). Returns the account and the event; a repeat changes nothing."""
+    user_id, code = unsubscribe_read(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    spec = next((e for e in selectors.customer_events(selectors.config()) if e.code == code), None)
+    if user is None or spec is None or spec.mandatory:
+        raise invalid_link()
+    preferences_set(user=user, choices={code: {"email": False}}, via=via)
+    return user, code
+
+
+# The daily digest.
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """At the tenant's digest hour, one e-mail per account with the notices that waited for it
+    (once a day: the message's key names the day, and the items are marked in the same
+    transaction). Returns the e-mails written."""
+    now = now or timezone.now()
+    tenant_config = selectors.config()
+    if timezone.localtime(now).hour < tenant_config.notifications.digest_hour:
+        return 0
+    day = timezone.localdate(now).isoformat()
+    written = 0
+    with transaction.atomic():
+        waiting = list(
+            DigestItem.objects.select_for_update(skip_locked=True)
+            .filter(sent_in__isnull=True)
+            .order_by("user_id", "created_at", "id")
+        )
+        by_user: dict[int, list[DigestItem]] = defaultdict(list)
+        for item in waiting:
+            by_user[item.user_id].append(item)
+        users = User.objects.in_bulk(list(by_user))
+        for user_id, items in by_user.items():
+            user = users.get(user_id)
+            if user is None or not user.email or not user.is_active:
+                continue
+            language = recipient_language(user.language)
+            with translation.override(language):
+                rendered = render_email(
+                    "notifications_digest",
+                    {
+                        "greeting_name": user.greeting_name,
+                        "items": items,
+                        "preferences_url": tenant_base_url() + reverse("notifications_preferences"),
+                    },
+                    language=language,
+                )
+            message = Message(
+                recipient=user.email,
+                template="notifications_digest",
+                language=language,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                event="digest",
+                user_id=user_id,
+                idempotency_key=f"digest:{day}:{user_id}",
+            )
+            written += messages_write([message])
+            sent_in = message.pk or Message.objects.get(idempotency_key=message.idempotency_key).pk
+            DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_in=sent_in)
+    return written
+
+
+# The SMS provider account and its delivery reports.
+
+
+def sms_account_save(
+    *,
+    actor,
+    token: str = "",
+    base_url: str,
+    enabled: bool,
+    test_mode: bool = False,
+    check: bool = True,
+) -> SmsAccount:
+    """The tenant's SMSAPI account: a new token replaces the sealed one (an empty one keeps
+    it). Enabling asks the provider whether the token works (unless ``check`` is off: the demo
+    loader writes accounts before its simulator runs)."""
+    account = SmsAccount.objects.first()
+    base_url = base_url.strip().rstrip("/")
+    if account is None and not token:
+        raise _error(
+            NotificationErrorCode.SMS_ACCOUNT_INVALID,
+            _("Give the account's API token."),
+            field="token",
+        )
+    if enabled and check:
+        sms.Client(base_url=base_url, token=token or sms.token_of(account)).check()
+    if account is None:
+        account = SmsAccount(callback_secret=secrets.token_urlsafe(32))
+    if token:
+        account.sealed_token = seal(token.encode())
+    account.base_url, account.enabled, account.test_mode = base_url, enabled, test_mode
+    account.updated_by = actor
+    account.save()
+    return account
+
+
+def sms_reports_receive(*, secret: str, reports: list[sms.Report]) -> int:
+    """Delivery reports from the provider, for the account whose callback secret is in the
+    address: each message's delivery status is recorded (a report for a message of another
+    tenant, or an unknown one, changes nothing). Returns how many messages were updated."""
+    account = SmsAccount.objects.first()
+    if account is None or not secrets.compare_digest(account.callback_secret, secret):
+        raise _error(NotificationErrorCode.REPORT_REFUSED, _("Not found."), status=404)
+    updated = 0
+    for report in reports:
+        updated += Message.objects.filter(
+            channel=Message.Channel.SMS, provider_id=report.message_id
+        ).update(
+            delivery_status=report.status,
+            delivered_at=report.done_at if report.delivered else None,
+        )
+    return updated
