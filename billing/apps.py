@@ -41,8 +41,9 @@ def _register_events() -> None:
     from notifications.catalogue import Event, register_event
     from tenants.policies import Module
 
-    group = _("Invoices and payments")
-    modules = (Module.INVOICES, Module.CHARGES)
+    group = _("Payments and settlements")
+    # Wherever the portal shows what is due (invoices, charges, a cooperative's settlements).
+    modules = (Module.INVOICES, Module.CHARGES, Module.SETTLEMENTS)
     register_event(Event("invoice_new", _("A new invoice"), group, "invoice_new", modules=modules))
     register_event(
         Event(

@@ -14,9 +14,11 @@ from django.utils import formats, timezone
 
 from billing.models import Invoice
 from core.http import tenant_base_url
+from core.portal import module_url
 from core.templatetags.ebok_format import money
 from identity.selectors import current_config
 from notifications.services import notify
+from tenants.policies import Module
 
 # How far back a job looks, so a day it did not run is made up for (not further: an old
 # invoice imported late is no news).
@@ -24,8 +26,17 @@ NEW_INVOICE_DAYS = 3
 OVERDUE_DAYS = 7
 
 
+def _link() -> str:
+    """The page where the customer sees what is due, of those the tenant offers."""
+    config = current_config()
+    for module in (Module.INVOICES, Module.CHARGES, Module.SETTLEMENTS):
+        if config.has_module(module) and (url := module_url(module)):
+            return tenant_base_url() + url
+    return tenant_base_url() + reverse("home")
+
+
 def _tell(invoices: Iterable[Invoice], event: str) -> int:
-    link = tenant_base_url() + reverse("billing_invoices")
+    link = _link()
     written = 0
     for invoice in invoices:
         user = invoice.customer.user

@@ -6,11 +6,19 @@ demo tenants' accounts from ACCOUNTS (``{slug: {"przelewy24": …, "payu": […]
 from __future__ import annotations
 
 import json
+import os
 import sys
 
-from core.simulators import Server
-from notifications.simulators import smsapi
-from payments.simulators import autopay, payu, przelewy24
+import django
+
+# The simulators count SMS parts and sign notifications with the apps' own code, which needs
+# Django's settings (no database).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ebok.settings.dev")
+django.setup()
+
+from core.simulators import Server  # noqa: E402 - after django.setup()
+from notifications.simulators import smsapi  # noqa: E402
+from payments.simulators import autopay, payu, przelewy24  # noqa: E402
 
 
 def serve(port: int, accounts_file: str | None) -> None:

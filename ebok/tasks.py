@@ -1,5 +1,7 @@
 """Platform tasks: the per-tenant fan-out of periodic jobs, and a probe used by health checks."""
 
+import logging
+
 from celery import shared_task
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -8,16 +10,25 @@ from core.outbox.models import Message
 from ebok.celery import app
 from tenants.selectors import active_tenant_schemas
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="ebok.tasks.run_for_every_tenant")
 def run_for_every_tenant(task_name: str, *args, **kwargs) -> int:
-    """Queue ``task_name`` once in the schema of every active tenant; returns how many."""
+    """Queue ``task_name`` once in the schema of every active tenant, each a task of its own
+    (one tenant's failure stops no other's job); returns how many were queued. A tenant whose
+    task could not be queued is logged and the others are still queued."""
 
-    schemas = active_tenant_schemas()
-    for schema_name in schemas:
-        with schema_context(schema_name):
-            app.send_task(task_name, args=args, kwargs=kwargs)
-    return len(schemas)
+    queued = 0
+    for schema_name in active_tenant_schemas():
+        try:
+            with schema_context(schema_name):
+                app.send_task(task_name, args=args, kwargs=kwargs)
+        except Exception:  # noqa: BLE001 - the next tenant's job must still be queued
+            logger.exception("could not queue %s for %s", task_name, schema_name)
+            continue
+        queued += 1
+    return queued
 
 
 @shared_task(name="ebok.tasks.schema_probe", bind=True, max_retries=1)

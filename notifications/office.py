@@ -95,7 +95,7 @@ def account_notices(request: HttpRequest, user_id: int) -> HttpResponse:
             "page": page,
             "choices": selectors.choices_for(user=subject),
             "digest": selectors.takes_digest(user=subject),
-            "changes": selectors.changes_of(user=subject)[:20],
+            "changes": selectors.changes_of(user=subject),
         },
     )
 

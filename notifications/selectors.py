@@ -66,8 +66,12 @@ def takes_digest(*, user) -> bool:
     return DigestChoice.objects.filter(user=user, daily=True).exists()
 
 
-def changes_of(*, user) -> QuerySet[PreferenceChange]:
-    return PreferenceChange.objects.filter(user=user).select_related("actor")
+def changes_of(*, user, limit: int = 20) -> list[tuple[PreferenceChange, str]]:
+    """The latest changes of the account's choices, each with its event's title (the digest's
+    changes have none)."""
+    titles = {e.code: str(e.title) for e in catalogue.events()}
+    rows = PreferenceChange.objects.filter(user=user).select_related("actor")[:limit]
+    return [(row, titles.get(row.event, row.event)) for row in rows]
 
 
 def messages_to(*, user_id: int) -> QuerySet[Message]:

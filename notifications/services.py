@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox.models import Message
@@ -84,7 +85,7 @@ def _unsubscribe_salt() -> str:
 
 def unsubscribe_token(*, user_id: int, event: str) -> str:
     """A link that switches ``event`` off for the account, signed for this tenant only."""
-    return signing.dumps({"u": user_id, "e": event}, salt=_unsubscribe_salt(), compress=True)
+    return signing.dumps({"u": user_id, "e": event}, salt=_unsubscribe_salt())
 
 
 def invalid_link() -> ApplicationError:
@@ -103,9 +104,14 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
         raise invalid_link() from exc
 
 
-def unsubscribe_url(*, user_id: int, event: str) -> str:
-    token = unsubscribe_token(user_id=user_id, event=event)
-    return tenant_base_url() + reverse("notifications_unsubscribe", args=[token])
+def unsubscribe_url(*, user_id: int, event: str, base: str = "") -> str:
+    """The link of ``unsubscribe_token``; ``base`` (the portal's address and the page's path
+    up to the token, from ``unsubscribe_base``) saves working it out per recipient."""
+    return (base or unsubscribe_base()) + unsubscribe_token(user_id=user_id, event=event) + "/"
+
+
+def unsubscribe_base() -> str:
+    return tenant_base_url() + reverse("notifications_unsubscribe", args=["-"])[:-2]
 
 
 # Telling.
@@ -115,38 +121,47 @@ def _context(context: Context) -> dict:
     return dict(context() if callable(context) else (context or {}))
 
 
-def _addresses(user, channel: str) -> str:
-    if channel == Channel.EMAIL:
-        return user.email or ""
-    return sms.number_of(user.phone) or ""
-
-
 def _channels(user, event, own, tenant_config: TenantConfig, sms_ready: bool) -> list[str]:
+    """The channels ``user`` is told ``event`` by: chosen (or by default), offered, and with an
+    address to reach (a mobile number read only when an SMS is to go)."""
     email, by_sms = (
         (own.email, own.sms) if own else selectors.default_channels(tenant_config, event)
     )
     out = []
-    if email or event.mandatory:
+    if (email or event.mandatory) and user.email:
         out.append(Channel.EMAIL)
-    if by_sms and sms_ready:
+    if by_sms and sms_ready and user.phone and sms.number_of(user.phone):
         out.append(Channel.SMS)
-    return [c for c in out if _addresses(user, c)]
+    return out
 
 
 class _Rendered:
     """One event rendered in one language: the e-mail (with placeholders for the greeting and
     the unsubscribe link) and the SMS text."""
 
-    def __init__(self, event, context: Context, language: str, link: str, tenant_config):
+    def __init__(
+        self,
+        event,
+        context: Context,
+        language: str,
+        link: str,
+        tenant_config,
+        *,
+        portal: bool = True,
+        greeting: str = GREETING,
+    ):
         with translation.override(language):
             values = {**_context(context), "link": link}
             self.email = render_email(
                 event.template,
                 {
                     **values,
-                    "greeting_name": GREETING,
+                    "greeting_name": greeting,
                     "unsubscribe_url": "" if event.mandatory else UNSUBSCRIBE,
-                    "preferences_url": tenant_base_url() + reverse("notifications_preferences"),
+                    # Customers' and managers' own page of notices (staff have none).
+                    "preferences_url": tenant_base_url() + reverse("notifications_preferences")
+                    if portal
+                    else "",
                 },
                 language=language,
             )
@@ -161,8 +176,7 @@ class _Rendered:
                 text, max_parts=tenant_config.notifications.sms_max_parts
             )
 
-    def email_for(self, user, unsubscribe: str) -> tuple[str, str]:
-        name = user.greeting_name if user is not None else ""
+    def email_for(self, name: str, unsubscribe: str) -> tuple[str, str]:
         text = self.email.text.replace(GREETING, name).replace(UNSUBSCRIBE, unsubscribe)
         html = self.email.html.replace(GREETING, escape(name)).replace(
             UNSUBSCRIBE, escape(unsubscribe)
@@ -183,9 +197,32 @@ class Recipient:
     digest: bool  # e-mail waits for the daily digest
 
 
-def recipients(*, users: Iterable, event: str, only: tuple[str, ...] = ()) -> list[Recipient]:
-    """Who of ``users`` is told of ``event`` and by what (two queries): what ``notify_many``
-    would send, for a preview and its count."""
+def _told_before(event: str, key: str) -> set[tuple[int, str]]:
+    """(account, channel) already told of this occurrence (its messages and digest items)."""
+    prefix = f"{event}:{key}:"
+    keys = list(
+        Message.objects.filter(idempotency_key__startswith=prefix).values_list(
+            "idempotency_key", flat=True
+        )
+    ) + list(
+        DigestItem.objects.filter(idempotency_key__startswith=prefix).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    out = set()
+    for found in keys:
+        user_id, _sep, channel = found[len(prefix) :].partition(":")
+        if user_id.isdigit():
+            out.add((int(user_id), "email" if channel == "digest" else channel))
+    return out
+
+
+def recipients(
+    *, users: Iterable, event: str, only: tuple[str, ...] = (), key: str | None = None
+) -> list[Recipient]:
+    """Who of ``users`` is told of ``event`` and by what (a few queries): what ``notify_many``
+    would send, for a preview and its count; with ``key``, by channels not yet told of that
+    occurrence."""
     spec = catalogue.event(event)
     tenant_config = selectors.config()
     if not spec.offered(tenant_config):
@@ -205,29 +242,47 @@ def recipients(*, users: Iterable, event: str, only: tuple[str, ...] = ()) -> li
         else set()
     )
     sms_ready = selectors.sms_offered(tenant_config)
+    told = _told_before(event, key) if key is not None else set()
     out = []
     for user in people:
         channels = _channels(user, spec, own.get(user.pk), tenant_config, sms_ready)
-        if only:
-            channels = [c for c in channels if c in only]
+        if only or told:
+            channels = [c for c in channels if (not only or c in only) and (user.pk, c) not in told]
         if channels:
             out.append(Recipient(user=user, channels=tuple(channels), digest=user.pk in digest))
     return out
 
 
-def preview(*, event: str, context: Context = None, link: str = "", language: str = "") -> dict:
-    """How ``event`` reads in ``language`` (the tenant's first by default): the e-mail's subject
-    and text and the SMS text with its parts."""
+def preview(
+    *, event: str, context: Context = None, link: str = "", language: str = "", name: str = ""
+) -> dict:
+    """How ``event`` reads in ``language`` (the tenant's first by default) to someone called
+    ``name``: the e-mail's subject and text, the SMS text with its parts, whether the tenant
+    offers the event, and until when SMS wait now (quiet hours)."""
     tenant_config = selectors.config()
+    spec = catalogue.event(event)
     rendered = _Rendered(
-        catalogue.event(event), context, recipient_language(language), link, tenant_config
+        spec,
+        context,
+        recipient_language(language),
+        link,
+        tenant_config,
+        greeting=name or GREETING,
     )
-    text, _html = rendered.email_for(None, UNSUBSCRIBE)
+    text, _html = rendered.email_for("", unsubscribe_base() + "…/")
+    if not name:  # the layout's greeting without a name
+        text = text.replace(" ,", ",", 1)
+    settings_ = tenant_config.notifications
+    held = quiet_until(
+        timezone.now(), from_hour=settings_.quiet_from_hour, to_hour=settings_.quiet_to_hour
+    )
     return {
         "subject": rendered.email.subject,
         "text": text,
         "sms": rendered.sms_text,
         "sms_parts": rendered.sms_parts,
+        "offered": spec.offered(tenant_config),
+        "sms_held_until": timezone.localtime(held) if held else None,
     }
 
 
@@ -245,7 +300,7 @@ def notify_many(
     each recipient language (for text that must be translated). Returns messages and digest
     items written (nothing for an event the tenant does not offer)."""
     spec = catalogue.event(event)
-    told = recipients(users=users, event=event, only=only)
+    told = recipients(users=users, event=event, only=only, key=key)
     if not told:
         return 0
     tenant_config = selectors.config()
@@ -253,14 +308,18 @@ def notify_many(
     sms_not_before = quiet_until(
         timezone.now(), from_hour=settings_.quiet_from_hour, to_hour=settings_.quiet_to_hour
     )
-    rendered: dict[str, _Rendered] = {}
+    rendered: dict[tuple[str, bool], _Rendered] = {}
     messages, items = [], []
+    unsubscribe_prefix = "" if spec.mandatory else unsubscribe_base()
     for recipient in told:
         user, channels = recipient.user, recipient.channels
         language = recipient_language(user.language)
-        if language not in rendered:
-            rendered[language] = _Rendered(spec, context, language, link, tenant_config)
-        text = rendered[language]
+        variant = (language, user.role in PORTAL_ROLES)
+        if variant not in rendered:
+            rendered[variant] = _Rendered(
+                spec, context, language, link, tenant_config, portal=variant[1]
+            )
+        text = rendered[variant]
         base_key = f"{event}:{key}:{user.pk}"
         for channel in channels:
             if channel == Channel.EMAIL and recipient.digest:
@@ -277,9 +336,11 @@ def notify_many(
                 continue
             if channel == Channel.EMAIL:
                 unsubscribe = (
-                    "" if spec.mandatory else unsubscribe_url(user_id=user.pk, event=event)
+                    ""
+                    if spec.mandatory
+                    else unsubscribe_url(user_id=user.pk, event=event, base=unsubscribe_prefix)
                 )
-                body_text, body_html = text.email_for(user, unsubscribe)
+                body_text, body_html = text.email_for(user.greeting_name, unsubscribe)
                 headers = (
                     {
                         "List-Unsubscribe": f"<{unsubscribe}>",
@@ -418,16 +479,15 @@ def preferences_set(
             now = current[code]
             email = bool(wanted.get("email", now.email))
             by_sms = bool(wanted.get("sms", now.sms))
-            if now.chosen and (email, by_sms) == (now.email, now.sms):
-                continue
+            if (email, by_sms) == (now.email, now.sms):
+                continue  # as it is (a default stays a default, following the tenant's)
             Preference.objects.update_or_create(
                 user=user, event=code, defaults={"email": email, "sms": by_sms}
             )
-            if (email, by_sms) != (now.email, now.sms):
-                PreferenceChange.objects.create(
-                    user=user, event=code, email=email, sms=by_sms, via=via, actor=actor
-                )
-                changed += 1
+            PreferenceChange.objects.create(
+                user=user, event=code, email=email, sms=by_sms, via=via, actor=actor
+            )
+            changed += 1
         if digest is not None:
             row, _created = DigestChoice.objects.get_or_create(user=user)
             if row.daily != digest:

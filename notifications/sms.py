@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import phonenumbers
 import requests
@@ -91,6 +92,7 @@ def fit(text: str, *, max_parts: int) -> tuple[str, int]:
     return shortened, parts(shortened)
 
 
+@lru_cache(maxsize=8192)
 def number_of(phone: str | None) -> str:
     """A mobile number as the provider takes it (country code and number, digits only), or ""
     for something that is not a valid number. Numbers without a country code are Polish."""

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
 from notifications import selectors, services, sms
-from notifications.models import PreferenceChange
+from notifications.models import Preference, PreferenceChange
 
 portal_user = page_access(lambda user: has_role(user, *PORTAL_ROLES))
 
@@ -34,7 +34,7 @@ def _page(request: HttpRequest, *, status: int = 200, problem: ApplicationError 
             "has_phone": bool(sms.number_of(request.user.phone)),
             "digest": selectors.takes_digest(user=request.user),
             "digest_hour": config.notifications.digest_hour,
-            "changes": selectors.changes_of(user=request.user)[:10],
+            "changes": selectors.changes_of(user=request.user, limit=10),
             "problem": problem,
         },
         status=status,
@@ -47,7 +47,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
     config = selectors.config()
-    sms_ready = selectors.sms_offered(config)
+    # The SMS boxes are there (and sent) only when the account has a mobile number: a page
+    # without them leaves each event's SMS choice as it was.
+    sms_ready = selectors.sms_offered(config) and bool(sms.number_of(request.user.phone))
     choices = {
         event.code: {
             **({} if event.mandatory else {"email": f"{event.code}:email" in request.POST}),
@@ -81,6 +83,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             raise services.invalid_link()
         if request.method == "POST":
             services.unsubscribe(token=token)
+            return render(request, "notifications/unsubscribed.html", {"event": spec, "done": True})
+        if Preference.objects.filter(user_id=user_id, event=code, email=False).exists():
+            # Followed again: it is done already (a GET never changes anything).
             return render(request, "notifications/unsubscribed.html", {"event": spec, "done": True})
     except ApplicationError as exc:
         return render(

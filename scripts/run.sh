@@ -13,4 +13,9 @@ SIMULATOR_PORT="${SIMULATOR_URL##*:}"
 .venv/bin/python -m demo.simulators "$SIMULATOR_PORT" .data/simulators/merchants.json &
 simulator=$!
 trap 'kill "$simulator" 2>/dev/null || true' EXIT
+sleep 2
+if ! kill -0 "$simulator" 2>/dev/null; then
+  echo "The simulators did not start (see above); payments and SMS would not work." >&2
+  exit 1
+fi
 .venv/bin/python manage.py runserver "$HOST:$PORT"

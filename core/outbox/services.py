@@ -21,9 +21,10 @@ from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from core import throttling
 from core.outbox.models import Message
@@ -95,36 +96,78 @@ def messages_write(messages: list[Message]) -> int:
     many were written; the written ones get their ``pk``."""
     if not messages:
         return 0
-    keys = [m.idempotency_key for m in messages if m.idempotency_key]
-    known = (
-        set(
-            Message.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", flat=True
-            )
-        )
-        if keys
-        else set()
-    )
-    fresh = [m for m in messages if not m.idempotency_key or m.idempotency_key not in known]
-    keyed = [m for m in fresh if m.idempotency_key]
-    plain = [m for m in fresh if not m.idempotency_key]
+    keyed = [m for m in messages if m.idempotency_key]
+    plain = [m for m in messages if not m.idempotency_key]
     if plain:
         Message.objects.bulk_create(plain)
-    if keyed:
+    if len(keyed) >= COPY_FROM:
+        inserted = _copy_keyed(keyed)
+    elif keyed:
+        known = set(
+            Message.objects.filter(
+                idempotency_key__in=[m.idempotency_key for m in keyed]
+            ).values_list("idempotency_key", flat=True)
+        )
+        keyed = [m for m in keyed if m.idempotency_key not in known]
         # A job running at the same time may write the same keys: theirs stand, ours are dropped.
         Message.objects.bulk_create(keyed, ignore_conflicts=True)
-        ids = dict(
+        inserted = dict(
             Message.objects.filter(
                 idempotency_key__in=[m.idempotency_key for m in keyed]
             ).values_list("idempotency_key", "pk")
         )
-        for message in keyed:
-            message.pk = ids.get(message.idempotency_key)
+    else:
+        inserted = {}
+    fresh = plain + [m for m in keyed if m.idempotency_key in inserted]
+    for message in keyed:
+        message.pk = inserted.get(message.idempotency_key)
     now = timezone.now()
     due = [m.pk for m in fresh if m.pk and (m.next_attempt_at is None or m.next_attempt_at <= now)]
     if due:
         transaction.on_commit(lambda: _queue(due))
     return len(fresh)
+
+
+COPY_FROM = 500  # messages written at once from which COPY beats INSERT's quoted values
+_COLUMNS = [
+    f.column
+    for f in Message._meta.concrete_fields
+    if not f.primary_key and f.column not in ("created_at",)
+]
+
+
+def _copy_keyed(messages: list[Message]) -> dict[str, int]:
+    """Many keyed messages at once: COPY into a temporary table (no per-value query text), then
+    one INSERT … ON CONFLICT DO NOTHING: a key in the outbox already, or written meanwhile by
+    another job, stands. Returns the keys written now with their message ids."""
+    staging = "outbox_incoming"
+    columns = ", ".join(_COLUMNS)
+    now = timezone.now()
+    fields = [
+        (f.attname, isinstance(f, models.JSONField))
+        for f in Message._meta.concrete_fields
+        if f.column in _COLUMNS
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns}, created_at FROM outbox_message WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
+        with cursor.cursor.copy(f"COPY {staging} ({columns}, created_at) FROM STDIN") as copy:
+            for message in messages:
+                values = message.__dict__
+                copy.write_row(
+                    [Jsonb(values[name]) if is_json else values[name] for name, is_json in fields]
+                    + [now]
+                )
+        cursor.execute(
+            f"INSERT INTO outbox_message ({columns}, created_at) "  # noqa: S608
+            f"SELECT {columns}, created_at FROM {staging} "
+            "ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+            "RETURNING idempotency_key, id"
+        )
+        return dict(cursor.fetchall())
 
 
 def _queue(message_ids: list[int]) -> None:

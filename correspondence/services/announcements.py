@@ -199,14 +199,21 @@ def announcement_notice_preview(*, announcement_id: int) -> dict:
     notice reads (in Polish, e-mail and SMS)."""
     announcement = _standing(announcement_id)
     event, kwargs = _notice(announcement)
-    told = notifications.recipients(users=announcement_recipients(announcement), event=event)
+    told = notifications.recipients(
+        users=announcement_recipients(announcement), event=event, key=str(announcement.pk)
+    )
     return {
         "announcement": announcement,
         "accounts": len(told),
         "email": sum("email" in r.channels and not r.digest for r in told),
         "digest": sum(r.digest for r in told),
         "sms": sum("sms" in r.channels for r in told),
-        "sample": notifications.preview(event=event, link=_link(announcement), **kwargs),
+        "sample": notifications.preview(
+            event=event,
+            link=_link(announcement),
+            name=told[0].user.greeting_name if told else "",
+            **kwargs,
+        ),
     }
 
 

@@ -15,7 +15,7 @@ from core.errors import ApplicationError
 from core.outbox.models import Message
 from core.outbox.services import message_deliver
 from identity.services import security_notice
-from notifications import services, sms
+from notifications import selectors, services, sms
 from notifications.models import DigestItem, Preference, PreferenceChange
 from notifications.tests.conftest import outbox
 
@@ -291,3 +291,38 @@ def test_a_long_sms_is_shortened_to_the_allowed_parts():
 )
 def test_phone_numbers_are_written_as_the_provider_takes_them(phone, number):
     assert sms.number_of(phone) == number
+
+
+def test_many_messages_at_once_go_by_copy_and_still_once(residents, monkeypatch):
+    """From COPY_FROM messages on, the outbox writes by COPY through a temporary table; the
+    keys, headers and the once-only rule are the same."""
+    from core.outbox import services as outbox
+
+    monkeypatch.setattr(outbox, "COPY_FROM", 1)
+    jan, ewa = residents
+    assert (
+        services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 2
+    )
+    assert (
+        services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 0
+    )
+    written = list(outbox.Message.objects.filter(event="invoice_new").order_by("user_id"))
+    assert [(m.user_id, m.channel) for m in written] == [(jan.pk, "email"), (ewa.pk, "email")]
+    assert written[0].headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert written[0].idempotency_key == f"invoice_new:9:{jan.pk}:email"
+
+
+def test_the_page_without_sms_boxes_leaves_sms_choices_as_they_were(residents, client):
+    """A customer without a mobile number sees the SMS boxes disabled (not sent): saving the
+    page changes e-mail only, and untouched events keep following the tenant's defaults."""
+    _jan, ewa = residents
+    client.force_login(ewa)
+    events = [c.event.code for c in selectors.choices_for(user=ewa) if c.email]
+    posted = {f"{code}:email": "on" for code in events if code != "invoice_new"}
+    response = client.post("/account/notifications/", posted, HTTP_HOST="alpha.localhost")
+    assert response.status_code == 302
+    assert [(p.event, p.email, p.sms) for p in Preference.objects.filter(user=ewa)] == [
+        ("invoice_new", False, False)
+    ]
+    outage = next(c for c in selectors.choices_for(user=ewa) if c.event.code == "outage")
+    assert (outage.email, outage.sms, outage.chosen) == (True, True, False)

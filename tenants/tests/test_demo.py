@@ -177,3 +177,49 @@ def test_demo_tenants_taking_online_payments_get_an_account_at_the_simulator(
     assert client_for(accounts["autopay"]).credentials.shared_key == keys["autopay"]["shared_key"]
     connection.set_tenant(Tenant.objects.get(slug="jezioro"))
     assert not GatewayAccount.objects.exists()
+
+
+def test_the_simulators_of_make_run_start_and_answer(tmp_path):
+    """``python -m demo.simulators`` (what make run starts) serves every simulator with the
+    accounts of its file: an SMS account's token opens its profile, another token does not."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    from django.conf import settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"x": {"smsapi": {"token": "t-1", "username": "x"}}}))
+    process = subprocess.Popen(  # noqa: S603 - our own module, our arguments
+        [sys.executable, "-m", "demo.simulators", str(port), str(accounts)],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                answer = requests.get(
+                    f"http://127.0.0.1:{port}/profile",
+                    headers={"Authorization": "Bearer t-1"},
+                    timeout=2,
+                )
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert answer is not None, process.stdout.read().decode(errors="replace")[-2000:]
+        assert answer.json()["username"] == "x"
+        wrong = requests.get(
+            f"http://127.0.0.1:{port}/profile", headers={"Authorization": "Bearer t-2"}, timeout=2
+        )
+        assert wrong.status_code == 401
+    finally:
+        process.kill()
+        process.wait(timeout=10)
