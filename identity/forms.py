@@ -138,7 +138,7 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = _text(_("Phone"), 32, "tel", inputmode="tel")
+    phone = _text(_("Phone"), 32, "tel", inputmode="tel", type="tel")
     country = _text(_("Country (empty: Poland)"), 60, "country-name")
     postcode = _text(_("Postcode"), 10, "postal-code", inputmode="numeric")
     post_office = _text(_("Post office"), 80)

@@ -18,7 +18,7 @@ class NotificationsConfig(AppConfig):
         from core.throttling import register_limit
         from identity import profile
         from identity.permissions import register_permission
-        from identity.services import register_security_notifier
+        from identity.services import register_publish_listener, register_security_notifier
         from notifications import selectors, services, sms
         from notifications.catalogue import Event, register_event
 
@@ -26,6 +26,7 @@ class NotificationsConfig(AppConfig):
         register_sealed("notifications.SmsAccount", "sealed_token")
         register_limit("sms_report_ip", 600, 60)
         register_security_notifier(services.security_notify)
+        register_publish_listener(services.document_published)
         profile.register_link(
             profile.Link("notifications_preferences", _("Notices"), frozenset(PORTAL_ROLES))
         )
@@ -46,6 +47,15 @@ class NotificationsConfig(AppConfig):
         portal.register_office_entry(
             portal.OfficeEntry(
                 "notifications_office_sms", _("Text messages (SMS)"), "tenant.configure"
+            )
+        )
+        register_event(
+            Event(
+                "document_to_accept",
+                _("A new version of the regulations or another document to accept"),
+                _("My account"),
+                "document_to_accept",
+                urgent=True,
             )
         )
         security = _("Account security")

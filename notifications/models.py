@@ -84,9 +84,9 @@ class DigestItem(models.Model):
     text = models.TextField()
     link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_in = models.ForeignKey(
-        "outbox.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The digest's outbox message (an id, not a foreign key: the outbox lives in the public
+    # schema too, where this table does not, and deleting mail there must not look for it).
+    sent_in = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

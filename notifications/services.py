@@ -36,6 +36,7 @@ from core.outbox.rendering import branding_context, render_email
 from core.outbox.services import messages_write, recipient_language
 from core.sealing import seal
 from identity.models import User
+from identity.selectors import tenant_config
 from notifications import catalogue, selectors, sms
 from notifications.errors import NotificationErrorCode
 from notifications.models import (
@@ -417,6 +418,23 @@ def security_notify(*, user, template: str, to: str = "") -> int:
     # The new address and the phone hear of it by the owner's channels too.
     spec_sms = notify_many(users=[user], event=template, key=key, only=(Channel.SMS,))
     return written + spec_sms
+
+
+def document_published(document) -> int:
+    """A new version of a document customers must accept: its readers are told once per
+    version (customers and managers; staff accept theirs at the office)."""
+    config = tenant_config()
+    if config is None or document.kind not in {
+        str(k) for k in config.registration.required_documents
+    }:
+        return 0
+    return notify_many(
+        users=User.objects.filter(is_active=True, role__in=sorted(PORTAL_ROLES)).order_by("pk"),
+        event="document_to_accept",
+        key=f"{document.kind}:{document.version}",
+        link=tenant_base_url() + reverse("document", args=[document.pk]),
+        context=lambda: {"title": document.shown_title, "version": document.version},
+    )
 
 
 # The customer's choices.

@@ -12,6 +12,7 @@ from PIL import Image
 from identity.tests.test_browser import (
     _assert_accessible,
     _in_own_connection,
+    customer_logs_in,
     in_tenant_committed,
 )
 
@@ -71,16 +72,7 @@ def test_the_demo_customer_reports_a_failure_with_a_photo_on_a_phone(
     page = context.new_page()
     base = f"http://zdroj.localhost:{server}"
     try:
-        page.goto(f"{base}/login/")
-        page.fill("#id_login", "klient.zdroj")
-        page.fill("#id_password", "Zdroj2026x")
-        page.locator("main form button[type=submit]").first.click()
-        page.wait_for_load_state()
-        if page.url.endswith("/account/terms/"):
-            for box in page.get_by_role("checkbox").all():
-                box.check()
-            page.locator("main form button[type=submit]").first.click()
-            page.wait_for_load_state()
+        customer_logs_in(page, base, "klient.zdroj", "Zdroj2026x")
         page.locator('.portal-nav a[href="/cases/"]').click()
         page.wait_for_url(f"{base}/cases/")
         _assert_accessible(page)

@@ -13,6 +13,7 @@ from identity.services.base import (  # noqa: F401 - the package's names
 from identity.services.documents import (  # noqa: F401 - the package's names
     document_publish,
     documents_accept,
+    register_publish_listener,
 )
 from identity.services.login import (  # noqa: F401 - the package's names
     BLOCKABLE_ROLES,

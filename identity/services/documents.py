@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,4 +70,15 @@ def document_publish(
     if pdf is not None:
         doc.pdf = pdf
     doc.save()
+    for listener in _PUBLISHED:
+        listener(doc)
     return doc
+
+
+# Who is told of a new version (notifications registers itself in its AppConfig.ready()).
+_PUBLISHED: list[Callable[[Document], object]] = []
+
+
+def register_publish_listener(listener: Callable[[Document], object]) -> None:
+    if listener not in _PUBLISHED:
+        _PUBLISHED.append(listener)

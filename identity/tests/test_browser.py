@@ -89,6 +89,20 @@ def _field(page, label: str):
     return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
 
 
+def customer_logs_in(page, base: str, login: str, password: str) -> None:
+    """A customer logs in at ``base`` and accepts the documents the portal asks for first."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_login", login)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    if page.url.endswith("/account/terms/"):
+        for box in page.get_by_role("checkbox").all():
+            box.check()
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+
+
 def _assert_accessible(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from billing.tests.test_browser_dashboard import dabrowa  # noqa: F401 - the demo tenant fixture
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import _assert_accessible, _in_own_connection, customer_logs_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -52,15 +52,7 @@ def test_the_demo_customer_sends_a_water_reading_on_a_phone(server, browser, dab
     page = context.new_page()
     base = f"http://dabrowa.localhost:{server}"
     try:
-        page.goto(f"{base}/login/")
-        page.fill("#id_login", "D0001234")
-        page.fill("#id_password", "Dabrowa7")
-        page.locator("main form button[type=submit]").first.click()
-        page.wait_for_load_state()
-        if page.url.endswith("/account/terms/"):
-            for box in page.get_by_role("checkbox").all():
-                box.check()
-            page.locator("main form button[type=submit]").first.click()
+        customer_logs_in(page, base, "D0001234", "Dabrowa7")
         page.goto(f"{base}/meters/")
         _assert_accessible(page)
         page.locator(f'a[href="/meters/{meter["pk"]}/#reading"]').click()

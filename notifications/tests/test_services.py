@@ -326,3 +326,21 @@ def test_the_page_without_sms_boxes_leaves_sms_choices_as_they_were(residents, c
     ]
     outage = next(c for c in selectors.choices_for(user=ewa) if c.event.code == "outage")
     assert (outage.email, outage.sms, outage.chosen) == (True, True, False)
+
+
+def test_a_new_version_of_a_document_to_accept_is_told_once_to_its_readers(residents):
+    from identity.models import Document
+    from identity.services import document_publish, user_create
+
+    jan, ewa = residents
+    staff = user_create(login="obsluga", password="x-Password-12", role="customer_service")
+    # Preset A asks its customers to accept the e-services policy, not the regulations.
+    document_publish(kind="regulations", title="Regulamin", body="Treść")
+    assert outbox(event="document_to_accept") == []
+    document = document_publish(kind="e_services_policy", title="Regulamin e-BOK", body="Treść")
+    told = outbox(event="document_to_accept", channel="email")
+    assert sorted(m.user_id for m in told) == sorted([jan.pk, ewa.pk])  # not the staff member
+    assert staff.pk not in [m.user_id for m in told]
+    assert told[0].subject.startswith("Nowa wersja do akceptacji: Regulamin e-BOK")
+    assert f"/documents/{document.pk}/" in told[0].body_text
+    assert services.document_published(Document.objects.get(pk=document.pk)) == 0
