@@ -128,11 +128,11 @@ def _channels(user, event, own, tenant_config: TenantConfig, sms_ready: bool) ->
     email, by_sms = (
         (own.email, own.sms) if own else selectors.default_channels(tenant_config, event)
     )
-    out = []
+    out: list[str] = []
     if (email or event.mandatory) and user.email:
-        out.append(Channel.EMAIL)
+        out.append(str(Channel.EMAIL))
     if by_sms and sms_ready and user.phone and sms.number_of(user.phone):
-        out.append(Channel.SMS)
+        out.append(str(Channel.SMS))
     return out
 
 
@@ -212,7 +212,7 @@ def _told_before(event: str, key: str) -> set[tuple[int, str]]:
     )
     out = set()
     for found in keys:
-        user_id, _sep, channel = found[len(prefix) :].partition(":")
+        user_id, _sep, channel = (found or "")[len(prefix) :].partition(":")
         if user_id.isdigit():
             out.add((int(user_id), "email" if channel == "digest" else channel))
     return out

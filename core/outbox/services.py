@@ -98,6 +98,7 @@ def messages_write(messages: list[Message]) -> int:
         return 0
     keyed = [m for m in messages if m.idempotency_key]
     plain = [m for m in messages if not m.idempotency_key]
+    inserted: dict[str | None, int]
     if plain:
         Message.objects.bulk_create(plain)
     if len(keyed) >= COPY_FROM:
@@ -130,13 +131,13 @@ def messages_write(messages: list[Message]) -> int:
 
 COPY_FROM = 500  # messages written at once from which COPY beats INSERT's quoted values
 _COLUMNS = [
-    f.column
+    str(f.column)
     for f in Message._meta.concrete_fields
     if not f.primary_key and f.column not in ("created_at",)
 ]
 
 
-def _copy_keyed(messages: list[Message]) -> dict[str, int]:
+def _copy_keyed(messages: list[Message]) -> dict[str | None, int]:
     """Many keyed messages at once: COPY into a temporary table (no per-value query text), then
     one INSERT … ON CONFLICT DO NOTHING: a key in the outbox already, or written meanwhile by
     another job, stands. Returns the keys written now with their message ids."""
