@@ -24,6 +24,7 @@ class CorrespondenceConfig(AppConfig):
                 gettext_lazy("The office answered my case or asks me about it"),
                 cases,
                 "case_answered",
+                urgent=True,  # a question waits for the customer's reply: never a day later
                 modules=CASE_MODULES,
             )
         )

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import PORTAL_ROLES, has_role
-from core.errors import ApplicationError, CoreErrorCode
 from core.throttling import client_ip, hit
 from identity.authentication import AccountReady
 from notifications import selectors, services, sms
@@ -116,12 +115,5 @@ class SmsReportApi(APIView):
     )
     def get(self, request: Request, secret: str) -> HttpResponse:
         hit("sms_report_ip", client_ip(request))
-        params = request.query_params if request.method == "GET" else request.data
-        try:
-            reports = sms.reports_from(params)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise ApplicationError(
-                "Malformed report.", code=CoreErrorCode.INVALID, status=400
-            ) from exc
-        services.sms_reports_receive(secret=secret, reports=reports)
+        services.sms_reports_receive(secret=secret, params=request.query_params)
         return HttpResponse("OK", content_type="text/plain")

@@ -95,7 +95,12 @@ class DigestItem(models.Model):
                 fields=["user", "created_at"],
                 condition=Q(sent_in__isnull=True),
                 name="digest_item_waiting",
-            )
+            ),
+            models.Index(
+                fields=["idempotency_key"],
+                opclasses=["varchar_pattern_ops"],
+                name="digest_item_key_prefix",
+            ),
         ]
 
     def __str__(self) -> str:

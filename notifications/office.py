@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox import services as outbox
-from core.outbox.models import Message
 from identity.models import User
 from identity.permissions import staff_required
 from identity.services import staff_access_record
@@ -37,11 +36,7 @@ def messages_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "failed")
     if status not in STATUSES:
         status = "failed"
-    rows = (
-        Message.objects.filter(status=status)
-        .defer("body_html", "body_text")
-        .order_by("-created_at", "-id")
-    )
+    rows = selectors.notices().filter(status=status).order_by("-created_at", "-id")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -53,7 +48,7 @@ def messages_list(request: HttpRequest) -> HttpResponse:
 @staff_required("notifications.view")
 @require_GET
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(Message, pk=pk)
+    message = get_object_or_404(selectors.notices(), pk=pk)
     subject = User.objects.filter(pk=message.user_id).first() if message.user_id else None
     if subject is not None:
         staff_access_record(
@@ -69,7 +64,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required("notifications.send")
 @require_POST
 def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(Message, pk=pk)
+    message = get_object_or_404(selectors.notices(), pk=pk)
     if outbox.message_resend(message_id=message.pk):
         messages.success(request, _("The message will be sent again."))
     else:

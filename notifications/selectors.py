@@ -74,10 +74,17 @@ def changes_of(*, user, limit: int = 20) -> list[tuple[PreferenceChange, str]]:
     return [(row, titles.get(row.event, row.event)) for row in rows]
 
 
+def notices() -> QuerySet[Message]:
+    """The outbox's notices of the catalogue (and digests), which staff may read. Never the
+    rest: identity's own mail carries set-password and reset links and one-time passwords,
+    which would open the account to whoever reads them."""
+    return Message.objects.exclude(event="").defer("body_html")
+
+
 def messages_to(*, user_id: int) -> QuerySet[Message]:
-    """What was sent (or waits to be sent) to an account, newest first."""
-    return Message.objects.filter(user_id=user_id).defer("body_html")
+    """The notices sent (or waiting) to an account, newest first."""
+    return notices().filter(user_id=user_id)
 
 
 def dead_letters() -> QuerySet[Message]:
-    return Message.objects.filter(status=Message.Status.FAILED).defer("body_html")
+    return notices().filter(status=Message.Status.FAILED)

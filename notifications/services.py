@@ -18,11 +18,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.template.loader import render_to_string
+from django.template import Context as TemplateContext
+from django.template import Engine
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -46,6 +49,7 @@ from notifications.models import (
     PreferenceChange,
     SmsAccount,
 )
+from notifications.sms import quiet_until
 from tenants.policies import Channel, TenantConfig
 
 GREETING = "%%GREETING%%"
@@ -60,24 +64,6 @@ def _error(code: NotificationErrorCode, message: str, *, status: int = 400, fiel
 
 
 # Quiet hours and the unsubscribe link.
-
-
-def quiet_until(moment: datetime, *, from_hour: int, to_hour: int) -> datetime | None:
-    """When the quiet hours around ``moment`` end (local time), or None outside them. Quiet
-    hours may span midnight (21 to 8); equal hours mean none."""
-    if from_hour == to_hour:
-        return None
-    local = timezone.localtime(moment)
-    hour = local.hour
-    inside = (
-        from_hour <= hour < to_hour if from_hour < to_hour else hour >= from_hour or hour < to_hour
-    )
-    if not inside:
-        return None
-    end = local.replace(hour=to_hour, minute=0, second=0, microsecond=0)
-    if end <= local:
-        end += timedelta(days=1)
-    return end
 
 
 def _unsubscribe_salt() -> str:
@@ -166,11 +152,14 @@ class _Rendered:
                 },
                 language=language,
             )
-            text = " ".join(
-                render_to_string(
-                    f"notifications/sms/{event.code}.txt", {**branding_context(), **values}
+            # Plain text, as it is read on a phone: nothing is HTML-escaped.
+            template = Engine.get_default().get_template(f"notifications/sms/{event.code}.txt")
+            self.summary = " ".join(
+                template.render(
+                    TemplateContext({**branding_context(), **values}, autoescape=False)
                 ).split()
             )
+            text = self.summary
             if tenant_config.notifications.sms_plain_letters:
                 text = sms.plain_letters(text)
             self.sms_text, self.sms_parts = sms.fit(
@@ -300,6 +289,13 @@ def notify_many(
     in a few statements whatever their number. ``context`` is a dict, or a function called in
     each recipient language (for text that must be translated). Returns messages and digest
     items written (nothing for an event the tenant does not offer)."""
+    with transaction.atomic():
+        return _notify_many(
+            users=users, event=event, key=key, context=context, link=link, only=only
+        )
+
+
+def _notify_many(*, users, event, key, context, link, only) -> int:
     spec = catalogue.event(event)
     told = recipients(users=users, event=event, only=only, key=key)
     if not told:
@@ -330,7 +326,7 @@ def notify_many(
                         event=event,
                         idempotency_key=f"{base_key}:digest",
                         title=text.email.subject,
-                        text=text.sms_text,
+                        text=text.summary,
                         link=link,
                     )
                 )
@@ -577,9 +573,10 @@ def digests_send(*, now: datetime | None = None) -> int:
                 user_id=user_id,
                 idempotency_key=f"digest:{day}:{user_id}",
             )
-            written += messages_write([message])
-            sent_in = message.pk or Message.objects.get(idempotency_key=message.idempotency_key).pk
-            DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_in=sent_in)
+            if not messages_write([message]):
+                continue  # today's digest went out already: these wait for tomorrow's
+            written += 1
+            DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_in=message.pk)
     return written
 
 
@@ -600,6 +597,16 @@ def sms_account_save(
     loader writes accounts before its simulator runs)."""
     account = SmsAccount.objects.first()
     base_url = base_url.strip().rstrip("/")
+    address = urlsplit(base_url)
+    known_provider = address.scheme == "https" and address.hostname in settings.SMS_PROVIDER_HOSTS
+    if not (known_provider or address.hostname in settings.SMS_SIMULATOR_HOSTS):
+        # The server calls this address with the token and the messages: the provider's own
+        # hosts only, never one a tenant admin picks (the internal network).
+        raise _error(
+            NotificationErrorCode.SMS_ACCOUNT_INVALID,
+            _("Give the SMS provider's address, e.g. https://api.smsapi.pl."),
+            field="base_url",
+        )
     if account is None and not token:
         raise _error(
             NotificationErrorCode.SMS_ACCOUNT_INVALID,
@@ -618,13 +625,17 @@ def sms_account_save(
     return account
 
 
-def sms_reports_receive(*, secret: str, reports: list[sms.Report]) -> int:
-    """Delivery reports from the provider, for the account whose callback secret is in the
-    address: each message's delivery status is recorded (a report for a message of another
-    tenant, or an unknown one, changes nothing). Returns how many messages were updated."""
+def sms_reports_receive(*, secret: str, params) -> int:
+    """Delivery reports from the provider (a callback's parameters), for the account whose
+    callback secret is in the address, checked first: each message's delivery status is
+    recorded (a report for a message of another tenant, or an unknown one, changes nothing).
+    Returns how many messages were updated."""
     account = SmsAccount.objects.first()
-    if account is None or not secrets.compare_digest(account.callback_secret, secret):
+    if account is None or not secrets.compare_digest(
+        account.callback_secret.encode(), secret.encode(errors="replace")
+    ):
         raise _error(NotificationErrorCode.REPORT_REFUSED, _("Not found."), status=404)
+    reports = sms.reports_from(params)
     updated = 0
     for report in reports:
         updated += Message.objects.filter(

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import phonenumbers
 import requests
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox.models import Message
-from core.outbox.services import DeliveryFailed, Sent, Undeliverable, message_identity
+from core.outbox.services import (
+    DeliveryFailed,
+    NotYet,
+    Sent,
+    Undeliverable,
+    message_identity,
+)
 from core.sealing import unseal
 from notifications import selectors
 from notifications.errors import NotificationErrorCode
@@ -112,6 +119,24 @@ def number_of(phone: str | None) -> str:
     return f"{parsed.country_code}{parsed.national_number}"
 
 
+def quiet_until(moment: datetime, *, from_hour: int, to_hour: int) -> datetime | None:
+    """When the quiet hours around ``moment`` end (local time), or None outside them. Quiet
+    hours may span midnight (21 to 8); equal hours mean none."""
+    if from_hour == to_hour:
+        return None
+    local = timezone.localtime(moment)
+    hour = local.hour
+    inside = (
+        from_hour <= hour < to_hour if from_hour < to_hour else hour >= from_hour or hour < to_hour
+    )
+    if not inside:
+        return None
+    end = local.replace(hour=to_hour, minute=0, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end
+
+
 @dataclass(frozen=True)
 class Report:
     """One delivery report from the provider."""
@@ -142,16 +167,29 @@ REPORT_STATUSES = {
 }
 
 
+REPORTS_AT_MOST = 100  # the provider sends up to five; more is no report of theirs
+
+
+def _moment(seconds: str) -> datetime | None:
+    """A report's ``donedate`` (Unix seconds), or None for anything else."""
+    if not seconds.isdigit():
+        return None
+    try:
+        return datetime.fromtimestamp(int(seconds), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def reports_from(params) -> list[Report]:
     """The reports of one callback (several at once come as comma-separated lists)."""
-    ids = [v for v in (params.get("MsgId") or "").split(",") if v]
+    ids = [v for v in (params.get("MsgId") or "").split(",") if v][:REPORTS_AT_MOST]
     statuses = (params.get("status") or "").split(",")
     done = (params.get("donedate") or "").split(",")
     out = []
     for index, message_id in enumerate(ids):
         code = statuses[index] if index < len(statuses) else ""
         when = done[index] if index < len(done) else ""
-        moment = datetime.fromtimestamp(int(when), tz=UTC) if when.isdigit() else None
+        moment = _moment(when)
         out.append(
             Report(
                 message_id=message_id[:64],
@@ -209,7 +247,10 @@ class Client:
             data["test"] = "1"
         answer = self._post("/sms.do", data)
         if "error" in answer:
-            code = int(answer.get("error") or 0)
+            try:
+                code = int(answer.get("error") or 0)
+            except (TypeError, ValueError):
+                code = 0
             detail = f"SMSAPI error {code}: {str(answer.get('message') or '')[:200]}"
             if code == DUPLICATE_IDX:
                 # Sent before: the worker that sent it died before recording it.
@@ -217,8 +258,13 @@ class Client:
             if code in PERMANENT_ERRORS:
                 raise Undeliverable(detail)
             raise DeliveryFailed(detail)
-        sent = (answer.get("list") or [{}])[0]
-        return Sent(provider_id=str(sent.get("id") or "")[:64], parts=int(sent.get("parts") or 1))
+        try:
+            sent = (answer.get("list") or [{}])[0]
+            return Sent(
+                provider_id=str(sent.get("id") or "")[:64], parts=int(sent.get("parts") or 1)
+            )
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise DeliveryFailed("SMSAPI answered an unexpected shape") from exc
 
     def check(self) -> None:
         """Whether the token opens the account (``GET /profile``), else a 400."""
@@ -255,6 +301,12 @@ def transport(message: Message) -> Sent:
     if account is None:
         raise Undeliverable("the tenant has no enabled SMS account")
     config = selectors.config().notifications
+    # Quiet hours hold every SMS, whenever it was written (a long queue, a retry, a resend).
+    held = quiet_until(
+        timezone.now(), from_hour=config.quiet_from_hour, to_hour=config.quiet_to_hour
+    )
+    if held is not None:
+        raise NotYet(held)
     client = Client(base_url=account.base_url, token=token_of(account), test_mode=account.test_mode)
     notify_url = tenant_base_url() + reverse(
         "api-notifications-sms-report", args=[account.callback_secret]

@@ -59,6 +59,13 @@ class Message(models.Model):
             models.Index(
                 fields=["provider_id"], condition=~Q(provider_id=""), name="outbox_provider_idx"
             ),
+            # "Who was told of this occurrence": a prefix of the key (LIKE 'event:key:%').
+            models.Index(
+                fields=["idempotency_key"],
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(idempotency_key__isnull=False),
+                name="outbox_key_prefix_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -101,24 +101,7 @@ def messages_write(messages: list[Message]) -> int:
     inserted: dict[str | None, int]
     if plain:
         Message.objects.bulk_create(plain)
-    if len(keyed) >= COPY_FROM:
-        inserted = _copy_keyed(keyed)
-    elif keyed:
-        known = set(
-            Message.objects.filter(
-                idempotency_key__in=[m.idempotency_key for m in keyed]
-            ).values_list("idempotency_key", flat=True)
-        )
-        keyed = [m for m in keyed if m.idempotency_key not in known]
-        # A job running at the same time may write the same keys: theirs stand, ours are dropped.
-        Message.objects.bulk_create(keyed, ignore_conflicts=True)
-        inserted = dict(
-            Message.objects.filter(
-                idempotency_key__in=[m.idempotency_key for m in keyed]
-            ).values_list("idempotency_key", "pk")
-        )
-    else:
-        inserted = {}
+    inserted = _insert_keyed(keyed) if keyed else {}
     fresh = plain + [m for m in keyed if m.idempotency_key in inserted]
     for message in keyed:
         message.pk = inserted.get(message.idempotency_key)
@@ -129,7 +112,6 @@ def messages_write(messages: list[Message]) -> int:
     return len(fresh)
 
 
-COPY_FROM = 500  # messages written at once from which COPY beats INSERT's quoted values
 _COLUMNS = [
     str(f.column)
     for f in Message._meta.concrete_fields
@@ -137,10 +119,11 @@ _COLUMNS = [
 ]
 
 
-def _copy_keyed(messages: list[Message]) -> dict[str | None, int]:
-    """Many keyed messages at once: COPY into a temporary table (no per-value query text), then
-    one INSERT … ON CONFLICT DO NOTHING: a key in the outbox already, or written meanwhile by
-    another job, stands. Returns the keys written now with their message ids."""
+def _insert_keyed(messages: list[Message]) -> dict[str | None, int]:
+    """Keyed messages, however many: COPY into a temporary table (no per-value query text),
+    then one INSERT … ON CONFLICT DO NOTHING RETURNING: a key in the outbox already, or written
+    meanwhile by another job, stands, and only what this call wrote is counted and queued.
+    Returns the keys written now with their message ids."""
     staging = "outbox_incoming"
     columns = ", ".join(_COLUMNS)
     now = timezone.now()
@@ -201,6 +184,15 @@ class DeliveryFailed(Exception):
 
 class Undeliverable(Exception):
     """No attempt can succeed (an address refused for good, a sender not allowed)."""
+
+
+class NotYet(Exception):  # noqa: N818 - it is no error: the message waits
+    """The channel takes no message now (an SMS in the tenant's quiet hours): try at ``until``,
+    counting no attempt."""
+
+    def __init__(self, until):
+        super().__init__(f"not before {until:%Y-%m-%d %H:%M}")
+        self.until = until
 
 
 Transport = Callable[[Message], Sent]
@@ -275,16 +267,24 @@ def message_deliver(*, message_id: int) -> bool:
         if message is None or (message.next_attempt_at and message.next_attempt_at > now):
             return False
         transport = _TRANSPORTS.get(message.channel)
-        message.attempts += 1
         try:
             if transport is None:
                 raise Undeliverable(f"no transport for {message.channel}")
+            message.attempts += 1
             sent = transport(message)
+        except NotYet as exc:
+            # Not an attempt: the channel is closed until then (an SMS in quiet hours).
+            message.attempts -= 1
+            message.next_attempt_at = exc.until
+            message.save(update_fields=["attempts", "next_attempt_at"])
+            return False
         except Undeliverable as exc:
             message.status = Message.Status.FAILED
             message.last_error = str(exc)[:500]
-        except DeliveryFailed as exc:
-            message.last_error = str(exc)[:500]
+        except Exception as exc:  # noqa: BLE001 - any other failure is a failed attempt
+            # (the type only: a provider's answer may quote the recipient)
+            detail = str(exc) if isinstance(exc, DeliveryFailed) else type(exc).__name__
+            message.last_error = detail[:500]
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = Message.Status.FAILED
             else:
@@ -292,7 +292,9 @@ def message_deliver(*, message_id: int) -> bool:
         else:
             message.status = Message.Status.SENT
             message.sent_at, message.last_error, message.next_attempt_at = now, "", None
-            message.provider_id, message.parts = sent.provider_id[:64], sent.parts
+            # A repeat the provider recognised keeps what the first sending recorded.
+            message.provider_id = sent.provider_id[:64] or message.provider_id
+            message.parts = sent.parts or message.parts
         message.save(
             update_fields=[
                 "attempts",

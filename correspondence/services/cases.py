@@ -658,14 +658,16 @@ def _tell_customer(case: Case, template: str, *, key: str = "") -> None:
     without an account). The confirmation of a new case always goes by e-mail."""
     user = case.customer.user if case.customer_id else None
     if user is not None and user.is_active and template != "case_received":
-        notify(
+        told = notify(
             user=user,
             event="case_answered",
             key=key or template,
             link=_case_link(case, user),
             context=lambda: {**_case_values(case), "question": template == "case_question"},
         )
-        return
+        if told or user.email:
+            return
+        # An account without an e-mail address (nor a chosen SMS): the case's own contact.
     if not case.contact_email:
         return
     language = recipient_language(user.language if user else "")

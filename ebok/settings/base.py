@@ -20,6 +20,10 @@ PLATFORM_PORT = env("PLATFORM_PORT", default="")
 # The local payment gateway simulator the demo tenants pay through (development only; empty:
 # the demo tenants have no merchant account).
 PAYMENT_SIMULATOR_URL = env("PAYMENT_SIMULATOR_URL", default="")
+# The SMS provider's hosts a tenant's account may name (https only), and the loopback hosts of
+# the local simulator where development and the tests allow them (never in production).
+SMS_PROVIDER_HOSTS = env.list("SMS_PROVIDER_HOSTS", default=["api.smsapi.pl", "api.smsapi.com"])
+SMS_SIMULATOR_HOSTS: list[str] = []
 PAYMENT_SIMULATOR_MERCHANTS = BASE_DIR / ".data" / "simulators" / "merchants.json"
 # The scheme of links in e-mails sent by background jobs (requests use their own).
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")

@@ -9,6 +9,7 @@ PLATFORM_PORT = env("PLATFORM_PORT", default="8000")
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="http")
 # `make run` starts the gateways' simulators here (scripts/run.sh); the demo tenants pay there.
 PAYMENT_SIMULATOR_URL = env("PAYMENT_SIMULATOR_URL", default="http://127.0.0.1:8301")
+SMS_SIMULATOR_HOSTS = ["127.0.0.1", "localhost"]
 
 if not DATABASE_URL:  # noqa: F405
     from ebok.embedded import ensure_embedded_database

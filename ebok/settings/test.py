@@ -35,3 +35,6 @@ STORAGES = {
 }
 STATIC_ROOT = BASE_DIR / "ebok" / "static"  # whitenoise wants an existing directory
 TENANT_REGISTRY_CHECK_SECONDS = 0.0  # tests see every change at once
+
+# The SMSAPI simulator listens on loopback (notifications' tests and benchmark).
+SMS_SIMULATOR_HOSTS = ["127.0.0.1", "localhost"]

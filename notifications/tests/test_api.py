@@ -99,3 +99,30 @@ def test_a_token_of_tenant_a_opens_nothing_on_tenant_b(jan_api, client):
     _jan, auth = jan_api
     response = client.get(URL, **{**auth, "HTTP_HOST": "beta.localhost"})
     assert response.status_code == 401
+
+
+def test_the_office_sees_notices_but_never_identitys_own_mail(residents, client):
+    """Staff reading what was sent see the catalogue's notices, never the mail that carries
+    set-password links or one-time passwords (it would open the account to them)."""
+    from core.outbox.models import Message
+    from core.outbox.services import email_enqueue
+    from notifications.services import notify
+
+    jan, _ewa = residents
+    notify(user=jan, event="invoice_new", key="1", context={"number": "FV/1"})
+    reset = email_enqueue(
+        to="jan@example.com",
+        template="notice",
+        context={"title": "Reset", "text": "/password/set/SECRET/"},
+    )
+    staff = user_create(login="obsluga", password=PASSWORD, role="customer_service", email="o@e.x")
+    login_verified_staff(client, HOST, staff, PASSWORD)
+    listing = client.get("/office/notifications/?status=pending", HTTP_HOST=HOST).content.decode()
+    notice = Message.objects.get(event="invoice_new", channel="email")
+    assert f"/office/notifications/{notice.pk}/" in listing
+    assert f"/office/notifications/{reset.pk}/" not in listing
+    assert client.get(f"/office/notifications/{reset.pk}/", HTTP_HOST=HOST).status_code == 404
+    assert (
+        client.post(f"/office/notifications/{reset.pk}/resend/", HTTP_HOST=HOST).status_code == 404
+    )
+    assert client.get(f"/office/notifications/{notice.pk}/", HTTP_HOST=HOST).status_code == 200

@@ -293,15 +293,28 @@ def test_phone_numbers_are_written_as_the_provider_takes_them(phone, number):
     assert sms.number_of(phone) == number
 
 
-def test_many_messages_at_once_go_by_copy_and_still_once(residents, monkeypatch):
-    """From COPY_FROM messages on, the outbox writes by COPY through a temporary table; the
-    keys, headers and the once-only rule are the same."""
+def test_keyed_messages_go_by_copy_and_only_new_ones_count(residents):
+    """Keyed messages are written by COPY through a temporary table, and only the keys this
+    call wrote are counted and queued: a key written before (by another job) stands."""
     from core.outbox import services as outbox
 
-    monkeypatch.setattr(outbox, "COPY_FROM", 1)
     jan, ewa = residents
+    outbox.Message.objects.create(
+        recipient="ewa@example.com",
+        template="invoice_new",
+        language="pl",
+        subject="written by another job",
+        body_text="-",
+        event="invoice_new",
+        user_id=ewa.pk,
+        idempotency_key=f"invoice_new:9:{ewa.pk}:email",
+    )
     assert (
-        services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 2
+        services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 1
+    )
+    outbox.Message.objects.filter(subject="written by another job").delete()
+    assert (
+        services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 1
     )
     assert (
         services.notify_many(users=[jan, ewa], event="invoice_new", key="9", context=CONTEXT) == 0
@@ -344,3 +357,38 @@ def test_a_new_version_of_a_document_to_accept_is_told_once_to_its_readers(resid
     assert told[0].subject.startswith("Nowa wersja do akceptacji: Regulamin e-BOK")
     assert f"/documents/{document.pk}/" in told[0].body_text
     assert services.document_published(Document.objects.get(pk=document.pk)) == 0
+
+
+def test_a_notice_after_the_days_digest_waits_for_the_next_one(residents, set_config):
+    jan, _ewa = residents
+    services.preferences_set(user=jan, choices={}, digest=True)
+    services.notify(user=jan, event="invoice_new", key="1", context=CONTEXT)
+    evening = datetime(2026, 3, 10, 17, 5, tzinfo=WARSAW)
+    assert services.digests_send(now=evening) == 1
+    services.notify(user=jan, event="invoice_new", key="2", context={**CONTEXT, "number": "FV/2"})
+    later = datetime(2026, 3, 10, 19, 5, tzinfo=WARSAW)
+    assert services.digests_send(now=later) == 0
+    assert DigestItem.objects.filter(sent_in__isnull=True).count() == 1  # not lost: waiting
+    assert services.digests_send(now=datetime(2026, 3, 11, 17, 5, tzinfo=WARSAW)) == 1
+    assert "FV/2" in outbox(event="digest")[-1].body_text
+
+
+def test_sms_text_is_plain_text_not_html(residents):
+    jan, _ewa = residents
+    services.preferences_set(user=jan, choices={"outage": {"email": False, "sms": True}})
+    title = 'Woda & ciepło "Pod Lipami" <pion B>'
+    services.notify(user=jan, event="outage", key="1", context={"title": title, "kind": "Awaria"})
+    text = outbox(channel="sms")[0].body_text
+    assert 'Woda & cieplo "Pod Lipami" <pion B>' in text  # plain letters, nothing escaped
+    assert "&amp;" not in text
+
+
+def test_the_sms_provider_address_must_be_the_providers(residents):
+    for address in ("http://10.0.0.5:6379", "https://evil.example", "http://api.smsapi.pl"):
+        with pytest.raises(ApplicationError) as refused:
+            services.sms_account_save(actor=None, token="t", base_url=address, enabled=False)
+        assert (refused.value.status, refused.value.code) == (400, "sms_account_invalid")
+    account = services.sms_account_save(
+        actor=None, token="t", base_url="https://api.smsapi.pl", enabled=False
+    )
+    assert account.base_url == "https://api.smsapi.pl"

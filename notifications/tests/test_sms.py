@@ -147,3 +147,62 @@ def test_the_tenants_pace_holds_the_rest_for_the_next_minute(residents, set_conf
     assert (counts["sent"] + counts["failed"] + counts["not_sent"], counts["deferred"]) == (10, 4)
     held = Message.objects.filter(pk__in=ids[10:])
     assert all(m.next_attempt_at is not None and m.attempts == 0 for m in held)
+
+
+def test_an_sms_due_in_quiet_hours_waits_without_an_attempt(
+    residents, sms_simulator, set_config, monkeypatch
+):
+    """Written by day, still queued at night (a long queue, a retry, a resend): it waits."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    jan, _ewa = residents
+    message = _sms(jan)
+    set_config(notifications__quiet_from_hour=21, notifications__quiet_to_hour=8)
+    night = datetime(2026, 3, 10, 22, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    before = len(sms_simulator.sent_to("48600100200"))
+    assert message_deliver(message_id=message.pk) is False
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("pending", 0)
+    assert message.next_attempt_at == datetime(2026, 3, 11, 8, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+    assert len(sms_simulator.sent_to("48600100200")) == before
+
+
+def test_an_unexpected_failure_is_a_counted_attempt(residents, monkeypatch):
+    from core.outbox import services as outbox
+
+    jan, _ewa = residents
+    message = _sms(jan)
+
+    def broken(_message):
+        raise KeyError("list")
+
+    monkeypatch.setitem(outbox._TRANSPORTS, "sms", broken)
+    with pytest.raises(DeliveryFailed):
+        message_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "KeyError")
+    assert message.next_attempt_at is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"MsgId": "1", "status": "404", "donedate": "99999999999999999999"},
+        {"MsgId": "1", "status": "404", "donedate": "²"},
+        {"MsgId": ",".join(["x"] * 1000), "status": "404"},
+        {"MsgId": "1", "status": "%00"},
+    ],
+)
+def test_hostile_reports_never_fail_the_server(residents, client, query):
+    path = f"/api/v1/notifications/sms-report/{SmsAccount.objects.get().callback_secret}"
+    assert client.get(path, query, HTTP_HOST="alpha.localhost").status_code == 200
+    assert (
+        client.get(
+            "/api/v1/notifications/sms-report/é", query, HTTP_HOST="alpha.localhost"
+        ).status_code
+        == 404
+    )
