@@ -28,6 +28,8 @@ from core.outbox.services import (
     NotYet,
     Sent,
     Undeliverable,
+    batch_resource,
+    batch_resource_drop,
     message_identity,
 )
 from core.sealing import unseal
@@ -207,10 +209,15 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.test_mode = test_mode
+        # One session: the messages of a delivery batch reuse its connections.
+        self.session = requests.Session()
+
+    def close(self) -> None:
+        self.session.close()
 
     def _post(self, path: str, data: dict) -> dict:
         try:
-            response = requests.post(
+            response = self.session.post(
                 f"{self.base_url}{path}",
                 data=data,
                 headers={"Authorization": f"Bearer {self.token}"},
@@ -294,28 +301,44 @@ def token_of(account) -> str:
     return unseal(account.sealed_token).decode() if account is not None else ""
 
 
+class _Channel:
+    """The tenant's SMS account as one delivery batch uses it: unsealed once, one session."""
+
+    def __init__(self):
+        account = selectors.sms_account()
+        if account is None:
+            raise Undeliverable("the tenant has no enabled SMS account")
+        self.settings = selectors.config().notifications
+        self.client = Client(
+            base_url=account.base_url, token=token_of(account), test_mode=account.test_mode
+        )
+        self.notify_url = tenant_base_url() + reverse(
+            "api-notifications-sms-report", args=[account.callback_secret]
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
 def transport(message: Message) -> Sent:
     """The outbox's SMS channel: the tenant's account, sender and callback address."""
-
-    account = selectors.sms_account()
-    if account is None:
-        raise Undeliverable("the tenant has no enabled SMS account")
-    config = selectors.config().notifications
+    channel = batch_resource("sms", _Channel)
+    config = channel.settings
     # Quiet hours hold every SMS, whenever it was written (a long queue, a retry, a resend).
     held = quiet_until(
         timezone.now(), from_hour=config.quiet_from_hour, to_hour=config.quiet_to_hour
     )
     if held is not None:
         raise NotYet(held)
-    client = Client(base_url=account.base_url, token=token_of(account), test_mode=account.test_mode)
-    notify_url = tenant_base_url() + reverse(
-        "api-notifications-sms-report", args=[account.callback_secret]
-    )
-    return client.send(
-        to=message.recipient,
-        text=message.body_text,
-        sender=config.sms_sender,
-        idx=message_identity(message),
-        notify_url=notify_url,
-        max_parts=max(config.sms_max_parts, message.parts or 1),
-    )
+    try:
+        return channel.client.send(
+            to=message.recipient,
+            text=message.body_text,
+            sender=config.sms_sender,
+            idx=message_identity(message),
+            notify_url=channel.notify_url,
+            max_parts=max(config.sms_max_parts, message.parts or 1),
+        )
+    except DeliveryFailed:
+        batch_resource_drop("sms")
+        raise

@@ -11,6 +11,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/billing.py "$@"
   .venv/bin/python bench/metering.py "$@"
   .venv/bin/python bench/correspondence.py "$@"
-  exec .venv/bin/python bench/payments.py "$@"
+  .venv/bin/python bench/payments.py "$@"
+  exec .venv/bin/python bench/notifications.py "$@"
 fi
 exec .venv/bin/pytest "$@"

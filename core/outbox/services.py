@@ -12,15 +12,18 @@ send again. Each tenant's pace is capped per minute (its notification settings).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -224,22 +227,67 @@ def message_identity(message: Message) -> str:
     ).hexdigest()[:40]
 
 
+_batch = threading.local()
+
+
+def batch_resource(name: str, make: Callable[[], Any]) -> Any:
+    """What the messages of one delivery task share (an SMTP connection, the SMS account's
+    client): made once per batch (``messages_deliver``), closed at its end; outside a batch
+    made each time."""
+    store = getattr(_batch, "store", None)
+    if store is None:
+        return make()
+    if name not in store:
+        store[name] = make()
+    return store[name]
+
+
+def batch_resource_drop(name: str) -> None:
+    """Forget a shared resource that broke (the next message makes a new one)."""
+    store = getattr(_batch, "store", None) or {}
+    resource = store.pop(name, None)
+    if resource is not None:
+        with contextlib.suppress(Exception):
+            resource.close()
+
+
+@contextlib.contextmanager
+def _batch_scope():
+    _batch.store = {}
+    try:
+        yield
+    finally:
+        store, _batch.store = _batch.store, None
+        for resource in store.values():
+            with contextlib.suppress(Exception):
+                resource.close()
+
+
+def _mail_connection():
+    mail = get_connection(fail_silently=False)
+    mail.open()
+    return mail
+
+
 def _send_email(message: Message) -> Sent:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=_from_address(),
-        to=[message.recipient],
-        headers={**message.headers, "Message-ID": f"<{message_identity(message)}@{domain}>"},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
     try:
+        mail = batch_resource("smtp", _mail_connection)
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=_from_address(),
+            to=[message.recipient],
+            headers={**message.headers, "Message-ID": f"<{message_identity(message)}@{domain}>"},
+            connection=mail,
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
         email.send(fail_silently=False)
     except SMTPRecipientsRefused as exc:
         raise Undeliverable(f"{type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - any other transport error may pass next time
+        batch_resource_drop("smtp")  # the connection may be broken: the next one reconnects
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     return Sent()
 
@@ -343,11 +391,12 @@ def messages_deliver(*, message_ids: Iterable[int]) -> dict[str, int]:
         Message.objects.filter(pk__in=ids[granted:], status=Message.Status.PENDING).update(
             next_attempt_at=timezone.now() + timedelta(seconds=wait)
         )
-    for message_id in ids[:granted]:
-        try:
-            counts["sent" if message_deliver(message_id=message_id) else "not_sent"] += 1
-        except DeliveryFailed:
-            counts["failed"] += 1
+    with _batch_scope():
+        for message_id in ids[:granted]:
+            try:
+                counts["sent" if message_deliver(message_id=message_id) else "not_sent"] += 1
+            except DeliveryFailed:
+                counts["failed"] += 1
     return counts
 
 

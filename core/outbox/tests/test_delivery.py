@@ -139,3 +139,27 @@ def test_text_part_and_subject_are_not_html_escaped_but_the_html_part_is(tenants
     assert message.subject.startswith("A & B <c>")
     assert 'Hasło: Ab1&<"x' in message.body_text
     assert "Ab1&amp;&lt;&quot;x" in message.body_html
+
+
+def test_a_batch_shares_one_smtp_connection(tenants, in_tenant, smtp_server, monkeypatch):
+    """The messages of one delivery task go over one SMTP connection (the peer's port is the
+    same for all of them); a batch after it opens its own."""
+    from core.outbox.services import messages_deliver
+
+    peers = []
+    original = smtp_server.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        peers.append(session.peer)
+        return await original(server, session, envelope)
+
+    monkeypatch.setattr(smtp_server, "handle_DATA", handle_data)
+    in_tenant(tenants.a)
+    ids = [
+        email_enqueue(to=f"r{n}@example.com", template="notice", context={"title": "T"}).pk
+        for n in range(4)
+    ]
+    assert messages_deliver(message_ids=ids[:3])["sent"] == 3
+    assert messages_deliver(message_ids=ids[3:])["sent"] == 1
+    assert len(set(peers[:3])) == 1
+    assert peers[3] != peers[0]
