@@ -22,6 +22,7 @@ from identity.permissions import staff_required
 from identity.services import staff_access_record
 from notifications import selectors, services
 from notifications.models import SmsAccount
+from tenants.policies import NotificationSettings
 
 STATUSES = {
     "failed": gettext_lazy("Undelivered (dead letters)"),
@@ -117,11 +118,77 @@ class SmsAccountForm(forms.Form):
     enabled = forms.BooleanField(label=gettext_lazy("Send text messages"), required=False)
 
 
+class NoticeSettingsForm(forms.Form):
+    sms_offered = forms.BooleanField(label=gettext_lazy("Offer SMS to customers"), required=False)
+    sms_sender = forms.CharField(
+        label=gettext_lazy("Sender name (as registered with SMSAPI)"),
+        max_length=11,
+        required=False,
+    )
+    quiet_from_hour = forms.IntegerField(label=gettext_lazy("No SMS from (hour)"))
+    quiet_to_hour = forms.IntegerField(label=gettext_lazy("No SMS until (hour)"))
+    digest_hour = forms.IntegerField(label=gettext_lazy("The daily digest after (hour)"))
+    due_reminder_days = forms.IntegerField(
+        label=gettext_lazy("Remind of a payment this many days before it is due")
+    )
+    sms_max_parts = forms.IntegerField(label=gettext_lazy("Parts an SMS may take at most"))
+    sms_plain_letters = forms.BooleanField(
+        label=gettext_lazy("Write Polish letters plain in SMS (more text in one part)"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The bounds are the setting's own (tenants.policies): shown here, held by the
+        # setting's validation, whose words the form shows.
+        for name, (low, high) in NotificationSettings.LIMITS.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(min=low, max=high)
+
+
+def _settings_initial(config) -> dict:
+    return {
+        "sms_offered": config.offers("sms"),
+        **{
+            name: getattr(config, name)
+            for name in NoticeSettingsForm.base_fields
+            if name != "sms_offered"
+        },
+    }
+
+
 @staff_required("tenant.configure")
 @require_http_methods(["GET", "POST"])
 def sms_account(request: HttpRequest) -> HttpResponse:
     account = SmsAccount.objects.first()
     config = selectors.config().notifications
+    settings_form = NoticeSettingsForm(initial=_settings_initial(config))
+    if request.method == "POST" and request.POST.get("part") == "settings":
+        settings_form = NoticeSettingsForm(request.POST)
+        if settings_form.is_valid():
+            try:
+                changed = services.notification_settings_save(
+                    tenant=request.tenant, actor=request.user, values=settings_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                for path, problems in (exc.extra.get("fields") or {}).items():
+                    field = path.rsplit(".", 1)[-1]
+                    for problem in problems if isinstance(problems, list) else [problems]:
+                        settings_form.add_error(
+                            field if field in settings_form.fields else None, problem
+                        )
+            else:
+                messages.success(
+                    request, _("The settings are saved.") if changed else _("Nothing changed.")
+                )
+                return redirect("notifications_office_sms")
+        return _sms_page(
+            request,
+            SmsAccountForm(initial=_account_initial(account)),
+            settings_form,
+            account,
+            status=400,
+        )
     if request.method == "POST":
         form = SmsAccountForm(request.POST)
         status = 400
@@ -140,15 +207,22 @@ def sms_account(request: HttpRequest) -> HttpResponse:
                 return redirect("notifications_office_sms")
     else:
         status = 200
-        form = SmsAccountForm(
-            initial={
-                "base_url": account.base_url,
-                "enabled": account.enabled,
-                "test_mode": account.test_mode,
-            }
-            if account
-            else None
-        )
+        form = SmsAccountForm(initial=_account_initial(account))
+    return _sms_page(request, form, settings_form, account, status=status)
+
+
+def _account_initial(account) -> dict | None:
+    if account is None:
+        return None
+    return {
+        "base_url": account.base_url,
+        "enabled": account.enabled,
+        "test_mode": account.test_mode,
+    }
+
+
+def _sms_page(request, form, settings_form, account, *, status: int) -> HttpResponse:
+    config = selectors.config().notifications
     callback = (
         tenant_base_url() + reverse("api-notifications-sms-report", args=[account.callback_secret])
         if account
@@ -159,6 +233,7 @@ def sms_account(request: HttpRequest) -> HttpResponse:
         "notifications/office/sms.html",
         {
             "form": form,
+            "settings_form": settings_form,
             "account": account,
             "callback": callback,
             "offered": config.offers("sms"),

@@ -50,7 +50,8 @@ from notifications.models import (
     SmsAccount,
 )
 from notifications.sms import quiet_until
-from tenants.policies import Channel, TenantConfig
+from tenants.policies import Channel, TenantConfig, dump
+from tenants.services import tenant_setting_set
 
 GREETING = "%%GREETING%%"
 UNSUBSCRIBE = "%%UNSUBSCRIBE%%"
@@ -578,6 +579,23 @@ def digests_send(*, now: datetime | None = None) -> int:
             written += 1
             DigestItem.objects.filter(pk__in=[i.pk for i in items]).update(sent_in=message.pk)
     return written
+
+
+# The tenant's own settings of notices (its admin, in the office).
+
+
+def notification_settings_save(*, tenant, actor, values: dict) -> bool:
+    """The tenant admin's settings of notices (whether SMS is offered, the sender, quiet hours,
+    the digest's hour, the days before a due date, SMS parts and letters), through the one
+    audited write path of tenant settings (validated as a whole, no-op when unchanged).
+    Returns whether anything changed."""
+    current = dump(tenant.configuration.notifications)
+    offered = values.pop("sms_offered", None)
+    if offered is not None:
+        values["channels"] = ["email", "sms"] if offered else ["email"]
+    return tenant_setting_set(
+        tenant=tenant, key="notifications", value={**current, **values}, actor=actor
+    )
 
 
 # The SMS provider account and its delivery reports.
