@@ -89,6 +89,9 @@ def test_the_office_previews_then_sends(published, client):  # noqa: F811
     assert Message.objects.filter(event="announcement").count() == 2
     client.post(url, HTTP_HOST=A)
     assert Message.objects.filter(event="announcement").count() == 2
+    again = client.get(url, HTTP_HOST=A).content.decode()
+    assert "nie ma już kogo powiadamiać" in again
+    assert "Wyślij teraz" not in again
 
 
 def test_after_sending_the_preview_counts_only_those_not_told(published):  # noqa: F811
