@@ -20,6 +20,14 @@ def _module_links(config, request) -> list[tuple[str, str]]:
     return links
 
 
+def current_link(path: str, urls: list[str]) -> str | None:
+    """The one link of the navigation the page belongs to: the longest that the path begins
+    with (on /payments/pay/ the online payment's, not also the payments received at
+    /payments/)."""
+    matching = [url for url in urls if path.startswith(url)]
+    return max(matching, key=len) if matching else None
+
+
 def return_path(request) -> str:
     """Where the language switch and the session refresh lead back to: this page, or, for a
     page shown in answer to a form (a POST that found errors, at an address that takes POST
@@ -42,12 +50,14 @@ def tenant_branding(request) -> dict:
             "return_path": return_path(request),
         }
     config = tenant.configuration
+    links = _module_links(config, request)
     return {
         "tenant": tenant,
         "branding": config.branding,
         "wording": config.wording,
         "modules": [str(m) for m in config.modules],
-        "module_links": _module_links(config, request),
+        "module_links": links,
+        "current_module_url": current_link(request.path, [url for _module, url in links]),
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],

@@ -140,3 +140,16 @@ def test_development_server_answers_a_climbing_static_path_without_a_500(tenants
     assert statuses[0] in (400, 404)
     assert statuses[1] in (400, 404)
     assert statuses[2] == 200
+
+
+def test_the_navigation_marks_one_link_as_the_current_page():
+    """On /payments/pay/ the online payment's link is the current one, not also the payments
+    received at /payments/; a page of no link marks none."""
+    from ebok.context_processors import current_link
+
+    urls = ["/invoices/", "/payments/", "/payments/pay/", "/meters/"]
+    assert current_link("/payments/pay/", urls) == "/payments/pay/"
+    assert current_link("/payments/", urls) == "/payments/"
+    assert current_link("/payments/2026/", urls) == "/payments/"
+    assert current_link("/meters/7/", urls) == "/meters/"
+    assert current_link("/account/", urls) is None

@@ -164,3 +164,16 @@ def test_a_code_typed_during_the_throttle_delay_says_to_wait(client, enrolled_st
     refused = client.post("/account/2fa/", {"code": _code(device)}, HTTP_HOST=HOST)
     assert refused.status_code == 400
     assert "Zbyt wiele błędnych kodów. Odczekaj" in refused.content.decode()
+
+
+def test_a_first_wrong_code_is_called_wrong_not_too_many(client, enrolled_staff):
+    """A first wrong code is wrong: the page does not say "too many wrong codes, wait 1 s"
+    (the delay it starts is django-otp's, and a second try after it is checked)."""
+    _verified_session(client, enrolled_staff)
+    client.post("/logout/", HTTP_HOST=HOST)
+    login(client, HOST, "obsluga", PASSWORD)
+    refused = client.post("/account/2fa/", {"code": "000000"}, HTTP_HOST=HOST)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Zbyt wiele błędnych kodów" not in page
+    assert "Kod jest nieprawidłowy" in page

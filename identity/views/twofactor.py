@@ -31,13 +31,15 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_enrol")
     form = SecondFactorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
+        # Whether codes were being held back *before* this one: only then is "wait" the answer
+        # (a first wrong code starts a one-second delay, and is simply wrong).
+        wait = twofactor.seconds_until_codes_are_checked(request.user)
         device = twofactor.second_factor_verify(
             user=request.user, token=form.cleaned_data["code"], info=request_info(request)
         )
         if device is not None:
             otp_login(request, device)
             return _after_gates(request)
-        wait = twofactor.seconds_until_codes_are_checked(request.user)
         form.add_error(
             "code",
             _("Too many wrong codes. Wait %(seconds)d s and try the current code again.")
