@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from billing.models import Invoice
+from billing.selectors import paid_online
 from core.http import tenant_base_url
 from core.portal import module_url
 from core.templatetags.ebok_format import money
@@ -35,10 +36,15 @@ def _link() -> str:
     return tenant_base_url() + reverse("home")
 
 
-def _tell(invoices: Iterable[Invoice], event: str) -> int:
+def _tell(invoices: Iterable[Invoice], event: str, *, skip_paid_online: bool = False) -> int:
     link = _link()
     written = 0
-    for invoice in invoices:
+    rows = list(invoices)
+    # Paid online, not booked by the ERP yet: no reminder that it is due.
+    paid = paid_online([i.pk for i in rows]) if skip_paid_online else set()
+    for invoice in rows:
+        if invoice.pk in paid:
+            continue
         user = invoice.customer.user
         if user is None:
             continue
@@ -81,6 +87,7 @@ def invoice_notices_send(*, today: date | None = None) -> dict[str, int]:
             .filter(due_date__gt=today, due_date__lte=today + timedelta(days=ahead))
             .order_by("pk"),
             "payment_due",
+            skip_paid_online=True,
         ),
         "balance_overdue": _tell(
             _unpaid()
@@ -88,5 +95,6 @@ def invoice_notices_send(*, today: date | None = None) -> dict[str, int]:
             .filter(due_date__lt=today, due_date__gte=today - timedelta(days=OVERDUE_DAYS))
             .order_by("pk"),
             "balance_overdue",
+            skip_paid_online=True,
         ),
     }

@@ -283,6 +283,25 @@ def register_pending_credit(source: PendingCredit) -> None:
         _PENDING_CREDITS.append(source)
 
 
+# invoice ids -> those of them an app above knows paid in full though the ERP has not booked it.
+PaidOnline = Callable[[list[int]], set[int]]
+_PAID_ONLINE: list[PaidOnline] = []
+
+
+def register_paid_online(source: PaidOnline) -> None:
+    """An app above names invoices paid through it that the ERP has not booked yet (they are
+    neither offered for payment again, nor shown or reminded of as due)."""
+    if source not in _PAID_ONLINE:
+        _PAID_ONLINE.append(source)
+
+
+def paid_online(invoice_ids: list[int]) -> set[int]:
+    """Of ``invoice_ids``, those paid online in full and waiting for the ERP's booking."""
+    if not invoice_ids:
+        return set()
+    return set().union(*(source(invoice_ids) for source in _PAID_ONLINE)) if _PAID_ONLINE else set()
+
+
 def balance(*, actor: User, focus: Focus | None = None, until: date | None = None) -> Balance:
     """Charges minus payments over everything the actor may see (two queries, and one per app
     that reports payments not yet booked; those only for today's balance)."""

@@ -135,14 +135,15 @@ def charges(request):
 
 @portal_page("invoices")
 def invoices(request):
+    page = _page(request, selectors.invoice_list(actor=request.user, focus=request_focus(request)))
     return render(
         request,
         "billing/invoices.html",
         {
-            "page": _page(
-                request, selectors.invoice_list(actor=request.user, focus=request_focus(request))
-            ),
+            "page": page,
             "pay_url": _pay_url(request),
+            # Paid online, waiting for the ERP's booking: not "to pay" again.
+            "paid_online": selectors.paid_online([i.pk for i in page.object_list if not i.is_paid]),
         },
     )
 

@@ -8,12 +8,12 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy
 
-        from billing.selectors import register_pending_credit
+        from billing.selectors import register_paid_online, register_pending_credit
         from core import portal, throttling
         from core.access import Role
         from core.sealing import register_sealed
         from identity.permissions import register_permission
-        from payments.selectors import paid_online_not_booked
+        from payments.selectors import invoices_paid_online, paid_online_not_booked
         from payments.services import payments_ready
         from tenants.policies import Module
 
@@ -43,3 +43,4 @@ class PaymentsConfig(AppConfig):
         throttling.register_limit("payment_notify_ip", 600, 60)
         register_sealed("payments.GatewayAccount", "sealed_secrets")
         register_pending_credit(paid_online_not_booked)
+        register_paid_online(invoices_paid_online)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from billing.models import PaymentReceived
+from billing.models import Invoice, PaymentReceived
 from billing.selectors import Focus, scope_for, unpaid_invoices
 from identity.models import User
 from payments.models import Payment, PaymentAllocation
@@ -58,6 +58,32 @@ def payable_invoices(*, actor: User, focus: Focus | None = None) -> QuerySet:
         .annotate(online_grosze=Coalesce(Subquery(online), 0))
         .filter(online_grosze__lt=(F("gross") - F("paid")) * 100)
     )
+
+
+def invoices_paid_online(invoice_ids: list[int]) -> set[int]:
+    """Of ``invoice_ids``, those completed online payments cover in full while the ERP has
+    not booked them yet (registered with billing: no reminder, no "to pay")."""
+    booked_by_erp = PaymentReceived.objects.exclude(online_transaction_id="").values(
+        "online_transaction_id"
+    )
+    covered = dict(
+        PaymentAllocation.objects.filter(
+            invoice_id__in=invoice_ids, payment__status=Payment.Status.COMPLETED
+        )
+        .exclude(payment__provider_transaction_id__in=booked_by_erp)
+        .values("invoice_id")
+        .annotate(grosze=Sum("amount_grosze"))
+        .values_list("invoice_id", "grosze")
+    )
+    if not covered:
+        return set()
+    return {
+        pk
+        for pk, gross, paid in Invoice.objects.filter(pk__in=covered).values_list(
+            "pk", "gross", "paid"
+        )
+        if covered[pk] >= (gross - paid) * 100
+    }
 
 
 def payment_get(*, actor: User, public_id, focus: Focus | None = None) -> Payment | None:
