@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from billing import models, selectors, services
 from billing.errors import BillingErrorCode
+from billing.importing import decode_text
 from billing.views import invoice_pdf_response
 from core.errors import ApplicationError, CoreErrorCode
 from core.pagination import Cursor
@@ -307,14 +308,25 @@ class EInvoiceApi(APIView):
 
 class ImportApi(APIView):
     """Upload one ERP file (CSV with a header row, or JSON lines) for an entity; it is imported in
-    the background. ``?dry_run=1`` reports what would change and writes nothing."""
+    the background. ``?dry_run=1`` reports what would change and writes nothing; ``?encoding=``
+    names the file's encoding (``utf-8``, ``windows-1250``, ``cp852``, ``iso-8859-2``;
+    recognised when not given)."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IntegrationOnly]
 
     @extend_schema(
         request={"text/csv": {"type": "string"}, "application/x-ndjson": {"type": "string"}},
-        parameters=[OpenApiParameter("dry_run", bool, required=False)],
+        parameters=[
+            OpenApiParameter("dry_run", bool, required=False),
+            OpenApiParameter(
+                "encoding",
+                str,
+                required=False,
+                enum=["auto", "utf-8", "windows-1250", "cp852", "iso-8859-2"],
+                description="The file's encoding; recognised when not given.",
+            ),
+        ],
         responses={
             202: inline_serializer("ImportAccepted", fields={"job": serializers.IntegerField()})
         },
@@ -328,10 +340,11 @@ class ImportApi(APIView):
                 status=413,
             )
         try:
-            payload = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
+            payload = decode_text(raw, request.query_params.get("encoding") or "auto")
+        except (UnicodeDecodeError, KeyError) as exc:
             raise ApplicationError(
-                _("The file must be in UTF-8."), code=BillingErrorCode.ENCODING
+                _("The file is not text in UTF-8, Windows-1250 or CP852."),
+                code=BillingErrorCode.ENCODING,
             ) from exc
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         job = services.import_job_create(entity=entity, payload=payload, dry_run=dry_run)

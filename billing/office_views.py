@@ -13,6 +13,7 @@ from billing.importing import (
     ENTITY_LABELS,
     UnreadableFile,
     check_readable,
+    decode_text,
     entity_label,
     stored_text,
     xlsx_to_csv,
@@ -27,6 +28,18 @@ class ImportForm(forms.Form):
         label=_("What the file holds"), choices=[(e, ENTITY_LABELS.get(e, e)) for e in ENTITIES]
     )
     file = forms.FileField(label=_("File (CSV or XLSX)"))
+    encoding = forms.ChoiceField(
+        label=_("Encoding of the file"),
+        choices=[
+            ("auto", _("Recognise it (UTF-8, Windows-1250 or CP852)")),
+            ("utf-8", "UTF-8"),
+            ("windows-1250", "Windows-1250"),
+            ("cp852", "CP852 (DOS)"),
+            ("iso-8859-2", "ISO-8859-2"),
+        ],
+        initial="auto",
+        required=False,
+    )
     dry_run = forms.BooleanField(
         label=_("Only check: show what would change, write nothing"), required=False
     )
@@ -39,11 +52,13 @@ class ImportForm(forms.Form):
         try:
             if upload.name.lower().endswith(".xlsx"):
                 return xlsx_to_csv(data)
-            text = data.decode("utf-8-sig")
+            text = decode_text(data, self.data.get("encoding") or "auto")
             check_readable(text)
             return text
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("The file must be in UTF-8.")) from exc
+        except (UnicodeDecodeError, KeyError) as exc:
+            raise forms.ValidationError(
+                _("The file is not text in UTF-8, Windows-1250 or CP852.")
+            ) from exc
         except UnreadableFile as exc:
             raise forms.ValidationError(exc.message) from exc
 

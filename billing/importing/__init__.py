@@ -34,6 +34,7 @@ from billing.importing.files import (  # noqa: F401 - the package's names
     MAX_UNPACKED_BYTES,
     UnreadableFile,
     check_readable,
+    decode_text,
     iter_rows,
     read_rows,
     xlsx_to_csv,

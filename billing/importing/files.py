@@ -77,6 +77,50 @@ def xlsx_to_csv(data: bytes) -> str:
     return text
 
 
+# The encodings Polish ERP exports come in: UTF-8, Windows-1250 (Windows programs), CP852
+# (DOS-era systems still in use) and ISO-8859-2 (older Unix ones).
+ENCODINGS = {
+    "utf-8": "utf-8-sig",
+    "windows-1250": "cp1250",
+    "cp852": "cp852",
+    "iso-8859-2": "iso-8859-2",
+}
+POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+# What a file of another encoding shows when read as this one: CP852's box drawing and block
+# characters, Windows-1250's signs no Polish text uses (ISO-8859-2's ą, ś, ź read there as
+# ±, ¶, Ľ), ISO-8859-2's control characters (where Windows-1250 has ś, ź, Ś, Ź).
+UNLIKELY = {
+    "cp852": set("░▒▓│┤╣║╗╝┐└┴┬├─┼╚╔╩╦╠═╬┘┌█▄▀¤"),
+    "cp1250": set("ˇ˘¦¨©«¬®°±´µ¶·¸»˝ˆ‰‹›¤§Ľľ"),
+    "iso-8859-2": {chr(code) for code in range(0x80, 0xA0)},
+}
+
+
+def decode_text(data: bytes, encoding: str = "auto") -> str:
+    """A file's bytes as text: in the given encoding (``utf-8``, ``windows-1250``, ``cp852``,
+    ``iso-8859-2``), or, with ``auto``, UTF-8 when it is that, else whichever of the others
+    reads as Polish (more Polish letters, fewer signs no Polish text has). Raises
+    UnicodeDecodeError when the file is not text in that encoding."""
+    if encoding != "auto":
+        return data.decode(ENCODINGS[encoding])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best, best_score = None, None
+    for codec in ("cp1250", "cp852", "iso-8859-2"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = sum(ch in POLISH for ch in text) - 3 * sum(ch in UNLIKELY[codec] for ch in text)
+        if best_score is None or score > best_score:
+            best, best_score = text, score
+    if best is None:
+        raise UnicodeDecodeError("auto", data, 0, len(data), "no encoding reads it")
+    return best
+
+
 def check_readable(payload: str) -> int:
     """Refuse a file that cannot be read as a whole, before it is stored: a NUL character, a
     value longer than the limit, a broken CSV structure. Streams through the rows without

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import Workbook
 
+from billing.importing import decode_text
 from billing.models import Customer, ImportJob
 from billing.tests.conftest import FILES
 from identity.services import user_create
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 HOST = "alpha.localhost"
 
 
-def _upload(client, name, content, entity="customers", dry_run=False):
-    data = {"entity": entity, "file": SimpleUploadedFile(name, content)}
+def _upload(client, name, content, entity="customers", dry_run=False, encoding="auto"):
+    data = {"entity": entity, "file": SimpleUploadedFile(name, content), "encoding": encoding}
     if dry_run:
         data["dry_run"] = "on"
     return client.post("/office/import/", data, HTTP_HOST=HOST)
@@ -59,9 +60,18 @@ def test_bad_files_are_refused_with_a_message(client, accountant):
     broken = _upload(client, "klienci.xlsx", b"not a workbook")
     assert broken.status_code == 400
     assert "XLSX" in broken.content.decode()
-    latin2 = _upload(client, "klienci.csv", "erp_id;symbol\nK1;Łódź\n".encode("iso-8859-2"))
-    assert latin2.status_code == 400
+    # Bytes that are text in no encoding ERP files come in (named as Windows-1250, where 0x81
+    # and 0x98 are undefined) are refused, and nothing is stored.
+    unreadable = _upload(
+        client, "klienci.csv", b"erp_id;symbol\nK1;\x81\x98\n", encoding="windows-1250"
+    )
+    assert unreadable.status_code == 400
+    assert "Windows-1250" in unreadable.content.decode()
     assert not ImportJob.objects.exists()
+    # An ISO-8859-2 file (older Unix exports) is recognised, its letters intact.
+    assert decode_text("erp_id;symbol\nK1;Łódź Świętość\n".encode("iso-8859-2")).endswith(
+        "Łódź Świętość\n"
+    )
 
 
 def test_only_accountants_and_admins_import(client, tenants):
