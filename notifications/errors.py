@@ -13,4 +13,3 @@ class NotificationErrorCode(StrEnum):
     SMS_ACCOUNT_INVALID = "sms_account_invalid"
     SMS_PROVIDER_REFUSED = "sms_provider_refused"
     REPORT_REFUSED = "report_refused"
-    NOTHING_TO_SEND = "nothing_to_send"

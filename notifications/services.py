@@ -513,16 +513,22 @@ def preferences_set(
     return changed
 
 
-def unsubscribe(*, token: str, via: str = PreferenceChange.Via.UNSUBSCRIBE) -> tuple[object, str]:
-    """The link in an optional notice: that event's e-mails stop for the account (its SMS
-    choice stays). Returns the account and the event; a repeat changes nothing."""
+def unsubscribe_target(token: str) -> tuple[User, catalogue.Event]:
+    """The active account and the optional event an unsubscribe link names; 404 otherwise."""
     user_id, code = unsubscribe_read(token)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     spec = next((e for e in selectors.customer_events(selectors.config()) if e.code == code), None)
     if user is None or spec is None or spec.mandatory:
         raise invalid_link()
-    preferences_set(user=user, choices={code: {"email": False}}, via=via)
-    return user, code
+    return user, spec
+
+
+def unsubscribe(*, token: str, via: str = PreferenceChange.Via.UNSUBSCRIBE) -> catalogue.Event:
+    """The link in an optional notice: that event's e-mails stop for the account (its SMS
+    choice stays). Returns the event; a repeat changes nothing."""
+    user, spec = unsubscribe_target(token)
+    preferences_set(user=user, choices={spec.code: {"email": False}}, via=via)
+    return spec
 
 
 # The daily digest.

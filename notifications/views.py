@@ -75,20 +75,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user_id, code = services.unsubscribe_read(token)
-        spec = next(
-            (e for e in selectors.customer_events(selectors.config()) if e.code == code), None
-        )
-        if spec is None or spec.mandatory:
-            raise services.invalid_link()
+        user, spec = services.unsubscribe_target(token)
         if request.method == "POST":
             services.unsubscribe(token=token)
-            return render(request, "notifications/unsubscribed.html", {"event": spec, "done": True})
-        if Preference.objects.filter(user_id=user_id, event=code, email=False).exists():
-            # Followed again: it is done already (a GET never changes anything).
-            return render(request, "notifications/unsubscribed.html", {"event": spec, "done": True})
+            done = True
+        else:  # a GET never changes anything; followed again, it says it is done already
+            done = Preference.objects.filter(user=user, event=spec.code, email=False).exists()
     except ApplicationError as exc:
         return render(
             request, "notifications/unsubscribed.html", {"problem": exc}, status=exc.status
         )
-    return render(request, "notifications/unsubscribed.html", {"event": spec, "done": False})
+    return render(request, "notifications/unsubscribed.html", {"event": spec, "done": done})

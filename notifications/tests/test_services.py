@@ -216,11 +216,19 @@ def test_a_forged_or_another_tenants_unsubscribe_link_is_refused(residents, clie
         == 404
     )
     # A's link on B's host: B has a user with the same id, who is not switched off.
+    from identity.models import User
+
     token = services.unsubscribe_token(user_id=jan.pk, event="invoice_new")
+    connection.set_tenant(tenants.b)
+    if not User.objects.filter(pk=jan.pk).exists():
+        User.objects.create(pk=jan.pk, username="same-id-in-b", email="b@example.com")
     assert (
         client.post(f"/notifications/unsubscribe/{token}/", HTTP_HOST="beta.localhost").status_code
         == 404
     )
+    connection.set_tenant(tenants.b)
+    assert not PreferenceChange.objects.exists()
+    assert not Preference.objects.exists()
     connection.set_tenant(tenants.a)
     assert not PreferenceChange.objects.exists()
 

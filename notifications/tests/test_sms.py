@@ -125,8 +125,23 @@ def test_a_report_with_a_wrong_secret_or_for_another_tenant_changes_nothing(
     path, params = _report(sms_simulator, "48600100200")
     wrong = path.rsplit("/", 1)[0] + "/not-the-secret"
     assert client.get(wrong, params, HTTP_HOST="alpha.localhost").status_code == 404
-    # A's secret and message id on B's host: B has no SMS account, and no message of that id.
+    # A's secret and message id on B's host: B has an SMS account of its own and an SMS with
+    # the same provider id; neither A's nor B's message changes.
+    connection.set_tenant(tenants.b)
+    SmsAccount.objects.create(sealed_token="-", callback_secret="b-secret", enabled=False)
+    b_message = Message.objects.create(
+        channel="sms",
+        recipient="48600999999",
+        template="sms/outage",
+        language="pl",
+        subject="-",
+        body_text="-",
+        provider_id=message.provider_id,
+    )
     assert client.get(path, params, HTTP_HOST="beta.localhost").status_code == 404
+    connection.set_tenant(tenants.b)
+    b_message.refresh_from_db()
+    assert b_message.delivery_status == ""
     connection.set_tenant(tenants.a)
     message.refresh_from_db()
     assert message.delivery_status == ""
