@@ -21,18 +21,41 @@ class BillingConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
-        from billing import registration_matching, selectors
+        from django.db.models.signals import post_save
+
+        from billing import registration_matching, search, selectors
         from core import portal
         from identity import profile, registration
+        from identity.models import User
 
         registration.register_matcher(registration_matching.match_customer)
         registration.register_attacher(
             registration_matching.attach_customers, registration_matching.owner_email
         )
         profile.register_section(selectors.account_sections)
+        post_save.connect(search.account_saved, sender=User, dispatch_uid="billing.search")
+        search.register_finder(search.invoices_found)
+        _register_desk()
+        search.register_finder(search.contracts_found)
         _register_events()
         for module, url_name in MODULE_PAGES.items():
             portal.register_module_page(module, url_name)
+
+
+def _register_desk() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from billing import card
+    from core import portal
+    from identity.permissions import register_permission
+
+    register_permission("customers.view", card.CARD_ROLES)
+    register_permission("customers.finance", card.FINANCE_ROLES)
+    register_permission("customers.edit", card.EDIT_ROLES)
+    card.register()
+    portal.register_office_entry(
+        portal.OfficeEntry("office_customers", _("Customers"), "customers.view")
+    )
 
 
 def _register_events() -> None:

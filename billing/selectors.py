@@ -283,6 +283,11 @@ def register_pending_credit(source: PendingCredit) -> None:
         _PENDING_CREDITS.append(source)
 
 
+def pending_credit(customer_ids: frozenset[int] | None) -> Decimal:
+    """Paid online by these customers (None: by anyone) and not yet booked by the ERP."""
+    return sum((credit(customer_ids) for credit in _PENDING_CREDITS), ZERO)
+
+
 # invoice ids -> those of them an app above knows paid in full though the ERP has not booked it.
 PaidOnline = Callable[[list[int]], set[int]]
 _PAID_ONLINE: list[PaidOnline] = []
@@ -316,7 +321,7 @@ def balance(*, actor: User, focus: Focus | None = None, until: date | None = Non
     online = ZERO
     scope = scope_for(actor, focus=focus)
     if until is None and scope.covers_whole_customers:
-        online = sum((credit(scope.customer_ids) for credit in _PENDING_CREDITS), ZERO)
+        online = pending_credit(scope.customer_ids)
     return Balance(charged=charged, paid=paid, paid_online=online)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import iban
 
-from billing import selectors
+from billing import search, selectors
 from billing.errors import BillingErrorCode
 from billing.importing import ENTITIES, UnreadableFile, check_readable, iter_rows, run_import
 from billing.models import (
@@ -43,7 +43,9 @@ logger = logging.getLogger(__name__)
 def customer_account_attach(*, customer_ids: list[int], user) -> int:
     """Let ``user`` see these customers (one account per customer; registration decides whose)."""
 
-    return Customer.objects.filter(pk__in=customer_ids).update(user=user)
+    attached = Customer.objects.filter(pk__in=customer_ids).update(user=user)
+    search.documents_refresh(customer_ids)  # the account's names and contact data count too
+    return attached
 
 
 def _not_found() -> ApplicationError:

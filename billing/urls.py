@@ -1,9 +1,14 @@
 from django.urls import path
 
-from billing import office_views, views
+from billing import desk, office_views, views
 from billing.managers import views as managers
 
 urlpatterns = [
+    path("office/customers/", desk.customer_search, name="office_customers"),
+    path("office/customers/<int:pk>/", desk.customer_card, name="office_customer"),
+    path(
+        "office/customers/<int:pk>/contact", desk.customer_contact, name="office_customer_contact"
+    ),
     path("office/import/", office_views.import_upload, name="office_import"),
     path("office/import/<int:pk>/", office_views.import_job, name="office_import_job"),
     path(

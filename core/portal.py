@@ -100,3 +100,33 @@ def notices(config, actor, focus) -> list[Notice]:
     """Every app's notices for ``actor``, warnings first."""
     found = [n for source in _NOTICE_SOURCES for n in source(config, actor, focus)]
     return sorted(found, key=lambda n: not n.warning)
+
+
+@dataclass(frozen=True)
+class CardPanel:
+    """A panel of the office's customer card, added by the app whose data it shows: its title,
+    its template, and ``context(customer, actor)``, the template's context (None: nothing to
+    show for this customer). ``permission`` is what a member of staff needs to see it (the
+    financial panels ask more than the card itself); ``modules``, as for office entries."""
+
+    key: str
+    title: object  # a lazy translation
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+    permission: str = "customers.view"
+    modules: tuple[str, ...] = ()
+
+    def offered(self, config) -> bool:
+        return not self.modules or config.offers_any(*self.modules)
+
+
+_CARD_PANELS: dict[str, CardPanel] = {}
+
+
+def register_card_panel(panel: CardPanel) -> None:
+    _CARD_PANELS[panel.key] = panel
+
+
+def card_panels() -> list[CardPanel]:
+    return sorted(_CARD_PANELS.values(), key=lambda p: (p.order, p.key))

@@ -3,8 +3,10 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 from core import portal
+from identity.permissions import has_permission
 
 
 def _module_links(config, request) -> list[tuple[str, str]]:
@@ -40,6 +42,16 @@ def return_path(request) -> str:
     return "/"
 
 
+def office_search(request) -> str | None:
+    """Where the search box on every office page sends (for staff who may find customers)."""
+    user = getattr(request, "user", None)
+    if not request.path.startswith("/office/") or user is None or not user.is_authenticated:
+        return None
+    if not has_permission(user, "customers.view"):
+        return None
+    return reverse("office_customers")
+
+
 def tenant_branding(request) -> dict:
     tenant = getattr(request, "tenant", None)
     if tenant is None or tenant.is_public or not tenant.config:
@@ -63,4 +75,5 @@ def tenant_branding(request) -> dict:
         ],
         "platform_domain": settings.PLATFORM_DOMAIN,
         "return_path": return_path(request),
+        "office_search": office_search(request),
     }

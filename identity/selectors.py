@@ -65,9 +65,11 @@ def current_documents(kinds) -> list[Document]:
 
 
 def documents_to_accept(user: User) -> list[Document]:
-    """Current versions of the tenant's required documents that ``user`` has not accepted."""
+    """Current versions of the tenant's required documents that ``user`` has not accepted.
+    They are the customers' (and managers') terms of the portal: staff work under their
+    employment, not under the portal's regulations, and are never asked."""
     config = tenant_config()
-    if config is None:
+    if config is None or user.is_tenant_staff:
         return []
     docs = current_documents(config.registration.required_documents)
     accepted = set(

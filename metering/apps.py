@@ -9,6 +9,7 @@ class MeteringConfig(AppConfig):
         # Registries of the layers below, filled when the app registry is ready.
         from django.utils.translation import gettext_lazy
 
+        from billing import search
         from billing.importing import register_entity
         from core import portal
         from core.access import Role
@@ -59,6 +60,7 @@ class MeteringConfig(AppConfig):
         ):
             register_event(event)
         portal.register_notices(portal_notices)
+        search.register_finder(selectors.meters_found)
         for name, (spec, label) in SPECS.items():
             register_entity(name, spec, label)
         register_permission(

@@ -58,6 +58,7 @@ class Meter(models.Model):
 
     class Meta:
         ordering = ["premises_id", "kind", "serial_number"]
+        indexes = [models.Index(fields=["serial_number"], name="metering_meter_serial")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billing.models import LegalTitle
+from billing.search import Found, customers_of_premises
 from billing.selectors import Focus, scope_for
 from core.access import Role
 from identity.models import User
@@ -418,3 +420,19 @@ def open_alerts(*, actor: User, focus: Focus | None = None) -> QuerySet[MeterAle
         .select_related("meter")
         .order_by("-detected_on", "-pk")
     )
+
+
+def meters_found(query: str) -> list[Found]:
+    """The office's search: a meter's serial number (exactly, as printed on it) names the
+    customers holding a title to its premises."""
+    meters = list(
+        Meter.objects.filter(serial_number__in=list({query.strip(), query.strip().upper()}))
+        .order_by("pk")
+        .values_list("premises_id", "serial_number")
+    )
+    holders = customers_of_premises(premises_id for premises_id, _serial in meters)
+    return [
+        Found(customer_id, gettext("Meter %(serial)s") % {"serial": serial})
+        for premises_id, serial in meters
+        for customer_id in holders.get(premises_id, [])
+    ]

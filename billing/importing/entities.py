@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext_lazy
 
-from billing import models
+from billing import models, search
 from billing.importing.columns import (
     Column,
     EntitySpec,
@@ -35,6 +35,24 @@ def _customer_transform(row: dict) -> dict:
     else:
         row["pesel_hash"] = row["pesel_masked"] = ""
     return row
+
+
+def _search_of_customers(customer_ids: list[int]) -> None:
+    search.documents_refresh(customer_ids)
+
+
+def _search_of_premises(premises_ids: list[int]) -> None:
+    search.documents_refresh(
+        models.LegalTitle.objects.filter(premises_id__in=premises_ids).values_list(
+            "customer_id", flat=True
+        )
+    )
+
+
+def _search_of_titles(title_ids: list[int]) -> None:
+    search.documents_refresh(
+        models.LegalTitle.objects.filter(pk__in=title_ids).values_list("customer_id", flat=True)
+    )
 
 
 def _first_of_month(row: dict) -> dict:
@@ -86,6 +104,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             OPTIONAL_TEXT("debt_status", 40),
         ),
         transform=_customer_transform,
+        after=_search_of_customers,
         messages={
             "billing_customer_symbol_key": gettext_lazy("This symbol belongs to another customer.")
         },
@@ -116,6 +135,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Column("area", area, required=False),
         ),
         references=(Reference("building_erp_id", models.Building, "building_id", required=False),),
+        after=_search_of_premises,
     ),
     "legal-titles": EntitySpec(
         "legal-titles",
@@ -130,6 +150,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Reference("customer_erp_id", models.Customer, "customer_id"),
             Reference("premises_erp_id", models.Premises, "premises_id"),
         ),
+        after=_search_of_titles,
     ),
     "contracts": EntitySpec(
         "contracts",

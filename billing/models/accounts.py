@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -47,9 +49,12 @@ class Customer(models.Model):
         related_name="customers",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # What the office's search looks in (billing.search builds it): never shown.
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name", "symbol"]
+        indexes = [GinIndex(fields=["search"], name="billing_customer_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["individual", "business"]), name="customer_kind_valid"

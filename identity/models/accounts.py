@@ -125,10 +125,13 @@ class StaffAccess(models.Model):
     class FieldGroup(models.TextChoices):
         CONTACT = "contact", _("Contact data")
         IDENTITY = "identity", _("Identity data (name, symbol, masked PESEL)")
+        FINANCIAL = "financial", _("Financial data (balance, invoices, payments)")
 
     class Purpose(models.TextChoices):
         ACCOUNT_SEARCH = "account_search", _("Account search")
         REGISTRATION_REVIEW = "registration_review", _("Registration review")
+        CUSTOMER_SEARCH = "customer_search", _("Customer search")
+        CUSTOMER_CARD = "customer_card", _("Customer card")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_accesses"
@@ -144,6 +147,8 @@ class StaffAccess(models.Model):
     customer_id = models.BigIntegerField(null=True, blank=True)
     field_group = models.CharField(max_length=20, choices=FieldGroup.choices)
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    # Why, in the clerk's words or the page's (the search typed, the case being handled).
+    reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +18,16 @@ from identity import selectors, services
 from identity.models import Document, RegistrationRequest, StaffAccess, User
 from identity.permissions import has_permission, staff_required
 from identity.views import request_info
+
+
+def _back(request, default: str):
+    """Back to the page the form was on (the customer's card), if it is this site's office."""
+    target = request.POST.get("next", "")
+    if target.startswith("/office/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}
+    ):
+        return redirect(target)
+    return redirect(default)
 
 
 @staff_required()
@@ -62,7 +73,7 @@ def account_unlock(request, pk: int):
         messages.success(
             request, _("The account %(login)s is unlocked.") % {"login": user.get_username()}
         )
-    return redirect("office_locked")
+    return _back(request, reverse("office_locked"))
 
 
 @staff_required("accounts.block")
@@ -104,7 +115,7 @@ def account_block(request, pk: int):
         messages.success(
             request, _("The account %(login)s is blocked.") % {"login": user.get_username()}
         )
-    return redirect(f"{reverse('office_accounts')}?q={user.get_username()}")
+    return _back(request, f"{reverse('office_accounts')}?q={user.get_username()}")
 
 
 @require_POST
@@ -115,7 +126,7 @@ def account_unblock(request, pk: int):
     messages.success(
         request, _("The account %(login)s is unblocked.") % {"login": user.get_username()}
     )
-    return redirect(f"{reverse('office_accounts')}?q={user.get_username()}")
+    return _back(request, f"{reverse('office_accounts')}?q={user.get_username()}")
 
 
 @staff_required("audit.view")

@@ -17,7 +17,9 @@ from identity.services.documents import (  # noqa: F401 - the package's names
 )
 from identity.services.login import (  # noqa: F401 - the package's names
     BLOCKABLE_ROLES,
+    AccountState,
     account_block,
+    account_state,
     account_unblock,
     account_unlock,
     locked_message,

@@ -4,7 +4,8 @@ customer audited)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, CoreErrorCode
+from core.logging import mask_pesel
 from identity import (
     selectors,  # the Celery tasks of the functions below (they call back here)
 )
@@ -24,6 +26,7 @@ from identity.models import (
     AuthEvent,
     LoginLock,
     OneTimeToken,
+    SealedTOTPDevice,
     StaffAccess,
     User,
 )
@@ -202,15 +205,55 @@ def staff_access_record(
     purpose: str,
     users: Sequence[User] = (),
     customer_ids: Sequence[int] = (),
+    reason: str = "",
 ) -> None:
-    """Record that ``actor`` was shown these accounts' or customer records' personal data."""
+    """Record that ``actor`` was shown these accounts' or customer records' personal data, and
+    why (``reason``: the search typed, the case handled)."""
+    reason = mask_pesel(" ".join(reason.split()))[:200]
     rows = [
-        StaffAccess(actor=actor, subject=u, field_group=field_group, purpose=purpose) for u in users
+        StaffAccess(actor=actor, subject=u, field_group=field_group, purpose=purpose, reason=reason)
+        for u in users
     ] + [
-        StaffAccess(actor=actor, customer_id=c, field_group=field_group, purpose=purpose)
+        StaffAccess(
+            actor=actor, customer_id=c, field_group=field_group, purpose=purpose, reason=reason
+        )
         for c in customer_ids
     ]
     StaffAccess.objects.bulk_create(rows)
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What the office's card says of an account."""
+
+    active: bool
+    locked: bool
+    last_login: datetime | None
+    second_factor: bool
+    must_change_password: bool
+    pending_email: str
+    blocked_reason: str
+
+
+def account_state(user: User) -> AccountState:
+    lock = LoginLock.objects.filter(key=_lock_key(user, "")).first()
+    blocked = ""
+    if not user.is_active:
+        event = (
+            AuthEvent.objects.filter(user=user, kind=AuthEvent.Kind.ACCOUNT_BLOCKED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        blocked = str((event.details or {}).get("reason", "")) if event else ""
+    return AccountState(
+        active=user.is_active,
+        locked=bool(lock and _is_locked(lock, _lockout_policy(), timezone.now())),
+        last_login=user.last_login,
+        second_factor=SealedTOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        must_change_password=user.must_change_password,
+        pending_email=user.pending_email,
+        blocked_reason=blocked,
+    )
 
 
 def locked_users() -> list[User]:

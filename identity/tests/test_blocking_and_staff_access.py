@@ -121,3 +121,15 @@ def test_showing_accounts_to_staff_is_recorded_and_no_pesel_is_logged(desk, staf
     nothing = desk.get("/office/accounts/", {"q": "\x00"}, HTTP_HOST=HOST)
     assert nothing.status_code == 200
     assert StaffAccess.objects.count() == 2  # a search that shows nobody records nothing
+
+
+def test_staff_are_not_asked_to_accept_the_customers_documents(client, staff, customer):
+    from identity import selectors
+    from identity.services import document_publish
+
+    for kind in selectors.current_config().registration.required_documents:
+        document_publish(kind=str(kind), title="Regulamin portalu", body="Treść")
+    assert selectors.documents_to_accept(customer)
+    assert selectors.documents_to_accept(staff) == []
+    login_verified_staff(client, HOST, staff, PASSWORD)
+    assert client.get("/office/", HTTP_HOST=HOST).status_code == 200

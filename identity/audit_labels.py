@@ -1,0 +1,60 @@
+"""The audit log's details in words people read: "Changed by: anna.k", "Phone: 600… → 601…",
+never a raw key or a dict (the office's log, the customer card and their CSV export)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access import Role
+from core.logging import mask_pesel
+
+FIELD_NAMES = {
+    "phone": _("Phone"),
+    "email": _("E-mail"),
+    "pending_email": _("E-mail waiting for confirmation"),
+    "address": _("Correspondence address"),
+    "language": _("Language"),
+}
+STAGES = {
+    "login": _("at login"),
+    "enrolment": _("when setting up"),
+    "enrolment_refused": _("setting up refused: the current authenticator was not confirmed"),
+    "replacement_current_code": _("replacing: the current authenticator's code was wrong"),
+}
+LABELS = {
+    "actor": _("By"),
+    "invited_by": _("Invited by"),
+    "decided_by": _("Decided by"),
+    "reason": _("Reason"),
+    "role": _("Role"),
+    "documents": _("Documents"),
+    "stage": _("Stage"),
+    "symbol": _("Customer symbol"),
+}
+
+
+def _value(key: str, value) -> str:
+    if key == "role":
+        return str(Role(value).label) if value in Role.values else str(value)
+    if key == "stage":
+        return str(STAGES.get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(FIELD_NAMES.get(v, v)) for v in value)
+    return str(value)
+
+
+def detail_lines(details: dict | None) -> list[tuple[str, str]]:
+    """(label, value) pairs of an audit row's details; a change as "old → new"."""
+    lines: list[tuple[str, str]] = []
+    for key, value in (details or {}).items():
+        if key == "changes" and isinstance(value, dict):
+            for field, pair in value.items():
+                old, new = (list(pair) + ["", ""])[:2] if isinstance(pair, list) else ("", pair)
+                lines.append((str(FIELD_NAMES.get(field, field)), f"{old or '—'} → {new or '—'}"))
+        elif key == "fields":
+            continue  # said by the changes themselves (older rows: below)
+        elif value not in (None, "", [], {}):
+            lines.append((str(LABELS.get(key, _("Other"))), mask_pesel(_value(key, value))))
+    if "fields" in (details or {}) and "changes" not in (details or {}):
+        lines.append((str(_("Changed")), _value("fields", details["fields"])))
+    return lines
