@@ -6,6 +6,9 @@ class MeteringConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from metering import card
+
+        card.register()
         # Registries of the layers below, filled when the app registry is ready.
         from django.utils.translation import gettext_lazy
 

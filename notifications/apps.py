@@ -8,6 +8,9 @@ class NotificationsConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from notifications import card
+
+        card.register()
         # Registries of the layers below, filled when the app registry is ready.
         from django.utils.translation import gettext_lazy as _
 

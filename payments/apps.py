@@ -6,6 +6,9 @@ class PaymentsConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from payments import card
+
+        card.register()
         from django.utils.translation import gettext_lazy
 
         from billing.selectors import register_paid_online, register_pending_credit
