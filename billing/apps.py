@@ -45,7 +45,7 @@ class BillingConfig(AppConfig):
 def _register_desk() -> None:
     from django.utils.translation import gettext_lazy as _
 
-    from billing import card
+    from billing import access, card
     from core import portal
     from identity.permissions import register_permission
 
@@ -55,6 +55,15 @@ def _register_desk() -> None:
     card.register()
     portal.register_office_entry(
         portal.OfficeEntry("office_customers", _("Customers"), "customers.view")
+    )
+    portal.register_office_entry(
+        portal.OfficeEntry(
+            "office_access_ending",
+            _("Access ending with the legal title"),
+            "accounts.block",
+            count=lambda: len(access.accounts_losing_access()),
+            when=lambda config: config.access.end_with_legal_title,
+        )
     )
 
 
@@ -75,6 +84,17 @@ def _register_events() -> None:
             group,
             "payment_due",
             modules=modules,
+        )
+    )
+    register_event(
+        Event(
+            "access_ending",
+            _("Access to the portal ends with the legal title to the premises"),
+            _("Account security"),
+            "access_ending",
+            mandatory=True,
+            urgent=True,
+            for_customers=False,  # always sent where the rule applies: nothing to choose
         )
     )
     register_event(

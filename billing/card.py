@@ -62,12 +62,11 @@ def _premises(customer: Customer, actor) -> dict:
         .select_related("premises")
         .order_by("-valid_from", "pk")
     )
-    for title in titles:
-        title.current = title.valid_from <= today and (
-            title.valid_to is None or title.valid_to >= today
-        )
     return {
-        "titles": titles,
+        "titles": [
+            (t, t.valid_from <= today and (t.valid_to is None or t.valid_to >= today))
+            for t in titles
+        ],
         "contracts": Contract.objects.filter(customer=customer).order_by("-valid_from", "pk"),
     }
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from billing import search
+from billing import access, search
 from billing.models import Customer
 from core import portal
 from core.errors import ApplicationError
@@ -47,7 +48,12 @@ def customer_search(request):
     return render(
         request,
         "billing/office/customer_search.html",
-        {"query": query, "results": results, "too_short": 0 < len(query) < 2},
+        {
+            "query": query,
+            "results": results,
+            "many": getattr(hits, "many", False),
+            "too_short": 0 < len(query) < 2,
+        },
     )
 
 
@@ -154,3 +160,31 @@ def customer_contact(request, pk: int):
             messages.success(request, _("The contact data are saved."))
             return redirect("office_customer", pk=customer.pk)
     return _card(request, customer, contact_form=form, status=400)
+
+
+@staff_required("accounts.block")
+def access_ending(request):
+    """Accounts whose every legal title ended: when their owner is told and when they are
+    blocked (the tenant's access policy; nothing listed where it is off)."""
+    if not request.tenant.configuration.access.end_with_legal_title:
+        raise Http404
+    endings = access.accounts_losing_access()
+    customers: dict[int, list[Customer]] = {}
+    for customer in Customer.objects.filter(user_id__in=[e.user.pk for e in endings]):
+        customers.setdefault(customer.user_id, []).append(customer)
+    if endings:
+        identity_services.staff_access_record(
+            actor=request.user,
+            users=[e.user for e in endings],
+            field_group=StaffAccess.FieldGroup.IDENTITY,
+            purpose=StaffAccess.Purpose.ACCOUNT_SEARCH,
+            reason=_("Legal titles ended"),
+        )
+    return render(
+        request,
+        "billing/office/access_ending.html",
+        {
+            "rows": [{"ending": e, "customers": customers.get(e.user.pk, [])} for e in endings],
+            "policy": request.tenant.configuration.access,
+        },
+    )

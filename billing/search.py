@@ -165,8 +165,9 @@ def _quoted(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def query_terms(query: str) -> list[list[str]]:
-    """For each word typed, the tsquery alternatives that match it (all words must match)."""
+def query_terms(query: str, *, near: bool = True) -> list[list[str]]:
+    """For each word typed, the tsquery alternatives that match it (all words must match);
+    ``near`` False: only as typed or as a word's beginning."""
     query = query.strip()[:MAX_QUERY]
     if re.fullmatch(r"[\d\s+()./-]+", query) and (digits := phone_digits(query)):
         if " " in query.strip() or len(re.sub(r"\D", "", query)) >= 9:
@@ -176,17 +177,17 @@ def query_terms(query: str) -> list[list[str]]:
         alternatives = [_quoted(word)]
         if not (word.isdigit() and len(word) < 6) and "/" not in word:
             alternatives.append(_quoted(word) + ":*")
-        if len(word) >= _NEAR_FROM and word.isalpha():
+        if near and len(word) >= _NEAR_FROM and word.isalpha():
             alternatives.append(_quoted("~" + word))
-            for near in near_forms(word):
-                alternatives += [_quoted(near), _quoted("~" + near)]
+            for form in near_forms(word):
+                alternatives += [_quoted(form), _quoted("~" + form)]
         terms.append(alternatives)
     return terms
 
 
-def tsquery(query: str) -> str:
+def tsquery(query: str, *, near: bool = True) -> str:
     return " & ".join(
-        "(" + " | ".join(dict.fromkeys(alt)) + ")" for alt in query_terms(query) if alt
+        "(" + " | ".join(dict.fromkeys(alt)) + ")" for alt in query_terms(query, near=near) if alt
     )
 
 
@@ -271,36 +272,56 @@ class Hit:
     reasons: tuple[str, ...] = ()
 
 
-def search(query: str, *, limit: int = 20) -> list[Hit]:
+class Results(list):
+    """The hits, best first; ``many``: more customers match than are weighed (a common
+    surname alone), so the clerk is asked to add a first name, an address or a number."""
+
+    many: bool = False
+
+
+# Customers weighed per tier: ranking reads each one's document, so a surname shared by
+# thousands is cut to this many (by name) before it is ranked.
+WEIGHED = 300
+
+
+def search(query: str, *, limit: int = 20) -> Results:
     """Customers matching ``query``, best first: a number another record carries (an invoice, a
-    contract, a meter) first, then by the weight of the words met (name before address, a word
-    as typed before a near one)."""
+    contract, a meter) first; then the words as typed (or a word's beginning), by the weight of
+    what they met (name before address); then, if room is left, near words (a letter missing,
+    added, changed or swapped)."""
     query = query.strip()[:MAX_QUERY]
+    results = Results()
     if len(query) < 2:
-        return []
+        return results
     hits: dict[int, Hit] = {}
     for finder in _FINDERS:
         for found in finder(query):
             old = hits.get(found.customer_id)
             reasons = (old.reasons if old else ()) + (found.reason,)
             hits[found.customer_id] = Hit(found.customer_id, 10.0, reasons)
-    text = tsquery(query)
-    if text:
+    for tier, near in ((1.0, False), (0.0, True)):
+        text = tsquery(query, near=near)
+        room = limit - len(hits)
+        if not text or room <= 0:
+            break
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                SELECT id, ts_rank(search, q) AS rank
-                FROM billing_customer, CAST(%s AS tsquery) AS q
-                WHERE search @@ q
+                SELECT id, ts_rank(search, q) AS rank, weighed
+                FROM (SELECT id, name, search, q, count(*) OVER () AS weighed
+                      FROM billing_customer, CAST(%s AS tsquery) AS q
+                      WHERE search @@ q AND NOT id = ANY(%s)
+                      ORDER BY name, id LIMIT %s) AS candidates
                 ORDER BY rank DESC, name, id
                 LIMIT %s
                 """,
-                [text, limit],
+                [text, list(hits), WEIGHED, room],
             )
-            for pk, rank in cursor.fetchall():
-                if pk not in hits:
-                    hits[pk] = Hit(pk, float(rank))
-    return sorted(hits.values(), key=lambda h: -h.rank)[:limit]
+            for pk, rank, weighed in cursor.fetchall():
+                hits[pk] = Hit(pk, tier + float(rank))
+                results.many = results.many or weighed > WEIGHED
+    results.extend(sorted(hits.values(), key=lambda h: -h.rank)[:limit])
+    return results
 
 
 _ACCOUNT_FIELDS = frozenset({"first_name", "last_name", "email", "phone"})

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from billing import reminders, services
+from billing import access, reminders, services
 
 
 @shared_task(name="billing.tasks.import_run", acks_late=True)
@@ -19,3 +19,10 @@ def import_jobs_sweep() -> dict[str, int]:
 def invoice_notices() -> dict[str, int]:
     """New invoices, payments due soon and overdue ones, told once each (per tenant, daily)."""
     return reminders.invoice_notices_send()
+
+
+@shared_task(name="billing.tasks.legal_titles_enforce")
+def legal_titles_enforce() -> dict[str, int]:
+    """Access ends with the legal title (per tenant, daily; nothing where the tenant's policy
+    does not say so)."""
+    return access.legal_titles_enforce()

@@ -6,6 +6,7 @@ from billing.managers import views as managers
 urlpatterns = [
     path("office/customers/", desk.customer_search, name="office_customers"),
     path("office/customers/<int:pk>/", desk.customer_card, name="office_customer"),
+    path("office/customers/access-ending/", desk.access_ending, name="office_access_ending"),
     path(
         "office/customers/<int:pk>/contact", desk.customer_contact, name="office_customer_contact"
     ),

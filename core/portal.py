@@ -58,8 +58,12 @@ class OfficeEntry:
     count: Callable[[], int] | None = None
     # Shown only when the tenant offers one of these modules (none: always).
     modules: tuple[str, ...] = ()
+    # And only when the tenant's configuration says so (a rule it has switched on).
+    when: Callable[[Any], bool] | None = None
 
     def offered(self, config) -> bool:
+        if self.when is not None and not self.when(config):
+            return False
         return not self.modules or config.offers_any(*self.modules)
 
 

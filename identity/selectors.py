@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.access import PORTAL_ROLES
 from identity import pesel
@@ -85,6 +88,34 @@ def auth_events(*, limit: int = 200, user: User | None = None) -> list[AuthEvent
     if user is not None:
         rows = rows.filter(user=user)
     return list(rows[:limit])
+
+
+def auth_events_filtered(
+    *, kind: str = "", who: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[AuthEvent]:
+    """The audit log, newest first: of one kind, of an account or by an employee (a login, or
+    part of it, as the account's login or as the one who acted), between two days (inclusive,
+    in the tenant's time zone)."""
+    rows = AuthEvent.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    who = who.strip()
+    if who:
+        rows = rows.filter(
+            Q(login__icontains=who)
+            | Q(details__actor__icontains=who)
+            | Q(details__invited_by__icontains=who)
+            | Q(details__decided_by__icontains=who)
+        )
+    if since:
+        rows = rows.filter(created_at__gte=_day_start(since))
+    if until:
+        rows = rows.filter(created_at__lt=_day_start(until + timedelta(days=1)))
+    return rows.order_by("-created_at", "-id")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def accounts_search(query: str, *, limit: int = 50) -> list[User]:

@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from tenants.policies import (
+    AccessPolicy,
     Branding,
     Captcha,
     CaseField,
@@ -481,6 +482,8 @@ def _preset_d(*, name: str, short_name: str) -> TenantConfig:
         ),
         correspondence=_COOPERATIVE_CASES,
         notifications=_WITH_SMS,
+        # Seed D: access ends when the legal title to the premises does (within 30 days).
+        access=AccessPolicy(end_with_legal_title=True, legal_title_grace_days=30),
         languages=_ALL_LANGUAGES,
     )
 

@@ -139,3 +139,9 @@ def test_another_tenants_customers_are_not_found(people, tenants):
     connection.set_tenant(tenants.b)
     assert found("Zolw") == ["K1"]
     assert [h.customer_id for h in search.search("Lucja")] == []
+
+
+def test_a_surname_shared_by_many_asks_for_more(people, monkeypatch, client):
+    monkeypatch.setattr(search, "WEIGHED", 1)
+    assert search.search("Modrzewiowa").many
+    assert not search.search("Modrzewiowa 1/7").many

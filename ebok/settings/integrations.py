@@ -102,6 +102,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
         "args": ("billing.tasks.invoice_notices",),
     },
+    # Seed D: accounts whose every legal title ended are told, then blocked after the grace.
+    "legal-titles": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=6, minute=30),
+        "args": ("billing.tasks.legal_titles_enforce",),
+    },
     "notification-digests": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": crontab(minute=5),

@@ -98,6 +98,7 @@ TENANT_ROUTES = {
     "office_customers": "L 403 403 200 200 | LH 403H 403H 200 200",
     "office_customer": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "office_customer_contact": "405 405 405 405 405 | LH 403H 403H 404H 404H",
+    "office_access_ending": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "office_import": "L 403 403 403 200 | LH 403H 403H 403H 200H",
     "office_import_job": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_import_job_status": "L 403 403 403 404 | LH 403H 403H 403H 404H",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +20,8 @@ from core import portal
 from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from identity import selectors, services
-from identity.models import Document, RegistrationRequest, StaffAccess, User
+from identity.audit_labels import detail_lines
+from identity.models import AuthEvent, Document, RegistrationRequest, StaffAccess, User
 from identity.permissions import has_permission, staff_required
 from identity.views import request_info
 
@@ -129,11 +135,75 @@ def account_unblock(request, pk: int):
     return _back(request, f"{reverse('office_accounts')}?q={user.get_username()}")
 
 
+class AuditFilter(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Event"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + list(AuthEvent.Kind.choices),
+    )
+    who = forms.CharField(
+        label=gettext_lazy("Login of the account or of the employee"),
+        required=False,
+        max_length=100,
+    )
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 @staff_required("audit.view")
 def audit_log(request):
-    return render(
-        request, "identity/office/audit.html", {"events": selectors.auth_events(limit=300)}
+    """The login and security log: filtered by event, account or employee, and dates; paged;
+    exported as CSV (``?format=csv``) with the same filters and readable labels."""
+    form = AuditFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.auth_events_filtered(
+        kind=data.get("kind") or "",
+        who=data.get("who") or "",
+        since=data.get("since"),
+        until=data.get("until"),
     )
+    if request.GET.get("format") == "csv":
+        return _audit_csv(rows)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "identity/office/audit.html",
+        {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _audit_csv(rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([_("Time"), _("Event"), _("Login"), _("IP"), _("Details")])
+        for event in rows.iterator(chunk_size=2000):
+            details = "; ".join(f"{k}: {v}" for k, v in detail_lines(event.details))
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    event.get_kind_display(),
+                    event.login,
+                    event.ip or "",
+                    details,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response
 
 
 class DocumentForm(forms.Form):

@@ -153,10 +153,13 @@ BLOCKABLE_ROLES = (User.Role.CUSTOMER, User.Role.MANAGER)
 
 
 @transaction.atomic
-def account_block(*, user: User, actor: User, reason: str, info: RequestInfo | None = None) -> None:
+def account_block(
+    *, user: User, actor: User | None, reason: str, info: RequestInfo | None = None
+) -> None:
     """Block an account (seed D: misuse, a legal title lost). It is logged out at its next
     request (an inactive user has no session), its API tokens end, and logging in answers like
-    a wrong password. Only customers' and managers' accounts; the reason is required."""
+    a wrong password. Only customers' and managers' accounts; the reason is required.
+    ``actor`` None: the tenant's rule (a job) blocks it."""
     reason = reason.strip()
     if not reason:
         raise ApplicationError(
@@ -164,7 +167,7 @@ def account_block(*, user: User, actor: User, reason: str, info: RequestInfo | N
             code=CoreErrorCode.REASON_REQUIRED,
             extra={"fields": {"reason": [_("This field is required.")]}},
         )
-    if user.role not in BLOCKABLE_ROLES or user.pk == actor.pk:
+    if user.role not in BLOCKABLE_ROLES or (actor is not None and user.pk == actor.pk):
         raise ApplicationError(
             _("Only customers' and managers' accounts can be blocked here."),
             code=CoreErrorCode.NOT_ALLOWED,
@@ -179,7 +182,7 @@ def account_block(*, user: User, actor: User, reason: str, info: RequestInfo | N
         user=user,
         login=user.get_username(),
         info=info,
-        actor=actor.get_username(),
+        **({"actor": actor.get_username()} if actor is not None else {}),
         reason=reason[:500],
     )
 

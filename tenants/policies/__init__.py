@@ -36,6 +36,7 @@ from tenants.policies.enums import (  # noqa: F401 - the package's names
 from tenants.policies.groups import (  # noqa: F401 - the package's names
     CASE_MODULES,
     REGISTRATION_FIELD_NAMES,
+    AccessPolicy,
     Branding,
     CaseKind,
     CorrespondenceSettings,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.policies.enums import Language, LoginIdentifier, Module, PolicyError
 from tenants.policies.groups import (
+    AccessPolicy,
     Branding,
     CorrespondenceSettings,
     LinkPolicy,
@@ -115,6 +116,7 @@ GROUPS: dict[str, type] = {
     "metering": MeteringSettings,
     "correspondence": CorrespondenceSettings,
     "notifications": NotificationSettings,
+    "access": AccessPolicy,
 }
 
 
@@ -176,6 +178,7 @@ def config_from_json(data: dict) -> TenantConfig:
         metering=load(MeteringSettings, data.get("metering", {})),  # and before the meters
         correspondence=load(CorrespondenceSettings, data.get("correspondence", {})),
         notifications=load(NotificationSettings, data.get("notifications", {})),
+        access=load(AccessPolicy, data.get("access", {})),
     )
 
 

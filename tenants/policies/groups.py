@@ -183,6 +183,31 @@ class SessionPolicy:
 
 
 @dataclass(frozen=True)
+class AccessPolicy:
+    """Who keeps the portal (seed D): an account whose every legal title to premises ended is
+    blocked ``legal_title_grace_days`` after the last one ended (at most 30: the organisation
+    must act within 30 days of learning of it), the customer told
+    ``legal_title_notice_days`` before."""
+
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "legal_title_grace_days": (1, 30),
+        "legal_title_notice_days": (1, 30),
+    }
+
+    end_with_legal_title: bool = False
+    legal_title_grace_days: int = 30
+    legal_title_notice_days: int = 7
+
+    def problems(self) -> dict[str, str]:
+        out = _out_of_limits(self, self.LIMITS)
+        if self.legal_title_notice_days > self.legal_title_grace_days:
+            out["legal_title_notice_days"] = str(
+                _("The customer is told before the access ends: at most the grace period.")
+            )
+        return out
+
+
+@dataclass(frozen=True)
 class LinkPolicy:
     LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
         "activation_hours": (1, 24 * 30),
@@ -500,6 +525,7 @@ class TenantConfig:
     metering: MeteringSettings = MeteringSettings()
     correspondence: CorrespondenceSettings = CorrespondenceSettings()
     notifications: NotificationSettings = NotificationSettings()
+    access: AccessPolicy = AccessPolicy()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -522,6 +548,7 @@ class TenantConfig:
             "metering",
             "correspondence",
             "notifications",
+            "access",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message
