@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.access import Role
 from core.http import tenant_base_url
+from core.outbox.models import Message
 from identity import selectors as identity_selectors
 from identity import services as identity_services
 from identity.models import AuthEvent, User
@@ -32,6 +33,7 @@ class Ending:
     ended_on: date  # the day the last legal title ended
     blocks_on: date  # the first day the account is blocked
     told_from: date  # the first day its owner is told
+    told_on: date | None = None  # when its owner was told
 
 
 def accounts_losing_access(today: date | None = None) -> list[Ending]:
@@ -45,26 +47,45 @@ def accounts_losing_access(today: date | None = None) -> list[Ending]:
     open_title = Q(**{f"{titles}__valid_to__isnull": True}) | Q(
         **{f"{titles}__valid_to__gte": today}
     )
-    users = (
+    ended: list[tuple[int, date]] = list(
         User.objects.filter(role=Role.CUSTOMER, is_active=True, **{f"{titles}__isnull": False})
         .annotate(open_titles=Count(titles, filter=open_title), ended_on=Max(f"{titles}__valid_to"))
         .filter(open_titles=0)
         .order_by("ended_on", "pk")
+        .values_list("pk", "ended_on")
     )
+    accounts = User.objects.in_bulk([pk for pk, _day in ended])
     grace = timedelta(days=policy.legal_title_grace_days)
+    notice = timedelta(days=policy.legal_title_notice_days)
+    told = _told_on(ended)
     endings = []
-    for user in users:
-        blocks_on = user.ended_on + grace + timedelta(days=1)
-        endings.append(
-            Ending(
-                user,
-                user.ended_on,
-                blocks_on,
-                blocks_on - timedelta(policy.legal_title_notice_days),
-            )
-        )
+    for pk, ended_on in ended:
+        user = accounts[pk]
+        due = ended_on + grace + timedelta(days=1)
+        told_on = told.get((pk, ended_on))
+        # Nobody is blocked without the notice's days (a title that ended long before the rule
+        # was switched on, or reached the ERP late): only an account that cannot be told (no
+        # e-mail address) is blocked on the day the grace ends.
+        blocks_on = due
+        if user.email:
+            blocks_on = max(due, (told_on or today) + notice)
+        endings.append(Ending(user, ended_on, blocks_on, due - notice, told_on))
     unblocked = _unblocked_since(endings)
     return [e for e in endings if e.user.pk not in unblocked]
+
+
+def _told_on(ended: list[tuple[int, date]]) -> dict[tuple[int, date], date]:
+    """(account, day its last title ended) -> the day its owner was told (the notice's key)."""
+    keys = {f"{EVENT}:{day.isoformat()}:{pk}:email": (pk, day) for pk, day in ended}
+    if not keys:
+        return {}
+    told = {}
+    for key, at in Message.objects.filter(idempotency_key__in=list(keys)).values_list(
+        "idempotency_key", "created_at"
+    ):
+        if key in keys:
+            told[keys[key]] = timezone.localdate(at)
+    return told
 
 
 def _unblocked_since(endings: list[Ending]) -> set[int]:
@@ -103,7 +124,7 @@ def legal_titles_enforce(today: date | None = None) -> dict[str, int]:
                 reason=_("Every legal title to premises ended on %(day)s.") % {"day": ended},
             )
             blocked += 1
-        elif today >= ending.told_from:
+        elif today >= ending.told_from and ending.told_on is None:
             told += bool(
                 notify(
                     user=ending.user,

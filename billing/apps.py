@@ -58,6 +58,14 @@ def _register_desk() -> None:
     )
     portal.register_office_entry(
         portal.OfficeEntry(
+            "office_manager_applications",
+            _("Property managers' applications"),
+            "managers.review",
+            modules=("property_managers",),
+        )
+    )
+    portal.register_office_entry(
+        portal.OfficeEntry(
             "office_access_ending",
             _("Access ending with the legal title"),
             "accounts.block",

@@ -176,6 +176,8 @@ def register() -> None:
             "billing/office/card/history.html",
             _history,
             200,
+            # Old and new contact data and other clerks' searches: customer service and admins.
+            permission="customers.edit",
         ),
     ):
         register_card_panel(panel)

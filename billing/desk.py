@@ -37,11 +37,13 @@ def customer_search(request):
         for h in hits
         if h.customer_id in customers
     ]
-    if results:
-        identity_services.staff_access_record(
+    for group in (StaffAccess.FieldGroup.IDENTITY, StaffAccess.FieldGroup.CONTACT):
+        if not results:
+            break
+        identity_services.staff_access_record(  # the names and the addresses shown
             actor=request.user,
             customer_ids=[r["customer"].pk for r in results],
-            field_group=StaffAccess.FieldGroup.IDENTITY,
+            field_group=group,
             purpose=StaffAccess.Purpose.CUSTOMER_SEARCH,
             reason=_reason(query),
         )
@@ -74,7 +76,7 @@ def _card(request, customer: Customer, *, contact_form: ContactForm | None = Non
     groups = [StaffAccess.FieldGroup.IDENTITY, StaffAccess.FieldGroup.CONTACT]
     if any(p["panel"].permission == "customers.finance" for p in panels):
         groups.append(StaffAccess.FieldGroup.FINANCIAL)
-    query = request.GET.get("q", "")[: search.MAX_QUERY]
+    query = request.GET.get("q", "").replace("\x00", "")[: search.MAX_QUERY]
     for group in groups:
         identity_services.staff_access_record(
             actor=request.user,

@@ -19,8 +19,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
 
 from billing.models import Contract, Customer, Invoice, LegalTitle
 
@@ -29,6 +30,7 @@ from billing.models import Contract, Customer, Invoice, LegalTitle
 _STREET_WORDS = {"ul", "al", "os", "pl", "m", "lok", "nr", "ulica", "aleja", "osiedle"}
 _SEPARATORS = re.compile(r"[\s,;()\"']+")
 _NEAR_FROM = 4  # name words shorter than this are matched as typed (or as a prefix) only
+_NEAR_UP_TO = 30  # nor are longer ones (no name is; a query's near forms stay few)
 MAX_QUERY = 100
 PHONE_DIGITS = 9
 
@@ -40,11 +42,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+MAX_WORD = 40  # longer "words" are cut (a search word, or a stored one)
+
+
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, street prefixes ("ul.", "m.") left out."""
+    """The folded words of ``text``, street prefixes ("ul.", "m.") left out; ``~`` (the mark of
+    the stored near forms) is never part of a word."""
     found = []
-    for raw in _SEPARATORS.split(fold(text)):
-        word = raw.strip(".-:")
+    for raw in _SEPARATORS.split(fold(text).replace("~", " ")):
+        word = raw.strip(".-:")[:MAX_WORD]
         if word and word not in _STREET_WORDS:
             found.append(word)
     return found
@@ -77,7 +83,7 @@ class Document:
                 if not part:
                     continue
                 self.a.add(part)
-                if len(part) >= _NEAR_FROM and part.isalpha():
+                if _NEAR_FROM <= len(part) <= _NEAR_UP_TO and part.isalpha():
                     self.d.update("~" + near for near in near_forms(part))
                     self.d.add("~" + part)
 
@@ -168,16 +174,16 @@ def _quoted(lexeme: str) -> str:
 def query_terms(query: str, *, near: bool = True) -> list[list[str]]:
     """For each word typed, the tsquery alternatives that match it (all words must match);
     ``near`` False: only as typed or as a word's beginning."""
-    query = query.strip()[:MAX_QUERY]
+    query = fold(query.replace("\x00", "")).strip()[:MAX_QUERY]
     if re.fullmatch(r"[\d\s+()./-]+", query) and (digits := phone_digits(query)):
         if " " in query.strip() or len(re.sub(r"\D", "", query)) >= 9:
             return [[_quoted(digits)]]
     terms = []
-    for word in words(query):
+    for word in words(query)[:8]:
         alternatives = [_quoted(word)]
         if not (word.isdigit() and len(word) < 6) and "/" not in word:
             alternatives.append(_quoted(word) + ":*")
-        if near and len(word) >= _NEAR_FROM and word.isalpha():
+        if near and _NEAR_FROM <= len(word) <= _NEAR_UP_TO and word.isalpha():
             alternatives.append(_quoted("~" + word))
             for form in near_forms(word):
                 alternatives += [_quoted(form), _quoted("~" + form)]
@@ -289,7 +295,7 @@ def search(query: str, *, limit: int = 20) -> Results:
     contract, a meter) first; then the words as typed (or a word's beginning), by the weight of
     what they met (name before address); then, if room is left, near words (a letter missing,
     added, changed or swapped)."""
-    query = query.strip()[:MAX_QUERY]
+    query = query.replace("\x00", "").strip()[:MAX_QUERY]
     results = Results()
     if len(query) < 2:
         return results
@@ -304,9 +310,21 @@ def search(query: str, *, limit: int = 20) -> Results:
         room = limit - len(hits)
         if not text or room <= 0:
             break
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
+        try:
+            rows = _ranked(text, list(hits), room)
+        except DatabaseError:  # a query PostgreSQL will not take (too long): nothing found
+            break
+        for pk, rank, weighed in rows:
+            hits[pk] = Hit(pk, tier + float(rank))
+            results.many = results.many or weighed > WEIGHED
+    results.extend(sorted(hits.values(), key=lambda h: -h.rank)[:limit])
+    return results
+
+
+def _ranked(text: str, seen: list[int], room: int) -> list[tuple]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
                 SELECT id, ts_rank(search, q) AS rank, weighed
                 FROM (SELECT id, name, search, q, count(*) OVER () AS weighed
                       FROM billing_customer, CAST(%s AS tsquery) AS q
@@ -315,13 +333,9 @@ def search(query: str, *, limit: int = 20) -> Results:
                 ORDER BY rank DESC, name, id
                 LIMIT %s
                 """,
-                [text, list(hits), WEIGHED, room],
-            )
-            for pk, rank, weighed in cursor.fetchall():
-                hits[pk] = Hit(pk, tier + float(rank))
-                results.many = results.many or weighed > WEIGHED
-    results.extend(sorted(hits.values(), key=lambda h: -h.rank)[:limit])
-    return results
+            [text, seen, WEIGHED, room],
+        )
+        return cursor.fetchall()
 
 
 _ACCOUNT_FIELDS = frozenset({"first_name", "last_name", "email", "phone"})
@@ -329,8 +343,10 @@ _ACCOUNT_FIELDS = frozenset({"first_name", "last_name", "email", "phone"})
 
 def account_saved(sender, instance, created: bool = False, update_fields=None, **kwargs) -> None:
     """A receiver of the user model's ``post_save``: an account's names, e-mail and phone are in
-    its customers' documents."""
+    its customers' documents (a tenant's accounts only: the platform's operators have none)."""
     if created or (update_fields is not None and not _ACCOUNT_FIELDS & set(update_fields)):
+        return
+    if getattr(connection, "schema_name", "public") == get_public_schema_name():
         return
     ids = list(Customer.objects.filter(user_id=instance.pk).values_list("pk", flat=True))
     if ids:

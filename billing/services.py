@@ -406,4 +406,5 @@ def customer_data_change(*, customer_id: int, changes: dict[str, str]) -> dict[s
             setattr(customer, field, value)
     if applied:
         customer.save(update_fields=[*applied, "updated_at"])
+        search.documents_refresh([customer.pk])
     return applied

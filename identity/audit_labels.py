@@ -30,6 +30,9 @@ LABELS = {
     "documents": _("Documents"),
     "stage": _("Stage"),
     "symbol": _("Customer symbol"),
+    "key": _("Key"),
+    "keys": _("Keys revoked"),
+    "filters": _("Filters"),
 }
 
 
@@ -50,7 +53,8 @@ def detail_lines(details: dict | None) -> list[tuple[str, str]]:
         if key == "changes" and isinstance(value, dict):
             for field, pair in value.items():
                 old, new = (list(pair) + ["", ""])[:2] if isinstance(pair, list) else ("", pair)
-                lines.append((str(FIELD_NAMES.get(field, field)), f"{old or '—'} → {new or '—'}"))
+                change = mask_pesel(f"{old or '—'} → {new or '—'}")
+                lines.append((str(FIELD_NAMES.get(field, field)), change))
         elif key == "fields":
             continue  # said by the changes themselves (older rows: below)
         elif value not in (None, "", [], {}):

@@ -48,9 +48,13 @@ _ALWAYS_OPEN = (
 
 
 def idle_timeout_seconds(user) -> int:
+    """The customers' idle timeout of the tenant; staff their own (the tenant's
+    ``session.staff_idle_timeout_minutes``), operators 15 minutes."""
     config = tenant_config()
+    if getattr(user, "is_tenant_staff", False) and config is not None:
+        return config.session.staff_idle_timeout_minutes * 60
     seconds = config.session.idle_timeout_minutes * 60 if config else STAFF_IDLE_SECONDS
-    if getattr(user, "is_tenant_staff", False) or getattr(user, "role", "") == Role.OPERATOR:
+    if getattr(user, "role", "") == Role.OPERATOR:
         seconds = min(seconds, STAFF_IDLE_SECONDS)
     return seconds
 

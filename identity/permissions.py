@@ -22,6 +22,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.create": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
     "managers.review": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
     "tenant.configure": frozenset({Role.TENANT_ADMIN}),
+    "staff.manage": frozenset({Role.TENANT_ADMIN}),
+    "api_keys.manage": frozenset({Role.TENANT_ADMIN}),
 }
 
 

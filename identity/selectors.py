@@ -109,7 +109,7 @@ def auth_events_filtered(
         )
     if since:
         rows = rows.filter(created_at__gte=_day_start(since))
-    if until:
+    if until and until < date.max:
         rows = rows.filter(created_at__lt=_day_start(until + timedelta(days=1)))
     return rows.order_by("-created_at", "-id")
 

@@ -68,6 +68,7 @@ class NotificationsConfig(AppConfig):
             ("security_account_locked", _("Your account was locked")),
             ("security_two_factor_enrolled", _("Two-factor authentication was set up")),
             ("security_two_factor_replaced", _("Your authenticator app was replaced")),
+            ("security_two_factor_reset", _("Your second factor was reset")),
         ):
             register_event(
                 Event(

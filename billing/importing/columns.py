@@ -288,4 +288,7 @@ class EntitySpec:
     parallel: bool = False
     # SQL run after an upsert with the ids it touched (keeps derived values right).
     after: Callable[[list[int]], None] | None = None
+    # Run before an upsert with its rows; what it returns is called after it (rows that the
+    # upsert leaves, e.g. the customer a legal title moves away from, kept right too).
+    before: Callable[[list[dict]], Callable[[], None] | None] | None = None
     messages: dict[str, str | Promise] = field(default_factory=dict)  # unique constraint -> message

@@ -318,6 +318,7 @@ def _resolve_references(
 def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
     transform = spec.transform
     rows = [transform(dict(values)) if transform else values for _number, values in chunk]
+    finish = spec.before(rows) if spec.before else None
     refused = 0
     try:
         with transaction.atomic():
@@ -340,6 +341,8 @@ def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
     result.unchanged += len(chunk) - len(ids) - refused
     if spec.after and ids:
         spec.after(ids)
+    if finish is not None:
+        finish()
 
 
 def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str | Text:

@@ -55,6 +55,19 @@ def _search_of_titles(title_ids: list[int]) -> None:
     )
 
 
+def _search_of_moved_titles(rows: list[dict]):
+    """A title given to another customer: the one it leaves loses the premises' address."""
+    new = {row["erp_id"]: row.get("customer_id") for row in rows}
+    left = [
+        customer_id
+        for erp_id, customer_id in models.LegalTitle.objects.filter(
+            erp_id__in=list(new)
+        ).values_list("erp_id", "customer_id")
+        if new.get(erp_id) != customer_id
+    ]
+    return (lambda: search.documents_refresh(left)) if left else None
+
+
 def _first_of_month(row: dict) -> dict:
     row["period"] = row["period"].replace(day=1)
     return row
@@ -151,6 +164,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Reference("premises_erp_id", models.Premises, "premises_id"),
         ),
         after=_search_of_titles,
+        before=_search_of_moved_titles,
     ),
     "contracts": EntitySpec(
         "contracts",

@@ -3,11 +3,12 @@ the grace period (both sides of each boundary), does each once, leaves accounts 
 still open and accounts the office unblocked, does nothing where the tenant's policy is off;
 staff see who is about to be blocked."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from billing.access import accounts_losing_access, legal_titles_enforce
 from billing.importing import import_text
@@ -42,10 +43,17 @@ def _notices():
     return Message.objects.filter(event="access_ending")
 
 
+def _told_on(day: date) -> None:
+    """The notice was written on ``day`` (the job's runs here are days apart)."""
+    at = timezone.make_aware(datetime.combine(day, time(6, 30)))
+    _notices().update(created_at=at)
+
+
 def test_told_before_and_blocked_after_the_grace_each_once(rule):
     owner = rule["owner"]
     assert legal_titles_enforce(date(2026, 3, 8)) == {"told": 0, "blocked": 0}
     assert legal_titles_enforce(date(2026, 3, 9)) == {"told": 1, "blocked": 0}
+    _told_on(date(2026, 3, 9))
     assert legal_titles_enforce(date(2026, 3, 10)) == {"told": 0, "blocked": 0}
     assert list(_notices().values_list("user_id", flat=True)) == [owner.pk]
     body = _notices().get().body_text
@@ -67,6 +75,21 @@ def test_told_before_and_blocked_after_the_grace_each_once(rule):
     assert rule["neighbour"].is_active
 
 
+def test_never_blocked_without_the_notices_days(rule):
+    # The rule finds a title that ended long ago: told first, blocked three days later.
+    assert legal_titles_enforce(date(2026, 6, 1)) == {"told": 1, "blocked": 0}
+    _told_on(date(2026, 6, 1))
+    assert legal_titles_enforce(date(2026, 6, 3)) == {"told": 0, "blocked": 0}
+    assert legal_titles_enforce(date(2026, 6, 4)) == {"told": 0, "blocked": 1}
+
+
+def test_an_account_that_cannot_be_told_is_blocked_when_the_grace_ends(rule):
+    rule["owner"].email = ""
+    rule["owner"].save(update_fields=["email"])
+    assert legal_titles_enforce(date(2026, 3, 11)) == {"told": 0, "blocked": 0}
+    assert legal_titles_enforce(date(2026, 3, 12)) == {"told": 0, "blocked": 1}
+
+
 def test_one_title_still_open_keeps_the_account(rule):
     assert not import_text(
         "legal-titles",
@@ -78,7 +101,9 @@ def test_one_title_still_open_keeps_the_account(rule):
 
 def test_an_account_the_office_unblocked_stays_unblocked(rule):
     owner, clerk = rule["owner"], user_create(login="obsluga", password="x", role="tenant_admin")
-    legal_titles_enforce(date(2026, 3, 12))
+    legal_titles_enforce(date(2026, 3, 9))
+    _told_on(date(2026, 3, 9))
+    assert legal_titles_enforce(date(2026, 3, 12))["blocked"] == 1
     owner.refresh_from_db()
     account_unblock(user=owner, actor=clerk)
     owner.refresh_from_db()
@@ -113,6 +138,8 @@ def test_another_tenants_accounts_are_untouched(rule, tenants):
 
 
 def test_staff_see_who_is_about_to_be_blocked(rule):
+    legal_titles_enforce(date(2026, 3, 9))
+    _told_on(date(2026, 3, 9))
     admin = user_create(login="admin1", password="BiUr42#ok", role="tenant_admin")
     client = Client()
     login_verified_staff(client, HOST, admin, "BiUr42#ok")

@@ -3,7 +3,7 @@ month labels their position, so on a 390 px phone the newest months were cut off
 
 import pytest
 
-from identity.tests.test_browser import _assert_accessible, _in_own_connection
+from identity.tests.test_browser import _assert_accessible, _in_own_connection, customer_logs_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -23,14 +23,8 @@ def test_the_chart_fits_a_phone_with_every_month_labelled(server, browser, dabro
     context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
     page = context.new_page()
     base = f"http://dabrowa.localhost:{server}"
-    page.goto(f"{base}/login/")
-    page.fill("#id_login", "D0001234")
-    page.fill("#id_password", "Dabrowa7")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(f"{base}/account/terms/")
-    for box in page.get_by_role("checkbox").all():
-        box.check()
-    page.locator("main form button[type=submit]").first.click()
+    # The terms, if another test has not accepted them for this demo customer already.
+    customer_logs_in(page, base, "D0001234", "Dabrowa7")
     page.wait_for_url(f"{base}/")
     chart = page.locator("svg.bar-chart")
     chart.scroll_into_view_if_needed()

@@ -45,7 +45,8 @@ def test_search_page_lists_ranked_results_and_records_the_access(desk, ledger):
     jan = Customer.objects.get(erp_id="K1")
     assert f'href="/office/customers/{jan.pk}/?q=Testowi"' in html
     assert "Ewa Sąsiadka" not in html
-    access = StaffAccess.objects.get(purpose="customer_search")
+    access = StaffAccess.objects.get(purpose="customer_search", field_group="identity")
+    assert StaffAccess.objects.filter(purpose="customer_search", field_group="contact").exists()
     assert (access.customer_id, access.field_group) == (jan.pk, "identity")
     assert "Testowi" in access.reason
     # the search box is on every office page

@@ -145,3 +145,38 @@ def test_a_surname_shared_by_many_asks_for_more(people, monkeypatch, client):
     monkeypatch.setattr(search, "WEIGHED", 1)
     assert search.search("Modrzewiowa").many
     assert not search.search("Modrzewiowa 1/7").many
+
+
+def test_a_title_moved_to_another_customer_moves_the_address(people):
+    assert found("Lipowa 3/14") == ["K3"]
+    assert not import_text(
+        "legal-titles",
+        "erp_id;customer_erp_id;premises_erp_id;valid_from\nT2;K2;M2;2021-01-01\n",
+    ).errors
+    assert found("Lipowa 3/14") == ["K2"]
+
+
+def test_hostile_queries_find_nothing_and_never_fail(people):
+    for query in (
+        "\u3316" * 100,  # folds to six letters each: a query PostgreSQL would refuse
+        "a\x00b",
+        "~kowalska",
+        "\\' : & | ! <-> *",
+        "x" * 500,
+        "👩‍👩‍👧 Kowalska",
+    ):
+        search.search(query)  # no exception
+    assert found("~") == []
+    assert found("~kowalka") == found("kowalka")
+
+
+def test_an_operators_account_saved_in_public_touches_no_customer(tenants):
+    from identity.models import User
+
+    connection.set_tenant(tenants.public)
+    operator = User.objects.create(username="op-search", role="operator")
+    operator.first_name = "Olga"
+    operator.save()  # every field: the receiver must not look for customers in public
+    operator.set_password("Op3rator!x")
+    operator.save(update_fields=["password", "first_name"])
+    connection.set_tenant(tenants.a)

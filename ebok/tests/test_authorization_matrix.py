@@ -46,7 +46,7 @@ from correspondence.models import (
     Letter,
 )
 from correspondence.services import CaseDraft, case_file
-from identity.models import RegistrationRequest
+from identity.models import ApiKey, RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow
@@ -87,6 +87,13 @@ TENANT_ROUTES = {
     "office_locked": "L 403 403 200 200 | LH 403H 403H 200 200",
     "office_unlock": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "office_audit": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_staff": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_staff_role": "405 405 405 405 405 | LH 403H 403H 403H 404H",
+    "office_staff_deactivate": "405 405 405 405 405 | LH 403H 403H 403H 404H",
+    "office_staff_reactivate": "405 405 405 405 405 | LH 403H 403H 403H 404H",
+    "office_staff_second_factor_reset": "405 405 405 405 405 | LH 403H 403H 403H 404H",
+    "office_api_keys": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_api_key_revoke": "405 405 405 405 405 | LH 403H 403H 403H 404H",
     "office_documents": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "office_onboarding": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "office_onboarding_step": "L 403 403 403 404 | LH 403H 403H 403H 404H",
@@ -337,6 +344,7 @@ def _b_only_objects(tenants) -> dict[str, int]:
         ).public_id,
         "case": b_case.pk,
         "customer": Customer.objects.get(erp_id="K1").pk,
+        "apikey": ApiKey.objects.create(name="B", prefix="bbbbbbbb", key_hash="b" * 64).pk,
         "doc": b_document.pk,
         "version": b_version.pk,
         "letter": Letter.objects.create(
@@ -390,6 +398,11 @@ ID_OF = {
     "office_registration_decide": "registration",
     "office_import_job": "job",
     "office_customer": "customer",
+    "office_staff_role": "user",
+    "office_staff_deactivate": "user",
+    "office_staff_reactivate": "user",
+    "office_staff_second_factor_reset": "user",
+    "office_api_key_revoke": "apikey",
     "office_customer_contact": "customer",
     "office_import_job_status": "job",
     "office_manager_application_decide": "application",

@@ -41,6 +41,13 @@ class AuthEvent(models.Model):
             "first_login_password_issued",
             _("First-login password issued"),
         )
+        STAFF_ROLE_CHANGED = "staff_role_changed", _("Staff member's role changed")
+        STAFF_DEACTIVATED = "staff_deactivated", _("Staff member's account closed")
+        STAFF_REACTIVATED = "staff_reactivated", _("Staff member's account opened again")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Second factor reset by the administrator")
+        API_KEY_CREATED = "api_key_created", _("Integration key created")
+        API_KEY_REVOKED = "api_key_revoked", _("Integration key revoked")
+        AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(
@@ -109,6 +116,15 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
+    # The administrator who made it (none: made on the command line); a departing employee's
+    # keys are revoked with their account.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="api_keys",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from identity.office import staff as staff_views
 from identity.office import views as office_views
 from identity.onboarding import views as onboarding_views
 from identity.registration import views as registration_views
@@ -12,6 +13,17 @@ urlpatterns = [
     path("accounts/locked/", office_views.locked_accounts, name="office_locked"),
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
     path("audit/", office_views.audit_log, name="office_audit"),
+    path("staff/", staff_views.staff, name="office_staff"),
+    path("staff/<int:pk>/role", staff_views.staff_role, name="office_staff_role"),
+    path("staff/<int:pk>/deactivate", staff_views.staff_deactivate, name="office_staff_deactivate"),
+    path("staff/<int:pk>/reactivate", staff_views.staff_reactivate, name="office_staff_reactivate"),
+    path(
+        "staff/<int:pk>/second-factor-reset",
+        staff_views.staff_second_factor_reset,
+        name="office_staff_second_factor_reset",
+    ),
+    path("api-keys/", staff_views.api_keys, name="office_api_keys"),
+    path("api-keys/<int:pk>/revoke", staff_views.api_key_revoke, name="office_api_key_revoke"),
     path("documents/", office_views.documents, name="office_documents"),
     path("onboarding/", onboarding_views.onboarding_step, name="office_onboarding"),
     path("onboarding/<str:step>/", onboarding_views.onboarding_step, name="office_onboarding_step"),

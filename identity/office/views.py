@@ -46,6 +46,7 @@ def office_home(request):
         "can_documents": has_permission(request.user, "documents.manage"),
         "can_import": has_permission(request.user, "import.run"),
         "can_configure": has_permission(request.user, "tenant.configure"),
+        "can_manage_staff": has_permission(request.user, "staff.manage"),
         "can_review": has_permission(request.user, "registrations.review"),
         "registrations_waiting": RegistrationRequest.objects.filter(
             status="awaiting_review"
@@ -159,7 +160,15 @@ def audit_log(request):
     """The login and security log: filtered by event, account or employee, and dates; paged;
     exported as CSV (``?format=csv``) with the same filters and readable labels."""
     form = AuditFilter(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read shows nothing (never "everything"), and exports nothing.
+        return render(
+            request,
+            "identity/office/audit.html",
+            {"form": form, "page": None, "events": [], "query": ""},
+            status=400,
+        )
+    data = form.cleaned_data if form.is_bound else {}
     rows = selectors.auth_events_filtered(
         kind=data.get("kind") or "",
         who=data.get("who") or "",
@@ -167,6 +176,13 @@ def audit_log(request):
         until=data.get("until"),
     )
     if request.GET.get("format") == "csv":
+        services.audit(
+            AuthEvent.Kind.AUDIT_EXPORTED,
+            login=request.user.get_username(),
+            info=request_info(request),
+            actor=request.user.get_username(),
+            filters=request.GET.urlencode()[:300],
+        )
         return _audit_csv(rows)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -177,6 +193,11 @@ def audit_log(request):
         {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()},
         status=400 if form.errors else 200,
     )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet never runs a cell as a formula (a login typed at the login page could)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _audit_csv(rows) -> StreamingHttpResponse:
@@ -194,10 +215,10 @@ def _audit_csv(rows) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    event.get_kind_display(),
-                    event.login,
+                    str(event.get_kind_display()),
+                    _cell(event.login),
                     event.ip or "",
-                    details,
+                    _cell(details),
                 ]
             )
 

@@ -52,6 +52,15 @@ from identity.services.recovery import (  # noqa: F401 - the package's names
     password_reset_deliver,
     password_reset_request,
 )
+from identity.services.staff import (  # noqa: F401 - the package's names
+    api_key_issue,
+    api_key_revoke,
+    second_factor_reset,
+    staff_deactivate,
+    staff_list,
+    staff_reactivate,
+    staff_role_set,
+)
 from identity.services.tokens import (  # noqa: F401 - the package's names
     api_key_authenticate,
     api_key_create,

@@ -212,7 +212,7 @@ def staff_access_record(
 ) -> None:
     """Record that ``actor`` was shown these accounts' or customer records' personal data, and
     why (``reason``: the search typed, the case handled)."""
-    reason = mask_pesel(" ".join(reason.split()))[:200]
+    reason = mask_pesel(" ".join(reason.replace("\x00", "").split()))[:200]
     rows = [
         StaffAccess(actor=actor, subject=u, field_group=field_group, purpose=purpose, reason=reason)
         for u in users

@@ -80,6 +80,7 @@ _SECURITY_NOTICES: dict[str, str] = {
     AuthEvent.Kind.CONTACT_CHANGED: "security_contact_changed",
     AuthEvent.Kind.TWO_FACTOR_REPLACED: "security_two_factor_replaced",
     AuthEvent.Kind.LOCKED: "security_account_locked",
+    AuthEvent.Kind.TWO_FACTOR_RESET: "security_two_factor_reset",
 }
 # Who tells a tenant's customers (notifications registers itself in its AppConfig.ready()):
 # ``notifier(user=, template=, to=)`` sends the notice by e-mail and, where chosen, by SMS.

@@ -145,11 +145,11 @@ def api_token_revoke(*, key: str) -> None:
     ApiToken.objects.filter(key_hash=_hash_token(key)).delete()
 
 
-def api_key_create(*, name: str) -> str:
+def api_key_create(*, name: str, actor: User | None = None) -> str:
     """A new integration key for this tenant; the key is returned once and stored hashed."""
 
     key = "ebk_" + secrets.token_urlsafe(32)
-    ApiKey.objects.create(name=name, prefix=key[4:12], key_hash=_hash_token(key))
+    ApiKey.objects.create(name=name, prefix=key[4:12], key_hash=_hash_token(key), created_by=actor)
     return key
 
 

