@@ -87,6 +87,8 @@ TENANT_ROUTES = {
     "office_locked": "L 403 403 200 200 | LH 403H 403H 200 200",
     "office_unlock": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "office_audit": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_settings": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_settings_section": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_staff": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "office_staff_role": "405 405 405 405 405 | LH 403H 403H 403H 404H",
     "office_staff_deactivate": "405 405 405 405 405 | LH 403H 403H 403H 404H",

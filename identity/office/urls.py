@@ -1,5 +1,6 @@
 from django.urls import path
 
+from identity.office import settings as settings_views
 from identity.office import staff as staff_views
 from identity.office import views as office_views
 from identity.onboarding import views as onboarding_views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/locked/", office_views.locked_accounts, name="office_locked"),
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
     path("audit/", office_views.audit_log, name="office_audit"),
+    path("settings/", settings_views.settings_index, name="office_settings"),
+    path("settings/<str:group>/", settings_views.settings_section, name="office_settings_section"),
     path("staff/", staff_views.staff, name="office_staff"),
     path("staff/<int:pk>/role", staff_views.staff_role, name="office_staff_role"),
     path("staff/<int:pk>/deactivate", staff_views.staff_deactivate, name="office_staff_deactivate"),
