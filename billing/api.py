@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -10,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import models, selectors, services
+from billing import exporting, models, selectors, services
 from billing.errors import BillingErrorCode
 from billing.importing import decode_text
 from billing.views import invoice_pdf_response
@@ -394,3 +399,68 @@ class InvoicePdfApi(APIView):
     def get(self, request: Request, pk: int):
 
         return invoice_pdf_response(request, pk)
+
+
+class ExportApi(APIView):
+    """What the ERP pulls back, a feed at a time: ``customers`` (``?since=`` a time to start
+    from), ``contact``, ``e-invoice``, ``acceptances``, ``readings`` (cases and online payments
+    have exports of their own). Rows come in the order they were written or changed; keep the
+    ``cursor`` of the last page and send it back (``?cursor=``) to get only what came after.
+    Rows younger than a few seconds wait for the next page, so none is missed."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IntegrationOnly]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", str, required=False),
+            OpenApiParameter("since", OpenApiTypes.DATETIME, required=False),
+            OpenApiParameter("limit", int, required=False),
+        ],
+        responses={
+            200: inline_serializer(
+                "ExportPage",
+                {
+                    "results": serializers.ListField(child=serializers.DictField()),
+                    "next": serializers.URLField(allow_null=True),
+                    "cursor": serializers.CharField(),
+                },
+            ),
+        },
+    )
+    def get(self, request: Request, feed: str) -> Response:
+        if feed not in exporting.feeds():
+            raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
+        since = None
+        if request.query_params.get("since"):
+            if feed != "customers":
+                raise _invalid("since", _("Only the customers can be read from a time."))
+            since = parse_datetime(request.query_params["since"])
+            if since is None:
+                raise _invalid("since", _("Give a date and time, e.g. 2026-01-31T08:00:00+01:00."))
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+        try:
+            limit = min(max(int(request.query_params.get("limit", exporting.PAGE)), 1), 1000)
+        except ValueError:
+            raise _invalid("limit", _("Give a whole number from 1 to 1000.")) from None
+        try:
+            page = exporting.page(
+                feed, request.query_params.get("cursor", ""), limit=limit, since=since
+            )
+        except exporting.BadCursor:
+            raise _invalid("cursor", _("This cursor was not given by this feed.")) from None
+        next_url = None
+        if page["more"]:
+            next_url = request.build_absolute_uri(
+                f"{request.path}?{urlencode({'cursor': page['cursor'], 'limit': limit})}"
+            )
+        return Response({"results": page["results"], "next": next_url, "cursor": page["cursor"]})
+
+
+def _invalid(field: str, message) -> ApplicationError:
+    return ApplicationError(
+        str(message),
+        code=CoreErrorCode.INVALID,
+        extra={"fields": {field: [str(message)]}},
+    )

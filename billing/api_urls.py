@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("e-invoice", api.EInvoiceApi.as_view(), name="api-e-invoice"),
     path("import/jobs/<int:pk>", api.ImportJobApi.as_view(), name="api-import-job"),
+    path("export/<slug:feed>", api.ExportApi.as_view(), name="api-export"),
     path("import/<slug:entity>", api.ImportApi.as_view(), name="api-import"),
 ]

@@ -23,7 +23,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from billing import registration_matching, search, selectors
+        from billing import exporting, registration_matching, search, selectors
         from core import portal
         from identity import profile, registration
         from identity.models import User
@@ -35,6 +35,7 @@ class BillingConfig(AppConfig):
         profile.register_section(selectors.account_sections)
         post_save.connect(search.account_saved, sender=User, dispatch_uid="billing.search")
         search.register_finder(search.invoices_found)
+        exporting.register_billing_feeds()
         _register_desk()
         search.register_finder(search.contracts_found)
         _register_events()

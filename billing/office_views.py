@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,7 @@ from billing.importing import (
     UnreadableFile,
     check_readable,
     decode_text,
+    docs,
     entity_label,
     stored_text,
     xlsx_to_csv,
@@ -119,3 +120,20 @@ def import_job_status(request, pk: int):
             "running": job.running,
         }
     )
+
+
+@staff_required("import.run")
+def import_help(request):
+    """Every entity's columns and formats, with a sample file each."""
+    return render(request, "billing/office/import_help.html", {"entities": docs.entities()})
+
+
+@staff_required("import.run")
+def import_sample(request, entity: str):
+    if entity not in ENTITIES:
+        raise Http404
+    response = HttpResponse(
+        "\ufeff" + docs.sample_csv(entity), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{entity}.csv"'
+    return response

@@ -11,6 +11,12 @@ urlpatterns = [
         "office/customers/<int:pk>/contact", desk.customer_contact, name="office_customer_contact"
     ),
     path("office/import/", office_views.import_upload, name="office_import"),
+    path("office/import/help/", office_views.import_help, name="office_import_help"),
+    path(
+        "office/import/sample/<slug:entity>.csv",
+        office_views.import_sample,
+        name="office_import_sample",
+    ),
     path("office/import/<int:pk>/", office_views.import_job, name="office_import_job"),
     path(
         "office/import/<int:pk>/status",

@@ -6,6 +6,9 @@ class MeteringConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from metering import exporting
+
+        exporting.register()
         from metering import card
 
         card.register()

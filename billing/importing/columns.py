@@ -64,6 +64,21 @@ class RowError(Exception):
 
 
 # --- column parsers -----------------------------------------------------------------------------
+# Each parser says what it takes (``format``, for people and the OpenAPI document) and gives an
+# example value (for the sample files of the office's help page).
+
+
+def described(parse, format: str | Text, example: str):  # noqa: A002 - the column's format
+    parse.format, parse.example = format, example
+    return parse
+
+
+def column_format(parse) -> str:
+    return str(getattr(parse, "format", ""))
+
+
+def column_example(parse) -> str:
+    return str(getattr(parse, "example", ""))
 
 
 def text(max_length: int) -> Callable[[str], str]:
@@ -77,7 +92,9 @@ def text(max_length: int) -> Callable[[str], str]:
             )
         return value
 
-    return parse
+    return described(
+        parse, Text(gettext_noop("text, at most %(n)d characters"), n=max_length), "Tekst"
+    )
 
 
 def _decimal(value: str, code: str, message: str) -> Decimal:
@@ -135,7 +152,9 @@ def choice(*allowed: str) -> Callable[[str], str]:
             )
         return value
 
-    return parse
+    return described(
+        parse, Text(gettext_noop("one of: %(allowed)s"), allowed=", ".join(allowed)), allowed[0]
+    )
 
 
 def digits(length: int) -> Callable[[str], str]:
@@ -147,7 +166,7 @@ def digits(length: int) -> Callable[[str], str]:
             )
         return value
 
-    return parse
+    return described(parse, Text(gettext_noop("exactly %(n)d digits"), n=length), "1" * length)
 
 
 def postcode(value: str) -> str:
@@ -246,6 +265,21 @@ def flag(value: str) -> bool:
     if lowered in {"0", "false", "f", "nie", "no", "n"}:
         return False
     raise RowError(None, RowCode.INVALID_CHOICE, Text(gettext_noop("One of: 1, 0.")))
+
+
+for _parse, _format, _example in (
+    (money, gettext_noop("an amount, e.g. 1234.56 or 1 234,56"), "123.45"),
+    (day, gettext_noop("a date, YYYY-MM-DD or DD.MM.YYYY"), "2026-01-31"),
+    (postcode, gettext_noop("a postcode, 00-000"), "00-950"),
+    (email, gettext_noop("an e-mail address"), "jan.kowalski@example.com"),
+    (nip, gettext_noop("a NIP number (10 digits)"), "5260250274"),
+    (pesel_number, gettext_noop("a PESEL number (stored only as a keyed hash)"), "44051401359"),
+    (area, gettext_noop("an area in m², more than zero"), "48.50"),
+    (quantity, gettext_noop("a count, not negative, at most three decimals"), "123.456"),
+    (moment, gettext_noop("a date and time, ISO 8601 (or local)"), "2026-01-31T08:00:00+01:00"),
+    (flag, gettext_noop("yes or no: 1 or 0"), "1"),
+):
+    described(_parse, Text(_format), _example)
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "correspondence.models.cases.CaseStatus"},
+    # Every operation's refusals in the document (core.schema), after the default hooks.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.error_responses",
+        "billing.schema.import_columns",
+    ],
 }
 
 LOGGING = {
