@@ -53,10 +53,12 @@ def _register_desk() -> None:
     register_permission("customers.view", card.CARD_ROLES)
     register_permission("customers.finance", card.FINANCE_ROLES)
     register_permission("customers.edit", card.EDIT_ROLES)
+    register_permission("reports.view", card.REPORT_ROLES)
     card.register()
     portal.register_office_entry(
         portal.OfficeEntry("office_customers", _("Customers"), "customers.view")
     )
+    portal.register_office_entry(portal.OfficeEntry("office_reports", _("Reports"), "reports.view"))
     portal.register_office_entry(
         portal.OfficeEntry(
             "office_manager_applications",

@@ -4,15 +4,19 @@ as staff access: who, whose, which data, and why (the search typed)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from billing import access, search
+from billing import access, reports, search
 from billing.models import Customer
 from core import portal
 from core.errors import ApplicationError
@@ -190,3 +194,55 @@ def access_ending(request):
             "policy": request.tenant.configuration.access,
         },
     )
+
+
+def _chart(report: reports.Report) -> dict | None:
+    """The report's chosen column as the bars of an inline SVG (periods only)."""
+    if not report.rows or not isinstance(report.rows[0][0], date):
+        return None
+    values = [row[report.chart_column] for row in report.rows]
+    top = max(values, default=0) or 1
+    width, height, gap, band = 28, 100, 8, 18
+    return {
+        "bars": [
+            {
+                "x": i * (width + gap) + gap // 2,
+                "y": round(height - value / top * height, 1),
+                "height": round(value / top * height, 1),
+                "width": width,
+                "label_x": i * (width + gap) + gap // 2 + width // 2,
+                "label": row[0],
+                "value": value,
+            }
+            for i, (row, value) in enumerate(zip(report.rows, values, strict=True))
+        ],
+        "width": len(values) * (width + gap),
+        "full_height": height + band,
+        "label_y": height + band - 4,
+        "column": report.columns[report.chart_column],
+    }
+
+
+@staff_required("reports.view")
+def office_reports(request):
+    shown = [reports.REPORTS[key]() for key in reports.REPORTS]
+    return render(
+        request,
+        "billing/office/reports.html",
+        {"reports": [{"report": r, "chart": _chart(r)} for r in shown]},
+    )
+
+
+@staff_required("reports.view")
+def office_report_csv(request, key: str):
+    if key not in reports.REPORTS:
+        raise Http404
+    report = reports.REPORTS[key]()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow([str(c) for c in report.columns])
+    for row in report.rows:
+        writer.writerow([v.isoformat() if isinstance(v, date) else str(v) for v in row])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
+    return response

@@ -10,6 +10,8 @@ urlpatterns = [
     path(
         "office/customers/<int:pk>/contact", desk.customer_contact, name="office_customer_contact"
     ),
+    path("office/reports/", desk.office_reports, name="office_reports"),
+    path("office/reports/<slug:key>.csv", desk.office_report_csv, name="office_report_csv"),
     path("office/import/", office_views.import_upload, name="office_import"),
     path("office/import/help/", office_views.import_help, name="office_import_help"),
     path(

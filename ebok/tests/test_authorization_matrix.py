@@ -110,6 +110,8 @@ TENANT_ROUTES = {
     "office_access_ending": "L 403 403 404 404 | LH 403H 403H 404H 404H",
     "office_import": "L 403 403 403 200 | LH 403H 403H 403H 200H",
     "office_import_help": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_reports": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "office_report_csv": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_import_sample": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_import_job": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_import_job_status": "L 403 403 403 404 | LH 403H 403H 403H 404H",

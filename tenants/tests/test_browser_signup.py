@@ -113,13 +113,23 @@ def test_sign_up_confirm_provision_and_first_admin_login(server, browser, clean_
         "/office/customers/?q=Kowalska",
         "/office/staff/",
         "/office/api-keys/",
+        "/office/reports/",
+        "/office/import/help/",
         "/office/settings/",
         *(f"/office/settings/{group}/" for group in ("password_policy", "registration", "modules")),
     ]:
         page.goto(f"{base}{path}")
         if not page.evaluate(no_overflow):
             wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
-        if path.startswith(("/office/staff", "/office/api-keys", "/office/settings")):
+        if path.startswith(
+            (
+                "/office/staff",
+                "/office/api-keys",
+                "/office/settings",
+                "/office/reports",
+                "/office/import/help",
+            )
+        ):
             _assert_accessible(page)  # the administrator's new pages, axe-clean on a phone
     assert wide == [], f"pages wider than the phone: {wide}"
     context.close()
