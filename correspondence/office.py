@@ -8,12 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from billing.models import Customer, LegalTitle
 from core.errors import ApplicationError
 from correspondence import selectors, services
 from correspondence.changes import labelled
@@ -281,3 +282,66 @@ def case_attachment(request, pk: int):
     if attachment is None:
         raise Http404
     return attachment_response(attachment)
+
+
+class OnBehalfForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of case"))
+    premises = forms.TypedChoiceField(
+        label=gettext_lazy("Premises concerned (optional)"), coerce=int, required=False
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
+    text = forms.CharField(
+        label=gettext_lazy("What the customer asks, in the clerk's words"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, kinds, premises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.fields["premises"].choices = [("", "—"), *premises]
+
+
+@staff_required(PERMISSION, modules=CASE_MODULES)
+def case_new(request, customer_id: int):
+    """The office files a case for a customer (from the customer's card)."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    config = request.tenant.configuration
+    kinds = [
+        (k.slug, str(k.name)) for k in services.offered_kinds(config) if "change" not in k.fields
+    ]
+    premises = [
+        (t.premises_id, str(t.premises))
+        for t in LegalTitle.objects.filter(customer=customer).select_related("premises")
+    ]
+    form = OnBehalfForm(request.POST or None, kinds=kinds, premises=premises)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_file_for_customer(
+                actor=request.user,
+                customer_id=customer.pk,
+                draft=services.CaseDraft(
+                    kind=data["kind"],
+                    subject=data["subject"],
+                    text=data["text"],
+                    premises_id=data["premises"] or None,
+                ),
+            )
+        except ApplicationError as exc:
+            for field, problems in exc.extra.get("fields", {}).items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, str(problem))
+            if not form.errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("The case %(reference)s is filed.") % {"reference": case.reference}
+            )
+            return redirect("correspondence_office_case", pk=case.pk)
+    return render(
+        request,
+        "correspondence/office/case_new.html",
+        {"customer": customer, "form": form},
+        status=400 if form.errors else 200,
+    )

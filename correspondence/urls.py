@@ -65,6 +65,11 @@ urlpatterns = [
     path("cases/attachments/<int:pk>", views.case_attachment, name="correspondence_attachment"),
     path("cases/status/", views.status_lookup, name="correspondence_status"),
     path("office/cases/", office.inbox, name="correspondence_office_inbox"),
+    path(
+        "office/cases/new/<int:customer_id>/",
+        office.case_new,
+        name="correspondence_office_case_new",
+    ),
     path("office/cases/ratings/", office.ratings, name="correspondence_office_ratings"),
     path("office/cases/<int:pk>/", office.case_detail, name="correspondence_office_case"),
     path(

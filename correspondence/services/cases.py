@@ -4,6 +4,7 @@ reopening and rating, and the data change a request asks for, applied when staff
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from billing.models import Customer, Invoice, LegalTitle, Premises
 from billing.services import CUSTOMER_CHANGEABLE, customer_change_problems, customer_data_change
 from core import throttling, uploads
 from core.access import Role
-from core.errors import ApplicationError, Throttled
+from core.errors import ApplicationError, CoreErrorCode, Throttled
 from core.http import tenant_base_url
 from core.outbox.services import email_enqueue, recipient_language
 from correspondence.attachments import attachments_check
@@ -129,6 +130,8 @@ class CaseDraft:
 
 def _customer(actor: User, draft: CaseDraft, focus) -> Customer:
     scope = billing_selectors.scope_for(actor, focus=focus)
+    if scope.customer_ids is None and draft.customer_id is not None:  # the office, for anyone
+        return Customer.objects.get(pk=draft.customer_id)
     ids = scope.customer_ids or frozenset()
     if draft.customer_id is not None:
         if draft.customer_id not in ids:
@@ -231,10 +234,37 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
     a day and not the same text twice. The reference is numbered per kind and year; the
     deadline counts the kind's business days from today."""
     _portal_actor(actor)
+    return _file(actor=actor, draft=draft, focus=focus)
+
+
+def case_file_for_customer(*, actor: User, customer_id: int, draft: CaseDraft) -> Case:
+    """The office files a case for a customer who came to the counter, called or wrote: the
+    clerk's record of it is the first message (from the office, never as the customer's), the
+    customer is told as after filing it themselves, and the case is theirs in the portal. A
+    change of the customer's data is not filed this way (it needs the customer's password)."""
+    if actor.role not in CASE_ROLES:
+        raise ApplicationError(_("Not allowed."), code=CoreErrorCode.NOT_ALLOWED, status=403)
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise _not_found()
+    return _file(
+        actor=actor, draft=dataclasses.replace(draft, customer_id=customer.pk), on_behalf=True
+    )
+
+
+def _contact_of(actor: User, customer: Customer, on_behalf: bool) -> str:
+    """Whom the case's news goes to: the filer's address, or the customer's account's when the
+    office files for them."""
+    if on_behalf:
+        return customer.user.email if customer.user else ""
+    return actor.email
+
+
+def _file(*, actor: User, draft: CaseDraft, focus=None, on_behalf: bool = False) -> Case:
     config = current_config()
     rules = config.correspondence
     kind = next((k for k in offered_kinds(config) if k.slug == draft.kind), None)
-    if kind is None:
+    if kind is None or (on_behalf and CaseField.CHANGE in kind.fields):
         raise _invalid("kind", _("Choose one of the kinds listed."))
     subject = (draft.subject or "").strip()[:200]
     text = _text(draft.text)
@@ -284,7 +314,13 @@ def case_file(*, actor: User, draft: CaseDraft, focus=None) -> Case:
                 place=(draft.place or "").strip()[:200] if CaseField.PLACE in kind.fields else "",
                 urgency=urgency,
                 change=change,
-                contact_email=(draft.contact_email or actor.email or customer.email).strip(),
+                contact_email=(
+                    draft.contact_email
+                    or (
+                        (customer.user.email if customer.user else "") if on_behalf else actor.email
+                    )
+                    or customer.email
+                ).strip(),
                 contact_phone=(draft.contact_phone or customer.phone).strip(),
                 created_by=actor,
                 due_on=add_business_days(today, kind.answer_business_days),
