@@ -233,3 +233,15 @@ def test_another_tenants_customer_with_the_same_id_is_never_shown(desk, ledger, 
     assert desk.get("/office/customers/999999/", HTTP_HOST=HOST).status_code == 404
     assert jan.pk  # A's own card still opens
     assert card_of(desk, "K1").status_code == 200
+
+
+def test_the_card_of_a_customer_who_erased_their_contact_data(desk, ledger):
+    from identity.services import contact_erase
+
+    owner = ledger["owner"]
+    owner.phone = "600100200"
+    owner.save(update_fields=["phone"])
+    contact_erase(user=owner)
+    html = card_of(desk, "K1").content.decode()
+    assert "600100200" not in html.split('id="panel-account"')[1].split("</section>")[0]
+    assert "Usunięto dane kontaktowe" in html or "Contact data erased" in html

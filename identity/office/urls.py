@@ -13,6 +13,11 @@ urlpatterns = [
     path("accounts/<int:pk>/unblock/", office_views.account_unblock, name="office_unblock"),
     path("accounts/locked/", office_views.locked_accounts, name="office_locked"),
     path("accounts/<int:pk>/unlock/", office_views.account_unlock, name="office_unlock"),
+    path(
+        "accounts/<int:pk>/credentials-resend",
+        office_views.account_credentials_resend,
+        name="office_credentials_resend",
+    ),
     path("audit/", office_views.audit_log, name="office_audit"),
     path("settings/", settings_views.settings_index, name="office_settings"),
     path("settings/<str:group>/", settings_views.settings_section, name="office_settings_section"),

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 from core import portal
 from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
+from core.http import base_url
 from identity import selectors, services
 from identity.audit_labels import detail_lines
 from identity.models import AuthEvent, Document, RegistrationRequest, StaffAccess, User
 from identity.permissions import has_permission, staff_required
+from identity.registration.services import credentials_resend
 from identity.views import request_info
 
 
@@ -276,3 +278,19 @@ def documents(request):
         {"form": form, "documents": Document.objects.all()},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@staff_required("accounts.create")
+def account_credentials_resend(request, pk: int):
+    user = get_object_or_404(User, pk=pk, role__in=list(PORTAL_ROLES))
+    try:
+        credentials_resend(user=user, actor=request.user, base_url=base_url(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The first credentials are sent again to %(email)s.") % {"email": user.email},
+        )
+    return _back(request, reverse("office_accounts"))

@@ -423,3 +423,37 @@ def registration_open_account(*, user_id: int) -> None:
     config = selectors.current_config()
     with _writing_to(user.language):
         _message(user.email, "registration_account_open", portal=config.branding.portal_name)
+
+
+@transaction.atomic
+def credentials_resend(*, user: User, actor: User, base_url: str) -> None:
+    """The office sends the first credentials again (the link expired or the mail was lost),
+    the tenant's way, for an account opened by registration and never used; links sent before
+    stop working. Audited with the clerk."""
+    request = RegistrationRequest.objects.filter(user=user).order_by("-created_at").first()
+    if request is None or user.last_login is not None or not user.email:
+        raise ApplicationError(
+            _(
+                "This account has been used or has no e-mail address: issue a new first-login "
+                "password instead."
+            ),
+            code=CoreErrorCode.NOT_ALLOWED,
+            status=409,
+        )
+    OneTimeToken.objects.filter(
+        user=user,
+        used_at__isnull=True,
+        purpose__in=[OneTimeToken.Purpose.ACTIVATION, OneTimeToken.Purpose.SET_PASSWORD],
+    ).delete()
+    request.email = user.email
+    with _writing_to(user.language):
+        credentials.deliver(
+            request=request, user=user, config=selectors.current_config(), base_url=base_url
+        )
+    request.save(update_fields=["email", "status"])
+    services.audit(
+        AuthEvent.Kind.CREDENTIALS_RESENT,
+        user=user,
+        login=user.get_username(),
+        actor=actor.get_username(),
+    )

@@ -26,6 +26,7 @@ from identity.models import (
     AuthEvent,
     LoginLock,
     OneTimeToken,
+    RegistrationRequest,
     SealedTOTPDevice,
     StaffAccess,
     User,
@@ -236,12 +237,20 @@ class AccountState:
     must_change_password: bool
     pending_email: str
     blocked_reason: str
+    awaiting_activation: bool = False  # registered, the activation link not yet opened
+    credentials_resendable: bool = False  # registered and never used: the office may resend
 
 
 def account_state(user: User) -> AccountState:
     lock = LoginLock.objects.filter(key=_lock_key(user, "")).first()
+    request = RegistrationRequest.objects.filter(user=user).order_by("-created_at").first()
+    awaiting = bool(
+        request
+        and not user.is_active
+        and request.status == RegistrationRequest.Status.ACTIVATION_SENT
+    )
     blocked = ""
-    if not user.is_active:
+    if not user.is_active and not awaiting:
         event = (
             AuthEvent.objects.filter(user=user, kind=AuthEvent.Kind.ACCOUNT_BLOCKED)
             .order_by("-created_at", "-pk")
@@ -256,6 +265,8 @@ def account_state(user: User) -> AccountState:
         must_change_password=user.must_change_password,
         pending_email=user.pending_email,
         blocked_reason=blocked,
+        awaiting_activation=awaiting,
+        credentials_resendable=bool(request and user.last_login is None and user.email),
     )
 
 

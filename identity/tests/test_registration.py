@@ -848,3 +848,35 @@ def test_flow_b_wrong_human_check_and_other_errors_are_told_together(client, pia
     ).content.decode()
     assert "Adresy e-mail nie są takie same" in body
     assert "robotem" in body  # the human check's error too
+
+
+def test_the_office_sends_the_activation_again_and_the_old_link_stops(client, energy):
+    from django.test import Client
+
+    client.post("/register/", _form(energy), HTTP_HOST=C_HOST)
+    old = _link("jan@example.com", "/register/activate/")
+    user = User.objects.get(customers__erp_id="K1")
+    staff = user_create(login="obsluga", password="BiUr42#ok", role="customer_service")
+    desk = Client()
+    login_verified_staff(desk, C_HOST, staff, "BiUr42#ok")
+    card = f"/office/customers/{Customer.objects.get(erp_id='K1').pk}/"
+    page = desk.get(card, HTTP_HOST=C_HOST).content.decode()
+    assert "Czeka na aktywację" in page  # not "blocked"
+    response = desk.post(
+        f"/office/accounts/{user.pk}/credentials-resend", {"next": card}, HTTP_HOST=C_HOST
+    )
+    assert response["Location"] == card
+    new = _link("jan@example.com", "/register/activate/")
+    assert new != old
+    assert client.get(old, HTTP_HOST=C_HOST).status_code == 410
+    assert (
+        "Aktywacja konta przebiegła pomyślnie" in client.get(new, HTTP_HOST=C_HOST).content.decode()
+    )
+    from identity.models import AuthEvent
+
+    assert AuthEvent.objects.get(kind="credentials_resent").details == {"actor": "obsluga"}
+    # once the account is used, the office issues a first-login password instead
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    refused = desk.post(f"/office/accounts/{user.pk}/credentials-resend", HTTP_HOST=C_HOST)
+    assert refused.status_code == 302
+    assert AuthEvent.objects.filter(kind="credentials_resent").count() == 1
