@@ -237,10 +237,25 @@ def _change_row(change: TenantSettingChange) -> dict:
         preset = (change.new_value or {}).get("preset", "")
         row["kind"] = _("Configuration created from preset %(preset)s") % {"preset": preset}
         row["details"] = []
+    elif isinstance(change.old_value, dict) and isinstance(change.new_value, dict):
+        # A group written whole (the office's settings pages): only what differs, field by field.
+        row["kind"] = _("Setting changed: %(key)s") % {"key": change.key}
+        row["details"] = [
+            (
+                f"{change.key}.{name}",
+                f"{_shown(change.old_value.get(name))} → {_shown(change.new_value.get(name))}",
+            )
+            for name in sorted(set(change.old_value) | set(change.new_value))
+            if change.old_value.get(name) != change.new_value.get(name)
+        ]
     else:
         row["kind"] = _("Setting changed: %(key)s") % {"key": change.key}
         row["details"] = _readable({"old": change.old_value, "new": change.new_value})
     return row
+
+
+def _shown(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> list[dict]:

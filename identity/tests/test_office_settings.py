@@ -125,3 +125,13 @@ def test_only_the_admin_and_only_their_tenant(admin, staff, tenants):
     assert Tenant.objects.get(pk=tenants.b.pk).config == before
     assert Tenant.objects.get(pk=tenants.a.pk).configuration.lockout.threshold == 7
     connection.set_tenant(tenants.a)
+
+
+def test_the_platform_log_shows_only_what_a_group_write_changed(admin, tenants):
+    from tenants.selectors import platform_audit_log
+
+    config = Tenant.objects.get(pk=tenants.a.pk).configuration
+    data = _post_data(_initial(config, "lockout")) | {"threshold": "9"}
+    admin.post("/office/settings/lockout/", data, HTTP_HOST=HOST)
+    row = next(r for r in platform_audit_log(tenant=tenants.a) if "lockout" in str(r["kind"]))
+    assert row["details"] == [("lockout.threshold", f"{config.lockout.threshold} → 9")]
