@@ -57,7 +57,7 @@ def customer_search(request):
         {
             "query": query,
             "results": results,
-            "many": getattr(hits, "many", False),
+            "many": getattr(hits, "many", False) or getattr(hits, "capped", False),
             "too_short": 0 < len(query) < 2,
         },
     )
@@ -85,7 +85,7 @@ def _card(request, customer: Customer, *, contact_form: ContactForm | None = Non
         identity_services.staff_access_record(
             actor=request.user,
             customer_ids=[customer.pk],
-            users=[customer.user] if customer.user else [],
+            account=customer.user,  # one row names the customer and the account
             field_group=group,
             purpose=StaffAccess.Purpose.CUSTOMER_CARD,
             reason=_reason(query),
@@ -225,7 +225,8 @@ def _chart(report: reports.Report) -> dict | None:
 
 @staff_required("reports.view")
 def office_reports(request):
-    shown = [reports.REPORTS[key]() for key in reports.REPORTS]
+    config = request.tenant.configuration
+    shown = [reports.REPORTS[key]() for key in reports.REPORTS if reports.offered(key, config)]
     return render(
         request,
         "billing/office/reports.html",
@@ -235,7 +236,7 @@ def office_reports(request):
 
 @staff_required("reports.view")
 def office_report_csv(request, key: str):
-    if key not in reports.REPORTS:
+    if key not in reports.REPORTS or not reports.offered(key, request.tenant.configuration):
         raise Http404
     report = reports.REPORTS[key]()
     out = io.StringIO()

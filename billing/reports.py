@@ -171,6 +171,11 @@ def einvoice_adoption(today: date | None = None) -> Report:
     )
 
 
+def offered(key: str, config) -> bool:
+    """The e-invoice report where the tenant offers e-invoices; the others everywhere."""
+    return key != "einvoice" or config.has_module("e_invoice")
+
+
 REPORTS = {
     "accounts": accounts_by_state,
     "registrations": registrations_by_week,

@@ -32,6 +32,7 @@ _SEPARATORS = re.compile(r"[\s,;()\"']+")
 _NEAR_FROM = 4  # name words shorter than this are matched as typed (or as a prefix) only
 _NEAR_UP_TO = 30  # nor are longer ones (no name is; a query's near forms stay few)
 MAX_QUERY = 100
+_FLAT = re.compile(r"\b(\d+[a-z]?)\s*(?:/|\bm\.?|\blok\.?)\s*(\d+[a-z]?)\b")
 PHONE_DIGITS = 9
 
 
@@ -175,6 +176,8 @@ def query_terms(query: str, *, near: bool = True) -> list[list[str]]:
     """For each word typed, the tsquery alternatives that match it (all words must match);
     ``near`` False: only as typed or as a word's beginning."""
     query = fold(query.replace("\x00", "")).strip()[:MAX_QUERY]
+    # "Modrzewiowa 1 m. 7", "1 lok. 7", "1 / 7": the house and the flat, as stored ("1/7").
+    query = _FLAT.sub(r"\1/\2", query)
     if re.fullmatch(r"[\d\s+()./-]+", query) and (digits := phone_digits(query)):
         if " " in query.strip() or len(re.sub(r"\D", "", query)) >= 9:
             return [[_quoted(digits)]]
@@ -283,6 +286,7 @@ class Results(list):
     surname alone), so the clerk is asked to add a first name, an address or a number."""
 
     many: bool = False
+    capped: bool = False  # as many as a page shows: there may be more
 
 
 # Customers weighed per tier: ranking reads each one's document, so a surname shared by
@@ -318,6 +322,7 @@ def search(query: str, *, limit: int = 20) -> Results:
             hits[pk] = Hit(pk, tier + float(rank))
             results.many = results.many or weighed > WEIGHED
     results.extend(sorted(hits.values(), key=lambda h: -h.rank)[:limit])
+    results.capped = len(results) >= limit
     return results
 
 

@@ -314,7 +314,12 @@ def case_new(request, customer_id: int):
         (t.premises_id, str(t.premises))
         for t in LegalTitle.objects.filter(customer=customer).select_related("premises")
     ]
-    form = OnBehalfForm(request.POST or None, kinds=kinds, premises=premises)
+    form = OnBehalfForm(
+        request.POST or None,
+        kinds=kinds,
+        premises=premises,
+        initial={"premises": premises[0][0]} if len(premises) == 1 else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

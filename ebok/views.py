@@ -42,6 +42,8 @@ def tenant_home(request: HttpRequest) -> HttpResponse:
         and user.is_verified()
     ):
         return redirect("office_onboarding")
+    if user.is_authenticated and getattr(user, "is_tenant_staff", False):
+        return redirect("office_home")  # the customers' pages are not theirs
     return render(request, "ebok/tenant_home.html")
 
 

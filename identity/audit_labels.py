@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import Role
 from core.logging import mask_pesel
+from identity.models import AuthEvent
+from identity.office.settings import LABELS as SETTING_LABELS
+from identity.office.settings import SECTIONS
 
 FIELD_NAMES = {
     "phone": _("Phone"),
@@ -14,6 +17,14 @@ FIELD_NAMES = {
     "pending_email": _("E-mail waiting for confirmation"),
     "address": _("Correspondence address"),
     "language": _("Language"),
+    "role": _("Role"),
+    "modules": _("Modules"),
+}
+FILTER_NAMES = {
+    "kind": _("Event"),
+    "who": _("Login"),
+    "since": _("From"),
+    "until": _("To"),
 }
 STAGES = {
     "login": _("at login"),
@@ -39,11 +50,36 @@ LABELS = {
 def _value(key: str, value) -> str:
     if key == "role":
         return str(Role(value).label) if value in Role.values else str(value)
+    if key == "filters" and isinstance(value, dict):
+        kinds = dict(AuthEvent.Kind.choices)
+        return ", ".join(
+            f"{FILTER_NAMES.get(k, k)}: {kinds.get(v, v) if k == 'kind' else v}"
+            for k, v in value.items()
+        ) or str(_("none"))
     if key == "stage":
         return str(STAGES.get(value, value))
     if isinstance(value, list):
         return ", ".join(str(FIELD_NAMES.get(v, v)) for v in value)
     return str(value)
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _field_name(field: str) -> str:
+    """A changed field in words: contact data by name, a tenant rule by its form's label."""
+    if field in FIELD_NAMES:
+        return str(FIELD_NAMES[field])
+    group, _dot, name = field.partition(".")
+    if name:
+        section = SECTIONS.get(group, (group,))[0]
+        return f"{section}: {SETTING_LABELS.get(name, name)}"
+    return field
 
 
 def detail_lines(details: dict | None) -> list[tuple[str, str]]:
@@ -53,8 +89,10 @@ def detail_lines(details: dict | None) -> list[tuple[str, str]]:
         if key == "changes" and isinstance(value, dict):
             for field, pair in value.items():
                 old, new = (list(pair) + ["", ""])[:2] if isinstance(pair, list) else ("", pair)
-                change = mask_pesel(f"{old or '—'} → {new or '—'}")
-                lines.append((str(FIELD_NAMES.get(field, field)), change))
+                if field == "role":
+                    old, new = _value("role", old), _value("role", new)
+                change = mask_pesel(f"{_plain(old) or '—'} → {_plain(new) or '—'}")
+                lines.append((_field_name(field), change))
         elif key == "fields":
             continue  # said by the changes themselves (older rows: below)
         elif value not in (None, "", [], {}):

@@ -55,6 +55,8 @@ def columns(entity: str) -> list[ColumnDoc]:
     out = []
     for column in spec.columns:
         example = NAME_EXAMPLES.get(column.name) or column_example(column.parse)
+        if not column.required and column.name not in NAME_EXAMPLES:
+            example = ""  # an optional column may stay empty
         if column.name == "erp_id":
             example = _id_example(spec.model)
         out.append(
@@ -67,16 +69,16 @@ def columns(entity: str) -> list[ColumnDoc]:
                 example,
             )
         )
+    labels = {other.model: entity_label(name) for name, other in ENTITIES.items()}
     for ref in spec.references:
-        target = str(ref.model._meta.verbose_name)
-        out.append(
-            ColumnDoc(
-                ref.column,
-                ref.required,
-                _("the ERP id of a %(what)s already imported") % {"what": target},
-                _id_example(ref.model) if ref.required else "",
-            )
+        what = labels.get(ref.model, str(ref.model._meta.verbose_name))
+        described = (
+            _("the ERP id of a row of “%(what)s”, imported before") % {"what": what}
+            if ref.key == "erp_id"
+            else _("the %(field)s of a row of “%(what)s”") % {"field": ref.key, "what": what}
         )
+        example = _id_example(ref.model) if ref.required and ref.key == "erp_id" else ""
+        out.append(ColumnDoc(ref.column, ref.required, described, example))
     return out
 
 

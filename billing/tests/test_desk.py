@@ -83,6 +83,8 @@ def test_the_card_shows_every_panel_and_records_who_opened_it(desk, ledger):
         )
     )
     assert groups == {"identity", "contact", "financial"}
+    opened = StaffAccess.objects.filter(purpose="customer_card", customer_id=jan.pk)
+    assert opened.count() == 3  # one row a group, naming the customer and the account
     assert StaffAccess.objects.filter(
         purpose="customer_card", subject=ledger["owner"], reason__contains="Testowy"
     ).exists()

@@ -180,3 +180,9 @@ def test_an_operators_account_saved_in_public_touches_no_customer(tenants):
     operator.set_password("Op3rator!x")
     operator.save(update_fields=["password", "first_name"])
     connection.set_tenant(tenants.a)
+
+
+def test_house_and_flat_written_with_m_or_lok(people):
+    assert found("Modrzewiowa 1 m. 7") == ["K1"]
+    assert found("Modrzewiowa 1 lok. 8") == ["K2"]
+    assert found("Modrzewiowa 1 / 7") == ["K1"]

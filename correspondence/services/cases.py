@@ -326,7 +326,7 @@ def _file(*, actor: User, draft: CaseDraft, focus=None, on_behalf: bool = False)
                 due_on=add_business_days(today, kind.answer_business_days),
                 text_digest=digest,
             )
-            _message(case, actor, text, stored)
+            _message(case, actor, text, stored, from_staff=on_behalf)
             _tell_customer(case, "case_received")
     return case
 

@@ -60,7 +60,7 @@ PASSWORD = "BiUr42#ok"
 
 # route name: "GET statuses | POST statuses" (anonymous, customer, manager, staff, admin)
 TENANT_ROUTES = {
-    "home": "200 200 200 200 200 | 200 200 200 200 200",
+    "home": "200 200 200 302 302 | 200 200 200 302 302",  # staff go to the office
     "login": "200 302 302 302 302 | 200 302 302 302 302",
     "password_change_forced": "L 200 200 200 200 | LH 400 400 400 400",
     "terms_accept": "L 302 302 302 302 | LH 302 302 302 302",

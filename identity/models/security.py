@@ -49,6 +49,7 @@ class AuthEvent(models.Model):
         API_KEY_REVOKED = "api_key_revoked", _("Integration key revoked")
         AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
         CREDENTIALS_RESENT = "credentials_resent", _("First credentials sent again")
+        SETTINGS_CHANGED = "settings_changed", _("Rules of the portal changed")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

@@ -18,8 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from identity import services
+from identity.models import AuthEvent
 from identity.permissions import staff_required
 from identity.registration.rules import FIELDS as REGISTRATION_FIELDS
+from identity.views import request_info
 from tenants import policies
 from tenants.policies import REGISTRATION_FIELD_NAMES
 from tenants.services import tenant_setting_set
@@ -255,15 +258,28 @@ def _new_value(config, group: str, data: dict):
     return policies.dump(dataclasses.replace(current, **typed))
 
 
-def asvs_warnings(config) -> list[str]:
-    """Choices weaker than OWASP ASVS 4.0 (level 1–2) recommends, in words."""
+def asvs_warnings(config, group: str = "") -> list[str]:
+    """Choices weaker than OWASP ASVS 4.0 (level 1–2) recommends, in words: of one group of
+    rules, or of all."""
+    return [text for where, text in _asvs_warnings(config) if not group or where == group]
+
+
+def _asvs_warnings(config) -> list[tuple[str, str]]:
     p, links, out = config.password_policy, config.links, []
     if p.min_length < 12:
-        out.append(_("Passwords shorter than 12 characters are allowed (ASVS 2.1.1: at least 12)."))
+        out.append(
+            (
+                "password_policy",
+                _("Passwords shorter than 12 characters are allowed (ASVS 2.1.1: at least 12)."),
+            )
+        )
     if p.max_length < 64:
         out.append(
-            _("Passwords longer than %(n)d characters are refused (ASVS 2.1.2: allow 64).")
-            % {"n": p.max_length}
+            (
+                "password_policy",
+                _("Passwords longer than %(n)d characters are refused (ASVS 2.1.2: allow 64).")
+                % {"n": p.max_length},
+            )
         )
     composition = (
         p.min_uppercase,
@@ -276,14 +292,43 @@ def asvs_warnings(config) -> list[str]:
         p.ascii_only,
     )
     if any(composition):
-        out.append(_("Passwords must follow composition rules (ASVS 2.1.9: no composition rules)."))
+        out.append(
+            (
+                "password_policy",
+                _("Passwords must follow composition rules (ASVS 2.1.9: no composition rules)."),
+            )
+        )
     if not p.reject_common:
-        out.append(_("Common and leaked passwords are accepted (ASVS 2.1.7: refuse them)."))
+        out.append(
+            (
+                "password_policy",
+                _("Common and leaked passwords are accepted (ASVS 2.1.7: refuse them)."),
+            )
+        )
     if config.session.idle_timeout_minutes > 30 or config.session.staff_idle_timeout_minutes > 30:
-        out.append(_("A session stays open more than 30 idle minutes (ASVS 3.3.2)."))
+        out.append(("session", _("A session stays open more than 30 idle minutes (ASVS 3.3.2).")))
     if max(links.activation_hours, links.password_reset_hours, links.set_password_hours) > 24:
-        out.append(_("A link stays valid more than 24 hours (ASVS 2.3.1: short-lived)."))
+        out.append(("links", _("A link stays valid more than 24 hours (ASVS 2.3.1: short-lived).")))
     return out
+
+
+def _audit(request, group: str, before, after) -> None:
+    """The change in the office's own log too (the platform keeps its own record)."""
+    if group == "modules":
+        old_modules = ", ".join(str(m) for m in before.modules)
+        changes = {"modules": [old_modules, ", ".join(str(m) for m in after.modules)]}
+    else:
+        old, new = policies.dump(getattr(before, group)), policies.dump(getattr(after, group))
+        changes = {
+            f"{group}.{k}": [old.get(k), new.get(k)] for k in new if old.get(k) != new.get(k)
+        }
+    services.audit(
+        AuthEvent.Kind.SETTINGS_CHANGED,
+        login=request.user.get_username(),
+        info=request_info(request),
+        actor=request.user.get_username(),
+        changes=changes,
+    )
 
 
 @staff_required("tenant.configure")
@@ -329,6 +374,8 @@ def settings_section(request, group: str):
                 form.add_error(None, getattr(exc, "message", str(exc)))
         else:
             if changed:
+                saved = type(tenant).objects.get(pk=tenant.pk).configuration
+                _audit(request, group, config, saved)
                 messages.success(request, _("The settings are saved."))
             else:
                 messages.info(request, _("Nothing changed."))
@@ -340,9 +387,7 @@ def settings_section(request, group: str):
             "group": group,
             "title": SECTIONS[group][0],
             "form": form,
-            "warnings": asvs_warnings(config)
-            if group in ("password_policy", "session", "links")
-            else [],
+            "warnings": asvs_warnings(config, group),
             "heading": format_lazy("{}: {}", gettext_lazy("Rules"), SECTIONS[group][0]),
         },
         status=400 if form.errors else 200,

@@ -183,7 +183,9 @@ def audit_log(request):
             login=request.user.get_username(),
             info=request_info(request),
             actor=request.user.get_username(),
-            filters=request.GET.urlencode()[:300],
+            filters={
+                k: str(v)[:100] for k, v in data.items() if v not in (None, "") and k != "format"
+            },
         )
         return _audit_csv(rows)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))

@@ -210,6 +210,7 @@ def staff_access_record(
     users: Sequence[User] = (),
     customer_ids: Sequence[int] = (),
     reason: str = "",
+    account: User | None = None,
 ) -> None:
     """Record that ``actor`` was shown these accounts' or customer records' personal data, and
     why (``reason``: the search typed, the case handled)."""
@@ -219,7 +220,12 @@ def staff_access_record(
         for u in users
     ] + [
         StaffAccess(
-            actor=actor, customer_id=c, field_group=field_group, purpose=purpose, reason=reason
+            actor=actor,
+            customer_id=c,
+            subject=account,  # the customers' account, when one row should name both
+            field_group=field_group,
+            purpose=purpose,
+            reason=reason,
         )
         for c in customer_ids
     ]

@@ -135,3 +135,17 @@ def test_the_platform_log_shows_only_what_a_group_write_changed(admin, tenants):
     admin.post("/office/settings/lockout/", data, HTTP_HOST=HOST)
     row = next(r for r in platform_audit_log(tenant=tenants.a) if "lockout" in str(r["kind"]))
     assert row["details"] == [("lockout.threshold", f"{config.lockout.threshold} → 9")]
+
+
+def test_a_change_is_in_the_offices_own_log_in_words(admin, tenants):
+    from identity.models import AuthEvent
+
+    config = Tenant.objects.get(pk=tenants.a.pk).configuration
+    data = _post_data(_initial(config, "session")) | {"staff_idle_timeout_minutes": "10"}
+    admin.post("/office/settings/session/", data, HTTP_HOST=HOST)
+    event = AuthEvent.objects.get(kind="settings_changed")
+    assert event.details["changes"] == {
+        "session.staff_idle_timeout_minutes": [config.session.staff_idle_timeout_minutes, 10]
+    }
+    log = admin.get("/office/audit/", {"kind": "settings_changed"}, HTTP_HOST=HOST)
+    assert "Sesje: Minuty bezczynności pracownika do wylogowania" in log.content.decode()
