@@ -29,6 +29,8 @@ class RowCode(StrEnum):
     INVALID_CHOICE = "invalid_choice"
     INVALID_DATE = "invalid_date"
     INVALID_EMAIL = "invalid_email"
+    INVALID_HASH = "invalid_hash"
+    INVALID_KSEF_NUMBER = "invalid_ksef_number"
     INVALID_NIP = "invalid_nip"
     INVALID_NUMBER = "invalid_number"
     INVALID_PESEL = "invalid_pesel"

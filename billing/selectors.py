@@ -22,6 +22,7 @@ from billing.models import (
     EInvoiceConsent,
     EInvoiceConsentEvent,
     Invoice,
+    InvoiceLine,
     LegalTitle,
     ManagerMembership,
     PaymentReceived,
@@ -298,6 +299,33 @@ def register_paid_online(source: PaidOnline) -> None:
     neither offered for payment again, nor shown or reminded of as due)."""
     if source not in _PAID_ONLINE:
         _PAID_ONLINE.append(source)
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    rate: str
+    label: str
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def invoice_rate_totals(invoice: Invoice) -> list[RateTotal]:
+    """An invoice's totals per VAT rate (the state after a correction), as the law lists them."""
+    labels = dict(InvoiceLine.Rate.choices)
+    order = [r.value for r in InvoiceLine.Rate]
+    rows = (
+        InvoiceLine.objects.filter(invoice=invoice, before=False)
+        .values("vat_rate")
+        .annotate(net=Sum("net"), vat=Sum("vat"), gross=Sum("gross"))
+    )
+    return sorted(
+        (
+            RateTotal(r["vat_rate"], str(labels[r["vat_rate"]]), r["net"], r["vat"], r["gross"])
+            for r in rows
+        ),
+        key=lambda t: order.index(t.rate),
+    )
 
 
 def paid_online(invoice_ids: list[int]) -> set[int]:

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("charges/", views.charges, name="billing_charges"),
     path("invoices/", views.invoices, name="billing_invoices"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="billing_invoice"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),
     path("balance.pdf", views.balance_pdf_view, name="billing_balance_pdf"),
     path("payments/", views.payments, name="billing_payments"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from billing import selectors, services
+from billing import ksef, selectors, services
 from billing.models import BalanceConfirmation, Contribution
 from billing.pdf import balance_pdf, invoice_pdf
 from core import portal
@@ -144,6 +145,39 @@ def invoices(request):
             "pay_url": _pay_url(request),
             # Paid online, waiting for the ERP's booking: not "to pay" again.
             "paid_online": selectors.paid_online([i.pk for i in page.object_list if not i.is_paid]),
+        },
+    )
+
+
+@portal_page("invoices")
+def invoice_detail(request, pk: int):
+    """One invoice as the law wants it: seller and buyer, dates, lines, totals per VAT rate,
+    payment terms, and its KSeF number with the verification code KOD I."""
+    invoice = selectors.invoice_get(actor=request.user, focus=request_focus(request), invoice_id=pk)
+    if invoice is None:
+        raise Http404
+    payee = request.tenant.configuration.payee
+    kod1 = None
+    if invoice.xml_sha256 and payee.nip:
+        url = ksef.kod1_url(
+            seller_nip=payee.nip, issue_date=invoice.issue_date, sha256_hex=invoice.xml_sha256
+        )
+        kod1 = {
+            "url": url,
+            "label": ksef.kod1_label(invoice),
+            "qr": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
+        }
+    return render(
+        request,
+        "billing/invoice.html",
+        {
+            "invoice": invoice,
+            "payee": payee,
+            "lines": list(invoice.lines.filter(before=False)),
+            "lines_before": list(invoice.lines.filter(before=True)),
+            "totals": selectors.invoice_rate_totals(invoice),
+            "account": invoice.customer.bank_account or payee.account,
+            "kod1": kod1,
         },
     )
 

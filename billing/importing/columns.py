@@ -267,6 +267,47 @@ def flag(value: str) -> bool:
     raise RowError(None, RowCode.INVALID_CHOICE, Text(gettext_noop("One of: 1, 0.")))
 
 
+def whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        value = value.strip()
+        if not re.fullmatch(r"\d+", value) or not low <= int(value) <= high:
+            raise RowError(
+                None,
+                RowCode.INVALID_NUMBER,
+                Text(gettext_noop("A whole number from %(low)d to %(high)d."), low=low, high=high),
+            )
+        return int(value)
+
+    return described(
+        parse,
+        Text(gettext_noop("a whole number from %(low)d to %(high)d"), low=low, high=high),
+        str(low),
+    )
+
+
+def price(value: str) -> Decimal:
+    """A unit price: at most four decimals (a water tariff's 12,3456 zł/m³)."""
+    amount = _decimal(value, RowCode.INVALID_AMOUNT, gettext_noop("Not an amount: %(v)s."))
+    if amount != amount.quantize(Decimal("0.0001")) or abs(amount) >= Decimal("1e12"):
+        raise RowError(
+            None,
+            RowCode.INVALID_AMOUNT,
+            Text(gettext_noop("At most four decimals: %(v)s."), v=value),
+        )
+    return amount.quantize(Decimal("0.0001"))
+
+
+def sha256_hex(value: str) -> str:
+    value = value.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise RowError(
+            None,
+            RowCode.INVALID_HASH,
+            Text(gettext_noop("A SHA-256 digest: 64 hexadecimal digits.")),
+        )
+    return value
+
+
 for _parse, _format, _example in (
     (money, gettext_noop("an amount, e.g. 1234.56 or 1 234,56"), "123.45"),
     (day, gettext_noop("a date, YYYY-MM-DD or DD.MM.YYYY"), "2026-01-31"),
@@ -278,6 +319,12 @@ for _parse, _format, _example in (
     (quantity, gettext_noop("a count, not negative, at most three decimals"), "123.456"),
     (moment, gettext_noop("a date and time, ISO 8601 (or local)"), "2026-01-31T08:00:00+01:00"),
     (flag, gettext_noop("yes or no: 1 or 0"), "1"),
+    (price, gettext_noop("a unit price, at most four decimals"), "12.3456"),
+    (
+        sha256_hex,
+        gettext_noop("the SHA-256 of the invoice's FA(3) XML, 64 hexadecimal digits"),
+        "a" * 64,
+    ),
 ):
     described(_parse, Text(_format), _example)
 

@@ -32,6 +32,10 @@ NAME_EXAMPLES = {
     "phone": "+48 600 100 200",
     "register_codes": "1",
     "register": "1",
+    "net": "100.00",
+    "vat": "8.00",
+    "gross": "108.00",
+    "vat_rate": "8",
 }
 REFERENCE_EXAMPLES = {"customer": "K1", "premises": "M1", "building": "B1", "contract": "U1"}
 

@@ -29,6 +29,7 @@ from billing.importing.columns import (
     day,
     moment,
     money,
+    price,
     quantity,
 )
 from billing.importing.files import read_rows
@@ -271,7 +272,7 @@ def _empty_for(column: Column) -> Any:
     # Optional dates and amounts are NULL when empty; optional text is "".
     if column.default is not None:
         return column.default
-    return None if column.parse in (day, money, area, quantity, moment) else ""
+    return None if column.parse in (day, money, area, quantity, moment, price) else ""
 
 
 # Resolved references are remembered across the batches of one import (a file of readings

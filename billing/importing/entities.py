@@ -17,13 +17,20 @@ from billing.importing.columns import (
     day,
     digits,
     email,
+    flag,
+    moment,
     money,
     nip,
     pesel_number,
     postcode,
+    price,
+    quantity,
+    sha256_hex,
     text,
+    whole,
 )
 from billing.importing.engine import register_entity
+from billing.ksef import ksef_number
 from identity import pesel
 
 
@@ -66,6 +73,24 @@ def _search_of_moved_titles(rows: list[dict]):
         if new.get(erp_id) != customer_id
     ]
     return (lambda: search.documents_refresh(left)) if left else None
+
+
+def _invoice_totals(line_ids: list[int]) -> None:
+    """An invoice's net and VAT are its lines' (the state after a correction, not before)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE billing_invoice AS i SET net = t.net, vat = t.vat
+            FROM (SELECT l.invoice_id, SUM(l.net) AS net, SUM(l.vat) AS vat
+                  FROM billing_invoiceline l
+                  WHERE NOT l.before AND l.invoice_id IN (
+                      SELECT invoice_id FROM billing_invoiceline WHERE id = ANY(%s))
+                  GROUP BY l.invoice_id) AS t
+            WHERE i.id = t.invoice_id
+              AND (i.net, i.vat) IS DISTINCT FROM (t.net, t.vat)
+            """,
+            [line_ids],
+        )
 
 
 def _first_of_month(row: dict) -> dict:
@@ -225,16 +250,54 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Column("issue_date", day),
             Column("due_date", day),
             Column("gross", money),
+            Column("sale_date", day, required=False),
+            Column("net", money, required=False),
+            Column("vat", money, required=False),
+            OPTIONAL_TEXT("buyer_name", 256),
+            OPTIONAL_TEXT("buyer_address", 256),
+            Column("buyer_nip", nip, required=False),
+            OPTIONAL_TEXT("recipient_name", 256),
+            OPTIONAL_TEXT("recipient_address", 256),
+            OPTIONAL_TEXT("correction_reason", 256),
+            Column("split_payment", flag, required=False, default=False),
+            Column("ksef_number", ksef_number, required=False),
+            Column("ksef_accepted_at", moment, required=False),
+            Column("ksef_mode", choice("online", "offline"), required=False),
+            Column("xml_sha256", sha256_hex, required=False),
         ),
         references=(
             Reference("customer_erp_id", models.Customer, "customer_id"),
             Reference("premises_erp_id", models.Premises, "premises_id", required=False),
+            # A corrective invoice names the one it corrects (imported before it).
+            Reference("corrects_erp_id", models.Invoice, "corrects_id", required=False),
         ),
         messages={
             "billing_invoice_number_key": gettext_lazy(
                 "This invoice number belongs to another invoice."
             ),
             "invoice_due_after_issue": gettext_lazy("The due date is before the issue date."),
+        },
+    ),
+    "invoice-lines": EntitySpec(
+        "invoice-lines",
+        models.InvoiceLine,
+        (
+            Column("erp_id", text(64)),
+            Column("position", whole(1, 9999)),
+            Column("name", text(256)),
+            OPTIONAL_TEXT("unit", 20),
+            Column("quantity", quantity, required=False),
+            Column("unit_net", price, required=False),
+            Column("vat_rate", choice(*models.InvoiceLine.Rate.values)),
+            Column("net", money),
+            Column("vat", money),
+            Column("gross", money),
+            Column("before", flag, required=False, default=False),
+        ),
+        references=(Reference("invoice_erp_id", models.Invoice, "invoice_id"),),
+        after=_invoice_totals,
+        messages={
+            "invoice_line_adds_up": gettext_lazy("The gross amount is not the net plus the VAT.")
         },
     ),
     "payments-received": EntitySpec(
@@ -323,6 +386,7 @@ LABELS = {
     "buildings": gettext_lazy("Buildings"),
     "premises": gettext_lazy("Premises"),
     "legal-titles": gettext_lazy("Legal titles to premises"),
+    "invoice-lines": gettext_lazy("Lines of invoices"),
     "contracts": gettext_lazy("Contracts"),
     "service-points": gettext_lazy("Points of supply"),
     "charges": gettext_lazy("Charges"),

@@ -27,6 +27,7 @@ from billing.models.ledger import (  # noqa: F401 - the app's models
     Contribution,
     Deposit,
     Invoice,
+    InvoiceLine,
     PaymentReceived,
     Settlement,
 )

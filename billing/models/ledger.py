@@ -62,6 +62,36 @@ class Invoice(models.Model):
     # Sum of the payments received that the ERP allocated to this invoice.
     paid = models.DecimalField(default=Decimal("0.00"), **MONEY)
 
+    # What a Polish VAT invoice says beyond the amount (the ERP's, or its FA(3) XML's).
+    sale_date = models.DateField(_("date of sale"), null=True, blank=True)
+    net = models.DecimalField(null=True, blank=True, **MONEY)
+    vat = models.DecimalField(null=True, blank=True, **MONEY)
+    # The buyer as on the invoice when it was issued (the customer's record may change since),
+    # and the recipient (a cooperative's resident, where the buyer is someone else).
+    buyer_name = models.CharField(max_length=256, blank=True)
+    buyer_address = models.CharField(max_length=256, blank=True)
+    buyer_nip = models.CharField(max_length=10, blank=True)
+    recipient_name = models.CharField(max_length=256, blank=True)
+    recipient_address = models.CharField(max_length=256, blank=True)
+    # A corrective invoice names the one it corrects and why.
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    correction_reason = models.CharField(max_length=256, blank=True)
+    split_payment = models.BooleanField(default=False, db_default=False)  # MPP: art. 108a VAT
+
+    # KSeF, the national e-invoice system: the number it gave (35 characters), when it accepted
+    # the invoice, whether it was issued offline (then OFFLINE until accepted), and the SHA-256
+    # of the FA(3) XML (KOD I verifies the copy by it).
+    class KsefMode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        OFFLINE = "offline", _("Offline")
+
+    ksef_number = models.CharField(max_length=35, blank=True, db_index=True)
+    ksef_accepted_at = models.DateTimeField(null=True, blank=True)
+    ksef_mode = models.CharField(max_length=8, choices=KsefMode.choices, blank=True)
+    xml_sha256 = models.CharField(max_length=64, blank=True)
+
     class Meta:
         ordering = ["-issue_date", "-number"]
         indexes = [
@@ -84,6 +114,49 @@ class Invoice(models.Model):
     @property
     def outstanding(self) -> Decimal:
         return max(self.gross - self.paid, Decimal("0.00"))
+
+
+class InvoiceLine(models.Model):
+    """A line of a VAT invoice: what, how much, the net price and the VAT rate, and the line's
+    net, VAT and gross. A corrective invoice's lines come in pairs: the state before
+    (``before``) and after the correction."""
+
+    class Rate(models.TextChoices):
+        R23 = "23", "23%"
+        R8 = "8", "8%"
+        R5 = "5", "5%"
+        R0 = "0", "0%"
+        EXEMPT = "zw", _("exempt")
+        NOT_TAXED = "np", _("not subject to VAT")
+        REVERSE = "oo", _("reverse charge")
+
+    erp_id = models.CharField(max_length=64, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=256)
+    unit = models.CharField(max_length=20, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    unit_net = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    vat_rate = models.CharField(max_length=2, choices=Rate.choices)
+    net = models.DecimalField(**MONEY)
+    vat = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+    before = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        ordering = ["invoice_id", "before", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=models.F("net") + models.F("vat")), name="invoice_line_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_rate__in=["23", "8", "5", "0", "zw", "np", "oo"]),
+                name="invoice_line_rate_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.position}"
 
 
 class PaymentReceived(models.Model):

@@ -1,0 +1,128 @@
+"""KSeF numbers (structure, date and CRC-8 check digits) and the KOD I verification link, against
+the Ministry of Finance's documented examples; invoices import their VAT content and KSeF data."""
+
+import base64
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from billing import ksef
+from billing.importing import import_text
+from billing.models import Invoice
+from billing.tests.conftest import FILES, ledger  # noqa: F401 - the fixture
+
+EXAMPLE = "5265877635-20250826-0100001AF629-AF"  # ksef-docs, faktury/numer-ksef.md
+
+
+def test_the_documented_number_is_valid_and_its_check_digits_right():
+    assert ksef.ksef_number_problem(EXAMPLE) is None
+    assert ksef.checksum(EXAMPLE[:32]) == "AF"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        (EXAMPLE[:-2] + "AE", "check digits"),  # a wrong check
+        ("5265877635-20250826-0100001AF628-AF", "check digits"),  # a character changed
+        (EXAMPLE[:-1], "35 characters"),  # too short
+        (EXAMPLE + "0", "35 characters"),  # too long
+        ("5265877635-20251326-0100001AF629-AF", "date"),  # month 13
+        ("5265877635-20250826-0100001af629-AF".replace("A", "Z", 1), "NIP-YYYYMMDD"),
+    ],
+)
+def test_wrong_numbers_are_refused_with_the_reason(value, why):
+    assert why in ksef.ksef_number_problem(value)
+
+
+def test_kod_i_link_matches_the_documented_example(settings):
+    # ksef-docs, kody-qr.md: NIP 1111111111, 01-02-2026, hash UtQp9G…WzIE on the test host.
+    settings.KSEF_QR_URL = "https://qr-test.ksef.mf.gov.pl"
+    digest = base64.urlsafe_b64decode("UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE=").hex()
+    assert ksef.kod1_url(
+        seller_nip="1111111111", issue_date=date(2026, 2, 1), sha256_hex=digest
+    ) == (
+        "https://qr-test.ksef.mf.gov.pl/invoice/1111111111/01-02-2026/"
+        "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE"
+    )
+
+
+@pytest.mark.django_db
+def test_invoices_and_their_lines_import_with_vat_and_ksef_data(tenants):
+    connection.set_tenant(tenants.a)
+    for entity in ("customers", "premises"):
+        assert not import_text(entity, FILES[entity]).errors
+    header = (
+        "erp_id;number;customer_erp_id;issue_date;sale_date;due_date;gross;buyer_nip;"
+        "split_payment;ksef_number;ksef_mode;xml_sha256\n"
+    )
+    digest = "ab" * 32
+    assert not import_text(
+        "invoices",
+        header
+        + f"F1;FV/1/2026;K1;2026-01-31;2026-01-31;2026-02-14;123.00;5260250274;1;{EXAMPLE};online;{digest}\n",
+    ).errors
+    lines = (
+        "erp_id;invoice_erp_id;position;name;unit;quantity;unit_net;vat_rate;net;vat;gross\n"
+        "L1;F1;1;Woda;m3;10.000;5.0000;8;50.00;4.00;54.00\n"
+        "L2;F1;2;Ścieki;m3;10.000;6.2037;8;62.04;4.96;67.00\n"
+        "L3;F1;3;Opłata zwolniona;szt;1;2.0000;zw;2.00;0.00;2.00\n"
+    )
+    assert not import_text("invoice-lines", lines).errors
+    invoice = Invoice.objects.get(erp_id="F1")
+    assert (invoice.net, invoice.vat) == (Decimal("114.04"), Decimal("8.96"))
+    assert invoice.split_payment is True
+    assert invoice.ksef_number == EXAMPLE
+    assert invoice.lines.count() == 3
+    bad = import_text(
+        "invoices",
+        header + f"F2;FV/2/2026;K1;2026-01-31;;2026-02-14;1.00;;0;{EXAMPLE[:-2]}00;online;xyz\n",
+    )
+    assert {e["field"] for e in bad.errors} == {"ksef_number", "xml_sha256"}
+    not_adding_up = import_text(
+        "invoice-lines",
+        "erp_id;invoice_erp_id;position;name;vat_rate;net;vat;gross\nL9;F1;9;X;23;10.00;2.30;12.40\n",
+    )
+    assert not_adding_up.errors[0]["code"] == "conflict"
+    assert invoice.lines.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_invoice_page_shows_lines_totals_per_rate_and_kod_i(ledger, set_config, settings):  # noqa: F811
+    from django.test import Client
+
+    from identity.tests.conftest import login
+
+    settings.KSEF_QR_URL = "https://qr-test.ksef.mf.gov.pl"
+    set_config(
+        modules=["invoices", "charges"],
+        payee__nip="5265877635",
+        payee__name="Spółdzielnia Mieszkaniowa Alfa",
+    )
+    digest = base64.urlsafe_b64decode("UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE=").hex()
+    Invoice.objects.filter(erp_id="F1").update(ksef_number=EXAMPLE, xml_sha256=digest)
+    assert not import_text(
+        "invoice-lines",
+        "erp_id;invoice_erp_id;position;name;unit;quantity;unit_net;vat_rate;net;vat;gross\n"
+        "L1;F1;1;Woda;m3;10;20.0000;8;200.00;16.00;216.00\n"
+        "L2;F1;2;Eksploatacja;m2;48.5;2.7835;zw;135.00;0.00;135.00\n",
+    ).errors
+    client = Client()
+    login(client, "alpha.localhost", "L0000001", "RyBa18$05")
+    invoice = Invoice.objects.get(erp_id="F1")
+    page = client.get(f"/invoices/{invoice.pk}/", HTTP_HOST="alpha.localhost")
+    html = page.content.decode()
+    assert page.status_code == 200, html[html.find("<title>") : html.find("</title>")]
+    for text in ("Spółdzielnia Mieszkaniowa Alfa", "5265877635", "Woda", "Eksploatacja", EXAMPLE):
+        assert text in html, text
+    assert "216,00" in html
+    assert "135,00" in html
+    assert (
+        'href="https://qr-test.ksef.mf.gov.pl/invoice/5265877635/02-01-2026/'
+        'UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE"' in html
+    )
+    assert 'src="data:image/svg+xml' in html
+    neighbour = Client()
+    login(neighbour, "alpha.localhost", "L0000002", "RyBa18$05")
+    assert neighbour.get(f"/invoices/{invoice.pk}/", HTTP_HOST="alpha.localhost").status_code == 404
