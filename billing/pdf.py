@@ -20,10 +20,27 @@ PDF_TITLES = {
 }
 
 
-def _payment_box(doc: _Document, *, payee, account: str, amount: Decimal, title: str) -> None:
-    if amount <= 0 or not account:
+def _payment_box(
+    doc: _Document,
+    *,
+    payee,
+    account: str,
+    amount: Decimal,
+    title: str,
+    ksef_number: str = "",
+    kod1: dict | None = None,
+) -> None:
+    if (amount <= 0 or not account) and not kod1:
         return
     y = doc.get_y() + 6
+    if kod1:
+        # KOD I: the copy's verification code, labelled with the KSeF number (or OFFLINE).
+        doc.qr(kod1["url"], x=12 if amount <= 0 or not account else 104, y=y, size=40)
+        doc.set_xy(12 if amount <= 0 or not account else 96, y + 41)
+        doc.set_font("DejaVu", "", 6.5)
+        doc.multi_cell(56, 3.2, kod1["label"], align="C")
+    if amount <= 0 or not account:
+        return
     doc.set_font("DejaVu", "B", 11)
     doc.set_xy(12, y)
     doc.cell(0, 6, "Dane do przelewu")
@@ -34,9 +51,14 @@ def _payment_box(doc: _Document, *, payee, account: str, amount: Decimal, title:
         f"Kwota: {money(amount)}",
         f"Tytuł: {title}",
     ]
+    if ksef_number:
+        # The transfer's title has no room for it (art. 108g: a business payer gives it).
+        lines.append(f"Numer KSeF: {ksef_number}")
+    width = 80 if kod1 else 120
+    doc.set_font("DejaVu", "", 9 if kod1 else 10)
     for i, line in enumerate(lines):
         doc.set_xy(12, y + 8 + i * 6)
-        doc.cell(120, 6, line)
+        doc.cell(width, 6, line)
     payload = zbp_2d_payload(
         nip=payee.nip, account=account, amount=amount, recipient=payee.name, title=title
     )
@@ -46,37 +68,114 @@ def _payment_box(doc: _Document, *, payee, account: str, amount: Decimal, title:
     doc.multi_cell(62, 3.5, "Zeskanuj kod w aplikacji banku, aby zapłacić.", align="C")
 
 
-def invoice_pdf(*, invoice, customer, lines, branding, payee) -> bytes:
+def _buyer(invoice, customer) -> str:
+    address = invoice.buyer_address or ", ".join(
+        part
+        for part in (
+            f"{customer.street} {customer.building_no}"
+            + (f"/{customer.flat_no}" if customer.flat_no else ""),
+            f"{customer.postcode} {customer.city}",
+        )
+        if part.strip()
+    )
+    nip = invoice.buyer_nip or customer.nip
+    return "; ".join(
+        p for p in (invoice.buyer_name or customer.name, address, f"NIP {nip}" if nip else "") if p
+    )
+
+
+def _vat_table(doc: _Document, vat_lines, totals) -> None:
+    """The lines as a Polish VAT invoice lists them, and the totals per rate."""
+    widths = (8, 62, 22, 20, 14, 22, 18, 22)
+    heads = ("Lp.", "Nazwa", "Ilość", "Cena netto", "VAT", "Netto", "Kwota VAT", "Brutto")
+    doc.set_font("DejaVu", "B", 8)
+    for width, head in zip(widths, heads, strict=True):
+        doc.cell(width, 6, head, border="B", align="L" if head == "Nazwa" else "R")
+    doc.ln(6)
+    doc.set_font("DejaVu", "", 8)
+    for line in vat_lines:
+        quantity = (
+            f"{line.quantity.normalize():f} {line.unit}".strip()
+            if line.quantity is not None
+            else ""
+        )
+        price = f"{line.unit_net.normalize():f}" if line.unit_net is not None else ""
+        cells = (
+            str(line.position),
+            line.name[:40],
+            quantity,
+            price,
+            line.get_vat_rate_display(),
+            money(line.net),
+            money(line.vat),
+            money(line.gross),
+        )
+        for width, text in zip(widths, cells, strict=True):
+            doc.cell(width, 5.5, text, align="L" if width == 62 else "R")
+        doc.ln(5.5)
+    doc.ln(2)
+    doc.set_font("DejaVu", "B", 8)
+    doc.cell(126, 6, "Podsumowanie według stawek VAT", border="T")
+    for label in ("Netto", "Kwota VAT", "Brutto"):
+        doc.cell(22 if label != "Kwota VAT" else 18, 6, label, border="T", align="R")
+    doc.ln(6)
+    doc.set_font("DejaVu", "", 8)
+    for total in totals:
+        doc.cell(126, 5.5, f"Stawka {total.label}")
+        doc.cell(22, 5.5, money(total.net), align="R")
+        doc.cell(18, 5.5, money(total.vat), align="R")
+        doc.cell(22, 5.5, money(total.gross), align="R")
+        doc.ln(5.5)
+
+
+def invoice_pdf(
+    *, invoice, customer, lines, branding, payee, vat_lines=(), totals=(), kod1=None
+) -> bytes:
     title = f"{PDF_TITLES.get(invoice.kind, 'Faktura')} {invoice.number}"
     doc = _Document(branding, title)
     doc.set_font("DejaVu", "B", 16)
     doc.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "", 10)
-    for label, value in (
+    seller = "; ".join(
+        p for p in (payee.name, payee.address, f"NIP {payee.nip}" if payee.nip else "") if p
+    )
+    recipient = "; ".join(p for p in (invoice.recipient_name, invoice.recipient_address) if p)
+    ksef_shown = invoice.ksef_number or ("OFFLINE" if invoice.ksef_mode == "offline" else "")
+    details = [
         ("Data wystawienia", invoice.issue_date.strftime("%d.%m.%Y")),
+        ("Data sprzedaży", invoice.sale_date.strftime("%d.%m.%Y") if invoice.sale_date else ""),
         ("Termin płatności", invoice.due_date.strftime("%d.%m.%Y")),
-        ("Nabywca", customer.name),
+        ("Sprzedawca", seller),
+        ("Nabywca", _buyer(invoice, customer)),
+        ("Odbiorca", recipient),
         ("Symbol klienta", customer.symbol),
-    ):
+        ("Numer KSeF", ksef_shown),
+        (
+            "Koryguje fakturę",
+            f"{invoice.corrects.number}"
+            + (f" (KSeF {invoice.corrects.ksef_number})" if invoice.corrects.ksef_number else "")
+            + (f": {invoice.correction_reason}" if invoice.correction_reason else "")
+            if invoice.corrects_id
+            else "",
+        ),
+        ("Uwagi", "mechanizm podzielonej płatności" if invoice.split_payment else ""),
+    ]
+    for label, value in details:
+        if not value:
+            continue
         doc.cell(45, 6, f"{label}:")
-        doc.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-    if payee.name:
-        doc.cell(45, 6, "Sprzedawca:")
-        doc.cell(
-            0,
-            6,
-            f"{payee.name}{', NIP ' + payee.nip if payee.nip else ''}",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
-    doc.set_font("DejaVu", "B", 10)
-    doc.cell(130, 7, "Pozycja", border="B")
-    doc.cell(0, 7, "Kwota", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("DejaVu", "", 10)
-    for component, amount in lines:
-        doc.cell(130, 6, component)
-        doc.cell(0, 6, money(amount), align="R", new_x="LMARGIN", new_y="NEXT")
+    if vat_lines:
+        _vat_table(doc, vat_lines, totals)
+    else:
+        doc.set_font("DejaVu", "B", 10)
+        doc.cell(130, 7, "Pozycja", border="B")
+        doc.cell(0, 7, "Kwota", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("DejaVu", "", 10)
+        for component, amount in lines:
+            doc.cell(130, 6, component)
+            doc.cell(0, 6, money(amount), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "B", 11)
     doc.cell(130, 8, "Razem brutto", border="T")
     doc.cell(0, 8, money(invoice.gross), border="T", align="R", new_x="LMARGIN", new_y="NEXT")
@@ -93,6 +192,8 @@ def invoice_pdf(*, invoice, customer, lines, branding, payee) -> bytes:
         account=account,
         amount=invoice.outstanding,
         title=f"{invoice.number} {customer.symbol}",
+        ksef_number=invoice.ksef_number if customer.kind == "business" else "",
+        kod1=kod1,
     )
     return bytes(doc.output())
 

@@ -156,30 +156,32 @@ def invoice_detail(request, pk: int):
     invoice = selectors.invoice_get(actor=request.user, focus=request_focus(request), invoice_id=pk)
     if invoice is None:
         raise Http404
+    content = invoice_content(request, invoice)
+    if content["kod1"]:
+        content["kod1"]["qr"] = segno.make(content["kod1"]["url"], error="m").svg_data_uri(
+            scale=3, border=2
+        )
+    return render(request, "billing/invoice.html", content)
+
+
+def invoice_content(request, invoice) -> dict:
+    """What the invoice page and its PDF both show (the same figures in both)."""
     payee = request.tenant.configuration.payee
     kod1 = None
     if invoice.xml_sha256 and payee.nip:
         url = ksef.kod1_url(
             seller_nip=payee.nip, issue_date=invoice.issue_date, sha256_hex=invoice.xml_sha256
         )
-        kod1 = {
-            "url": url,
-            "label": ksef.kod1_label(invoice),
-            "qr": segno.make(url, error="m").svg_data_uri(scale=3, border=2),
-        }
-    return render(
-        request,
-        "billing/invoice.html",
-        {
-            "invoice": invoice,
-            "payee": payee,
-            "lines": list(invoice.lines.filter(before=False)),
-            "lines_before": list(invoice.lines.filter(before=True)),
-            "totals": selectors.invoice_rate_totals(invoice),
-            "account": invoice.customer.bank_account or payee.account,
-            "kod1": kod1,
-        },
-    )
+        kod1 = {"url": url, "label": ksef.kod1_label(invoice)}
+    return {
+        "invoice": invoice,
+        "payee": payee,
+        "lines": list(invoice.lines.filter(before=False)),
+        "lines_before": list(invoice.lines.filter(before=True)),
+        "totals": selectors.invoice_rate_totals(invoice),
+        "account": invoice.customer.bank_account or payee.account,
+        "kod1": kod1,
+    }
 
 
 @portal_page("payments_received")
@@ -388,6 +390,7 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
     if invoice is None:
         raise Http404
     config = request.tenant.configuration
+    shown = invoice_content(request, invoice)
     content = invoice_pdf(
         invoice=invoice,
         customer=invoice.customer,
@@ -396,6 +399,9 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
         ),
         branding=config.branding,
         payee=config.payee,
+        vat_lines=shown["lines"],
+        totals=shown["totals"],
+        kod1=shown["kod1"],
     )
     return _pdf_response(content, f"faktura-{invoice.number.replace('/', '-')}.pdf")
 

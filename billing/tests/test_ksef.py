@@ -126,3 +126,90 @@ def test_the_invoice_page_shows_lines_totals_per_rate_and_kod_i(ledger, set_conf
     neighbour = Client()
     login(neighbour, "alpha.localhost", "L0000002", "RyBa18$05")
     assert neighbour.get(f"/invoices/{invoice.pk}/", HTTP_HOST="alpha.localhost").status_code == 404
+
+
+def _qr_codes(pdf: bytes) -> list[frozenset]:
+    """The QR codes drawn on the PDF's first page, each as the set of its dark modules (row,
+    column), read back from the squares in the page's content stream."""
+    import io
+    from collections import defaultdict
+
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    squares = defaultdict(list)
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"re":
+            x, y, w, h = (float(v) for v in operands)
+            if abs(w - abs(h)) < 1e-6 and w < 5:  # fpdf2 draws down: a negative height
+                squares[round(w, 3)].append((x, y))
+    codes = []
+    for size, points in squares.items():
+        left, top = min(p[0] for p in points), max(p[1] for p in points)
+        codes.append(
+            frozenset((round((top - y) / size), round((x - left) / size)) for x, y in points)
+        )
+    return codes
+
+
+def _expected(payload: str) -> frozenset:
+    import segno
+
+    matrix = segno.make(payload, error="m").matrix
+    return frozenset((r, c) for r, row in enumerate(matrix) for c, dark in enumerate(row) if dark)
+
+
+@pytest.mark.django_db
+def test_the_pdf_is_an_invoice_with_both_qr_codes(ledger, set_config, settings):  # noqa: F811
+    import io
+
+    from django.test import Client
+    from pypdf import PdfReader
+
+    from billing.transfer import zbp_2d_payload
+    from identity.tests.conftest import login
+
+    settings.KSEF_QR_URL = "https://qr-test.ksef.mf.gov.pl"
+    set_config(
+        modules=["invoices", "charges"],
+        payee__nip="5265877635",
+        payee__name="Spółdzielnia Mieszkaniowa Alfa",
+        payee__account="12" * 13,
+    )
+    digest = base64.urlsafe_b64decode("UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE=").hex()
+    assert not import_text(
+        "invoices",
+        "erp_id;number;customer_erp_id;issue_date;sale_date;due_date;gross;ksef_number;xml_sha256\n"
+        f"F9;FV/9/2026;K1;2026-01-02;2026-01-02;2027-01-10;351.00;{EXAMPLE};{digest}\n",
+    ).errors
+    assert not import_text(
+        "invoice-lines",
+        "erp_id;invoice_erp_id;position;name;unit;quantity;unit_net;vat_rate;net;vat;gross\n"
+        "L1;F9;1;Woda;m3;10;20.0000;8;200.00;16.00;216.00\n"
+        "L2;F9;2;Eksploatacja;m2;48.5;2.7835;zw;135.00;0.00;135.00\n",
+    ).errors
+    invoice = Invoice.objects.get(erp_id="F9")
+    client = Client()
+    login(client, "alpha.localhost", "L0000001", "RyBa18$05")
+    pdf = client.get(f"/invoices/{invoice.pk}/pdf", HTTP_HOST="alpha.localhost").content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for fragment in ("Woda", "Eksploatacja", "Stawka 8%", "216,00", "135,00", "351,00", EXAMPLE):
+        assert fragment in text, fragment
+    kod1 = (
+        "https://qr-test.ksef.mf.gov.pl/invoice/5265877635/02-01-2026/"
+        "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE"
+    )
+    transfer = zbp_2d_payload(
+        nip="5265877635",
+        account="12" * 13,
+        amount=invoice.outstanding,
+        recipient="Spółdzielnia Mieszkaniowa Alfa",
+        title="FV/9/2026 L0000001",
+    )
+    assert set(_qr_codes(pdf)) == {_expected(kod1), _expected(transfer)}
+    # the same figures as the page
+    page = client.get(f"/invoices/{invoice.pk}/", HTTP_HOST="alpha.localhost").content.decode()
+    for fragment in ("216,00", "135,00", "351,00"):
+        assert fragment in page
