@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from billing import exporting, models, selectors, services
 from billing.errors import BillingErrorCode
 from billing.importing import decode_text
-from billing.views import invoice_pdf_response
+from billing.views import invoice_content, invoice_pdf_response
 from core.errors import ApplicationError, CoreErrorCode
 from core.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
@@ -110,7 +110,48 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "paid",
             "outstanding",
             "is_paid",
+            "sale_date",
+            "net",
+            "vat",
+            "split_payment",
+            "corrects",
+            "ksef_number",
+            "ksef_mode",
         ]
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.InvoiceLine
+        fields = [
+            "position",
+            "name",
+            "unit",
+            "quantity",
+            "unit_net",
+            "vat_rate",
+            "net",
+            "vat",
+            "gross",
+            "before",
+        ]
+
+
+class RateTotalSerializer(serializers.Serializer):
+    rate = serializers.CharField()
+    net = serializers.DecimalField(max_digits=14, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=14, decimal_places=2)
+    gross = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    totals = RateTotalSerializer(many=True, read_only=True)
+    kod1_url = serializers.CharField(allow_null=True, read_only=True)
+    kod1_label = serializers.CharField(allow_null=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "lines", "totals", "kod1_url", "kod1_label"]
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -392,6 +433,22 @@ class ImportJobApi(APIView):
         if job is None:
             raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
         return Response(ImportJobSerializer(job).data)
+
+
+class InvoiceApi(FocusMixin, APIView):
+    """One invoice with its lines, the totals per VAT rate and KOD I (its verification link and
+    label), as the invoice page shows them."""
+
+    @extend_schema(parameters=FOCUS_PARAMETERS, responses=InvoiceDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        invoice = selectors.invoice_get(actor=request.user, focus=request.focus, invoice_id=pk)
+        if invoice is None:
+            raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
+        content = invoice_content(request, invoice)
+        invoice.totals = content["totals"]
+        invoice.kod1_url = content["kod1"]["url"] if content["kod1"] else None
+        invoice.kod1_label = content["kod1"]["label"] if content["kod1"] else None
+        return Response(InvoiceDetailSerializer(invoice).data)
 
 
 class InvoicePdfApi(APIView):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("balance", api.BalanceApi.as_view(), name="api-balance"),
     path("charges", api.ChargesApi.as_view(), name="api-charges"),
     path("invoices", api.InvoicesApi.as_view(), name="api-invoices"),
+    path("invoices/<int:pk>", api.InvoiceApi.as_view(), name="api-invoice"),
     path("invoices/<int:pk>/pdf", api.InvoicePdfApi.as_view(), name="api-invoice-pdf"),
     path("payments-received", api.PaymentsApi.as_view(), name="api-payments-received"),
     path("settlements", api.SettlementsApi.as_view(), name="api-settlements"),

@@ -310,12 +310,13 @@ class RateTotal:
     gross: Decimal
 
 
-def invoice_rate_totals(invoice: Invoice) -> list[RateTotal]:
-    """An invoice's totals per VAT rate (the state after a correction), as the law lists them."""
+def invoice_rate_totals(invoice: Invoice, *, before: bool = False) -> list[RateTotal]:
+    """An invoice's totals per VAT rate (the state after a correction, or with ``before`` the
+    state it corrects), as the law lists them."""
     labels = dict(InvoiceLine.Rate.choices)
     order = [r.value for r in InvoiceLine.Rate]
     rows = (
-        InvoiceLine.objects.filter(invoice=invoice, before=False)
+        InvoiceLine.objects.filter(invoice=invoice, before=before)
         .values("vat_rate")
         .annotate(net=Sum("net"), vat=Sum("vat"), gross=Sum("gross"))
     )
@@ -326,6 +327,31 @@ def invoice_rate_totals(invoice: Invoice) -> list[RateTotal]:
         ),
         key=lambda t: order.index(t.rate),
     )
+
+
+def correction_differences(invoice: Invoice) -> list[RateTotal]:
+    """A corrective invoice's difference per rate: after minus before (empty when it has no
+    lines of the state before)."""
+    before = {t.rate: t for t in invoice_rate_totals(invoice, before=True)}
+    if not before:
+        return []
+    after = {t.rate: t for t in invoice_rate_totals(invoice)}
+    out = []
+    for rate in [r.value for r in InvoiceLine.Rate]:
+        if rate not in before and rate not in after:
+            continue
+        old, new = before.get(rate), after.get(rate)
+        label = (old or new).label  # type: ignore[union-attr]
+        out.append(
+            RateTotal(
+                rate,
+                label,
+                (new.net if new else ZERO) - (old.net if old else ZERO),
+                (new.vat if new else ZERO) - (old.vat if old else ZERO),
+                (new.gross if new else ZERO) - (old.gross if old else ZERO),
+            )
+        )
+    return out
 
 
 def paid_online(invoice_ids: list[int]) -> set[int]:

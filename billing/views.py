@@ -179,6 +179,7 @@ def invoice_content(request, invoice) -> dict:
         "lines": list(invoice.lines.filter(before=False)),
         "lines_before": list(invoice.lines.filter(before=True)),
         "totals": selectors.invoice_rate_totals(invoice),
+        "differences": selectors.correction_differences(invoice),
         "account": invoice.customer.bank_account or payee.account,
         "kod1": kod1,
     }

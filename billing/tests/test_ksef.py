@@ -213,3 +213,60 @@ def test_the_pdf_is_an_invoice_with_both_qr_codes(ledger, set_config, settings):
     page = client.get(f"/invoices/{invoice.pk}/", HTTP_HOST="alpha.localhost").content.decode()
     for fragment in ("216,00", "135,00", "351,00"):
         assert fragment in page
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_lines_totals_and_kod_i(ledger, set_config, settings):  # noqa: F811
+    from django.test import Client
+
+    settings.KSEF_QR_URL = "https://qr-test.ksef.mf.gov.pl"
+    set_config(modules=["invoices", "charges"], payee__nip="5265877635")
+    digest = "ab" * 32
+    Invoice.objects.filter(erp_id="F1").update(ksef_number=EXAMPLE, xml_sha256=digest)
+    assert not import_text(
+        "invoice-lines",
+        "erp_id;invoice_erp_id;position;name;vat_rate;net;vat;gross\nL1;F1;1;Woda;8;100.00;8.00;108.00\n",
+    ).errors
+    api = Client()
+    token = api.post(
+        "/api/v1/auth/login",
+        {"login": "L0000001", "password": "RyBa18$05"},
+        content_type="application/json",
+        HTTP_HOST="alpha.localhost",
+    ).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_HOST": "alpha.localhost"}
+    invoice = Invoice.objects.get(erp_id="F1")
+    body = api.get(f"/api/v1/invoices/{invoice.pk}", **auth).json()
+    assert body["ksef_number"] == EXAMPLE
+    assert body["lines"][0]["name"] == "Woda"
+    assert body["totals"] == [{"rate": "8", "net": "100.00", "vat": "8.00", "gross": "108.00"}]
+    assert body["kod1_url"].startswith("https://qr-test.ksef.mf.gov.pl/invoice/5265877635/")
+    assert body["kod1_label"] == EXAMPLE
+    other = Invoice.objects.get(erp_id="F2")  # the neighbour's
+    assert api.get(f"/api/v1/invoices/{other.pk}", **auth).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_corrective_invoice_shows_its_difference(ledger):  # noqa: F811
+    from billing import selectors
+
+    assert not import_text(
+        "invoices",
+        "erp_id;number;kind;customer_erp_id;corrects_erp_id;issue_date;due_date;gross;correction_reason\n"
+        "K9;FK/1/2026;correction;K1;F1;2026-02-01;2026-02-15;-54.00;Błędny odczyt\n",
+    ).errors
+    assert not import_text(
+        "invoice-lines",
+        "erp_id;invoice_erp_id;position;name;vat_rate;net;vat;gross;before\n"
+        "B1;K9;1;Woda;8;150.00;12.00;162.00;1\n"
+        "A1;K9;1;Woda;8;100.00;8.00;108.00;0\n",
+    ).errors
+    correction = Invoice.objects.get(erp_id="K9")
+    assert correction.corrects.erp_id == "F1"
+    (difference,) = selectors.correction_differences(correction)
+    assert (difference.net, difference.vat, difference.gross) == (
+        Decimal("-50.00"),
+        Decimal("-4.00"),
+        Decimal("-54.00"),
+    )
+    assert (correction.net, correction.vat) == (Decimal("100.00"), Decimal("8.00"))
