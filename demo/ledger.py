@@ -7,6 +7,7 @@ streets are made up, PESEL and NIP numbers are generated to pass their checksums
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+
+from billing.ksef import checksum
 
 FIRST = (
     "Anna",
@@ -116,6 +119,8 @@ class LedgerProfile:
     members: bool = False  # a cooperative's customers are members with a number
     seasonal: float = 0.0  # how much winter months differ from the average (0.3 = ±30 %)
     title_kind: str = "własność"
+    # The VAT rate of each component ("23", "8", "zw"…): the invoices get lines and VAT.
+    vat_rates: tuple[str, ...] = ()
 
 
 def pesel_for(rng: random.Random, born: date, female: bool) -> str:
@@ -149,11 +154,36 @@ def _month(start: date, offset: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
+def _vat_split(gross: Decimal, rate: str) -> tuple[Decimal, Decimal]:
+    """Net and VAT of a gross amount at a rate ("zw" and the like: no VAT)."""
+    if not rate.isdigit() or rate == "0":
+        return gross, Decimal("0.00")
+    net = (gross * 100 / (100 + Decimal(rate))).quantize(Decimal("0.01"))
+    return net, gross - net
+
+
+def _ksef_number(nip: str, day: date, key: str) -> str:
+    """An invented KSeF number of the real shape, its CRC-8 check digits right (the technical
+    part taken from ``key``, so the demo's other random data stay as they were)."""
+    technical = hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+    first = f"{nip}-{day:%Y%m%d}-{technical}"
+    return f"{first}-{checksum(first)}"
+
+
 def demo_files(
-    *, profile: LedgerProfile, customers: int, months: int, first: tuple[str, str], seed: int
+    *,
+    profile: LedgerProfile,
+    customers: int,
+    months: int,
+    first: tuple[str, str],
+    seed: int,
+    seller_nip: str = "",
 ) -> dict[str, str]:
     """CSV files for every billing entity. Customer 0 is the demo customer (``first`` = its
-    name and symbol), with a full, tidy history; about one customer in twenty is a debtor."""
+    name and symbol), with a full, tidy history; about one customer in twenty is a debtor.
+    With the profile's VAT rates the invoices have lines and VAT, and with ``seller_nip`` KSeF
+    numbers: the demo customer's latest invoice is one issued offline and still waiting for
+    KSeF, and one of its invoices has been corrected."""
     rng = random.Random(seed)  # noqa: S311 - invented demo data, not security
     end = timezone.localdate().replace(day=1)
     start = _month(end, -months)
@@ -168,7 +198,21 @@ def demo_files(
         "contracts": ["erp_id;number;customer_erp_id;kind;status;signed_on;valid_from"],
         "service-points": ["erp_id;code;premises_erp_id;contract_erp_id;meter_number"],
         "charges": ["erp_id;customer_erp_id;premises_erp_id;component;period;amount;due_date"],
-        "invoices": ["erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross"],
+        "invoices": [
+            "erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross;sale_date;"
+            "kind;corrects_erp_id;correction_reason;ksef_number;ksef_accepted_at;ksef_mode;"
+            "xml_sha256"
+        ],
+        # Corrective invoices name the ones they correct: a file of their own, imported after.
+        "corrections": [
+            "erp_id;number;customer_erp_id;premises_erp_id;issue_date;due_date;gross;sale_date;"
+            "kind;corrects_erp_id;correction_reason;ksef_number;ksef_accepted_at;ksef_mode;"
+            "xml_sha256"
+        ],
+        "invoice-lines": [
+            "erp_id;invoice_erp_id;position;name;unit;quantity;unit_net;vat_rate;net;vat;gross;"
+            "before"
+        ],
         "payments-received": [
             "erp_id;customer_erp_id;premises_erp_id;invoice_erp_id;paid_on;amount;title"
         ],
@@ -267,12 +311,56 @@ def demo_files(
                     round(1 + profile.seasonal * math.cos(2 * math.pi * (period.month - 1) / 12), 3)
                 )
             )
+            amounts = []
             for c, (component, base) in enumerate(profile.components):
                 amount = (base * scale * season).quantize(Decimal("0.01"))
                 total += amount
+                amounts.append((component, amount))
                 out["charges"].append(f"C{i}-{m}-{c};K{i};M{i};{component};{period};{amount};{due}")
             number = f"FV/{period:%Y/%m}/{i:05d}"
-            out["invoices"].append(f"F{i}-{m};{number};K{i};M{i};{period};{due};{total}")
+            ksef = ";;;"
+            if seller_nip and profile.vat_rates:
+                digest = hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()
+                offline = i == 0 and m == months - 1
+                accepted = period + timedelta(days=1)
+                ksef = (
+                    f";;offline;{digest}"
+                    if offline
+                    else f"{_ksef_number(seller_nip, accepted, number)};{accepted}T09:00:00+01:00;"
+                    f"online;{digest}"
+                )
+            out["invoices"].append(
+                f"F{i}-{m};{number};K{i};M{i};{period};{due};{total};{period};invoice;;;{ksef}"
+            )
+            for c, (component, amount) in enumerate(amounts):
+                if not profile.vat_rates:
+                    break
+                net, vat = _vat_split(amount, profile.vat_rates[c])
+                out["invoice-lines"].append(
+                    f"L{i}-{m}-{c};F{i}-{m};{c + 1};{component};mies.;1;{net};"
+                    f"{profile.vat_rates[c]};{net};{vat};{amount};0"
+                )
+            if i == 0 and profile.vat_rates and seller_nip and m == months - 3:
+                # The first component was overcharged by a tenth: a corrective invoice.
+                component, amount = amounts[0]
+                lower = (amount * Decimal("0.9")).quantize(Decimal("0.01"))
+                rate = profile.vat_rates[0]
+                net_before, vat_before = _vat_split(amount, rate)
+                net_after, vat_after = _vat_split(lower, rate)
+                fix = f"FK/{period:%Y/%m}/{i:05d}"
+                out["corrections"].append(
+                    f"FK{i}-{m};{fix};K{i};M{i};{period + timedelta(days=20)};"
+                    f"{due + timedelta(days=20)};{lower - amount};{period};correction;F{i}-{m};"
+                    "Błędna stawka zaliczki;;;;"
+                )
+                out["invoice-lines"].append(
+                    f"LKB{i}-{m};FK{i}-{m};1;{component};mies.;1;{net_before};{rate};"
+                    f"{net_before};{vat_before};{amount};1"
+                )
+                out["invoice-lines"].append(
+                    f"LKA{i}-{m};FK{i}-{m};1;{component};mies.;1;{net_after};{rate};"
+                    f"{net_after};{vat_after};{lower};0"
+                )
             if m < paid_until:
                 paid_on = due - timedelta(days=rng.randrange(0, 8))
                 out["payments-received"].append(

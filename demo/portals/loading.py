@@ -167,9 +167,12 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
             months=months,
             first=demo.demo_customer,
             seed=sum(map(ord, slug)),
+            seller_nip=tenant.configuration.payee.nip,
         )
         for entity in LEDGER_ENTITIES:
             result = import_text(entity, files[entity])
+            if entity == "invoices" and not result.errors:  # then the corrections of them
+                result = import_text("invoices", files["corrections"])
             if result.errors:
                 raise RuntimeError(f"{slug} {entity}: {result.errors[:3]}")
         user = User.objects.get(username=account.login)

@@ -229,7 +229,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "correspondence.models.cases.CaseStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "correspondence.models.cases.CaseStatus",
+        "InvoiceKindEnum": "billing.models.ledger.Invoice.Kind",
+    },
     # Every operation's refusals in the document (core.schema), after the default hooks.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

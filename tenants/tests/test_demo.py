@@ -87,7 +87,25 @@ def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
     accept = {f"doc_{d.pk}": "on" for d in Document.objects.all()}
     client.post("/account/terms/", accept, HTTP_HOST="jezioro.localhost")
     invoices = client.get("/api/v1/invoices", HTTP_HOST="jezioro.localhost").json()["results"]
-    assert len(invoices) == 6
+    corrections = [i for i in invoices if i["kind"] == "correction"]
+    assert len(invoices) == 7  # six months, and a correction of one of them
+    assert len(corrections) == 1
+    assert float(corrections[0]["gross"]) < 0
+    # Every invoice has its VAT lines and a KSeF number with right check digits, but the
+    # latest, issued offline and waiting for KSeF.
+    from billing.ksef import ksef_number_problem
+
+    monthly = sorted((i for i in invoices if i["kind"] == "invoice"), key=lambda i: i["issue_date"])
+    assert monthly[-1]["ksef_mode"] == "offline"
+    assert monthly[-1]["ksef_number"] == ""
+    for invoice in monthly[:-1]:
+        assert ksef_number_problem(invoice["ksef_number"]) is None
+    detail = client.get(
+        f"/api/v1/invoices/{monthly[0]['id']}", HTTP_HOST="jezioro.localhost"
+    ).json()
+    assert {line["vat_rate"] for line in detail["lines"]} == {"zw", "8"}
+    assert detail["kod1_label"] == monthly[0]["ksef_number"]
+    invoices = monthly
     unpaid = [i for i in invoices if not i["is_paid"]]
     assert len(unpaid) == 1  # last month's, something to pay online; the rest paid
     assert unpaid[0]["issue_date"] == max(i["issue_date"] for i in invoices)
