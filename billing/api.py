@@ -147,11 +147,19 @@ class RateTotalSerializer(serializers.Serializer):
 class InvoiceDetailSerializer(InvoiceSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     totals = RateTotalSerializer(many=True, read_only=True)
+    differences = RateTotalSerializer(many=True, read_only=True)
     kod1_url = serializers.CharField(allow_null=True, read_only=True)
     kod1_label = serializers.CharField(allow_null=True, read_only=True)
 
     class Meta(InvoiceSerializer.Meta):
-        fields = [*InvoiceSerializer.Meta.fields, "lines", "totals", "kod1_url", "kod1_label"]
+        fields = [
+            *InvoiceSerializer.Meta.fields,
+            "lines",
+            "totals",
+            "differences",
+            "kod1_url",
+            "kod1_label",
+        ]
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -446,6 +454,7 @@ class InvoiceApi(FocusMixin, APIView):
             raise ApplicationError(_("Not found."), code=BillingErrorCode.NOT_FOUND, status=404)
         content = invoice_content(request, invoice)
         invoice.totals = content["totals"]
+        invoice.differences = content["differences"]
         invoice.kod1_url = content["kod1"]["url"] if content["kod1"] else None
         invoice.kod1_label = content["kod1"]["label"] if content["kod1"] else None
         return Response(InvoiceDetailSerializer(invoice).data)

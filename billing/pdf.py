@@ -84,6 +84,11 @@ def _buyer(invoice, customer) -> str:
     )
 
 
+def _plain(value) -> str:
+    """A quantity or price as written in Polish: no trailing zeros, a decimal comma."""
+    return "" if value is None else f"{value.normalize():f}".replace(".", ",")
+
+
 def _vat_table(doc: _Document, vat_lines, totals) -> None:
     """The lines as a Polish VAT invoice lists them, and the totals per rate."""
     widths = (8, 62, 22, 20, 14, 22, 18, 22)
@@ -94,12 +99,8 @@ def _vat_table(doc: _Document, vat_lines, totals) -> None:
     doc.ln(6)
     doc.set_font("DejaVu", "", 8)
     for line in vat_lines:
-        quantity = (
-            f"{line.quantity.normalize():f} {line.unit}".strip()
-            if line.quantity is not None
-            else ""
-        )
-        price = f"{line.unit_net.normalize():f}" if line.unit_net is not None else ""
+        quantity = f"{_plain(line.quantity)} {line.unit}".strip()
+        price = _plain(line.unit_net)
         cells = (
             str(line.position),
             line.name[:40],
@@ -128,8 +129,42 @@ def _vat_table(doc: _Document, vat_lines, totals) -> None:
         doc.ln(5.5)
 
 
+def _before_and_difference(doc: _Document, lines_before, differences) -> None:
+    """A corrective invoice: the lines as they were, and the difference per rate."""
+    doc.ln(3)
+    doc.set_font("DejaVu", "B", 9)
+    doc.cell(0, 6, "Przed korektą", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("DejaVu", "", 8)
+    for line in lines_before:
+        doc.cell(8, 5.5, str(line.position), align="R")
+        doc.cell(118, 5.5, line.name[:60])
+        doc.cell(22, 5.5, money(line.net), align="R")
+        doc.cell(18, 5.5, money(line.vat), align="R")
+        doc.cell(22, 5.5, money(line.gross), align="R")
+        doc.ln(5.5)
+    doc.set_font("DejaVu", "B", 9)
+    doc.cell(0, 6, "Różnica wynikająca z korekty", new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("DejaVu", "", 8)
+    for total in differences:
+        doc.cell(126, 5.5, f"Stawka {total.label}")
+        doc.cell(22, 5.5, money(total.net), align="R")
+        doc.cell(18, 5.5, money(total.vat), align="R")
+        doc.cell(22, 5.5, money(total.gross), align="R")
+        doc.ln(5.5)
+
+
 def invoice_pdf(
-    *, invoice, customer, lines, branding, payee, vat_lines=(), totals=(), kod1=None
+    *,
+    invoice,
+    customer,
+    lines,
+    branding,
+    payee,
+    vat_lines=(),
+    totals=(),
+    kod1=None,
+    lines_before=(),
+    differences=(),
 ) -> bytes:
     title = f"{PDF_TITLES.get(invoice.kind, 'Faktura')} {invoice.number}"
     doc = _Document(branding, title)
@@ -140,7 +175,7 @@ def invoice_pdf(
         p for p in (payee.name, payee.address, f"NIP {payee.nip}" if payee.nip else "") if p
     )
     recipient = "; ".join(p for p in (invoice.recipient_name, invoice.recipient_address) if p)
-    ksef_shown = invoice.ksef_number or ("OFFLINE" if invoice.ksef_mode == "offline" else "")
+    ksef_shown = invoice.ksef_number  # an offline invoice's has no number yet: KOD I says OFFLINE
     details = [
         ("Data wystawienia", invoice.issue_date.strftime("%d.%m.%Y")),
         ("Data sprzedaży", invoice.sale_date.strftime("%d.%m.%Y") if invoice.sale_date else ""),
@@ -168,6 +203,8 @@ def invoice_pdf(
     doc.ln(4)
     if vat_lines:
         _vat_table(doc, vat_lines, totals)
+        if lines_before:
+            _before_and_difference(doc, lines_before, differences)
     else:
         doc.set_font("DejaVu", "B", 10)
         doc.cell(130, 7, "Pozycja", border="B")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from billing import ksef, selectors, services
 from billing.models import BalanceConfirmation, Contribution
 from billing.pdf import balance_pdf, invoice_pdf
+from billing.transfer import format_account
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
@@ -173,16 +174,28 @@ def invoice_content(request, invoice) -> dict:
             seller_nip=payee.nip, issue_date=invoice.issue_date, sha256_hex=invoice.xml_sha256
         )
         kod1 = {"url": url, "label": ksef.kod1_label(invoice)}
+    lines = list(invoice.lines.filter(before=False))
+    for line in lines:
+        line.quantity_shown = _decimal_shown(line.quantity)
+        line.unit_net_shown = _decimal_shown(line.unit_net)
+    account = invoice.customer.bank_account or payee.account
     return {
         "invoice": invoice,
         "payee": payee,
-        "lines": list(invoice.lines.filter(before=False)),
+        "lines": lines,
         "lines_before": list(invoice.lines.filter(before=True)),
         "totals": selectors.invoice_rate_totals(invoice),
         "differences": selectors.correction_differences(invoice),
-        "account": invoice.customer.bank_account or payee.account,
+        "account": format_account(account) if account else "",
         "kod1": kod1,
     }
+
+
+def _decimal_shown(value) -> str:
+    """A quantity or unit price as written in Polish (no trailing zeros, a decimal comma)."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}".replace(".", ",")
 
 
 @portal_page("payments_received")
@@ -403,6 +416,8 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
         vat_lines=shown["lines"],
         totals=shown["totals"],
         kod1=shown["kod1"],
+        lines_before=shown["lines_before"],
+        differences=shown["differences"],
     )
     return _pdf_response(content, f"faktura-{invoice.number.replace('/', '-')}.pdf")
 

@@ -348,10 +348,14 @@ def demo_files(
                 net_before, vat_before = _vat_split(amount, rate)
                 net_after, vat_after = _vat_split(lower, rate)
                 fix = f"FK/{period:%Y/%m}/{i:05d}"
+                issued = period + timedelta(days=20)
+                fix_digest = hashlib.sha256(f"{seed}:{fix}".encode()).hexdigest()
                 out["corrections"].append(
-                    f"FK{i}-{m};{fix};K{i};M{i};{period + timedelta(days=20)};"
+                    f"FK{i}-{m};{fix};K{i};M{i};{issued};"
                     f"{due + timedelta(days=20)};{lower - amount};{period};correction;F{i}-{m};"
-                    "Błędna stawka zaliczki;;;;"
+                    f"Zawyżona kwota: {component};"
+                    f"{_ksef_number(seller_nip, issued, fix)};{issued}T09:00:00+01:00;online;"
+                    f"{fix_digest}"
                 )
                 out["invoice-lines"].append(
                     f"LKB{i}-{m};FK{i}-{m};1;{component};mies.;1;{net_before};{rate};"

@@ -247,9 +247,16 @@ def test_the_api_gives_the_lines_totals_and_kod_i(ledger, set_config, settings):
 
 
 @pytest.mark.django_db
-def test_a_corrective_invoice_shows_its_difference(ledger):  # noqa: F811
-    from billing import selectors
+def test_a_corrective_invoice_shows_its_difference(ledger, set_config):  # noqa: F811
+    import io
 
+    from django.test import Client
+    from pypdf import PdfReader
+
+    from billing import selectors
+    from identity.tests.conftest import login
+
+    set_config(modules=["invoices", "charges"])
     assert not import_text(
         "invoices",
         "erp_id;number;kind;customer_erp_id;corrects_erp_id;issue_date;due_date;gross;correction_reason\n"
@@ -270,3 +277,12 @@ def test_a_corrective_invoice_shows_its_difference(ledger):  # noqa: F811
         Decimal("-54.00"),
     )
     assert (correction.net, correction.vat) == (Decimal("100.00"), Decimal("8.00"))
+    client = Client()
+    login(client, "alpha.localhost", "L0000001", "RyBa18$05")
+    page = client.get(f"/invoices/{correction.pk}/", HTTP_HOST="alpha.localhost").content.decode()
+    assert "Przed korektą" in page
+    assert "Do zwrotu" in page
+    pdf = client.get(f"/invoices/{correction.pk}/pdf", HTTP_HOST="alpha.localhost").content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for fragment in ("Przed korektą", "Różnica wynikająca z korekty", "−54,00", "162,00"):
+        assert fragment in text, fragment

@@ -75,7 +75,7 @@ def demo_config(demo: DemoTenant):
     seed = sum(map(ord, demo.slug))
     payee = dataclasses.replace(
         config.payee,
-        name=demo.short_name,
+        name=demo.name,  # the legal name: it is printed on invoices
         nip=nip_for(random.Random(seed)),  # noqa: S311 - invented demo data
         account=nrb_for("10205561", f"{seed:016d}"),
         address=demo.address,
