@@ -13,13 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from billing import selectors
 from billing.models import (
-    Contract,
     Customer,
     EInvoiceConsent,
     EInvoiceConsentEvent,
-    Invoice,
     LegalTitle,
-    PaymentReceived,
     PremisesGrant,
 )
 from core.access import Role
@@ -67,30 +64,32 @@ def _premises(customer: Customer, actor) -> dict:
             (t, t.valid_from <= today and (t.valid_to is None or t.valid_to >= today))
             for t in titles
         ],
-        "contracts": Contract.objects.filter(customer=customer).order_by("-valid_from", "pk"),
+        "contracts": selectors.contract_list(actor=actor)
+        .filter(customer=customer)
+        .order_by("-valid_from", "pk"),
     }
 
 
 def _money(customer: Customer, actor) -> dict:
-    charged = customer.charges.aggregate(t=Coalesce(Sum("amount"), selectors.ZERO))["t"]
-    paid = customer.payments.aggregate(t=Coalesce(Sum("amount"), selectors.ZERO))["t"]
+    # Through the actor's scope, like every read of customer data (staff see every customer).
+    charges = selectors.charge_list(actor=actor).filter(customer=customer).order_by()
+    payments = selectors.payment_list(actor=actor).filter(customer=customer)
+    invoices = selectors.invoice_list(actor=actor).filter(customer=customer)
+    charged = charges.aggregate(t=Coalesce(Sum("amount"), selectors.ZERO))["t"]
+    paid = payments.order_by().aggregate(t=Coalesce(Sum("amount"), selectors.ZERO))["t"]
     online = selectors.pending_credit(frozenset({customer.pk}))
     balance = selectors.Balance(charged=charged, paid=paid, paid_online=online)
     due = list(
-        Invoice.objects.filter(
-            customer=customer, due_date__lt=timezone.localdate(), paid__lt=F("gross")
-        ).values_list("pk", "gross", "paid")
+        invoices.filter(due_date__lt=timezone.localdate(), paid__lt=F("gross"))
+        .order_by()
+        .values_list("pk", "gross", "paid")
     )
     online_paid = selectors.paid_online([pk for pk, _gross, _paid in due])
     return {
         "balance": balance,
         "overdue": sum((g - p for pk, g, p in due if pk not in online_paid), selectors.ZERO),
-        "invoices": Invoice.objects.filter(customer=customer).order_by("-issue_date", "-pk")[
-            :LATEST
-        ],
-        "payments": PaymentReceived.objects.filter(customer=customer).order_by("-paid_on", "-pk")[
-            :LATEST
-        ],
+        "invoices": invoices.order_by("-issue_date", "-pk")[:LATEST],
+        "payments": payments.order_by("-paid_on", "-pk")[:LATEST],
     }
 
 
@@ -123,12 +122,11 @@ def _history(customer: Customer, actor) -> dict:
         events = list(
             AuthEvent.objects.filter(user_id=customer.user_id).order_by("-created_at", "-pk")[:20]
         )
+    shown = Q(customer_id=customer.pk)
+    if customer.user_id:
+        shown |= Q(subject_id=customer.user_id)
     accesses = (
-        StaffAccess.objects.filter(Q(customer_id=customer.pk) | Q(subject_id=customer.user_id))
-        .select_related("actor")
-        .order_by("-created_at", "-pk")[:10]
-        if customer.user_id
-        else StaffAccess.objects.filter(customer_id=customer.pk)
+        StaffAccess.objects.filter(shown)
         .select_related("actor")
         .order_by("-created_at", "-pk")[:10]
     )

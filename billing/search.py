@@ -132,7 +132,7 @@ def finders() -> list[Finder]:
     return list(_FINDERS)
 
 
-def _spellings(query: str) -> list[str]:
+def spellings(query: str) -> list[str]:
     """A number as typed and in capitals (numbers are looked up by their unique index)."""
     query = query.strip()
     return list(dict.fromkeys([query, query.upper()]))
@@ -141,7 +141,7 @@ def _spellings(query: str) -> list[str]:
 def invoices_found(query: str) -> list[Found]:
     return [
         Found(customer_id, _("Invoice %(number)s") % {"number": number})
-        for customer_id, number in Invoice.objects.filter(number__in=_spellings(query)).values_list(
+        for customer_id, number in Invoice.objects.filter(number__in=spellings(query)).values_list(
             "customer_id", "number"
         )
     ]
@@ -150,9 +150,9 @@ def invoices_found(query: str) -> list[Found]:
 def contracts_found(query: str) -> list[Found]:
     return [
         Found(customer_id, _("Contract %(number)s") % {"number": number})
-        for customer_id, number in Contract.objects.filter(
-            number__in=_spellings(query)
-        ).values_list("customer_id", "number")
+        for customer_id, number in Contract.objects.filter(number__in=spellings(query)).values_list(
+            "customer_id", "number"
+        )
     ]
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.portal import CardPanel, register_card_panel
-from correspondence.models import Case
+from correspondence import selectors
 from tenants.policies import CASE_MODULES
 
 LATEST = 10
 
 
 def _cases(customer, actor) -> dict:
-    rows = Case.objects.filter(customer=customer).order_by("-created_at", "-pk")
+    rows = selectors.case_list(actor=actor).filter(customer=customer).order_by("-created_at", "-pk")
     return {"cases": list(rows[:LATEST]), "more": max(rows.count() - LATEST, 0)}
 
 

@@ -7,7 +7,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.portal import CardPanel, register_card_panel
-from metering.models import Meter, Reading
+from metering import selectors
+from metering.models import Reading
 
 
 def _meters(customer, actor) -> dict:
@@ -15,7 +16,8 @@ def _meters(customer, actor) -> dict:
         register__meter=OuterRef("pk"), status=Reading.Status.ACCEPTED
     ).order_by("-read_at", "-pk")
     meters = (
-        Meter.objects.filter(premises__legal_titles__customer=customer)
+        selectors.meter_list(actor=actor)
+        .filter(premises__legal_titles__customer=customer)
         .distinct()
         .select_related("premises")
         .annotate(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from billing.models import LegalTitle
-from billing.search import Found, customers_of_premises
+from billing.search import Found, customers_of_premises, spellings
 from billing.selectors import Focus, scope_for
 from core.access import Role
 from identity.models import User
@@ -426,7 +426,7 @@ def meters_found(query: str) -> list[Found]:
     """The office's search: a meter's serial number (exactly, as printed on it) names the
     customers holding a title to its premises."""
     meters = list(
-        Meter.objects.filter(serial_number__in=list({query.strip(), query.strip().upper()}))
+        Meter.objects.filter(serial_number__in=spellings(query))
         .order_by("pk")
         .values_list("premises_id", "serial_number")
     )

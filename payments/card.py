@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.portal import CardPanel, register_card_panel
-from payments.models import Payment
+from payments import selectors
 
 
 def _payments(customer, actor) -> dict:
     return {
         "payments": list(
-            Payment.objects.filter(customer=customer).order_by("-created_at", "-pk")[:6]
+            selectors.payment_list(actor=actor)
+            .filter(customer=customer)
+            .order_by("-created_at", "-pk")[:6]
         )
     }
 

@@ -88,14 +88,9 @@ def staff_deactivate(
         raise _refused(_("The organisation needs at least one active administrator."))
     User.objects.filter(pk=user.pk).update(is_active=False)
     ApiToken.objects.filter(user=user).delete()
-    keys = list(
-        ApiKey.objects.filter(created_by=user, revoked_at__isnull=True).values_list(
-            "prefix", flat=True
-        )
-    )
-    ApiKey.objects.filter(created_by=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    made = ApiKey.objects.filter(created_by=user, revoked_at__isnull=True)
+    keys = list(made.values_list("prefix", flat=True))
+    made.update(revoked_at=timezone.now())
     audit(
         AuthEvent.Kind.STAFF_DEACTIVATED,
         user=user,
