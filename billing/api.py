@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -15,10 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import exporting, models, selectors, services
+from billing import exporting, fa3, models, selectors, services
 from billing.errors import BillingErrorCode
 from billing.importing import decode_text
-from billing.views import invoice_content, invoice_pdf_response
+from billing.views import invoice_content, invoice_pdf_response, invoice_xml_response
 from core.errors import ApplicationError, CoreErrorCode
 from core.pagination import Cursor
 from identity.authentication import ApiKeyAuthentication, IntegrationOnly
@@ -150,6 +151,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     differences = RateTotalSerializer(many=True, read_only=True)
     kod1_url = serializers.CharField(allow_null=True, read_only=True)
     kod1_label = serializers.CharField(allow_null=True, read_only=True)
+    xml_url = serializers.CharField(allow_null=True, read_only=True)
 
     class Meta(InvoiceSerializer.Meta):
         fields = [
@@ -159,6 +161,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
             "differences",
             "kod1_url",
             "kod1_label",
+            "xml_url",
         ]
 
 
@@ -457,6 +460,11 @@ class InvoiceApi(FocusMixin, APIView):
         invoice.differences = content["differences"]
         invoice.kod1_url = content["kod1"]["url"] if content["kod1"] else None
         invoice.kod1_label = content["kod1"]["label"] if content["kod1"] else None
+        invoice.xml_url = (
+            request.build_absolute_uri(reverse("api-invoice-xml", args=[invoice.pk]))
+            if content["has_xml"]
+            else None
+        )
         return Response(InvoiceDetailSerializer(invoice).data)
 
 
@@ -465,6 +473,83 @@ class InvoicePdfApi(APIView):
     def get(self, request: Request, pk: int):
 
         return invoice_pdf_response(request, pk)
+
+
+INVOICE_XML_IMPORTED = inline_serializer(
+    "InvoiceXmlImported",
+    fields={
+        "invoice": serializers.IntegerField(allow_null=True),
+        "number": serializers.CharField(),
+        "created": serializers.BooleanField(),
+        "lines": serializers.IntegerField(),
+        "xml_sha256": serializers.CharField(),
+        "dry_run": serializers.BooleanField(),
+    },
+)
+
+
+class InvoiceXmlApi(APIView):
+    """The invoice's FA(3) XML as KSeF holds it (404 when the ERP has not sent it)."""
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    def get(self, request: Request, pk: int):
+        return invoice_xml_response(request, pk)
+
+
+class InvoiceXmlImportApi(APIView):
+    """Send one invoice as KSeF holds it, its FA(3) XML (at most 3 MB), to create the invoice
+    ``erp_id`` or complete the ERP's: its content and lines are taken from the XML, which is kept
+    for the customer to download and whose SHA-256 KOD I carries. The KSeF number and acceptance
+    time (not in the XML) come as parameters. Refused with the reason, and nothing written, when
+    the XML is not FA(3), declares a DTD or entities, is not this organisation's, or its totals
+    do not add up. ``?dry_run=1`` checks and writes nothing."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IntegrationOnly]
+
+    @extend_schema(
+        request={"application/xml": {"type": "string", "format": "binary"}},
+        parameters=[
+            OpenApiParameter("erp_id", str, required=True, description="The invoice's ERP id."),
+            OpenApiParameter(
+                "customer", str, required=False, description="The customer's ERP id (new invoice)."
+            ),
+            OpenApiParameter("premises", str, required=False, description="The premises' ERP id."),
+            OpenApiParameter("ksef_number", str, required=False),
+            OpenApiParameter("ksef_accepted_at", OpenApiTypes.DATETIME, required=False),
+            OpenApiParameter("ksef_mode", str, required=False, enum=["online", "offline"]),
+            OpenApiParameter("dry_run", bool, required=False),
+        ],
+        responses={
+            (200, "application/json"): INVOICE_XML_IMPORTED,
+            (201, "application/json"): INVOICE_XML_IMPORTED,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        raw = request._request.read(fa3.MAX_XML_BYTES + 1)
+        query = request.query_params
+        dry_run = query.get("dry_run", "").lower() in ("1", "true", "yes")
+        done = services.invoice_xml_import(
+            raw=raw,
+            erp_id=query.get("erp_id", ""),
+            seller_nip=request.tenant.configuration.payee.nip,
+            customer_erp_id=query.get("customer", ""),
+            premises_erp_id=query.get("premises", ""),
+            ksef_number=query.get("ksef_number", ""),
+            ksef_accepted_at=query.get("ksef_accepted_at", ""),
+            ksef_mode=query.get("ksef_mode", ""),
+            dry_run=dry_run,
+        )
+        body = {
+            "invoice": None if dry_run else done.invoice.pk,
+            "number": done.invoice.number,
+            "created": done.created,
+            "lines": done.lines,
+            "xml_sha256": done.invoice.xml_sha256,
+            "dry_run": dry_run,
+        }
+        created = done.created and not dry_run
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ExportApi(APIView):

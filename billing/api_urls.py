@@ -10,6 +10,7 @@ urlpatterns = [
     path("invoices", api.InvoicesApi.as_view(), name="api-invoices"),
     path("invoices/<int:pk>", api.InvoiceApi.as_view(), name="api-invoice"),
     path("invoices/<int:pk>/pdf", api.InvoicePdfApi.as_view(), name="api-invoice-pdf"),
+    path("invoices/<int:pk>/xml", api.InvoiceXmlApi.as_view(), name="api-invoice-xml"),
     path("payments-received", api.PaymentsApi.as_view(), name="api-payments-received"),
     path("settlements", api.SettlementsApi.as_view(), name="api-settlements"),
     path(
@@ -30,5 +31,6 @@ urlpatterns = [
     path("e-invoice", api.EInvoiceApi.as_view(), name="api-e-invoice"),
     path("import/jobs/<int:pk>", api.ImportJobApi.as_view(), name="api-import-job"),
     path("export/<slug:feed>", api.ExportApi.as_view(), name="api-export"),
+    path("import/invoice-xml", api.InvoiceXmlImportApi.as_view(), name="api-import-invoice-xml"),
     path("import/<slug:entity>", api.ImportApi.as_view(), name="api-import"),
 ]

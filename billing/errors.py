@@ -17,6 +17,11 @@ class BillingErrorCode(StrEnum):
     INVALID_PERIOD = "invalid_period"
     PREMISES_REQUIRED = "premises_required"
     INVALID_NIP = "invalid_nip"
+    INVALID_PARAMETER = "invalid_parameter"
+    INVALID_INVOICE = "invalid_invoice"
+    SELLER_MISMATCH = "seller_mismatch"
+    CONFLICT = "conflict"
+    XML_HASH_MISMATCH = "xml_hash_mismatch"
 
 
 class RowCode(StrEnum):

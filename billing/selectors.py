@@ -239,6 +239,20 @@ def invoice_get(*, actor: User, focus: Focus | None = None, invoice_id: int) -> 
     return invoice_list(actor=actor, focus=focus).filter(pk=invoice_id).first()
 
 
+def invoice_xml(
+    *, actor: User, focus: Focus | None = None, invoice_id: int
+) -> tuple[Invoice, bytes] | None:
+    """An invoice the actor may see with its FA(3) XML as KSeF holds it (None: no such invoice
+    for the actor, or no XML), in one query."""
+    invoice = (
+        invoice_list(actor=actor, focus=focus)
+        .filter(pk=invoice_id, xml__isnull=False)
+        .select_related("xml")
+        .first()
+    )
+    return (invoice, bytes(invoice.xml.content)) if invoice is not None else None
+
+
 def payment_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
     return _scoped(PaymentReceived.objects.all(), scope_for(actor, focus=focus)).order_by(
         "-paid_on", "-id"

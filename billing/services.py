@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -15,9 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import iban
 
-from billing import search, selectors
-from billing.errors import BillingErrorCode
-from billing.importing import ENTITIES, UnreadableFile, check_readable, iter_rows, run_import
+from billing import fa3, ksef, search, selectors
+from billing.errors import BillingErrorCode, RowCode
+from billing.importing import (
+    ENTITIES,
+    RowError,
+    UnreadableFile,
+    check_readable,
+    iter_rows,
+    moment,
+    run_import,
+)
 from billing.models import (
     BalanceConfirmation,
     Customer,
@@ -25,6 +34,9 @@ from billing.models import (
     EInvoiceConsentEvent,
     GrantEvent,
     ImportJob,
+    Invoice,
+    InvoiceLine,
+    InvoiceXml,
     ManagerCompany,
     ManagerMembership,
     Premises,
@@ -408,3 +420,212 @@ def customer_data_change(*, customer_id: int, changes: dict[str, str]) -> dict[s
         customer.save(update_fields=[*applied, "updated_at"])
         search.documents_refresh([customer.pk])
     return applied
+
+
+@dataclass
+class XmlImported:
+    invoice: Invoice
+    created: bool
+    lines: int
+
+
+def invoice_xml_import(
+    *,
+    raw: bytes,
+    erp_id: str,
+    seller_nip: str,
+    customer_erp_id: str = "",
+    premises_erp_id: str = "",
+    ksef_number: str = "",
+    ksef_accepted_at: str = "",
+    ksef_mode: str = "",
+    dry_run: bool = False,
+) -> XmlImported:
+    """Take an invoice as KSeF holds it (FA(3) XML): the invoice and its lines are filled from
+    it (created, or the ERP's invoice ``erp_id`` completed), the XML is kept byte for byte and its
+    SHA-256 is the hash KOD I carries. Nothing is written when anything is wrong (the reason is
+    the error) or with ``dry_run``. The KSeF number and acceptance time are not in the XML (KSeF
+    gives them on acceptance): the ERP sends them beside it, or later with the invoices file."""
+
+    erp_id = erp_id.strip()
+    if not erp_id or len(erp_id) > 64:
+        raise ApplicationError(
+            _("Name the invoice's erp_id (at most 64 characters)."),
+            code=BillingErrorCode.INVALID_PARAMETER,
+        )
+    extra = _xml_parameters(ksef_number, ksef_accepted_at, ksef_mode)
+    try:
+        parsed = fa3.parse(raw)
+    except fa3.Refused as exc:
+        raise ApplicationError(
+            str(exc.detail), code=exc.code, status=413 if exc.code == "too_large" else 400
+        ) from exc
+    if not seller_nip:
+        raise ApplicationError(
+            _(
+                "The organisation's NIP is not set in its settings; an FA(3) invoice's seller "
+                "cannot be checked without it."
+            ),
+            code=BillingErrorCode.SELLER_MISMATCH,
+        )
+    for named in (parsed.seller_nip, extra.get("ksef_number", seller_nip)[:10]):
+        if named != seller_nip:  # the XML's seller, or the NIP a KSeF number begins with
+            raise ApplicationError(
+                _("The invoice's seller (NIP %(nip)s) is not this organisation (NIP %(own)s).")
+                % {"nip": named, "own": seller_nip},
+                code=BillingErrorCode.SELLER_MISMATCH,
+            )
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(erp_id=erp_id).first()
+        fields = _xml_invoice_fields(parsed, invoice, customer_erp_id, premises_erp_id)
+        fields.update(extra)
+        if invoice is not None:
+            _check_same_document(invoice, parsed)
+        elif "ksef_mode" not in fields:
+            fields["ksef_mode"] = Invoice.KsefMode.ONLINE if fields.get("ksef_number") else ""
+        if Invoice.objects.filter(number=parsed.number).exclude(erp_id=erp_id).exists():
+            raise ApplicationError(
+                _("This invoice number belongs to another invoice."),
+                code=BillingErrorCode.CONFLICT,
+                status=409,
+            )
+        created = invoice is None
+        if invoice is None:
+            invoice = Invoice.objects.create(erp_id=erp_id, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(invoice, name, value)
+            invoice.save()
+        InvoiceLine.objects.filter(invoice=invoice).delete()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                erp_id=f"fa3:{invoice.pk}:{'b' if line.before else 'a'}{line.position}",
+                invoice=invoice,
+                position=line.position,
+                name=line.name[:256],
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_net=line.unit_net,
+                vat_rate=line.vat_rate,
+                net=line.net,
+                vat=line.vat,
+                gross=line.gross,
+                before=line.before,
+            )
+            for line in parsed.lines
+        )
+        InvoiceXml.objects.update_or_create(
+            invoice=invoice, defaults={"content": raw, "sha256": parsed.sha256}
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return XmlImported(invoice, created, len(parsed.lines))
+
+
+def _xml_parameters(ksef_number: str, accepted_at: str, mode: str) -> dict:
+    """What the ERP sends beside the XML, checked."""
+    out: dict = {}
+    if ksef_number.strip():
+        number = ksef_number.strip().upper()
+        problem = ksef.ksef_number_problem(number)
+        if problem:
+            raise ApplicationError(_(problem), code=RowCode.INVALID_KSEF_NUMBER)
+        out["ksef_number"] = number
+    if accepted_at.strip():
+        try:
+            out["ksef_accepted_at"] = moment(accepted_at)
+        except RowError as exc:
+            raise ApplicationError(
+                str(exc.detail), code=BillingErrorCode.INVALID_PARAMETER
+            ) from exc
+    if mode.strip():
+        if mode.strip() not in Invoice.KsefMode.values:
+            raise ApplicationError(
+                _("The KSeF mode is online or offline."), code=BillingErrorCode.INVALID_PARAMETER
+            )
+        out["ksef_mode"] = mode.strip()
+    return out
+
+
+def _xml_invoice_fields(parsed, invoice, customer_erp_id: str, premises_erp_id: str) -> dict:
+    fields: dict = {
+        "number": parsed.number,
+        "kind": parsed.kind,
+        "issue_date": parsed.issue_date,
+        "sale_date": parsed.sale_date,
+        "gross": parsed.gross,
+        "net": parsed.net,
+        "vat": parsed.vat,
+        "buyer_name": parsed.buyer_name,
+        "buyer_address": parsed.buyer_address,
+        "buyer_nip": parsed.buyer_nip,
+        "recipient_name": parsed.recipient_name,
+        "recipient_address": parsed.recipient_address,
+        "correction_reason": parsed.correction_reason,
+        "split_payment": parsed.split_payment,
+        "xml_sha256": parsed.sha256,
+    }
+    if customer_erp_id.strip():
+        customer = Customer.objects.filter(erp_id=customer_erp_id.strip()).first()
+        if customer is None:
+            raise _unknown_reference(_("No customer with the ERP's id %(id)s."), customer_erp_id)
+        fields["customer"] = customer
+    elif invoice is None:
+        raise ApplicationError(
+            _("Name the customer (customer, the ERP's id) of a new invoice."),
+            code=BillingErrorCode.CUSTOMER_REQUIRED,
+        )
+    if premises_erp_id.strip():
+        premises = Premises.objects.filter(erp_id=premises_erp_id.strip()).first()
+        if premises is None:
+            raise _unknown_reference(_("No premises with the ERP's id %(id)s."), premises_erp_id)
+        fields["premises"] = premises
+    due = parsed.due_date or (invoice.due_date if invoice else None)
+    if due is None:
+        raise ApplicationError(
+            _("The invoice has no payment due date (Platnosc/TerminPlatnosci/Termin)."),
+            code=BillingErrorCode.INVALID_INVOICE,
+        )
+    if due < parsed.issue_date:
+        raise ApplicationError(
+            _("The due date is before the issue date."), code=BillingErrorCode.INVALID_INVOICE
+        )
+    fields["due_date"] = due
+    fields["corrects"] = None
+    if parsed.kind == Invoice.Kind.CORRECTION:
+        corrected = (
+            Invoice.objects.filter(ksef_number=parsed.corrected_ksef_number).first()
+            if parsed.corrected_ksef_number
+            else None
+        ) or Invoice.objects.filter(number=parsed.corrected_number).first()
+        if corrected is None:
+            raise _unknown_reference(
+                _("The corrected invoice %(id)s is not in the e-BOK: send it first."),
+                parsed.corrected_ksef_number or parsed.corrected_number,
+            )
+        fields["corrects"] = corrected
+    return fields
+
+
+def _unknown_reference(message: str, value: str) -> ApplicationError:
+    return ApplicationError(message % {"id": value.strip()}, code=RowCode.UNKNOWN_REFERENCE)
+
+
+def _check_same_document(invoice: Invoice, parsed) -> None:
+    """The XML completes the ERP's invoice; it cannot turn it into another one."""
+    if invoice.number != parsed.number:
+        raise ApplicationError(
+            _("The invoice %(erp)s is number %(number)s; the XML is invoice %(other)s.")
+            % {"erp": invoice.erp_id, "number": invoice.number, "other": parsed.number},
+            code=BillingErrorCode.CONFLICT,
+            status=409,
+        )
+    if invoice.ksef_number and invoice.xml_sha256 and invoice.xml_sha256 != parsed.sha256:
+        raise ApplicationError(
+            _(
+                "KSeF accepted this invoice as another XML (its SHA-256 differs): the file "
+                "is not the invoice KSeF holds."
+            ),
+            code=BillingErrorCode.XML_HASH_MISMATCH,
+            status=409,
+        )

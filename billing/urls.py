@@ -43,6 +43,7 @@ urlpatterns = [
     path("invoices/", views.invoices, name="billing_invoices"),
     path("invoices/<int:pk>/", views.invoice_detail, name="billing_invoice"),
     path("invoices/<int:pk>/pdf", views.invoice_pdf_view, name="billing_invoice_pdf"),
+    path("invoices/<int:pk>/xml", views.invoice_xml_view, name="billing_invoice_xml"),
     path("balance.pdf", views.balance_pdf_view, name="billing_balance_pdf"),
     path("payments/", views.payments, name="billing_payments"),
     path("settlements/", views.settlements, name="billing_settlements"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing import ksef, selectors, services
-from billing.models import BalanceConfirmation, Contribution
+from billing.models import BalanceConfirmation, Contribution, InvoiceXml
 from billing.pdf import balance_pdf, invoice_pdf
 from billing.transfer import format_account
 from core import portal
@@ -188,6 +188,7 @@ def invoice_content(request, invoice) -> dict:
         "differences": selectors.correction_differences(invoice),
         "account": format_account(account) if account else "",
         "kod1": kod1,
+        "has_xml": bool(invoice.xml_sha256) and InvoiceXml.objects.filter(invoice=invoice).exists(),
     }
 
 
@@ -395,6 +396,30 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def invoice_xml_response(request, pk: int) -> HttpResponse:
+    """The invoice's FA(3) XML as KSeF holds it, to download; 404 for an invoice the actor may
+    not see or one without XML."""
+    found = selectors.invoice_xml(actor=request.user, focus=request_focus(request), invoice_id=pk)
+    if found is None:
+        raise Http404
+    invoice, content = found
+    name = invoice.ksef_number or f"faktura-{invoice.number}"
+    response = HttpResponse(content, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(name)}.xml"'
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "sandbox"  # never run as a page, whatever it holds
+    return response
+
+
+def _safe_filename(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+
+
+@portal_page("invoices")
+def invoice_xml_view(request, pk: int):
+    return invoice_xml_response(request, pk)
 
 
 def invoice_pdf_response(request, pk: int) -> HttpResponse:

@@ -320,7 +320,8 @@ def demo_files(
             number = f"FV/{period:%Y/%m}/{i:05d}"
             ksef = ";;;"
             if seller_nip and profile.vat_rates:
-                digest = hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()
+                # The demo customer's invoices get their hash from their FA(3) XML, sent after.
+                digest = "" if i == 0 else hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()
                 offline = i == 0 and m == months - 1
                 accepted = period + timedelta(days=1)
                 ksef = (
@@ -349,7 +350,7 @@ def demo_files(
                 net_after, vat_after = _vat_split(lower, rate)
                 fix = f"FK/{period:%Y/%m}/{i:05d}"
                 issued = period + timedelta(days=20)
-                fix_digest = hashlib.sha256(f"{seed}:{fix}".encode()).hexdigest()
+                fix_digest = ""  # (the demo customer's: from its XML)
                 out["corrections"].append(
                     f"FK{i}-{m};{fix};K{i};M{i};{issued};"
                     f"{due + timedelta(days=20)};{lower - amount};{period};correction;F{i}-{m};"

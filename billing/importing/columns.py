@@ -286,15 +286,27 @@ def whole(low: int, high: int) -> Callable[[str], int]:
 
 
 def price(value: str) -> Decimal:
-    """A unit price: at most four decimals (a water tariff's 12,3456 zł/m³)."""
+    """A unit price: at most eight decimals, as FA(3) allows (an energy tariff's 0,61234 zł/kWh)."""
     amount = _decimal(value, RowCode.INVALID_AMOUNT, gettext_noop("Not an amount: %(v)s."))
-    if amount != amount.quantize(Decimal("0.0001")) or abs(amount) >= Decimal("1e12"):
+    if amount != amount.quantize(Decimal("1e-8")) or abs(amount) >= Decimal("1e14"):
         raise RowError(
             None,
             RowCode.INVALID_AMOUNT,
-            Text(gettext_noop("At most four decimals: %(v)s."), v=value),
+            Text(gettext_noop("At most eight decimals: %(v)s."), v=value),
         )
-    return amount.quantize(Decimal("0.0001"))
+    return amount.quantize(Decimal("1e-8"))
+
+
+def line_quantity(value: str) -> Decimal:
+    """An invoice line's quantity: at most six decimals, as FA(3) allows."""
+    amount = _decimal(value, RowCode.INVALID_NUMBER, gettext_noop("Not a number: %(v)s."))
+    if amount != amount.quantize(Decimal("1e-6")) or abs(amount) >= Decimal("1e16"):
+        raise RowError(
+            None,
+            RowCode.INVALID_NUMBER,
+            Text(gettext_noop("At most six decimals: %(v)s."), v=value),
+        )
+    return amount.quantize(Decimal("1e-6"))
 
 
 def sha256_hex(value: str) -> str:
@@ -319,7 +331,8 @@ for _parse, _format, _example in (
     (quantity, gettext_noop("a count, not negative, at most three decimals"), "123.456"),
     (moment, gettext_noop("a date and time, ISO 8601 (or local)"), "2026-01-31T08:00:00+01:00"),
     (flag, gettext_noop("yes or no: 1 or 0"), "1"),
-    (price, gettext_noop("a unit price, at most four decimals"), "12.3456"),
+    (price, gettext_noop("a unit price, at most eight decimals"), "12.3456"),
+    (line_quantity, gettext_noop("a quantity, at most six decimals"), "12.345"),
     (
         sha256_hex,
         gettext_noop("the SHA-256 of the invoice's FA(3) XML, 64 hexadecimal digits"),

@@ -27,6 +27,7 @@ from billing.importing.columns import (
     Text,
     area,
     day,
+    line_quantity,
     moment,
     money,
     price,
@@ -272,7 +273,9 @@ def _empty_for(column: Column) -> Any:
     # Optional dates and amounts are NULL when empty; optional text is "".
     if column.default is not None:
         return column.default
-    return None if column.parse in (day, money, area, quantity, moment, price) else ""
+    return (
+        None if column.parse in (day, money, area, quantity, moment, price, line_quantity) else ""
+    )
 
 
 # Resolved references are remembered across the batches of one import (a file of readings

@@ -28,6 +28,7 @@ from billing.models.ledger import (  # noqa: F401 - the app's models
     Deposit,
     Invoice,
     InvoiceLine,
+    InvoiceXml,
     PaymentReceived,
     Settlement,
 )

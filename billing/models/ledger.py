@@ -135,8 +135,10 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=256)
     unit = models.CharField(max_length=20, blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
-    unit_net = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    # As FA(3) allows: a quantity with up to six decimals, a unit price with up to eight (an
+    # energy tariff's 0,61234 zł/kWh).
+    quantity = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
+    unit_net = models.DecimalField(max_digits=22, decimal_places=8, null=True, blank=True)
     vat_rate = models.CharField(max_length=2, choices=Rate.choices)
     net = models.DecimalField(**MONEY)
     vat = models.DecimalField(**MONEY)
@@ -157,6 +159,21 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.position}"
+
+
+class InvoiceXml(models.Model):
+    """The invoice's structured form FA(3) as KSeF holds it, byte for byte (KOD I's hash is of
+    these bytes); the customer may download it."""
+
+    invoice = models.OneToOneField(
+        Invoice, primary_key=True, on_delete=models.CASCADE, related_name="xml"
+    )
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"FA(3) {self.invoice_id}"
 
 
 class PaymentReceived(models.Model):

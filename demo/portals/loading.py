@@ -13,10 +13,16 @@ from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from billing.importing import import_text
-from billing.models import Customer, ManagerCompany, Premises
-from billing.services import customer_account_attach, grant_create, manager_company_create
+from billing.models import Customer, Invoice, ManagerCompany, Premises
+from billing.services import (
+    customer_account_attach,
+    grant_create,
+    invoice_xml_import,
+    manager_company_create,
+)
 from core.access import Role
 from demo.correspondence import load_demo_correspondence
+from demo.fa3 import invoice_fa3
 from demo.ledger import demo_files, nip_for, nrb_for
 from demo.metering import MeterPlan, metering_files
 from demo.notifications import load_demo_sms
@@ -175,6 +181,7 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
                 result = import_text("invoices", files["corrections"])
             if result.errors:
                 raise RuntimeError(f"{slug} {entity}: {result.errors[:3]}")
+        _demo_einvoices(tenant.configuration.payee)
         user = User.objects.get(username=account.login)
         customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K0").pk], user=user)
         _demo_manager(demo)
@@ -184,6 +191,23 @@ def load_demo_ledger(slug: str, *, customers: int = 2000, months: int = 24) -> s
             )
         load_demo_correspondence(config=tenant.configuration, customer_login=account.login)
     return "loaded"
+
+
+def _demo_einvoices(payee) -> None:
+    """The ERP sends the demo customer's invoices as KSeF holds them (FA(3) XML): their hashes
+    (KOD I) are those of real files, which the customer can download."""
+    if not payee.nip:
+        return
+    invoices = (
+        Invoice.objects.filter(customer__erp_id="K0", lines__isnull=False)
+        .distinct()
+        .select_related("customer", "corrects")
+        .prefetch_related("lines")
+    )
+    for invoice in invoices:
+        invoice_xml_import(
+            raw=invoice_fa3(invoice, payee), erp_id=invoice.erp_id, seller_nip=payee.nip
+        )
 
 
 def _demo_meters(demo: DemoTenant, plan: MeterPlan, *, customers: int, months: int, config) -> None:

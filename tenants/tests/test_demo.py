@@ -1,6 +1,7 @@
 """The demo tenants: each reproduces its preset, its accounts log in, and the README lists them."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,19 @@ def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
     ).json()
     assert {line["vat_rate"] for line in detail["lines"]} == {"zw", "8"}
     assert detail["kod1_label"] == monthly[0]["ksef_number"]
+    # Every invoice of the demo customer came as KSeF holds it: its XML, whose hash KOD I
+    # carries, is there to download, and it reads back as the same invoice.
+    import base64
+    import hashlib
+
+    from billing import fa3
+
+    for invoice in invoices:
+        shown = client.get(f"/api/v1/invoices/{invoice['id']}", HTTP_HOST="jezioro.localhost")
+        xml = client.get(shown.json()["xml_url"], HTTP_HOST="jezioro.localhost").content
+        digest = base64.urlsafe_b64encode(hashlib.sha256(xml).digest()).decode().rstrip("=")
+        assert shown.json()["kod1_url"].endswith(digest)
+        assert fa3.parse(xml).gross == Decimal(invoice["gross"])
     invoices = monthly
     unpaid = [i for i in invoices if not i["is_paid"]]
     assert len(unpaid) == 1  # last month's, something to pay online; the rest paid
