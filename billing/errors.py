@@ -22,6 +22,10 @@ class BillingErrorCode(StrEnum):
     SELLER_MISMATCH = "seller_mismatch"
     CONFLICT = "conflict"
     XML_HASH_MISMATCH = "xml_hash_mismatch"
+    XML_FORBIDDEN = "xml_forbidden"
+    INVALID_XML = "invalid_xml"
+    NOT_FA3 = "not_fa3"
+    TOTALS_MISMATCH = "totals_mismatch"
 
 
 class RowCode(StrEnum):

@@ -26,6 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext_noop
 
+from billing.errors import BillingErrorCode
 from billing.importing.columns import Text
 
 NAMESPACE = "http://crd.gov.pl/wzor/2025/06/25/13775/"
@@ -66,7 +67,7 @@ KINDS = CORRECTIONS | {"VAT", "ZAL", "ROZ", "UPR"}
 class Refused(Exception):
     """The file is not taken; ``code`` says why (the API's error code) and ``detail`` how."""
 
-    def __init__(self, code: str, detail: Text):
+    def __init__(self, code: BillingErrorCode, detail: Text):
         super().__init__(str(detail))
         self.code, self.detail = code, detail
 
@@ -129,12 +130,12 @@ class _Reader:
         value = " ".join((found.text or "").split()) if found is not None else ""
         if required and not value:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(gettext_noop("The invoice has no %(element)s."), element=path),
             )
         if len(value) > limit:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop("%(element)s is longer than %(n)d characters."),
                     element=path,
@@ -151,7 +152,7 @@ class _Reader:
             return date.fromisoformat(value)
         except ValueError as exc:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(gettext_noop("%(element)s is not a date: %(v)s."), element=path, v=value),
             ) from exc
 
@@ -170,7 +171,7 @@ class _Reader:
             or amount != amount.quantize(Decimal(1).scaleb(-decimals))
         ):
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop("%(element)s is not a number of the schema: %(v)s."),
                     element=path,
@@ -191,7 +192,7 @@ def parse(raw: bytes) -> Fa3Invoice:
     """The invoice in an FA(3) file, checked; raises Refused with the reason otherwise."""
     if len(raw) > MAX_XML_BYTES:
         raise Refused(
-            "too_large",
+            BillingErrorCode.TOO_LARGE,
             Text(
                 gettext_noop("The XML is larger than %(mb)d MB, KSeF's own limit."),
                 mb=MAX_XML_BYTES // (1024 * 1024),
@@ -201,7 +202,7 @@ def parse(raw: bytes) -> Fa3Invoice:
         root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise Refused(
-            "xml_forbidden",
+            BillingErrorCode.XML_FORBIDDEN,
             Text(
                 gettext_noop(
                     "The XML declares a DTD or entities, which an FA(3) invoice never has; "
@@ -211,11 +212,12 @@ def parse(raw: bytes) -> Fa3Invoice:
         ) from exc
     except (ET.ParseError, ValueError) as exc:
         raise Refused(
-            "invalid_xml", Text(gettext_noop("This is not well-formed XML: %(e)s."), e=str(exc))
+            BillingErrorCode.INVALID_XML,
+            Text(gettext_noop("This is not well-formed XML: %(e)s."), e=str(exc)),
         ) from exc
     if root.tag != _tag("Faktura"):
         raise Refused(
-            "not_fa3",
+            BillingErrorCode.NOT_FA3,
             Text(
                 gettext_noop(
                     "This is not a structured invoice FA(3): its root element is %(tag)s."
@@ -226,18 +228,19 @@ def parse(raw: bytes) -> Fa3Invoice:
     doc = _Reader(root)
     if doc.text("Naglowek/KodFormularza") != "FA" or doc.text("Naglowek/WariantFormularza") != "3":
         raise Refused(
-            "not_fa3",
+            BillingErrorCode.NOT_FA3,
             Text(gettext_noop("This is not a structured invoice FA(3) (form FA, variant 3).")),
         )
     fa = doc.first("Fa")
     if fa is None:
         raise Refused(
-            "invalid_invoice", Text(gettext_noop("The invoice has no %(element)s."), element="Fa")
+            BillingErrorCode.INVALID_INVOICE,
+            Text(gettext_noop("The invoice has no %(element)s."), element="Fa"),
         )
     currency = fa.text("KodWaluty", required=True)
     if currency != "PLN":
         raise Refused(
-            "invalid_invoice",
+            BillingErrorCode.INVALID_INVOICE,
             Text(
                 gettext_noop("The invoice is in %(c)s; the e-BOK takes invoices in PLN."),
                 c=currency,
@@ -246,14 +249,14 @@ def parse(raw: bytes) -> Fa3Invoice:
     kind_code = fa.text("RodzajFaktury", required=True)
     if kind_code not in KINDS:
         raise Refused(
-            "invalid_invoice",
+            BillingErrorCode.INVALID_INVOICE,
             Text(gettext_noop("Unknown kind of invoice: %(v)s."), v=kind_code),
         )
     correction = kind_code in CORRECTIONS
     for name in UNSUPPORTED_TOTALS:
         if fa.number(name):
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop(
                         "%(element)s is a total the e-BOK does not take (a special procedure)."
@@ -267,7 +270,7 @@ def parse(raw: bytes) -> Fa3Invoice:
     corrected = fa.first("DaneFaKorygowanej")
     if correction and corrected is None:
         raise Refused(
-            "invalid_invoice",
+            BillingErrorCode.INVALID_INVOICE,
             Text(gettext_noop("The invoice has no %(element)s."), element="DaneFaKorygowanej"),
         )
     after = [line for line in lines if not line.before]
@@ -321,13 +324,13 @@ def _lines(fa: _Reader, correction: bool) -> list[Line]:
         position = row.text("NrWierszaFa", required=True)
         if not position.isdigit() or not 0 < int(position) <= 9999:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(gettext_noop("Line number %(v)s is not a number from 1 to 9999."), v=position),
             )
         code = row.text("P_12")
         if code not in RATES:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop("Line %(n)s: the VAT rate %(v)s is not one the e-BOK takes."),
                     n=position,
@@ -337,7 +340,7 @@ def _lines(fa: _Reader, correction: bool) -> list[Line]:
         net, gross = row.number("P_11"), row.number("P_11A")
         if (net is None) == (gross is None):
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop(
                         "Line %(n)s needs either its net (P_11) or its gross (P_11A) value."
@@ -348,13 +351,13 @@ def _lines(fa: _Reader, correction: bool) -> list[Line]:
         before = row.text("StanPrzed") == "1"
         if (before, int(position)) in seen:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(gettext_noop("Line number %(n)s appears twice."), n=position),
             )
         seen.add((before, int(position)))
         if before and not correction:
             raise Refused(
-                "invalid_invoice",
+                BillingErrorCode.INVALID_INVOICE,
                 Text(
                     gettext_noop(
                         "Line %(n)s is marked as the state before a correction, but this is not "
@@ -415,7 +418,7 @@ def _spread_vat(rate: str, items: list[dict], declared: Decimal | None) -> None:
     given = [i["vat"] is not None for i in items]
     if any(given) and not all(given):
         raise Refused(
-            "invalid_invoice",
+            BillingErrorCode.INVALID_INVOICE,
             Text(gettext_noop("Lines at one rate give their VAT (P_11Vat) all or none.")),
         )
     if all(given):
@@ -426,7 +429,7 @@ def _spread_vat(rate: str, items: list[dict], declared: Decimal | None) -> None:
     from_gross = items[0]["net"] is None
     if any((i["net"] is None) != from_gross for i in items):
         raise Refused(
-            "invalid_invoice",
+            BillingErrorCode.INVALID_INVOICE,
             Text(gettext_noop("Lines at one rate are all net (P_11) or all gross (P_11A).")),
         )
     percent = PERCENT.get(rate, ZERO)
@@ -468,7 +471,7 @@ def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str,
         label = f"{rate} %" if rate in PERCENT or rate == "0" else rate
         if lines and sums[rate] != net:  # (a correction: after minus before)
             raise Refused(
-                "totals_mismatch",
+                BillingErrorCode.TOTALS_MISMATCH,
                 Text(
                     gettext_noop(
                         "The lines at %(rate)s add up to %(lines)s net, but the invoice says "
@@ -485,7 +488,7 @@ def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str,
             # VAT rounded line by line (or from gross amounts) may be a grosz per line away.
             if abs(vat - expected) > CENT * max(1, count[rate]):
                 raise Refused(
-                    "totals_mismatch",
+                    BillingErrorCode.TOTALS_MISMATCH,
                     Text(
                         gettext_noop(
                             "The VAT at %(rate)s is %(vat)s, but %(rate)s of %(net)s is "
@@ -499,7 +502,7 @@ def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str,
                 )
             if count[rate] and vats[rate] != vat:
                 raise Refused(
-                    "totals_mismatch",
+                    BillingErrorCode.TOTALS_MISMATCH,
                     Text(
                         gettext_noop(
                             "The lines' VAT at %(rate)s adds up to %(lines)s, but the invoice "
@@ -514,7 +517,7 @@ def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str,
     gross = fa.number("P_15", required=True) or ZERO
     if gross != net_total + vat_total:
         raise Refused(
-            "totals_mismatch",
+            BillingErrorCode.TOTALS_MISMATCH,
             Text(
                 gettext_noop(
                     "The total due (P_15) is %(total)s, but the net amounts and VAT add up to "

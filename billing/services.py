@@ -458,7 +458,9 @@ def invoice_xml_import(
         parsed = fa3.parse(raw)
     except fa3.Refused as exc:
         raise ApplicationError(
-            str(exc.detail), code=exc.code, status=413 if exc.code == "too_large" else 400
+            str(exc.detail),
+            code=exc.code,
+            status=413 if exc.code == BillingErrorCode.TOO_LARGE else 400,
         ) from exc
     if not seller_nip:
         raise ApplicationError(
