@@ -152,6 +152,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     kod1_url = serializers.CharField(allow_null=True, read_only=True)
     kod1_label = serializers.CharField(allow_null=True, read_only=True)
     xml_url = serializers.CharField(allow_null=True, read_only=True)
+    kod2_url = serializers.CharField(allow_null=True, read_only=True)
 
     class Meta(InvoiceSerializer.Meta):
         fields = [
@@ -161,6 +162,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
             "differences",
             "kod1_url",
             "kod1_label",
+            "kod2_url",
             "xml_url",
         ]
 
@@ -460,6 +462,7 @@ class InvoiceApi(FocusMixin, APIView):
         invoice.differences = content["differences"]
         invoice.kod1_url = content["kod1"]["url"] if content["kod1"] else None
         invoice.kod1_label = content["kod1"]["label"] if content["kod1"] else None
+        invoice.kod2_url = content["kod2"]["url"] if content["kod2"] else None
         invoice.xml_url = (
             request.build_absolute_uri(reverse("api-invoice-xml", args=[invoice.pk]))
             if content["has_xml"]
@@ -518,6 +521,9 @@ class InvoiceXmlImportApi(APIView):
             OpenApiParameter("ksef_number", str, required=False),
             OpenApiParameter("ksef_accepted_at", OpenApiTypes.DATETIME, required=False),
             OpenApiParameter("ksef_mode", str, required=False, enum=["online", "offline"]),
+            OpenApiParameter(
+                "kod2_url", str, required=False, description="KOD II of an invoice issued offline."
+            ),
             OpenApiParameter("dry_run", bool, required=False),
         ],
         responses={
@@ -538,6 +544,7 @@ class InvoiceXmlImportApi(APIView):
             ksef_number=query.get("ksef_number", ""),
             ksef_accepted_at=query.get("ksef_accepted_at", ""),
             ksef_mode=query.get("ksef_mode", ""),
+            kod2_url=query.get("kod2_url", ""),
             dry_run=dry_run,
         )
         body = {

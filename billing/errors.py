@@ -40,6 +40,7 @@ class RowCode(StrEnum):
     INVALID_EMAIL = "invalid_email"
     INVALID_HASH = "invalid_hash"
     INVALID_KSEF_NUMBER = "invalid_ksef_number"
+    INVALID_KOD2 = "invalid_kod2"
     INVALID_NIP = "invalid_nip"
     INVALID_NUMBER = "invalid_number"
     INVALID_PESEL = "invalid_pesel"

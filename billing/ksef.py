@@ -9,6 +9,10 @@ every copy of a KSeF invoice given outside KSeF must carry.
 - KOD I is the link ``{host}/invoice/{seller NIP}/{issue date DD-MM-YYYY}/{SHA-256 of the
   invoice's XML, base64url without padding}`` as a QR code, labelled with the KSeF number, or
   ``OFFLINE`` while an invoice issued offline waits for KSeF (``ksef-docs``, ``kody-qr.md``).
+- KOD II, on an invoice issued offline, is the link ``{host}/certificate/{context type}/{context}/
+  {seller NIP}/{certificate serial}/{invoice hash}/{signature}``, signed with the issuer's KSeF
+  offline certificate, labelled ``CERTYFIKAT``. Only the issuer's system holds that key, so the
+  ERP sends the link; the e-BOK checks its form, its seller and that it names this invoice's hash.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from billing.importing.columns import RowError, Text, described
 
 KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{4})(\d{2})(\d{2})-([0-9A-F]{12})-([0-9A-F]{2})$")
 OFFLINE = "OFFLINE"
+CERTIFICATE = "CERTYFIKAT"
+KOD2_PATH = re.compile(
+    r"^/certificate/(Nip|InternalId|NipVatUe|PeppolId)/([^/]{1,64})/(\d{10})/([0-9A-F]{1,40})/"
+    r"([A-Za-z0-9_-]{43})/([A-Za-z0-9_-]{40,1400})$"
+)
 
 
 def crc8(data: bytes) -> int:
@@ -72,10 +81,52 @@ described(
 )
 
 
+def kod2_problem(url: str, *, seller_nip: str = "", sha256_hex: str = "") -> Text | None:
+    """What is wrong with a KOD II link (None: nothing); the seller and the hash are checked when
+    given."""
+    host = settings.KSEF_QR_URL
+    if not url.startswith(f"{host}/certificate/"):
+        return Text(gettext_noop("KOD II is a link to %(host)s/certificate/…"), host=host)
+    match = KOD2_PATH.match(url[len(host) :])
+    if match is None:
+        return Text(
+            gettext_noop(
+                "KOD II is written /certificate/{context type}/{context}/{seller's NIP}/"
+                "{certificate serial number}/{invoice hash}/{signature}."
+            )
+        )
+    if seller_nip and match[3] != seller_nip:
+        return Text(gettext_noop("KOD II names another seller (NIP %(nip)s)."), nip=match[3])
+    if sha256_hex and match[5] != _b64url(sha256_hex):
+        return Text(gettext_noop("KOD II is of another invoice: its hash is not this XML's."))
+    return None
+
+
+def kod2_link(value: str) -> str:
+    """The import's parser: a KOD II link of the right form, else the row's error."""
+    value = value.strip()
+    problem = kod2_problem(value)
+    if problem:
+        raise RowError(None, RowCode.INVALID_KOD2, problem)
+    return value
+
+
+described(
+    kod2_link,
+    Text(gettext_noop("the KOD II link of an invoice issued offline, as the issuer signed it")),
+    "https://qr.ksef.mf.gov.pl/certificate/Nip/5265877635/5265877635/01F20A5D352AE590/"
+    "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE/" + "A" * 86,
+)
+
+
+def _b64url(sha256_hex: str) -> str:
+    return base64.urlsafe_b64encode(bytes.fromhex(sha256_hex)).decode().rstrip("=")
+
+
 def kod1_url(*, seller_nip: str, issue_date: date, sha256_hex: str) -> str:
     """The verification link of KOD I (``settings.KSEF_QR_URL``: KSeF's production host, or
     its test host)."""
-    digest = base64.urlsafe_b64encode(bytes.fromhex(sha256_hex)).decode().rstrip("=")
+    digest = _b64url(sha256_hex)
     return f"{settings.KSEF_QR_URL}/invoice/{seller_nip}/{issue_date:%d-%m-%Y}/{digest}"
 
 

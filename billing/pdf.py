@@ -163,6 +163,7 @@ def invoice_pdf(
     vat_lines=(),
     totals=(),
     kod1=None,
+    kod2=None,
     lines_before=(),
     differences=(),
 ) -> bytes:
@@ -230,9 +231,25 @@ def invoice_pdf(
         amount=invoice.outstanding,
         title=f"{invoice.number} {customer.symbol}",
         ksef_number=invoice.ksef_number if customer.kind == "business" else "",
-        kod1=kod1,
+        kod1=None if kod2 else kod1,
     )
+    if kod2:
+        _offline_codes(doc, kod1, kod2)
     return bytes(doc.output())
+
+
+def _offline_codes(doc: _Document, kod1: dict, kod2: dict) -> None:
+    """An invoice issued offline carries both codes side by side: KOD I (OFFLINE, or its KSeF
+    number once accepted) and KOD II (CERTYFIKAT), the issuer's signed certificate link."""
+    y = doc.get_y() + 6
+    if y > 230:
+        doc.add_page()
+        y = doc.get_y()
+    for x, code in ((12, kod1), (62, kod2)):
+        doc.qr(code["url"], x=x + 4, y=y, size=40)
+        doc.set_xy(x - 4, y + 41)
+        doc.set_font("DejaVu", "", 6.5)
+        doc.multi_cell(56, 3.2, code["label"], align="C")
 
 
 def balance_pdf(*, customers, balance, months, branding, payee, as_of) -> bytes:

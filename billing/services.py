@@ -439,13 +439,16 @@ def invoice_xml_import(
     ksef_number: str = "",
     ksef_accepted_at: str = "",
     ksef_mode: str = "",
+    kod2_url: str = "",
     dry_run: bool = False,
 ) -> XmlImported:
     """Take an invoice as KSeF holds it (FA(3) XML): the invoice and its lines are filled from
     it (created, or the ERP's invoice ``erp_id`` completed), the XML is kept byte for byte and its
     SHA-256 is the hash KOD I carries. Nothing is written when anything is wrong (the reason is
     the error) or with ``dry_run``. The KSeF number and acceptance time are not in the XML (KSeF
-    gives them on acceptance): the ERP sends them beside it, or later with the invoices file."""
+    gives them on acceptance): the ERP sends them beside it, or later with the invoices file; so
+    does it KOD II of an invoice issued offline (signed with its offline certificate), which must
+    name this seller and this XML's hash."""
 
     erp_id = erp_id.strip()
     if not erp_id or len(erp_id) > 64:
@@ -470,6 +473,13 @@ def invoice_xml_import(
             ),
             code=BillingErrorCode.SELLER_MISMATCH,
         )
+    if kod2_url.strip():
+        problem = ksef.kod2_problem(
+            kod2_url.strip(), seller_nip=seller_nip, sha256_hex=parsed.sha256
+        )
+        if problem:
+            raise ApplicationError(str(problem), code=RowCode.INVALID_KOD2)
+        extra["kod2_url"] = kod2_url.strip()
     for named in (parsed.seller_nip, extra.get("ksef_number", seller_nip)[:10]):
         if named != seller_nip:  # the XML's seller, or the NIP a KSeF number begins with
             raise ApplicationError(

@@ -158,10 +158,11 @@ def invoice_detail(request, pk: int):
     if invoice is None:
         raise Http404
     content = invoice_content(request, invoice)
-    if content["kod1"]:
-        content["kod1"]["qr"] = segno.make(content["kod1"]["url"], error="m").svg_data_uri(
-            scale=3, border=2
-        )
+    for code in ("kod1", "kod2"):
+        if content[code]:
+            content[code]["qr"] = segno.make(content[code]["url"], error="m").svg_data_uri(
+                scale=3, border=2
+            )
     return render(request, "billing/invoice.html", content)
 
 
@@ -174,6 +175,15 @@ def invoice_content(request, invoice) -> dict:
             seller_nip=payee.nip, issue_date=invoice.issue_date, sha256_hex=invoice.xml_sha256
         )
         kod1 = {"url": url, "label": ksef.kod1_label(invoice)}
+    kod2 = None
+    if (
+        kod1
+        and invoice.kod2_url
+        and not ksef.kod2_problem(
+            invoice.kod2_url, seller_nip=payee.nip, sha256_hex=invoice.xml_sha256
+        )
+    ):
+        kod2 = {"url": invoice.kod2_url, "label": ksef.CERTIFICATE}
     lines = list(invoice.lines.filter(before=False))
     for line in lines:
         line.quantity_shown = _decimal_shown(line.quantity)
@@ -188,6 +198,7 @@ def invoice_content(request, invoice) -> dict:
         "differences": selectors.correction_differences(invoice),
         "account": format_account(account) if account else "",
         "kod1": kod1,
+        "kod2": kod2,
         "has_xml": bool(invoice.xml_sha256) and InvoiceXml.objects.filter(invoice=invoice).exists(),
     }
 
@@ -441,6 +452,7 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
         vat_lines=shown["lines"],
         totals=shown["totals"],
         kod1=shown["kod1"],
+        kod2=shown["kod2"],
         lines_before=shown["lines_before"],
         differences=shown["differences"],
     )

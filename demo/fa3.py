@@ -4,9 +4,16 @@ the demo customer's invoices can be sent to the e-BOK as KSeF holds them."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from xml.sax.saxutils import escape
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from django.conf import settings
 
 from billing.fa3 import NAMESPACE, PERCENT, TOTALS
 from billing.models import Invoice
@@ -109,3 +116,20 @@ def invoice_fa3(invoice: Invoice, payee) -> bytes:
         f"<Platnosc><TerminPlatnosci><Termin>{invoice.due_date}</Termin></TerminPlatnosci>"
         f"<FormaPlatnosci>6</FormaPlatnosci>{account}</Platnosc></Fa></Faktura>\n"
     ).encode()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def offline_kod2(raw: bytes, nip: str) -> str:
+    """KOD II of an invoice issued offline, as the demo ERP's issuer would sign it: the link's
+    path (without ``https://``) signed by ECDSA P-256 with SHA-256, the signature as r || s
+    (IEEE P1363), base64url (ksef-docs, kody-qr.md). The demo's certificate is invented: its key
+    is made here, and KSeF would not know it."""
+    host = settings.KSEF_QR_URL.removeprefix("https://")
+    serial = hashlib.sha256(nip.encode()).hexdigest()[:16].upper()
+    path = f"{host}/certificate/Nip/{nip}/{nip}/{serial}/{_b64url(hashlib.sha256(raw).digest())}"
+    key = ec.generate_private_key(ec.SECP256R1())
+    r, s = decode_dss_signature(key.sign(path.encode(), ec.ECDSA(hashes.SHA256())))
+    return f"https://{path}/{_b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"

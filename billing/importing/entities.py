@@ -30,7 +30,7 @@ from billing.importing.columns import (
     whole,
 )
 from billing.importing.engine import register_entity
-from billing.ksef import ksef_number
+from billing.ksef import kod2_link, ksef_number
 from identity import pesel
 
 
@@ -264,6 +264,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Column("ksef_accepted_at", moment, required=False),
             Column("ksef_mode", choice("online", "offline"), required=False),
             Column("xml_sha256", sha256_hex, required=False),
+            Column("kod2_url", kod2_link, required=False),
         ),
         references=(
             Reference("customer_erp_id", models.Customer, "customer_id"),

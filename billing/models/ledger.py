@@ -91,6 +91,8 @@ class Invoice(models.Model):
     ksef_accepted_at = models.DateTimeField(null=True, blank=True)
     ksef_mode = models.CharField(max_length=8, choices=KsefMode.choices, blank=True)
     xml_sha256 = models.CharField(max_length=64, blank=True)
+    # KOD II of an invoice issued offline: the link the issuer signed with its offline certificate.
+    kod2_url = models.CharField(max_length=2048, blank=True)
 
     class Meta:
         ordering = ["-issue_date", "-number"]

@@ -381,3 +381,84 @@ def test_a_manager_downloads_only_within_the_grant(estate, set_config, client): 
     f1, f2 = Invoice.objects.get(erp_id="F1"), Invoice.objects.get(erp_id="F2")
     assert partial.get(f"/invoices/{f1.pk}/xml", HTTP_HOST=HOST).status_code == 200
     assert partial.get(f"/invoices/{f2.pk}/xml", HTTP_HOST=HOST).status_code == 404
+
+
+# --- an invoice issued offline: KOD II ---------------------------------------------------------
+
+
+def _kod2(body: bytes, *, nip=SELLER, host="https://qr.ksef.mf.gov.pl") -> str:
+    from demo.fa3 import offline_kod2
+
+    return offline_kod2(body, nip).replace("https://qr.ksef.mf.gov.pl", host)
+
+
+def test_an_offline_invoice_carries_kod_ii_beside_kod_i_on_the_page_and_pdf(client, erp):
+    import io
+
+    from pypdf import PdfReader
+
+    from billing.tests.test_ksef import _expected, _qr_codes
+
+    body = fa3_xml()
+    kod2 = _kod2(body)
+    sent = _send(client, body, erp, customer="K1", ksef_mode="offline", kod2_url=kod2)
+    assert sent.status_code == 201, sent.json()
+    invoice = Invoice.objects.get(erp_id="X1")
+    owner = Client()
+    login(owner, HOST, "L0000001", "RyBa18$05")
+    page = owner.get(f"/invoices/{invoice.pk}/", HTTP_HOST=HOST).content.decode()
+    assert "OFFLINE" in page
+    assert "CERTYFIKAT" in page
+    assert f'href="{kod2}"' in page
+    detail = owner.get(f"/api/v1/invoices/{invoice.pk}", HTTP_HOST=HOST).json()
+    assert (detail["kod1_label"], detail["kod2_url"]) == ("OFFLINE", kod2)
+    pdf = owner.get(f"/invoices/{invoice.pk}/pdf", HTTP_HOST=HOST).content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "OFFLINE" in text
+    assert "CERTYFIKAT" in text
+    codes = set(_qr_codes(pdf))
+    assert _expected(detail["kod1_url"]) in codes
+    assert _expected(kod2) in codes
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"nip": "7251801126"}, "another seller"),
+        ({"host": "https://qr.example.com"}, "/certificate/"),
+        ({"body": b"other"}, "another invoice"),
+    ],
+)
+def test_a_kod_ii_of_another_seller_host_or_invoice_is_refused(client, erp, change, reason):
+    body = fa3_xml()
+    kod2 = _kod2(
+        change.get("body", body),
+        nip=change.get("nip", SELLER),
+        host=change.get("host", "https://qr.ksef.mf.gov.pl"),
+    )
+    sent = _send(client, body, erp, customer="K1", ksef_mode="offline", kod2_url=kod2)
+    assert (sent.status_code, sent.json()["code"]) == (400, "invalid_kod2")
+    assert reason in sent.json()["detail"]
+    assert not Invoice.objects.filter(erp_id="X1").exists()
+
+
+def test_the_documented_kod_ii_example_has_the_right_form(settings):
+    from billing import ksef
+
+    settings.KSEF_QR_URL = "https://qr-test.ksef.mf.gov.pl"
+    # ksef-docs, kody-qr.md: context Nip 1111111111, seller 1111111111, certificate
+    # 01F20A5D352AE590, the hash of KOD I's example, and its signature.
+    example = (
+        "https://qr-test.ksef.mf.gov.pl/certificate/Nip/1111111111/1111111111/01F20A5D352AE590/"
+        "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE/mSkm_XmM9fq7PgAJwiL32L9ujhyguOEV48cDB0ncemD2r9"
+        "TMGa3lr0iRoFk588agCi8QPsOuscUY1rZ7ff76STbGquO-gZtQys5_fHdf2HUfDqPqVTnUS6HknBu0zLkyf9ygoW"
+        "7WbH06Ty_8BgQTlOmJFzNWSt9WZa7tAGuAE9JOooNps-KG2PYkkIP4q4jPMp3FKypAygHVnXtS0RDGgOxhhM7LWtF"
+        "P7D-dWINbh5yXD8Lr-JVbeOpyQjHa6WmMYavCDQJ3X_Z-iS01LZu2s1B3xuOykl1h0sLObCdADrbxOONsXrvQa61X"
+        "t_rxyprVraj2Uf9pANQgR4-12HEcMw"
+    )
+    digest = "52d429f46a5ce75cbebb7c40a598c88e0929674d63b3e27c29f9523d6f16cc81"
+    assert ksef.kod2_problem(example, seller_nip="1111111111", sha256_hex=digest) is None
+    assert ksef.kod2_problem(example, seller_nip="5265877635") is not None
+    assert ksef.kod2_problem(example.replace("/Nip/", "/Pesel/")) is not None
+    assert ksef.kod2_problem(example[:-60]) is None  # a shorter (ECDSA) signature is fine
+    assert ksef.kod2_problem(example.rsplit("/", 1)[0]) is not None  # no signature

@@ -22,7 +22,7 @@ from billing.services import (
 )
 from core.access import Role
 from demo.correspondence import load_demo_correspondence
-from demo.fa3 import invoice_fa3
+from demo.fa3 import invoice_fa3, offline_kod2
 from demo.ledger import demo_files, nip_for, nrb_for
 from demo.metering import MeterPlan, metering_files
 from demo.notifications import load_demo_sms
@@ -205,8 +205,13 @@ def _demo_einvoices(payee) -> None:
         .prefetch_related("lines")
     )
     for invoice in invoices:
+        raw = invoice_fa3(invoice, payee)
+        offline = invoice.ksef_mode == Invoice.KsefMode.OFFLINE
         invoice_xml_import(
-            raw=invoice_fa3(invoice, payee), erp_id=invoice.erp_id, seller_nip=payee.nip
+            raw=raw,
+            erp_id=invoice.erp_id,
+            seller_nip=payee.nip,
+            kod2_url=offline_kod2(raw, payee.nip) if offline else "",
         )
 
 

@@ -119,6 +119,11 @@ def test_demo_customer_sees_a_full_history_through_the_import(client, demo):
         digest = base64.urlsafe_b64encode(hashlib.sha256(xml).digest()).decode().rstrip("=")
         assert shown.json()["kod1_url"].endswith(digest)
         assert fa3.parse(xml).gross == Decimal(invoice["gross"])
+    # The one issued offline carries KOD II too (the issuer's signed certificate link).
+    offline = client.get(f"/api/v1/invoices/{monthly[-1]['id']}", HTTP_HOST="jezioro.localhost")
+    assert offline.json()["kod1_label"] == "OFFLINE"
+    assert "/certificate/Nip/" in offline.json()["kod2_url"]
+    assert detail["kod2_url"] is None
     invoices = monthly
     unpaid = [i for i in invoices if not i["is_paid"]]
     assert len(unpaid) == 1  # last month's, something to pay online; the rest paid
