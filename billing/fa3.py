@@ -129,18 +129,12 @@ class _Reader:
         found = self.element.find(_path(path))
         value = " ".join((found.text or "").split()) if found is not None else ""
         if required and not value:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(gettext_noop("The invoice has no %(element)s."), element=path),
-            )
+            raise _invalid(gettext_noop("The invoice has no %(element)s."), element=path)
         if len(value) > limit:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop("%(element)s is longer than %(n)d characters."),
-                    element=path,
-                    n=limit,
-                ),
+            raise _invalid(
+                gettext_noop("%(element)s is longer than %(n)d characters."),
+                element=path,
+                n=limit,
             )
         return value
 
@@ -151,9 +145,8 @@ class _Reader:
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(gettext_noop("%(element)s is not a date: %(v)s."), element=path, v=value),
+            raise _invalid(
+                gettext_noop("%(element)s is not a date: %(v)s."), element=path, v=value
             ) from exc
 
     def number(self, path: str, *, decimals: int = 2, required: bool = False) -> Decimal | None:
@@ -170,13 +163,10 @@ class _Reader:
             or abs(amount) >= Decimal("1e16")
             or amount != amount.quantize(Decimal(1).scaleb(-decimals))
         ):
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop("%(element)s is not a number of the schema: %(v)s."),
-                    element=path,
-                    v=value,
-                ),
+            raise _invalid(
+                gettext_noop("%(element)s is not a number of the schema: %(v)s."),
+                element=path,
+                v=value,
             )
         return amount
 
@@ -233,46 +223,31 @@ def parse(raw: bytes) -> Fa3Invoice:
         )
     fa = doc.first("Fa")
     if fa is None:
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(gettext_noop("The invoice has no %(element)s."), element="Fa"),
-        )
+        raise _invalid(gettext_noop("The invoice has no %(element)s."), element="Fa")
     currency = fa.text("KodWaluty", required=True)
     if currency != "PLN":
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(
-                gettext_noop("The invoice is in %(c)s; the e-BOK takes invoices in PLN."),
-                c=currency,
-            ),
+        raise _invalid(
+            gettext_noop("The invoice is in %(c)s; the e-BOK takes invoices in PLN."),
+            c=currency,
         )
     kind_code = fa.text("RodzajFaktury", required=True)
     if kind_code not in KINDS:
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(gettext_noop("Unknown kind of invoice: %(v)s."), v=kind_code),
-        )
+        raise _invalid(gettext_noop("Unknown kind of invoice: %(v)s."), v=kind_code)
     correction = kind_code in CORRECTIONS
     for name in UNSUPPORTED_TOTALS:
         if fa.number(name):
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop(
-                        "%(element)s is a total the e-BOK does not take (a special procedure)."
-                    ),
-                    element=name,
+            raise _invalid(
+                gettext_noop(
+                    "%(element)s is a total the e-BOK does not take (a special procedure)."
                 ),
+                element=name,
             )
     lines = _lines(fa, correction)
     totals = _check_totals(fa, lines, correction)
     buyer, recipient = doc.first("Podmiot2"), _recipient(doc)
     corrected = fa.first("DaneFaKorygowanej")
     if correction and corrected is None:
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(gettext_noop("The invoice has no %(element)s."), element="DaneFaKorygowanej"),
-        )
+        raise _invalid(gettext_noop("The invoice has no %(element)s."), element="DaneFaKorygowanej")
     after = [line for line in lines if not line.before]
     net = sum((line.net for line in after), ZERO) if after else totals["net"]
     vat = sum((line.vat for line in after), ZERO) if after else totals["vat"]
@@ -323,48 +298,33 @@ def _lines(fa: _Reader, correction: bool) -> list[Line]:
     for row in fa.all("FaWiersz"):
         position = row.text("NrWierszaFa", required=True)
         if not position.isdigit() or not 0 < int(position) <= 9999:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(gettext_noop("Line number %(v)s is not a number from 1 to 9999."), v=position),
+            raise _invalid(
+                gettext_noop("Line number %(v)s is not a number from 1 to 9999."), v=position
             )
         code = row.text("P_12")
         if code not in RATES:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop("Line %(n)s: the VAT rate %(v)s is not one the e-BOK takes."),
-                    n=position,
-                    v=code or "-",
-                ),
+            raise _invalid(
+                gettext_noop("Line %(n)s: the VAT rate %(v)s is not one the e-BOK takes."),
+                n=position,
+                v=code or "-",
             )
         net, gross = row.number("P_11"), row.number("P_11A")
         if (net is None) == (gross is None):
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop(
-                        "Line %(n)s needs either its net (P_11) or its gross (P_11A) value."
-                    ),
-                    n=position,
-                ),
+            raise _invalid(
+                gettext_noop("Line %(n)s needs either its net (P_11) or its gross (P_11A) value."),
+                n=position,
             )
         before = row.text("StanPrzed") == "1"
         if (before, int(position)) in seen:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(gettext_noop("Line number %(n)s appears twice."), n=position),
-            )
+            raise _invalid(gettext_noop("Line number %(n)s appears twice."), n=position)
         seen.add((before, int(position)))
         if before and not correction:
-            raise Refused(
-                BillingErrorCode.INVALID_INVOICE,
-                Text(
-                    gettext_noop(
-                        "Line %(n)s is marked as the state before a correction, but this is not "
-                        "a corrective invoice."
-                    ),
-                    n=position,
+            raise _invalid(
+                gettext_noop(
+                    "Line %(n)s is marked as the state before a correction, but this is not "
+                    "a corrective invoice."
                 ),
+                n=position,
             )
         raw.append(
             {
@@ -417,10 +377,7 @@ def _spread_vat(rate: str, items: list[dict], declared: Decimal | None) -> None:
     with the largest remainders, so the lines add up to it exactly."""
     given = [i["vat"] is not None for i in items]
     if any(given) and not all(given):
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(gettext_noop("Lines at one rate give their VAT (P_11Vat) all or none.")),
-        )
+        raise _invalid(gettext_noop("Lines at one rate give their VAT (P_11Vat) all or none."))
     if all(given):
         for i in items:
             if i["net"] is None:
@@ -428,10 +385,7 @@ def _spread_vat(rate: str, items: list[dict], declared: Decimal | None) -> None:
         return
     from_gross = items[0]["net"] is None
     if any((i["net"] is None) != from_gross for i in items):
-        raise Refused(
-            BillingErrorCode.INVALID_INVOICE,
-            Text(gettext_noop("Lines at one rate are all net (P_11) or all gross (P_11A).")),
-        )
+        raise _invalid(gettext_noop("Lines at one rate are all net (P_11) or all gross (P_11A)."))
     percent = PERCENT.get(rate, ZERO)
     base = [i["gross"] if from_gross else i["net"] for i in items]
     total = sum(base, ZERO)
@@ -452,6 +406,14 @@ def _spread_vat(rate: str, items: list[dict], declared: Decimal | None) -> None:
             i["net"] = amount - vat
 
 
+def _invalid(message: str, **params) -> Refused:
+    return Refused(BillingErrorCode.INVALID_INVOICE, Text(message, **params))
+
+
+def _mismatch(message: str, **params) -> Refused:
+    return Refused(BillingErrorCode.TOTALS_MISMATCH, Text(message, **params))
+
+
 def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str, Decimal]:
     """The invoice's own totals, checked against its lines and one another; returns them."""
     net_total = vat_total = ZERO
@@ -470,61 +432,47 @@ def _check_totals(fa: _Reader, lines: list[Line], correction: bool) -> dict[str,
         vat_total += vat
         label = f"{rate} %" if rate in PERCENT or rate == "0" else rate
         if lines and sums[rate] != net:  # (a correction: after minus before)
-            raise Refused(
-                BillingErrorCode.TOTALS_MISMATCH,
-                Text(
-                    gettext_noop(
-                        "The lines at %(rate)s add up to %(lines)s net, but the invoice says "
-                        "%(total)s (%(fields)s)."
-                    ),
-                    rate=label,
-                    lines=str(sums[rate]),
-                    total=str(net),
-                    fields=", ".join(net_fields),
+            raise _mismatch(
+                gettext_noop(
+                    "The lines at %(rate)s add up to %(lines)s net, but the invoice says "
+                    "%(total)s (%(fields)s)."
                 ),
+                rate=label,
+                lines=str(sums[rate]),
+                total=str(net),
+                fields=", ".join(net_fields),
             )
         if rate in PERCENT:
             expected = (net * PERCENT[rate] / 100).quantize(CENT, ROUND_HALF_UP)
             # VAT rounded line by line (or from gross amounts) may be a grosz per line away.
             if abs(vat - expected) > CENT * max(1, count[rate]):
-                raise Refused(
-                    BillingErrorCode.TOTALS_MISMATCH,
-                    Text(
-                        gettext_noop(
-                            "The VAT at %(rate)s is %(vat)s, but %(rate)s of %(net)s is "
-                            "%(expected)s."
-                        ),
-                        rate=label,
-                        vat=str(vat),
-                        net=str(net),
-                        expected=str(expected),
+                raise _mismatch(
+                    gettext_noop(
+                        "The VAT at %(rate)s is %(vat)s, but %(rate)s of %(net)s is %(expected)s."
                     ),
+                    rate=label,
+                    vat=str(vat),
+                    net=str(net),
+                    expected=str(expected),
                 )
             if count[rate] and vats[rate] != vat:
-                raise Refused(
-                    BillingErrorCode.TOTALS_MISMATCH,
-                    Text(
-                        gettext_noop(
-                            "The lines' VAT at %(rate)s adds up to %(lines)s, but the invoice "
-                            "says %(total)s (%(field)s)."
-                        ),
-                        rate=label,
-                        lines=str(vats[rate]),
-                        total=str(vat),
-                        field=vat_field,
+                raise _mismatch(
+                    gettext_noop(
+                        "The lines' VAT at %(rate)s adds up to %(lines)s, but the invoice "
+                        "says %(total)s (%(field)s)."
                     ),
+                    rate=label,
+                    lines=str(vats[rate]),
+                    total=str(vat),
+                    field=vat_field,
                 )
     gross = fa.number("P_15", required=True) or ZERO
     if gross != net_total + vat_total:
-        raise Refused(
-            BillingErrorCode.TOTALS_MISMATCH,
-            Text(
-                gettext_noop(
-                    "The total due (P_15) is %(total)s, but the net amounts and VAT add up to "
-                    "%(sum)s."
-                ),
-                total=str(gross),
-                sum=str(net_total + vat_total),
+        raise _mismatch(
+            gettext_noop(
+                "The total due (P_15) is %(total)s, but the net amounts and VAT add up to %(sum)s."
             ),
+            total=str(gross),
+            sum=str(net_total + vat_total),
         )
     return {"net": net_total, "vat": vat_total, "gross": gross}

@@ -285,28 +285,36 @@ def whole(low: int, high: int) -> Callable[[str], int]:
     )
 
 
+def _at_most(value: str, places: int, code: str, not_it: str, too_fine: str) -> Decimal:
+    """A number with at most ``places`` decimals (and 16 digits before them), else the row's
+    error ``code``: ``not_it`` when it is no number, ``too_fine`` when it has more decimals."""
+    amount = _decimal(value, code, not_it)
+    step = Decimal(1).scaleb(-places)
+    if amount != amount.quantize(step) or abs(amount) >= Decimal("1e16"):
+        raise RowError(None, code, Text(too_fine, v=value))
+    return amount.quantize(step)
+
+
 def price(value: str) -> Decimal:
     """A unit price: at most eight decimals, as FA(3) allows (an energy tariff's 0,61234 zł/kWh)."""
-    amount = _decimal(value, RowCode.INVALID_AMOUNT, gettext_noop("Not an amount: %(v)s."))
-    if amount != amount.quantize(Decimal("1e-8")) or abs(amount) >= Decimal("1e14"):
-        raise RowError(
-            None,
-            RowCode.INVALID_AMOUNT,
-            Text(gettext_noop("At most eight decimals: %(v)s."), v=value),
-        )
-    return amount.quantize(Decimal("1e-8"))
+    return _at_most(
+        value,
+        8,
+        RowCode.INVALID_AMOUNT,
+        gettext_noop("Not an amount: %(v)s."),
+        gettext_noop("At most eight decimals: %(v)s."),
+    )
 
 
 def line_quantity(value: str) -> Decimal:
     """An invoice line's quantity: at most six decimals, as FA(3) allows."""
-    amount = _decimal(value, RowCode.INVALID_NUMBER, gettext_noop("Not a number: %(v)s."))
-    if amount != amount.quantize(Decimal("1e-6")) or abs(amount) >= Decimal("1e16"):
-        raise RowError(
-            None,
-            RowCode.INVALID_NUMBER,
-            Text(gettext_noop("At most six decimals: %(v)s."), v=value),
-        )
-    return amount.quantize(Decimal("1e-6"))
+    return _at_most(
+        value,
+        6,
+        RowCode.INVALID_NUMBER,
+        gettext_noop("Not a number: %(v)s."),
+        gettext_noop("At most six decimals: %(v)s."),
+    )
 
 
 def sha256_hex(value: str) -> str:

@@ -424,9 +424,9 @@ def test_an_offline_invoice_carries_kod_ii_beside_kod_i_on_the_page_and_pdf(clie
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"nip": "7251801126"}, "another seller"),
+        ({"nip": "7251801126"}, "innego sprzedawcę"),  # in the tenant's language
         ({"host": "https://qr.example.com"}, "/certificate/"),
-        ({"body": b"other"}, "another invoice"),
+        ({"body": b"other"}, "innej faktury"),
     ],
 )
 def test_a_kod_ii_of_another_seller_host_or_invoice_is_refused(client, erp, change, reason):
