@@ -248,9 +248,6 @@ def parse(raw: bytes) -> Fa3Invoice:
     corrected = fa.first("DaneFaKorygowanej")
     if correction and corrected is None:
         raise _invalid(gettext_noop("The invoice has no %(element)s."), element="DaneFaKorygowanej")
-    after = [line for line in lines if not line.before]
-    net = sum((line.net for line in after), ZERO) if after else totals["net"]
-    vat = sum((line.vat for line in after), ZERO) if after else totals["vat"]
     return Fa3Invoice(
         number=fa.text("P_2", required=True, limit=64),
         kind="correction" if correction else "invoice",
@@ -268,8 +265,9 @@ def parse(raw: bytes) -> Fa3Invoice:
         correction_reason=fa.text("PrzyczynaKorekty") if correction else "",
         split_payment=fa.text("Adnotacje/P_18A") == "1",
         gross=totals["gross"],
-        net=net,
-        vat=vat,
+        # As the invoice states them (a correction: the differences, as its total due is)
+        net=totals["net"],
+        vat=totals["vat"],
         sha256=hashlib.sha256(raw).hexdigest(),
         lines=lines,
     )

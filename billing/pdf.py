@@ -180,7 +180,7 @@ def invoice_pdf(
     details = [
         ("Data wystawienia", invoice.issue_date.strftime("%d.%m.%Y")),
         ("Data sprzedaży", invoice.sale_date.strftime("%d.%m.%Y") if invoice.sale_date else ""),
-        ("Termin płatności", invoice.due_date.strftime("%d.%m.%Y")),
+        ("Termin płatności", invoice.due_date.strftime("%d.%m.%Y") if invoice.gross > 0 else ""),
         ("Sprzedawca", seller),
         ("Nabywca", _buyer(invoice, customer)),
         ("Odbiorca", recipient),
@@ -217,12 +217,17 @@ def invoice_pdf(
     doc.set_font("DejaVu", "B", 11)
     doc.cell(130, 8, "Razem brutto", border="T")
     doc.cell(0, 8, money(invoice.gross), border="T", align="R", new_x="LMARGIN", new_y="NEXT")
-    doc.set_font("DejaVu", "", 10)
-    doc.cell(130, 6, "Zapłacono")
-    doc.cell(0, 6, money(invoice.paid), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("DejaVu", "B", 11)
-    doc.cell(130, 7, "Do zapłaty")
-    doc.cell(0, 7, money(invoice.outstanding), align="R", new_x="LMARGIN", new_y="NEXT")
+    if invoice.gross < 0:  # a correction that lowers the amount: the seller owes the difference
+        doc.cell(130, 7, "Do zwrotu")
+        doc.cell(0, 7, money(-invoice.gross), align="R", new_x="LMARGIN", new_y="NEXT")
+    else:
+        doc.set_font("DejaVu", "", 10)
+        doc.cell(130, 6, "Zapłacono")
+        doc.cell(0, 6, money(invoice.paid), align="R", new_x="LMARGIN", new_y="NEXT")
+        doc.set_font("DejaVu", "B", 11)
+        doc.cell(130, 7, "Do zapłaty")
+        doc.cell(0, 7, money(invoice.outstanding), align="R", new_x="LMARGIN", new_y="NEXT")
     account = customer.bank_account or payee.account
     _payment_box(
         doc,

@@ -199,6 +199,7 @@ def invoice_content(request, invoice) -> dict:
         "account": format_account(account) if account else "",
         "kod1": kod1,
         "kod2": kod2,
+        "to_return": -invoice.gross if invoice.gross < 0 else None,
         "has_xml": bool(invoice.xml_sha256) and InvoiceXml.objects.filter(invoice=invoice).exists(),
     }
 

@@ -76,14 +76,17 @@ def _search_of_moved_titles(rows: list[dict]):
 
 
 def _invoice_totals(line_ids: list[int]) -> None:
-    """An invoice's net and VAT are its lines' (the state after a correction, not before)."""
+    """An invoice's net and VAT are its lines' (a correction's: after minus before, the
+    difference, as its gross amount is)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE billing_invoice AS i SET net = t.net, vat = t.vat
-            FROM (SELECT l.invoice_id, SUM(l.net) AS net, SUM(l.vat) AS vat
+            FROM (SELECT l.invoice_id,
+                         SUM(CASE WHEN l.before THEN -l.net ELSE l.net END) AS net,
+                         SUM(CASE WHEN l.before THEN -l.vat ELSE l.vat END) AS vat
                   FROM billing_invoiceline l
-                  WHERE NOT l.before AND l.invoice_id IN (
+                  WHERE l.invoice_id IN (
                       SELECT invoice_id FROM billing_invoiceline WHERE id = ANY(%s))
                   GROUP BY l.invoice_id) AS t
             WHERE i.id = t.invoice_id

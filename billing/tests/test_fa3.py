@@ -294,6 +294,23 @@ def test_a_corrective_invoice_refers_to_the_one_it_corrects_with_the_difference(
     assert correction.corrects.erp_id == "X1"
     assert correction.correction_reason == "Błędny odczyt licznika"
     assert correction.gross == Decimal("-16.96")
+    # Its net and VAT are differences too, as its total due is (FA(3)'s P_13_1, P_14_1, P_15).
+    assert (correction.net, correction.vat) == (Decimal("-13.79"), Decimal("-3.17"))
+    owner = Client()
+    login(owner, HOST, "L0000001", "RyBa18$05")
+    page = owner.get(f"/invoices/{correction.pk}/", HTTP_HOST=HOST).content.decode()
+    assert "Do zwrotu" in page
+    # the amount to return is not shown as a negative one
+    assert '<dd class="big-amount">16,96' in page.replace("\xa0", " ")
+    assert "Termin płatności" not in page  # nothing for the customer to pay by a date
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = owner.get(f"/invoices/{correction.pk}/pdf", HTTP_HOST=HOST).content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Do zwrotu" in text
+    assert "Do zapłaty" not in text
     from billing.selectors import correction_differences
 
     [difference] = correction_differences(correction)
