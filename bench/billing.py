@@ -22,7 +22,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_billing")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import scaled, scratch_database, write_section  # noqa: E402
+
+CUSTOMERS, INVOICES = scaled(5000, 50), scaled(100_000, 500)
+DEMO_CUSTOMERS, MONTHS, REQUESTS = scaled(2000, 20), scaled(24, 3), scaled(200, 5)
 
 
 def main() -> None:
@@ -54,13 +57,13 @@ def main() -> None:
 
     with schema_context(imports.schema_name):
         customers = "erp_id;symbol;kind;name\n" + "".join(
-            f"K{i};S{i:07d};individual;Klient {i}\n" for i in range(5000)
+            f"K{i};S{i:07d};individual;Klient {i}\n" for i in range(CUSTOMERS)
         )
         import_text("customers", customers)
         rows = ["erp_id;number;customer_erp_id;issue_date;due_date;gross"]
         rows += [
-            f"F{i};FV/{i:07d};K{i % 5000};2026-{i % 12 + 1:02d}-01;2026-{i % 12 + 1:02d}-20;{100 + i % 900}.{i % 100:02d}"
-            for i in range(100_000)
+            f"F{i};FV/{i:07d};K{i % CUSTOMERS};2026-{i % 12 + 1:02d}-01;2026-{i % 12 + 1:02d}-20;{100 + i % 900}.{i % 100:02d}"
+            for i in range(INVOICES)
         ]
         payload = "\n".join(rows) + "\n"
         for label in ("first import", "re-import (unchanged)"):
@@ -69,7 +72,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             assert not result.errors, result.errors[:3]
             lines.append(
-                f"| 100,000 invoices, {label} | {elapsed:.2f} s | {100_000 / elapsed:,.0f} rows/s | "
+                f"| {INVOICES:,} invoices, {label} | {elapsed:.2f} s | {INVOICES / elapsed:,.0f} rows/s | "
                 f"created {result.created}, updated {result.updated}, unchanged {result.unchanged} |"
             )
 
@@ -83,7 +86,11 @@ def main() -> None:
     )
     with schema_context(dash.schema_name):
         files = demo_files(
-            profile=profile, customers=2000, months=24, first=("Jan Bench", "100001"), seed=7
+            profile=profile,
+            customers=DEMO_CUSTOMERS,
+            months=MONTHS,
+            first=("Jan Bench", "100001"),
+            seed=7,
         )
         started = time.perf_counter()
         total_rows = 0
@@ -97,10 +104,10 @@ def main() -> None:
     client = Client()
     with schema_context(dash.schema_name):  # the user and the session live in the tenant's schema
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    for _ in range(20):
+    for _ in range(max(2, REQUESTS // 10)):
         client.get("/", HTTP_HOST="dash.localhost")
     timings = []
-    for _ in range(200):
+    for _ in range(REQUESTS):
         started = time.perf_counter_ns()
         response = client.get("/", HTTP_HOST="dash.localhost")
         timings.append((time.perf_counter_ns() - started) / 1e6)
@@ -116,9 +123,11 @@ def main() -> None:
             "|---|---:|---:|---|",
             *lines,
             f"| one demo tenant: {total_rows:,} rows of 11 kinds | {demo_seconds:.2f} s | "
-            f"{total_rows / demo_seconds:,.0f} rows/s | 2,000 customers, 24 months |",
+            f"{total_rows / demo_seconds:,.0f} rows/s | {DEMO_CUSTOMERS:,} customers, "
+            f"{MONTHS} months |",
             "",
-            "| customer dashboard (2,000 customers, 24 months, 200 requests) | value |",
+            f"| customer dashboard ({DEMO_CUSTOMERS:,} customers, {MONTHS} months, "
+            f"{REQUESTS} requests) | value |",
             "|---|---:|",
             f"| median | {statistics.median(timings):.1f} ms |",
             f"| p90 | {timings[int(len(timings) * 0.9)]:.1f} ms |",

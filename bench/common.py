@@ -6,6 +6,14 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# BENCH_QUICK=1: every benchmark runs end to end at a toy size and writes nothing (the suite runs
+# them so, so that none can break unnoticed); the figures mean nothing then.
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+
+
+def scaled(full: int, quick: int) -> int:
+    """``full`` for a measurement, ``quick`` for the suite's run of the benchmark."""
+    return quick if QUICK else full
 
 
 def scratch_database(name: str) -> None:
@@ -20,7 +28,9 @@ def scratch_database(name: str) -> None:
 
 def write_section(marker: str, table: str, heading: str = "") -> None:
     """Replace the block between ``<!-- marker:start -->`` and ``<!-- marker:end -->`` in
-    docs/benchmarks.md, or append it (after ``heading``, when given)."""
+    docs/benchmarks.md, or append it (after ``heading``, when given); nothing in a quick run."""
+    if QUICK:
+        return
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"

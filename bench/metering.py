@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_metering")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import QUICK, scaled, scratch_database, write_section  # noqa: E402
 
-METERS = 10_000
+METERS = scaled(10_000, 100)
+RUNS = scaled(200, 5)
 
 
 def _setup():
@@ -160,7 +161,7 @@ def page_figures() -> tuple[int, float, float, float]:
         customer_account_attach(customer_ids=[Customer.objects.get(erp_id="K1").pk], user=user)
         meter = Meter.objects.get(erp_id="W1")
         selector_ms, chart_ms = [], []
-        for _ in range(200):
+        for _ in range(RUNS):
             started = time.perf_counter_ns()
             months = selectors.monthly_use(actor=user, meter=meter, months=120)
             selector_ms.append((time.perf_counter_ns() - started) / 1e6)
@@ -172,7 +173,7 @@ def page_figures() -> tuple[int, float, float, float]:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     client.get("/api/v1/meters", HTTP_HOST="meters.localhost")
     page_ms = []
-    for _ in range(50):
+    for _ in range(max(2, RUNS // 4)):
         started = time.perf_counter_ns()
         page = client.get(f"/meters/{meter.pk}/", HTTP_HOST="meters.localhost")
         page_ms.append((time.perf_counter_ns() - started) / 1e6)
@@ -198,8 +199,8 @@ def main() -> None:
     if "--import-rows" in sys.argv:
         print(json.dumps(import_run(int(sys.argv[sys.argv.index("--import-rows") + 1]))))
         return
-    small = _in_process(100_000)
-    big = _in_process(int(os.environ.get("BENCH_READINGS", "1000000")))
+    small = _in_process(scaled(100_000, 1000))
+    big = small if QUICK else _in_process(int(os.environ.get("BENCH_READINGS", 1_000_000)))
     statements, selector_ms, chart_ms, page_ms = page_figures()
     table = "\n".join(
         [

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_notifications")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import scaled, scratch_database, write_section  # noqa: E402
 
-CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
-EMAILS, TEXTS = 2_000, 1_000
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", scaled(20_000, 300)))
+EMAILS, TEXTS = scaled(2_000, 20), scaled(1_000, 10)
 
 
 def _free_port() -> int:

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_payments")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import scaled, scratch_database, write_section  # noqa: E402
 
-PAYMENTS = 200
+PAYMENTS = scaled(200, 5)
 MERCHANT = {"merchant_id": 300300, "api_key": "bench-key", "crc": "bench-crc"}
 POS = {"pos_id": 300301, "client_id": "300301", "client_secret": "bench", "second_key": "k2"}
 SERVICE = {"service_id": 300302, "shared_key": "bench-shared"}

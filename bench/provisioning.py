@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_provisioning")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import scaled, scratch_database, write_section  # noqa: E402
 
 
 def _signup_to_ready(n: int) -> float:
@@ -64,7 +64,7 @@ def _signup_to_ready(n: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=scaled(5, 2))
     parser.add_argument("--no-write", action="store_true")
     args, _others = parser.parse_known_args()  # make bench passes every benchmark its flags
     scratch_database(os.environ["BENCH_DB"])

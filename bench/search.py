@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_search")
 
-from bench.common import scratch_database, write_section  # noqa: E402
+from bench.common import scaled, scratch_database, write_section  # noqa: E402
 
-CUSTOMERS = 100_000
-RUNS = 200
+CUSTOMERS = scaled(100_000, 300)
+RUNS = scaled(200, 5)
 FIRST = "Anna Maria Katarzyna Małgorzata Agnieszka Barbara Ewa Krystyna Zofia Łucja Piotr Jan Andrzej Krzysztof Tomasz Paweł Józef Marcin Michał Grzegorz".split()
 LAST = "Nowak Kowalski Wiśniewski Wójcik Kowalczyk Kamiński Lewandowski Zieliński Szymański Woźniak Dąbrowski Kozłowski Jankowski Mazur Wojciechowski Kwiatkowski Krawczyk Kaczmarek Piotrowski Grabowski Zając Pawłowski Michalski Król Wieczorek Jabłoński Wróbel Nowakowski Majewski Olszewski Stępień Malinowski Jaworski Adamczyk Dudek Nowicki Pawlak Górski Witkowski Walczak Sikora Baran Rutkowski Michalak Szewczyk Ostrowski Tomaszewski Pietrzak Marciniak Wróblewski Żółw Łęcki Ślusarczyk Źrebiec".split()
 STREETS = "Modrzewiowa Lipowa Sosnowa Dębowa Brzozowa Klonowa Jesionowa Akacjowa Świerkowa Wierzbowa Polna Leśna Łąkowa Ogrodowa Słoneczna Źródlana Żeromskiego Kościuszki Mickiewicza Słowackiego".split()

@@ -11,8 +11,19 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # identity's models (the user) stand on django-otp's devices
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # identity registers its registration flows when it is ready, and they name the tenant
+    # model: the apps are installed (no table of theirs is read), the routing is not
+    "tenants",
+    "core",
+    "core.outbox",
     "identity",
 ]
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
 AUTH_USER_MODEL = "identity.User"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

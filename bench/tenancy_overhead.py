@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HOST = "bench.localhost"
 
+from bench.common import scaled  # noqa: E402
+
 
 def _environ(path: str) -> dict:
     return {
@@ -66,7 +68,7 @@ def measure(requests: int) -> dict:
         body = b"".join(handler(_environ("/bench/ping"), start_response))
         return body
 
-    for _ in range(max(200, requests // 10)):  # warm up: connections, caches, imports
+    for _ in range(scaled(max(200, requests // 10), 5)):  # warm up: connections, caches, imports
         call()
     assert statuses[-1].startswith("200"), (statuses[-1], call())
 
@@ -78,9 +80,9 @@ def measure(requests: int) -> dict:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(counter):
-        for _ in range(50):
+        for _ in range(10):
             call()
-    statements = counted / 50
+    statements = counted / 10
 
     times = []
     for _ in range(requests):
@@ -147,8 +149,8 @@ def run_child(mode: str, requests: int, db_name: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", action="store_true")
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=scaled(3000, 30))
+    parser.add_argument("--rounds", type=int, default=scaled(5, 1))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if args.child:
@@ -160,7 +162,7 @@ def main() -> None:
         print(json.dumps(measure(args.requests)))
         return
 
-    db_name = "ebok_bench"
+    db_name = os.environ.get("BENCH_DB", "ebok_bench")
     subprocess.run(
         [sys.executable, "-c", f"import bench.tenancy_overhead as b; b.prepare({db_name!r})"],
         cwd=ROOT,
