@@ -18,7 +18,7 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate_schemas --shared
 	$(BIN)/python manage.py bootstrap_platform
-	$(BIN)/python manage.py migrate_schemas --tenant
+	$(BIN)/python manage.py migrate_tenants --changes-only
 
 demo: migrate
 	$(BIN)/python manage.py load_demo

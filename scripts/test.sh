@@ -13,6 +13,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/correspondence.py "$@"
   .venv/bin/python bench/payments.py "$@"
   .venv/bin/python bench/search.py "$@"
+  .venv/bin/python bench/migrations.py "$@"
   exec .venv/bin/python bench/notifications.py "$@"
 fi
 exec .venv/bin/pytest "$@"

@@ -36,6 +36,9 @@ class Tenant(TenantMixin):
     address = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The fingerprint of the migrations its schema is at (tenants.template): the deploy's runner
+    # (tenants.migrator) finds the schemas behind the code in one query. Empty: not yet known.
+    migrations_fingerprint = models.CharField(max_length=64, blank=True, db_default="")
 
     auto_create_schema = True
     auto_drop_schema = False

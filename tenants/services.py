@@ -15,7 +15,7 @@ from tenants import policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, SignupRequest, Tenant, TenantSettingChange
 from tenants.presets import PRESET_FOR_KIND, preset
-from tenants.template import current_template, schema_create_from_template
+from tenants.template import current_template, migrations_fingerprint, schema_create_from_template
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
@@ -127,6 +127,8 @@ def tenant_create(
         nip=nip,
         regon=regon,
         address=address,
+        # Replayed from the template or migrated on save: at the code's migrations either way.
+        migrations_fingerprint=migrations_fingerprint(),
     )
     if template is not None:
         # Replay the migrated template (~10x faster than running every migration).
