@@ -54,7 +54,7 @@ def office_search(request) -> str | None:
 
 def tenant_branding(request) -> dict:
     tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.is_public or not tenant.config:
+    if tenant is None or tenant.is_public or not tenant.has_configuration:
         return {
             "branding": None,
             "tenant": None,

@@ -20,6 +20,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from core import csp as core_csp
 from core.errors import error_body
+from ebok.hosts import allow_tenant_host
 from ebok.views import healthz, readyz, tenant_suspended, unknown_host
 from tenants.registry import tenant_for_host
 
@@ -44,26 +45,32 @@ class TenantMiddleware(TenantMainMiddleware):
     is answered here with its "service suspended" page."""
 
     @staticmethod
-    def hostname_from_request(request: HttpRequest) -> str:
+    def domain_from_request(request: HttpRequest) -> str:
         # The raw Host header: ALLOWED_HOSTS is enforced after the tenant is known (ebok.hosts).
         raw = request.META.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
         raw = raw or request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
         domain, _port = split_domain_port(raw.lower())
         if not domain:
             raise DisallowedHost(raw)
+        return domain
+
+    @classmethod
+    def hostname_from_request(cls, request: HttpRequest) -> str:
+        domain = cls.domain_from_request(request)
         return domain[4:] if domain.startswith("www.") else domain
 
     def process_request(self, request: HttpRequest):
-
+        allow_tenant_host("")
         try:
-            hostname = self.hostname_from_request(request)
+            domain = self.domain_from_request(request)
         except DisallowedHost:
             connection.set_schema_to_public()
             return unknown_host(request)
-        tenant = tenant_for_host(hostname)
+        tenant = tenant_for_host(domain[4:] if domain.startswith("www.") else domain)
         if tenant is None:
             connection.set_schema_to_public()
             return unknown_host(request)
+        allow_tenant_host(domain)
         request.tenant = tenant
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
@@ -83,7 +90,7 @@ class TenantLocaleMiddleware:
         tenant = getattr(request, "tenant", None)
         allowed = (
             [str(lang) for lang in tenant.configuration.languages]
-            if tenant is not None and not tenant.is_public and tenant.config
+            if tenant is not None and not tenant.is_public and tenant.has_configuration
             else [code for code, _name in settings.LANGUAGES]
         )
         language = translation.get_language_from_request(request)

@@ -52,7 +52,7 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     """The tenant's colours as CSS variables (served as a file so CSP needs no inline styles).
     Text colours are derived so contrast meets WCAG AA whatever the tenant picked."""
     tenant = getattr(request, "tenant", None)
-    if tenant is not None and tenant.config:
+    if tenant is not None and tenant.has_configuration:
         branding = tenant.configuration.branding
         primary, accent = branding.primary_colour, branding.accent_colour
     else:

@@ -16,7 +16,7 @@ from tenants.policies import LoginIdentifier, TenantConfig
 
 def tenant_config() -> TenantConfig | None:
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or not getattr(tenant, "config", None):
+    if tenant is None or not getattr(tenant, "has_configuration", False):
         return None
     return tenant.configuration
 

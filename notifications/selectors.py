@@ -25,7 +25,7 @@ class Choice:
 
 def config() -> TenantConfig:
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or not getattr(tenant, "config", None):
+    if tenant is None or not getattr(tenant, "has_configuration", False):
         raise RuntimeError("no tenant is active on this connection")
     return tenant.configuration
 

@@ -7,6 +7,7 @@ export DATABASE_URL TEST_REDIS_URL="${TEST_REDIS_URL:-}" CHROMIUM_PATH="${CHROMI
 if [ "${1:-}" = "--bench" ]; then
   shift
   .venv/bin/python bench/tenancy_overhead.py "$@"
+  .venv/bin/python bench/registry.py "$@"
   .venv/bin/python bench/provisioning.py "$@"
   .venv/bin/python bench/billing.py "$@"
   .venv/bin/python bench/metering.py "$@"

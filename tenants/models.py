@@ -68,6 +68,12 @@ class Tenant(TenantMixin):
         return self.status == self.Status.ONBOARDING
 
     @property
+    def has_configuration(self) -> bool:
+        """Whether the tenant has a configuration (the platform's own row has none); does not
+        load the raw JSON the registry let go."""
+        return "_configuration" in self.__dict__ or bool(self.config)
+
+    @property
     def configuration(self) -> policies.TenantConfig:
         """The typed configuration, parsed once per tenant object (objects are cached per
         process by the registry, so this is not parsed per request)."""
@@ -234,3 +240,18 @@ class SchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint[:12]
+
+
+class RegistryChange(models.Model):
+    """A change of a tenant, its domains or configuration, for every process's registry
+    (tenants.registry): the processes forget just the tenants (and hosts) changed since the
+    generation they knew. ``tenant_id`` is empty for a change of everything; rows older than
+    two days are pruned (a process idle for longer forgets everything)."""
+
+    generation = models.BigIntegerField(primary_key=True)
+    tenant_id = models.BigIntegerField(null=True)  # no foreign key: deleted tenants stay named
+    host = models.CharField(max_length=253, blank=True)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.generation}: {self.tenant_id} {self.host}"

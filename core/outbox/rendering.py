@@ -28,7 +28,7 @@ class RenderedEmail:
 
 def branding_context() -> dict:
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or not getattr(tenant, "config", None):
+    if tenant is None or not getattr(tenant, "has_configuration", False):
         return {"branding": None}
     branding = tenant.configuration.branding
     return {

@@ -45,7 +45,11 @@ def recipient_language(preferred: str | None = "") -> str:
     if preferred and preferred in {code for code, _name in settings.LANGUAGES}:
         return preferred
     tenant = getattr(connection, "tenant", None)
-    if tenant is not None and getattr(tenant, "config", None) and tenant.configuration.languages:
+    if (
+        tenant is not None
+        and getattr(tenant, "has_configuration", False)
+        and tenant.configuration.languages
+    ):
         return str(tenant.configuration.languages[0])
     return settings.LANGUAGE_CODE
 
@@ -211,7 +215,7 @@ def register_transport(channel: str, transport: Transport) -> None:
 def _from_address() -> str:
     tenant = getattr(connection, "tenant", None)
     address = settings.DEFAULT_FROM_EMAIL
-    if tenant is not None and getattr(tenant, "config", None):
+    if tenant is not None and getattr(tenant, "has_configuration", False):
         name = tenant.configuration.branding.portal_name.replace('"', "")
         mailbox = address.rsplit("<", 1)[-1].rstrip(">") if "<" in address else address
         return f'"{name}" <{mailbox}>'
@@ -370,7 +374,11 @@ def message_deliver(*, message_id: int) -> bool:
 def _pace() -> int:
     """Messages this tenant may deliver per minute (its notification settings)."""
     tenant = getattr(connection, "tenant", None)
-    config = getattr(tenant, "configuration", None) if getattr(tenant, "config", None) else None
+    config = (
+        getattr(tenant, "configuration", None)
+        if getattr(tenant, "has_configuration", False)
+        else None
+    )
     notifications = getattr(config, "notifications", None)
     return notifications.per_minute if notifications else settings.OUTBOX_PER_MINUTE
 

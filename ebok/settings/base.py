@@ -92,6 +92,9 @@ TENANT_REUSE_SEARCH_PATH = env.bool("TENANT_REUSE_SEARCH_PATH", default=True)
 # generation counter again (one cache read, no SQL): a change to a tenant, its domains or its
 # configuration reaches every process within this time. 0 = check on every request.
 TENANT_REGISTRY_CHECK_SECONDS = env.float("TENANT_REGISTRY_CHECK_SECONDS", default=1.0)
+# Hosts (with their tenants and parsed configurations) each process keeps, least recently used
+# first out: about 20 KB each (docs/benchmarks.md, the registry).
+TENANT_REGISTRY_MAX_HOSTS = env.int("TENANT_REGISTRY_MAX_HOSTS", default=20000)
 
 MIDDLEWARE = [
     "ebok.middleware.HealthCheckMiddleware",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from dataclasses import fields
 from enum import StrEnum
 from typing import Any, get_args, get_origin, get_type_hints
@@ -162,23 +163,39 @@ def get_setting(config: TenantConfig, key: str) -> Any:
     return getattr(value, name) if name else value
 
 
+# Equal settings groups parsed for different tenants are one object: a process caching thousands
+# of tenants made from a few presets holds few copies (the groups are frozen, so sharing is safe).
+_SHARED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def _shared(value: Any) -> Any:
+    try:
+        return _SHARED.setdefault(value, value)
+    except TypeError:  # unhashable, or no weak reference possible: keep this tenant's own copy
+        return value
+
+
 def config_from_json(data: dict) -> TenantConfig:
     return TenantConfig(
-        branding=load(Branding, data["branding"]),
+        branding=_shared(load(Branding, data["branding"])),
         modules=load(tuple[Module, ...], data["modules"]),
         login_identifiers=load(tuple[LoginIdentifier, ...], data["login_identifiers"]),
-        password_policy=load(PasswordPolicy, data["password_policy"]),
-        lockout=load(LockoutPolicy, data["lockout"]),
-        session=load(SessionPolicy, data["session"]),
-        links=load(LinkPolicy, data["links"]),
-        registration=load(RegistrationSettings, data["registration"]),
+        password_policy=_shared(load(PasswordPolicy, data["password_policy"])),
+        lockout=_shared(load(LockoutPolicy, data["lockout"])),
+        session=_shared(load(SessionPolicy, data["session"])),
+        links=_shared(load(LinkPolicy, data["links"])),
+        registration=_shared(load(RegistrationSettings, data["registration"])),
         languages=load(tuple[Language, ...], data["languages"]),
-        payee=load(PayeeSettings, data.get("payee", {})),  # stored before payee existed: defaults
-        wording=load(Wording, data.get("wording", {})),  # likewise before the tenant's words
-        metering=load(MeteringSettings, data.get("metering", {})),  # and before the meters
-        correspondence=load(CorrespondenceSettings, data.get("correspondence", {})),
-        notifications=load(NotificationSettings, data.get("notifications", {})),
-        access=load(AccessPolicy, data.get("access", {})),
+        payee=_shared(
+            load(PayeeSettings, data.get("payee", {}))
+        ),  # stored before payee existed: defaults
+        wording=_shared(
+            load(Wording, data.get("wording", {}))
+        ),  # likewise before the tenant's words
+        metering=_shared(load(MeteringSettings, data.get("metering", {}))),  # and before the meters
+        correspondence=_shared(load(CorrespondenceSettings, data.get("correspondence", {}))),
+        notifications=_shared(load(NotificationSettings, data.get("notifications", {}))),
+        access=_shared(load(AccessPolicy, data.get("access", {}))),
     )
 
 
