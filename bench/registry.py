@@ -61,20 +61,23 @@ def _fill(count: int, config: dict) -> None:
 
 def _measure(count: int, rng: random.Random) -> dict:
     from django.conf import settings
+    from django.db import transaction
     from django.http.request import validate_host
 
     from tenants import registry
     from tenants.models import Tenant
-    from tenants.services import tenant_setting_set
 
     hosts = [f"ebok.r{n:06d}.example" for n in range(count)]
     registry.forget_everything()
+    sample = min(500, count)  # memory traced over the first hosts only (tracing is slow)
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for host in hosts:
+    for host in hosts[:sample]:
         registry.tenant_for_host(host).configuration  # noqa: B018 - parsed, as a request does
-    per_tenant = (tracemalloc.get_traced_memory()[0] - before) / count
+    per_tenant = (tracemalloc.get_traced_memory()[0] - before) / sample
     tracemalloc.stop()
+    for host in hosts[sample:]:
+        registry.tenant_for_host(host).configuration  # noqa: B018
 
     start = registry.statistics()
     stream = [rng.choice(hosts) for _ in range(count * 10)]
@@ -86,23 +89,26 @@ def _measure(count: int, rng: random.Random) -> dict:
     hits = end["hits"] - start["hits"]
     hit_rate = hits / len(stream) * 100
 
+    # One tenant's configuration changes, as tenant_setting_set writes it (these rows have no
+    # schema, so the row is written directly; the signal and the change log are the same).
     changed = Tenant.objects.get(slug=f"r{count // 2:06d}")
-    tenant_setting_set(
-        tenant=changed, key="branding.portal_name", value=f"Zmieniony {count}", actor="bench"
-    )
+    branding = {**changed.config["branding"], "portal_name": f"Zmieniony {count}"}
+    with transaction.atomic():
+        Tenant.objects.filter(pk=changed.pk).update(config={**changed.config, "branding": branding})
+        registry.bump_generation(changed.pk)
     registry._registry.checked_at = 0.0  # the check interval is over
     start = registry.statistics()
     for host in hosts:
         registry.tenant_for_host(host)
     refetched = registry.statistics()["misses"] - start["misses"]
 
-    sample = hosts[-1]
+    last = hosts[-1]
     from ebok.hosts import allow_tenant_host
 
-    allow_tenant_host(sample)
+    allow_tenant_host(last)
     reference = [*settings.ALLOWED_HOSTS[:], *hosts]  # every known host, as before
-    ours = _time_check(lambda: validate_host(sample, settings.ALLOWED_HOSTS))
-    old = _time_check(lambda: validate_host(sample, reference))
+    ours = _time_check(lambda: validate_host(last, settings.ALLOWED_HOSTS))
+    old = _time_check(lambda: validate_host(last, reference))
     return {
         "count": count,
         "hit_rate": hit_rate,

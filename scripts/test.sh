@@ -14,7 +14,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/correspondence.py "$@"
   .venv/bin/python bench/payments.py "$@"
   .venv/bin/python bench/search.py "$@"
-  .venv/bin/python bench/migrations.py "$@"
+  .venv/bin/python bench/scale.py "$@"
   exec .venv/bin/python bench/notifications.py "$@"
 fi
 exec .venv/bin/pytest "$@"

@@ -15,6 +15,7 @@ class TenantErrorCode(StrEnum):
     CONFIRMATION_MISMATCH = "confirmation_mismatch"
     WRONG_STATUS = "wrong_status"
     EXPORT_FAILED = "export_failed"
+    RESTORE_REFUSED = "restore_refused"
     NOTHING_TO_RESEND = "nothing_to_resend"
     INVALID_NIP = "invalid_nip"
     INVALID_REGON = "invalid_regon"

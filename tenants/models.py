@@ -211,6 +211,7 @@ class PlatformEvent(models.Model):
         INVITATION_RESENT = "invitation_resent", _("Administrator invitation resent")
         TENANT_EXPORTED = "tenant_exported", _("Tenant exported")
         TENANT_DELETED = "tenant_deleted", _("Tenant deleted")
+        TENANT_RESTORED = "tenant_restored", _("Tenant restored from an export")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     tenant = models.ForeignKey(

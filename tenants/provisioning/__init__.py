@@ -27,6 +27,7 @@ from tenants.provisioning.lifecycle import (  # noqa: F401 - the package's names
     tenant_invitation_resend,
     tenant_publish,
     tenant_reactivate,
+    tenant_restore,
     tenant_suspend,
 )
 from tenants.provisioning.signup import (  # noqa: F401 - the package's names
