@@ -40,6 +40,11 @@ lint: install
 	# the services and selectors type-check.
 	$(BIN)/pytest -q -p no:cacheprovider ebok/tests/test_layers.py ebok/tests/test_error_codes.py
 	$(BIN)/mypy
+	# The deployment files, offline (the suite also renders the chart and validates it against
+	# Kubernetes' schemas).
+	$(BIN)/hadolint --config .hadolint.yaml deploy/Dockerfile
+	$(BIN)/yamllint -c .yamllint.yaml deploy/compose.yaml helm/ebok/Chart.yaml helm/ebok/values.yaml helm/ebok/values-production.yaml
+	$(BIN)/helm lint --strict --quiet helm/ebok -f helm/ebok/values-production.yaml
 
 format: install
 	$(BIN)/ruff format .

@@ -29,11 +29,11 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 
 {{- define "ebok.mediaVolume" -}}
-{{- if .Values.media.persistence.enabled }}
+{{- if .Values.media.persistence.enabled -}}
 - name: media
   persistentVolumeClaim: {claimName: {{ include "ebok.mediaClaim" . }}}
-{{- else }}
+{{- else -}}
 - name: media
   emptyDir: {}
-{{- end }}
+{{- end -}}
 {{- end -}}
