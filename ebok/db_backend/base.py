@@ -9,7 +9,15 @@ on the *open* connection and forgets it whenever PostgreSQL may have dropped it:
 close, rollback and rollback to a savepoint (a SET is transactional). Disable it with
 ``TENANT_REUSE_SEARCH_PATH = False`` behind a transaction-mode pooler, where consecutive
 transactions may run on different server sessions (see docs/operations.md).
+
+A PostgreSQL backend keeps the catalogue entries of every table it has touched (about 0.3 MB per
+tenant schema): a persistent connection that served hundreds of tenants holds hundreds of MB.
+So a connection is recycled once it has served ``TENANT_CONNECTION_MAX_SCHEMAS`` different
+schemas (default 100): it is marked obsolete and Django closes it at the end of the request
+(or Celery task), as it does when ``CONN_MAX_AGE`` runs out; the next request opens a fresh one.
 """
+
+import time
 
 from django.conf import settings
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
@@ -19,6 +27,18 @@ class DatabaseWrapper(TenantDatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._search_path_in_force = None
+        self._schemas_served: set[str] = set()
+
+    def _count_schema(self) -> None:
+        """Remember the schema this connection serves; past the limit, close it after this
+        request (Django's close_if_unusable_or_obsolete reads close_at)."""
+        schema = self.schema_name
+        if schema in self._schemas_served:
+            return
+        self._schemas_served.add(schema)
+        limit = getattr(settings, "TENANT_CONNECTION_MAX_SCHEMAS", 100)
+        if limit and len(self._schemas_served) > limit:
+            self.close_at = time.monotonic()  # obsolete now: closed when the request ends
 
     def _handle_search_path(self, cursor=None):
         if (
@@ -32,9 +52,11 @@ class DatabaseWrapper(TenantDatabaseWrapper):
             return
         super()._handle_search_path(cursor)
         self._search_path_in_force = self.search_path_set_schemas
+        self._count_schema()
 
     def get_new_connection(self, conn_params):
         self._search_path_in_force = None
+        self._schemas_served = set()
         return super().get_new_connection(conn_params)
 
     def close(self):

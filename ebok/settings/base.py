@@ -88,6 +88,9 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "ebok.views.unknown_host"
 # behind a transaction-mode pooler.
 TENANT_LIMIT_SET_CALLS = True
 TENANT_REUSE_SEARCH_PATH = env.bool("TENANT_REUSE_SEARCH_PATH", default=True)
+# A persistent connection is closed after the request in which it served this many different
+# schemas (a PostgreSQL backend keeps every touched tenant's catalogue, ~0.3 MB each). 0: never.
+TENANT_CONNECTION_MAX_SCHEMAS = env.int("TENANT_CONNECTION_MAX_SCHEMAS", default=100)
 # Seconds a process trusts its copy of the domain -> tenant map before checking the shared
 # generation counter again (one cache read, no SQL): a change to a tenant, its domains or its
 # configuration reaches every process within this time. 0 = check on every request.

@@ -89,3 +89,32 @@ def test_a_process_sees_changes_within_the_check_interval(tenants, settings, mon
     assert registry.tenant_for_host("alpha.localhost") is first  # still trusted
     clock[0] += 0.6
     assert registry.tenant_for_host("alpha.localhost") is not first  # re-read after the interval
+
+
+def test_a_connection_that_served_too_many_schemas_is_recycled(tenants, settings):
+    """Each tenant's catalogue stays in the server backend's memory: past the limit of schemas
+    the connection is closed at the end of the request and a fresh one serves the next."""
+    settings.TENANT_CONNECTION_MAX_SCHEMAS = 2
+    own = connections.create_connection("default")
+    own.settings_dict = {**own.settings_dict, "CONN_MAX_AGE": 600}  # persistent, as in production
+    try:
+        own.set_tenant(tenants.a)
+        with own.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            first_pid = cursor.fetchone()[0]
+        own.set_tenant(tenants.b)
+        own.cursor().close()
+        own.close_if_unusable_or_obsolete()
+        assert own.connection is not None  # two schemas (alpha, beta): within the limit
+        own.set_schema_to_public()
+        own.cursor().close()
+        own.close_if_unusable_or_obsolete()  # a third: recycled when the request ends
+        assert own.connection is None
+        own.set_tenant(tenants.a)
+        with own.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != first_pid
+            cursor.execute("SHOW search_path")
+            assert cursor.fetchone()[0] == "alpha, public"
+    finally:
+        own.close()
