@@ -10,7 +10,6 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from billing.transfer import format_account
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
+from core.paging import keyset_page
 from identity.views import add_form_errors, request_info
 
 FOCUS_KEY = "billing_focus"
@@ -54,7 +54,7 @@ def request_focus(request) -> selectors.Focus | None:
 
 
 def _page(request, queryset, per_page: int = 25):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return keyset_page(request, queryset, per_page)
 
 
 def _chart(months: list[dict]) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from billing.models import Customer, LegalTitle
 from core.errors import ApplicationError
+from core.paging import keyset_page
 from correspondence import selectors, services
 from correspondence.changes import labelled
 from correspondence.errors import CorrespondenceErrorCode as Code
@@ -62,7 +62,7 @@ def inbox(request):
             assigned_to=request.user.pk if mine else None,
         )
     )
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = keyset_page(request, rows, 25)
     counts = selectors.inbox_counts()
     queues = [
         {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.models import Building, Customer
 from core.errors import ApplicationError, invalid_fields
+from core.paging import keyset_page
 from correspondence import selectors, services
 from correspondence.errors import CorrespondenceErrorCode as Code
 from correspondence.forms import FocusErrors
@@ -117,7 +117,7 @@ def _announcements_page(request, form, *, editing=None, status=200):
         {
             "form": form,
             "editing": editing,
-            "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+            "page": keyset_page(request, rows, 25),
             "standing": set(selectors.standing().values_list("pk", flat=True)),
         },
         status=status,
@@ -352,7 +352,7 @@ def _letters_page(request, form, status=200):
         "correspondence/office/letters.html",
         {
             "form": form,
-            "page": Paginator(selectors.letters_office(), 25).get_page(request.GET.get("page")),
+            "page": keyset_page(request, selectors.letters_office(), 25),
         },
         status=status,
     )

@@ -4,7 +4,6 @@ customer's, and the public page a cooperative must keep), and letters to the cus
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from billing.views import portal_page, request_focus
 from core import uploads
 from core.errors import ApplicationError
+from core.paging import keyset_page
 from correspondence import selectors, services
 from correspondence.models import Document
 from tenants.policies import Module
@@ -25,7 +25,7 @@ def announcements(request):
     return render(
         request,
         "correspondence/announcements.html",
-        {"page": Paginator(rows, 20).get_page(request.GET.get("page")), "now": timezone.now()},
+        {"page": keyset_page(request, rows, 20), "now": timezone.now()},
     )
 
 
@@ -94,7 +94,7 @@ def letters(request):
         request,
         "correspondence/letters.html",
         {
-            "page": Paginator(rows, 20).get_page(request.GET.get("page")),
+            "page": keyset_page(request, rows, 20),
             "offers_cases": bool(services.offered_kinds(request.tenant.configuration)),
         },
     )

@@ -5,7 +5,6 @@ where a reference and the contact given in it show a case's status without an ac
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from billing import selectors as billing_selectors
 from billing.views import portal_page, request_focus
 from core import throttling, uploads
 from core.errors import ApplicationError, Throttled
+from core.paging import keyset_page
 from correspondence import selectors, services
 from correspondence.changes import labelled
 from correspondence.forms import CaseForm, RateForm, ReplyForm, StatusLookupForm
@@ -37,7 +37,7 @@ def cases(request):
     status = request.GET.get("status", "")
     if status in CaseStatus.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    page = keyset_page(request, rows, 20)
     return render(
         request,
         "correspondence/cases.html",

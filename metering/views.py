@@ -9,7 +9,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from billing.views import portal_page, request_focus
 from core import uploads
 from core.errors import ApplicationError
+from core.paging import keyset_page
 from identity.views import add_form_errors
 from metering import selectors, services
 from metering.errors import MeteringErrorCode
@@ -105,9 +105,9 @@ def _periods(request, meters: list[Meter]) -> dict[int, dict]:
 @portal_page(*MODULES)
 def meters(request):
     actor, focus = request.user, request_focus(request)
-    page = Paginator(
-        selectors.meter_list(actor=actor, focus=focus).prefetch_related("registers"), 20
-    ).get_page(request.GET.get("page"))
+    page = keyset_page(
+        request, selectors.meter_list(actor=actor, focus=focus).prefetch_related("registers"), 20
+    )
     rows = list(page)
     config = request.tenant.configuration
     takes = config.has_module(Module.READINGS)
@@ -263,7 +263,7 @@ def _form_context(request, meter: Meter, form: ReadingForm | None = None) -> dic
 def meter_detail(request, pk: int, form: ReadingForm | None = None, status: int = 200):
     meter = _meter_or_404(request, pk)
     readings = selectors.reading_list(actor=request.user, meter=meter)
-    page = Paginator(readings, 25).get_page(request.GET.get("page"))
+    page = keyset_page(request, readings, 25)
     months = selectors.monthly_use(actor=request.user, meter=meter, months=24)
     context = {
         "meter": meter,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox import services as outbox
+from core.paging import keyset_page
 from identity.models import User
 from identity.permissions import staff_required
 from identity.services import staff_access_record
@@ -38,7 +38,7 @@ def messages_list(request: HttpRequest) -> HttpResponse:
     if status not in STATUSES:
         status = "failed"
     rows = selectors.notices().filter(status=status).order_by("-created_at", "-id")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = keyset_page(request, rows, 50)
     return render(
         request,
         "notifications/office/messages.html",
@@ -80,9 +80,7 @@ def account_notices(request: HttpRequest, user_id: int) -> HttpResponse:
     staff_access_record(
         actor=request.user, field_group="notifications", purpose="notices", users=[subject]
     )
-    page = Paginator(selectors.messages_to(user_id=subject.pk), 50).get_page(
-        request.GET.get("page")
-    )
+    page = keyset_page(request, selectors.messages_to(user_id=subject.pk), 50)
     return render(
         request,
         "notifications/office/account.html",

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import tenant_base_url
+from core.paging import keyset_page
 from identity.permissions import staff_required
 from payments import services
 from payments.gateways import autopay
@@ -259,9 +259,9 @@ def account_test(request, gateway: str):
 @staff_required("payments.view", modules=MODULES)
 def payments_list(request):
     """Payments and the gateways' notifications, the refused ones with their reasons."""
-    payments = Paginator(
-        Payment.objects.select_related("customer").order_by("-created_at", "-id"), 25
-    ).get_page(request.GET.get("page"))
+    payments = keyset_page(
+        request, Payment.objects.select_related("customer").order_by("-created_at", "-id"), 25
+    )
     notifications = Notification.objects.select_related("payment").order_by("-received_at", "-id")[
         :50
     ]

@@ -50,6 +50,42 @@ def test_invoice_page_lists_only_own_invoices(client, ledger, all_modules):
     assert "FV/2/2026" not in page
 
 
+def test_lists_page_by_keyset_without_counting_and_lose_no_row(client, ledger, all_modules):
+    """60 invoices of one customer on 25-row pages: every invoice once, newest first, and no
+    page counts the list or skips rows by OFFSET (the cost of page 1,000 is the cost of page 1)."""
+    import re
+
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.importing import import_text
+
+    rows = ["erp_id;number;customer_erp_id;issue_date;due_date;gross"]
+    rows += [
+        f"FX{n};FX/{n:03d}/2025;K1;2025-{n % 12 + 1:02d}-{n % 28 + 1:02d};2025-12-31;10.00"
+        for n in range(59)
+    ]
+    assert import_text("invoices", "\n".join(rows) + "\n").errors == []
+    client.force_login(ledger["owner"])
+    seen, link, pages = [], "", 0
+    while link is not None:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/invoices/" + link, HTTP_HOST=HOST)
+        assert response.status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+        assert "COUNT(" not in sql
+        assert "OFFSET 25" not in sql
+        assert "OFFSET 50" not in sql
+        seen += [invoice.number for invoice in response.context["page"]]
+        pages += 1
+        found = re.search(r'href="(\?cursor=[^"]+)" rel="next"', response.content.decode())
+        link = found.group(1).replace("&amp;", "&") if found else None
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 60  # FV/1/2026 of the ledger and the 59 above
+    assert "FV/2/2026" not in seen  # the neighbour's
+    # A cursor tampered with shows the first page, not an error.
+    assert client.get("/invoices/?cursor=AAAA", HTTP_HOST=HOST).status_code == 200
+
+
 @pytest.mark.parametrize(
     "url",
     [

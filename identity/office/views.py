@@ -6,7 +6,6 @@ import csv
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from core import portal
 from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from core.http import base_url
+from core.paging import keyset_page
 from identity import selectors, services
 from identity.audit_labels import detail_lines
 from identity.models import AuthEvent, Document, RegistrationRequest, StaffAccess, User
@@ -188,9 +188,9 @@ def audit_log(request):
             },
         )
         return _audit_csv(rows)
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = keyset_page(request, rows, 100)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "identity/office/audit.html",
