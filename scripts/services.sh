@@ -58,3 +58,14 @@ fi
 if command -v chromium >/dev/null 2>&1; then
   echo "export CHROMIUM_PATH=$(command -v chromium)"
 fi
+
+# The load test runs the stack through a real PgBouncer (Debian's package; the tests start their
+# own on a loopback port, the package's service is left stopped).
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/services.sh: installing Debian's pgbouncer for the load test" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer \
+      && (service pgbouncer stop || true)) >&2 \
+      || echo "scripts/services.sh: could not install pgbouncer" >&2
+  fi
+fi

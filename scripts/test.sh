@@ -15,6 +15,7 @@ if [ "${1:-}" = "--bench" ]; then
   .venv/bin/python bench/payments.py "$@"
   .venv/bin/python bench/search.py "$@"
   .venv/bin/python bench/scale.py "$@"
+  .venv/bin/python bench/load.py "$@"
   exec .venv/bin/python bench/notifications.py "$@"
 fi
 exec .venv/bin/pytest "$@"

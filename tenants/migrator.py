@@ -165,6 +165,10 @@ def _migrate_one(schema: str, fingerprint: str, plans: dict[frozenset, _Plan]) -
             how = "django"
         else:
             with transaction.atomic(), connection.cursor() as cursor:
+                # No wait for the WAL flush at each schema's commit: a crash may lose the last
+                # few commits, never a part of one (the schema, its records and its fingerprint
+                # go together), and the rerun of a deploy applies what was lost.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 for statement in plan.sql:
                     cursor.execute(statement)
                 cursor.executemany(
