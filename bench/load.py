@@ -51,6 +51,7 @@ SECONDS = scaled(60, 4)  # of load per setup
 WORKERS = scaled(4, 2)  # gunicorn processes
 CUSTOMERS, MONTHS = scaled(300, 3), scaled(12, 2)
 REDIS_DB = 13
+FAULT_SECONDS = 2.0  # after the connections are cut, errors this long are the cut's
 TODAY = datetime.now(UTC).date().isoformat()
 PYTHON = sys.executable
 
@@ -170,8 +171,14 @@ class Tally:
         self.lock = threading.Lock()
         self.times: list[float] = []
         self.errors: list[str] = []
+        self.error_times: list[float] = []
         self.mismatches: list[str] = []
         self.refusals = 0  # business answers (a reading out of its window, an invoice paid)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+            self.error_times.append(time.monotonic())
 
     def add(self, elapsed: float) -> None:
         with self.lock:
@@ -186,7 +193,7 @@ def _customer(
 
     def check(what: str, status: int, data: bytes, allowed=(200,), marker=True) -> bool:
         if status not in allowed:
-            tally.errors.append(f"{tenant['slug']} {what}: {status} {data[:200]!r}")
+            tally.error(f"{tenant['slug']} {what}: {status} {data[:200]!r}")
             return False
         if marker:
             text = data.decode("utf-8", "replace")
@@ -198,7 +205,7 @@ def _customer(
         try:
             status, response_headers, data, elapsed = client.request(method, path, body, headers)
         except (OSError, http.client.HTTPException) as exc:
-            tally.errors.append(f"{tenant['slug']} {what}: {exc!r}")
+            tally.error(f"{tenant['slug']} {what}: {exc!r}")
             return None, None, b""
         tally.add(elapsed)
         return status, response_headers, data
@@ -260,7 +267,7 @@ def _customer(
             status, headers, body = call("PDF", "GET", f"/api/v1/invoices/{invoices[0]['id']}/pdf")
             if status is not None and check("PDF", status, body, marker=False):
                 if headers.get("Content-Type") != "application/pdf":
-                    tally.errors.append(f"{tenant['slug']} PDF: {headers.get('Content-Type')}")
+                    tally.error(f"{tenant['slug']} PDF: {headers.get('Content-Type')}")
         meters = []
         if tenant["meters"]:
             status, _h, body = call("meters API", "GET", "/api/v1/meters")
@@ -292,7 +299,20 @@ def _customer(
     client.connection.close()
 
 
-def _load(port: int, tenants: list[dict]) -> dict:
+def _cut_connections() -> None:
+    """What a PostgreSQL restart does to its clients: every connection to the database ends."""
+    import psycopg
+
+    with psycopg.connect(_database_url(), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def _load(port: int, tenants: list[dict], fault=None) -> dict:
+    """``fault`` runs once, halfway: errors up to two seconds after it are the fault's; any
+    later is a failure to recover."""
     tally = Tally()
     markers = [t["marker"] for t in tenants]
     deadline = time.monotonic() + SECONDS
@@ -313,8 +333,17 @@ def _load(port: int, tenants: list[dict]) -> dict:
     started = time.perf_counter()
     for thread in threads:
         thread.start()
+    fault_at = None
+    if fault is not None:
+        time.sleep(SECONDS / 2)
+        fault_at = time.monotonic()
+        fault()
     for thread in threads:
         thread.join(SECONDS + 120)
+    in_fault = [
+        fault_at is not None and fault_at <= at <= fault_at + FAULT_SECONDS
+        for at in tally.error_times
+    ]
     elapsed = time.perf_counter() - started
     times = sorted(tally.times)
 
@@ -327,7 +356,8 @@ def _load(port: int, tenants: list[dict]) -> dict:
         "p50": statistics.median(times) * 1000 if times else 0.0,
         "p95": pct(0.95),
         "p99": pct(0.99),
-        "errors": tally.errors,
+        "errors": [e for e, fault in zip(tally.errors, in_fault, strict=True) if not fault],
+        "fault_errors": sum(in_fault),
         "mismatches": tally.mismatches,
         "refusals": tally.refusals,
     }
@@ -432,9 +462,11 @@ def main() -> None:
         command, bouncer_port = _pgbouncer(folder)
         stack.enter_context(_process(command, env, folder / "pgbouncer.out"))
         _wait_port(bouncer_port)
-        for setup, database_url in (
-            ("direct", _database_url()),
-            ("pgbouncer", _database_url(bouncer_port)),
+        for setup, database_url, fault in (
+            ("direct", _database_url(), None),
+            ("pgbouncer", _database_url(bouncer_port), None),
+            # PostgreSQL restarted under load, as its clients see it: every connection cut.
+            ("direct, every connection cut halfway", _database_url(), _cut_connections),
         ):
             served = {**production, "DATABASE_URL": database_url}
             port = _free_port()
@@ -455,7 +487,7 @@ def main() -> None:
                         "--without-mingle",
                     ],
                     served,
-                    folder / f"worker-{setup}.log",
+                    folder / f"worker-{setup[:9]}.log",
                 ),
                 _process(
                     [
@@ -471,12 +503,12 @@ def main() -> None:
                         "-",
                     ],
                     served,
-                    folder / f"gunicorn-{setup}.log",
+                    folder / f"gunicorn-{setup[:9]}.log",
                 ),
             ):
                 _wait_port(port)
                 _warm_up(port, tenants)
-                results[setup] = _load(port, tenants)
+                results[setup] = _load(port, tenants, fault)
             print(
                 setup,
                 {k: v for k, v in results[setup].items() if k not in ("errors", "mismatches")},
@@ -489,14 +521,15 @@ def main() -> None:
         f"{MONTHS} months each); {CLIENTS} customers for {SECONDS} s per setup.",
         "",
         "| setup | requests | requests/s | p50 | p95 | p99 | errors | tenant mismatches | "
-        "business refusals |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"business refusals | errors within {FAULT_SECONDS:.0f} s of the cut |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for setup, r in results.items():
         lines.append(
             f"| {setup} | {r['requests']:,} | {r['rps']:.0f} | {r['p50']:.0f} ms | "
             f"{r['p95']:.0f} ms | {r['p99']:.0f} ms | {len(r['errors'])} | "
-            f"{len(r['mismatches'])} | {r['refusals']} |"
+            f"{len(r['mismatches'])} | {r['refusals']} | "
+            f"{r['fault_errors'] if 'cut' in setup else '–'} |"
         )
     table = "\n".join(lines)
     print(table)
