@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_billing")
 
-from bench.common import scaled, scratch_database, write_section  # noqa: E402
+from bench.common import ledger_profile, scaled, scratch_database, write_section  # noqa: E402
 
 CUSTOMERS, INVOICES = scaled(5000, 50), scaled(100_000, 500)
 DEMO_CUSTOMERS, MONTHS, REQUESTS = scaled(2000, 20), scaled(24, 3), scaled(200, 5)
@@ -33,7 +33,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from decimal import Decimal
 
     from django.core.management import call_command
     from django.db import connection
@@ -44,7 +43,7 @@ def main() -> None:
     from billing.importing import import_text
     from billing.models import Customer
     from billing.services import customer_account_attach
-    from demo.ledger import LedgerProfile, demo_files
+    from demo.ledger import demo_files
     from demo.portals import LEDGER_ENTITIES
     from identity.services import user_create
     from tenants.services import tenant_create
@@ -76,14 +75,7 @@ def main() -> None:
                 f"created {result.created}, updated {result.updated}, unchanged {result.unchanged} |"
             )
 
-    profile = LedgerProfile(
-        contract_kind="housing",
-        components=(("Eksploatacja", Decimal("210.00")), ("Fundusz remontowy", Decimal("95.00"))),
-        symbol_format="{:06d}",
-        point_format="W{:06d}",
-        city="Benchowo",
-        postcode="00-001",
-    )
+    profile = ledger_profile()
     with schema_context(dash.schema_name):
         files = demo_files(
             profile=profile,

@@ -40,3 +40,19 @@ def write_section(marker: str, table: str, heading: str = "") -> None:
     else:
         text += "\n" + (heading + "\n\n" if heading else "") + block + "\n"
     path.write_text(text)
+
+
+def ledger_profile():
+    """The demo generator's profile of a housing cooperative the benchmarks fill tenants with."""
+    from decimal import Decimal
+
+    from demo.ledger import LedgerProfile
+
+    return LedgerProfile(
+        contract_kind="housing",
+        components=(("Eksploatacja", Decimal("210.00")), ("Fundusz remontowy", Decimal("95.00"))),
+        symbol_format="{:06d}",
+        point_format="W{:06d}",
+        city="Benchowo",
+        postcode="00-001",
+    )

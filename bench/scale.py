@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_scale")
 
-from bench.common import scaled, scratch_database, write_section  # noqa: E402
+from bench.common import ledger_profile, scaled, scratch_database, write_section  # noqa: E402
 
 TENANTS = scaled(1000, 6)
 SAMPLE = scaled(10, 2)  # schemas the reference migrates
@@ -86,22 +86,14 @@ def _reference(schemas: list[str]) -> float:
 
 def _ledger(schema: str) -> int:
     """A demo ledger in ``schema`` (customers, premises, charges, invoices, payments...)."""
-    from decimal import Decimal
 
     from django_tenants.utils import schema_context
 
     from billing.importing import import_text
-    from demo.ledger import LedgerProfile, demo_files
+    from demo.ledger import demo_files
     from demo.portals import LEDGER_ENTITIES
 
-    profile = LedgerProfile(
-        contract_kind="housing",
-        components=(("Eksploatacja", Decimal("210.00")), ("Fundusz remontowy", Decimal("95.00"))),
-        symbol_format="{:06d}",
-        point_format="W{:06d}",
-        city="Benchowo",
-        postcode="00-001",
-    )
+    profile = ledger_profile()
     rows = 0
     with schema_context(schema):
         files = demo_files(
