@@ -195,10 +195,12 @@ def _customer(
         if status not in allowed:
             tally.error(f"{tenant['slug']} {what}: {status} {data[:200]!r}")
             return False
-        if marker:
+        if marker and status == 200:  # a redirect names nobody
             text = data.decode("utf-8", "replace")
-            if tenant["marker"] not in text or any(m in text for m in others):
+            if any(m in text for m in others):
                 tally.mismatches.append(f"{tenant['slug']} {what}: another tenant's answer")
+            elif not any(m in text for m in tenant["markers"]):
+                tally.error(f"{tenant['slug']} {what}: names no tenant")
         return True
 
     def call(what, method, path, body=None, headers=None, **kwargs):
@@ -314,7 +316,7 @@ def _load(port: int, tenants: list[dict], fault=None) -> dict:
     """``fault`` runs once, halfway: errors up to two seconds after it are the fault's; any
     later is a failure to recover."""
     tally = Tally()
-    markers = [t["marker"] for t in tenants]
+    markers = [m for t in tenants for m in t["markers"]]
     deadline = time.monotonic() + SECONDS
     threads = [
         threading.Thread(
@@ -322,7 +324,7 @@ def _load(port: int, tenants: list[dict], fault=None) -> dict:
             args=(
                 port,
                 tenants[n % len(tenants)],
-                [m for m in markers if m != tenants[n % len(tenants)]["marker"]],
+                [m for m in markers if m not in tenants[n % len(tenants)]["markers"]],
                 n,
                 deadline,
                 tally,
@@ -399,9 +401,13 @@ def _tenants(env: dict) -> list[dict]:
             {
                 "slug": row["slug"],
                 "host": f"{row['slug']}.localhost",
-                # The tenant's name is on every page and in the tenant API (HTML-escaped in
-                # pages: „quotes” stay as they are, & would not).
-                "marker": html.escape(row["name"], quote=False),
+                # Its name or its portal's name is on every page and in the tenant API
+                # (HTML-escaped in pages: „quotes” stay as they are, & would not); another
+                # tenant's, never.
+                "markers": (
+                    html.escape(row["name"], quote=False),
+                    html.escape(row["portal"], quote=False),
+                ),
                 "credentials": {"login": row["login"], "password": row["password"]},
                 # What the tenant offers (its rules are data): only that is asked for.
                 "pays_online": row["pays_online"],
@@ -409,8 +415,13 @@ def _tenants(env: dict) -> list[dict]:
                 "reads": row["reads"],
             }
         )
-    names = [t["marker"] for t in tenants]
-    assert all(a == b or a not in b for a in names for b in names), names
+    for one in tenants:  # no tenant's marker is part of another's: a hit is a real mismatch
+        for other in tenants:
+            if other is not one:
+                assert not any(a in b for a in one["markers"] for b in other["markers"]), (
+                    one["markers"],
+                    other["markers"],
+                )
     return tenants
 
 

@@ -26,7 +26,10 @@ from identity.services.base import RequestInfo, audit
 
 @transaction.atomic
 def documents_accept(*, user: User, ids: list[int], info: RequestInfo | None = None) -> None:
-    """Record acceptance of current documents; every pending one must be among ``ids``."""
+    """Record acceptance of current documents; every pending one must be among ``ids``.
+    The account's row is locked first: the same account accepting in two sessions at once (two
+    tabs, two devices) records each acceptance once, and the later session finds nothing left."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
     pending = selectors.documents_to_accept(user)
     pending_ids = {doc.pk for doc in pending}
     wanted = set(ids)
