@@ -51,6 +51,7 @@ SECONDS = scaled(60, 4)  # of load per setup
 WORKERS = scaled(4, 2)  # gunicorn processes
 CUSTOMERS, MONTHS = scaled(300, 3), scaled(12, 2)
 REDIS_DB = 13
+PASSWORD = "Obci4zenie!Test2026"  # the simulated customers' accounts (made by the benchmark)
 FAULT_SECONDS = 2.0  # after the connections are cut, errors this long are the cut's
 TODAY = datetime.now(UTC).date().isoformat()
 PYTHON = sys.executable
@@ -217,7 +218,11 @@ def _customer(
         return
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token.group(1).decode() if token else "", **tenant["credentials"]}
+        {
+            "csrfmiddlewaretoken": token.group(1).decode() if token else "",
+            "login": tenant["logins"][(number // TENANTS) % len(tenant["logins"])],
+            "password": PASSWORD,
+        }
     ).encode()
     status, headers, body = call(
         "login", "POST", "/login/", form, {"Content-Type": "application/x-www-form-urlencoded"}
@@ -376,21 +381,37 @@ def _warm_up(port: int, tenants: list[dict]) -> None:
 
 def _tenants(env: dict) -> list[dict]:
     """The demo tenants served, each with its customer's credentials and its marker."""
+    # Each simulated customer logs in with an account of its own (the portal throttles logins
+    # per account, as it should): accounts of the demo customer, made here.
+    per_tenant = -(-CLIENTS // TENANTS)
     script = (
         "import json, django; django.setup()\n"
+        "from django_tenants.utils import tenant_context\n"
         "from demo.portals.catalogue import DEMO_TENANTS\n"
+        "from billing.models import Customer\n"
+        "from billing.services import customer_account_attach\n"
+        "from identity.models import User\n"
+        "from identity.services import user_create\n"
         "from tenants.models import Tenant\n"
         "out = []\n"
-        "for demo in DEMO_TENANTS:\n"
+        f"for demo in DEMO_TENANTS[:{TENANTS}]:\n"
         "    t = Tenant.objects.get(slug=demo.slug)\n"
-        "    a = next(a for a in demo.accounts if a.role == 'customer')\n"
-        "    out.append({'slug': t.slug, 'login': a.login, 'password': a.password,\n"
+        "    logins = []\n"
+        "    with tenant_context(t):\n"
+        "        customer = Customer.objects.get(symbol=demo.demo_customer[1])\n"
+        f"        for n in range({per_tenant}):\n"
+        "            login = f'obciazenie{n}'\n"
+        "            if not User.objects.filter(username=login).exists():\n"
+        "                user = user_create(login=login, password=PASSWORD)\n"
+        "                customer_account_attach(customer_ids=[customer.pk], user=user)\n"
+        "            logins.append(login)\n"
+        "    out.append({'slug': t.slug, 'logins': logins,\n"
         "                'portal': t.configuration.branding.portal_name, 'name': t.name,\n"
         "                'pays_online': t.configuration.has_module('online_payments'),\n"
         "                'meters': t.configuration.offers_any('meters', 'readings'),\n"
         "                'reads': t.configuration.has_module('readings')})\n"
         "print(json.dumps(out))\n"
-    )
+    ).replace("PASSWORD", repr(PASSWORD))
     done = subprocess.run(  # noqa: S603
         [PYTHON, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
@@ -408,7 +429,7 @@ def _tenants(env: dict) -> list[dict]:
                     html.escape(row["name"], quote=False),
                     html.escape(row["portal"], quote=False),
                 ),
-                "credentials": {"login": row["login"], "password": row["password"]},
+                "logins": row["logins"],
                 # What the tenant offers (its rules are data): only that is asked for.
                 "pays_online": row["pays_online"],
                 "meters": row["meters"],
