@@ -28,7 +28,10 @@ SMS_SIMULATOR_HOSTS: list[str] = []
 # host (https://qr-test.ksef.mf.gov.pl) for a tenant whose invoices are KSeF's test ones.
 KSEF_QR_URL = env("KSEF_QR_URL", default="https://qr.ksef.mf.gov.pl").rstrip("/")
 PAYMENT_SIMULATOR_MERCHANTS = Path(
-    env("PAYMENT_SIMULATOR_MERCHANTS", default=str(BASE_DIR / ".data" / "simulators" / "merchants.json"))
+    env(
+        "PAYMENT_SIMULATOR_MERCHANTS",
+        default=str(BASE_DIR / ".data" / "simulators" / "merchants.json"),
+    )
 )
 # The scheme of links in e-mails sent by background jobs (requests use their own).
 PLATFORM_URL_SCHEME = env("PLATFORM_URL_SCHEME", default="https")

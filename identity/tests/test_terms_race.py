@@ -7,33 +7,15 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
+from core.testing import in_thread
 from identity.models import AuthEvent, Document, DocumentAcceptance, User
 from identity.services import document_publish, documents_accept, user_create
 
 pytestmark = pytest.mark.django_db
 
 
-def _in_thread(tenant, work):
-    """Run ``work`` on a new connection (its own transaction, committed) in tenant's schema."""
-    out: dict = {}
-
-    def run():
-        try:
-            connection.set_tenant(tenant)
-            out["value"] = work()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            out["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")
+_in_thread = in_thread
 
 
 def test_two_sessions_accepting_at_once_record_each_document_once(tenants):

@@ -7,33 +7,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.testing import in_thread
 
 pytestmark = pytest.mark.django_db
 
 
-def _in_thread(tenant, work):
-    """Run ``work`` on a new connection (its own transaction, committed) in tenant's schema."""
-    out: dict = {}
-
-    def run():
-        try:
-            connection.set_tenant(tenant)
-            out["value"] = work()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            out["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(30)
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")
+_in_thread = in_thread
 
 
 def test_two_concurrent_submissions_store_one_and_refuse_the_other(tenants):

@@ -1,0 +1,29 @@
+"""Helpers the apps' tests share (imported only by tests)."""
+
+from __future__ import annotations
+
+import threading
+
+
+def in_thread(tenant, work):
+    """Run ``work`` on a new database connection in ``tenant``'s schema, in a thread: its own
+    transaction, committed, outside the test's (for races between real transactions)."""
+    from django.db import connection  # noqa: PLC0415 - the thread's own connection
+
+    out: dict = {}
+
+    def run():
+        try:
+            connection.set_tenant(tenant)
+            out["value"] = work()
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
