@@ -54,10 +54,14 @@ class TenantMiddleware(TenantMainMiddleware):
             raise DisallowedHost(raw)
         return domain
 
+    @staticmethod
+    def hostname_of(domain: str) -> str:
+        """The host a tenant is registered under: ``www.`` is the same portal."""
+        return domain.removeprefix("www.")
+
     @classmethod
     def hostname_from_request(cls, request: HttpRequest) -> str:
-        domain = cls.domain_from_request(request)
-        return domain[4:] if domain.startswith("www.") else domain
+        return cls.hostname_of(cls.domain_from_request(request))
 
     def process_request(self, request: HttpRequest):
         allow_tenant_host("")
@@ -66,7 +70,7 @@ class TenantMiddleware(TenantMainMiddleware):
         except DisallowedHost:
             connection.set_schema_to_public()
             return unknown_host(request)
-        tenant = tenant_for_host(domain[4:] if domain.startswith("www.") else domain)
+        tenant = tenant_for_host(self.hostname_of(domain))
         if tenant is None:
             connection.set_schema_to_public()
             return unknown_host(request)
