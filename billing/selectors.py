@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from billing.models import (
     LegalTitle,
     ManagerMembership,
     PaymentReceived,
+    PeriodTotal,
     Premises,
     PremisesGrant,
     ServicePoint,
@@ -230,6 +231,41 @@ def overdue_invoices(*, actor: User, focus: Focus | None = None, today: date | N
     return unpaid_invoices(actor=actor, focus=focus).filter(due_date__lt=today)
 
 
+@dataclass(frozen=True)
+class InvoicesOverview:
+    recent: list[Invoice]  # the latest issued, newest first
+    next_due: Invoice | None  # the unpaid invoice due first
+    overdue_count: int
+
+
+def invoices_overview(
+    *, actor: User, focus: Focus | None = None, today: date, recent: int = 3
+) -> InvoicesOverview:
+    """What the dashboard says of invoices, in one statement however many there are: the
+    ``recent`` latest, the next one to pay and how many are overdue (window functions over the
+    actor's invoices, filtered to the few rows shown)."""
+    unpaid = ExpressionWrapper(Q(paid__lt=F("gross")), output_field=BooleanField())
+    rows = (
+        invoice_list(actor=actor, focus=focus)
+        .annotate(
+            is_unpaid=unpaid,
+            recent_rank=Window(RowNumber(), order_by=[F("issue_date").desc(), F("id").desc()]),
+            due_rank=Window(
+                RowNumber(), partition_by=[unpaid], order_by=[F("due_date").asc(), F("id").asc()]
+            ),
+            overdue=Window(Count("id", filter=Q(paid__lt=F("gross"), due_date__lt=today))),
+        )
+        .filter(Q(recent_rank__lte=recent) | Q(is_unpaid=True, due_rank=1))
+        .order_by("recent_rank")
+    )
+    rows = list(rows)
+    return InvoicesOverview(
+        recent=[r for r in rows if r.recent_rank <= recent],
+        next_due=next((r for r in rows if r.is_unpaid and r.due_rank == 1), None),
+        overdue_count=rows[0].overdue if rows else 0,
+    )
+
+
 def einvoice_history(*, customer_id: int, limit: int = 50) -> QuerySet:
     """A customer's e-invoice consent events, newest first (the page and the API alike)."""
     return EInvoiceConsentEvent.objects.filter(customer_id=customer_id)[:limit]
@@ -376,50 +412,43 @@ def paid_online(invoice_ids: list[int]) -> set[int]:
 
 
 def balance(*, actor: User, focus: Focus | None = None, until: date | None = None) -> Balance:
-    """Charges minus payments over everything the actor may see (two queries, and one per app
-    that reports payments not yet booked; those only for today's balance)."""
-    charges, payments = (
-        charge_list(actor=actor, focus=focus),
-        payment_list(actor=actor, focus=focus),
-    )
-    if until is not None:
-        charges, payments = charges.filter(period__lte=until), payments.filter(paid_on__lte=until)
-    charged = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-    paid = payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-    online = ZERO
+    """Charges minus payments over everything the actor may see: today's from the monthly
+    totals (one query, whatever the history's length, and one per app that reports payments
+    not yet booked); a past day's from the charges and payments themselves (two queries)."""
     scope = scope_for(actor, focus=focus)
+    if until is None:
+        sums = _scoped(PeriodTotal.objects.all(), scope).aggregate(
+            all_charged=Coalesce(Sum("charged"), ZERO), all_paid=Coalesce(Sum("paid"), ZERO)
+        )
+        charged, paid = sums["all_charged"], sums["all_paid"]
+    else:
+        charges = charge_list(actor=actor, focus=focus).filter(period__lte=until)
+        payments = payment_list(actor=actor, focus=focus).filter(paid_on__lte=until)
+        charged = charges.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+        paid = payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    online = ZERO
     if until is None and scope.covers_whole_customers:
         online = pending_credit(scope.customer_ids)
     return Balance(charged=charged, paid=paid, paid_online=online)
 
 
 def balance_by_month(*, actor: User, focus: Focus | None = None, months: int = 24) -> list[dict]:
-    """Charged and paid per month, newest first."""
-
-    charged = dict(
-        charge_list(actor=actor, focus=focus)
-        .order_by()
-        .values_list("period")
-        .annotate(total=Sum("amount"))
-        .values_list("period", "total")
+    """Charged and paid per month (payments by the month they were made), the latest
+    ``months`` months that have either, newest first: one query over the monthly totals."""
+    rows = (
+        _scoped(PeriodTotal.objects.all(), scope_for(actor, focus=focus))
+        .values("period")
+        .annotate(month_charged=Sum("charged"), month_paid=Sum("paid"))
+        .order_by("-period")[:months]
     )
-    paid = dict(
-        payment_list(actor=actor, focus=focus)
-        .order_by()
-        .annotate(month=TruncMonth("paid_on"))
-        .values_list("month")
-        .annotate(total=Sum("amount"))
-        .values_list("month", "total")
-    )
-    keys = sorted(set(charged) | set(paid), reverse=True)[:months]
     return [
         {
-            "period": k,
-            "charged": charged.get(k, ZERO),
-            "paid": paid.get(k, ZERO),
-            "balance": charged.get(k, ZERO) - paid.get(k, ZERO),
+            "period": r["period"],
+            "charged": r["month_charged"],
+            "paid": r["month_paid"],
+            "balance": r["month_charged"] - r["month_paid"],
         }
-        for k in keys
+        for r in rows
     ]
 
 

@@ -88,14 +88,13 @@ def _chart(months: list[dict]) -> dict:
 def dashboard(request):
     actor, focus = request.user, request_focus(request)
     total = selectors.balance(actor=actor, focus=focus)
-    unpaid = selectors.unpaid_invoices(actor=actor, focus=focus)
-    next_due = unpaid.order_by("due_date", "id").first()
     today = timezone.localdate()
+    invoices = selectors.invoices_overview(actor=actor, focus=focus, today=today)
     offers = request.tenant.configuration.has_module
     context = {
         "total": total,
-        "next_due": next_due,
-        "overdue_count": selectors.overdue_invoices(actor=actor, focus=focus, today=today).count(),
+        "next_due": invoices.next_due,
+        "overdue_count": invoices.overdue_count,
         # Overdue invoices are listed where the tenant lists them (no link where it offers
         # neither page); a balance to confirm only where the tenant asks for confirmations.
         "overdue_url": next(
@@ -107,7 +106,7 @@ def dashboard(request):
         .count()
         if offers("balance_confirmation")
         else 0,
-        "recent_invoices": selectors.invoice_list(actor=actor, focus=focus)[:3],
+        "recent_invoices": invoices.recent,
         "recent_payments": selectors.payment_list(actor=actor, focus=focus)[:3],
         "chart": _chart(selectors.balance_by_month(actor=actor, focus=focus, months=12)),
         "customers": selectors.customer_list(actor=actor, focus=focus)[:5],

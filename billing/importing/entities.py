@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils.translation import gettext_lazy
 
-from billing import models, search
+from billing import models, search, totals
 from billing.importing.columns import (
     Column,
     EntitySpec,
@@ -237,6 +237,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Reference("premises_erp_id", models.Premises, "premises_id", required=False),
         ),
         transform=_first_of_month,
+        before=totals.charges_before,
     ),
     "invoices": EntitySpec(
         "invoices",
@@ -322,6 +323,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
             Reference("invoice_erp_id", models.Invoice, "invoice_id", required=False),
         ),
         after=_refresh_invoice_paid,
+        before=totals.payments_before,
         messages={"payment_amount_positive": gettext_lazy("A payment must be more than zero.")},
     ),
     "settlements": EntitySpec(

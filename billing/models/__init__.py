@@ -30,6 +30,7 @@ from billing.models.ledger import (  # noqa: F401 - the app's models
     InvoiceLine,
     InvoiceXml,
     PaymentReceived,
+    PeriodTotal,
     Settlement,
 )
 from billing.models.managers import (  # noqa: F401 - the app's models

@@ -316,3 +316,30 @@ class Deposit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class PeriodTotal(models.Model):
+    """What was charged and paid per customer, premises (none: the account as a whole) and
+    month: the dashboard's balance and chart read these few rows instead of the whole history.
+    Derived from charges and payments received, and kept by the import (``billing.totals``)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    premises = models.ForeignKey(
+        Premises, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.DateField()  # the first day of the month
+    charged = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    paid = models.DecimalField(default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "premises", "period"],
+                nulls_distinct=False,
+                name="period_total_key",
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="period_total_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.period:%Y-%m}"
