@@ -110,17 +110,28 @@ def _decimal(value: str, code: str, message: str) -> Decimal:
     return number
 
 
+_NOT_AN_AMOUNT = gettext_noop("Not an amount: %(v)s.")
+_CENT = Decimal("0.01")
+_TOO_MUCH = Decimal("1e12")
+
+
 def money(value: str) -> Decimal:
-    amount = _decimal(value, RowCode.INVALID_AMOUNT, gettext_noop("Not an amount: %(v)s."))
-    if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
-        raise RowError(
-            None, RowCode.INVALID_AMOUNT, Text(gettext_noop("Not an amount: %(v)s."), v=value)
-        )
-    return amount.quantize(Decimal("0.01"))
+    amount = _decimal(value, RowCode.INVALID_AMOUNT, _NOT_AN_AMOUNT)
+    cents = amount.quantize(_CENT)
+    if amount != cents or abs(amount) >= _TOO_MUCH:
+        raise RowError(None, RowCode.INVALID_AMOUNT, Text(_NOT_AN_AMOUNT, v=value))
+    return cents
 
 
 def day(value: str) -> date:
     value = value.strip()
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":  # YYYY-MM-DD, the usual one
+        year, month, dom = value[:4], value[5:7], value[8:]
+        if year.isdecimal() and month.isdecimal() and dom.isdecimal():
+            try:
+                return date(int(year), int(month), int(dom))
+            except ValueError:
+                pass  # the error below names the value
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) or re.fullmatch(
         r"(\d{2})\.(\d{2})\.(\d{4})", value
     )

@@ -12,6 +12,8 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -92,7 +94,10 @@ def run_import(
         while chunk := list(itertools.islice(numbered, BATCH)):
             result.total += len(chunk)
             parsed = _parse_chunk(spec, chunk, result, seen)
-            _resolve_references(spec, parsed, result, known)
+            # A reference to a row of this file that a writer may still be writing (a corrective
+            # invoice naming one a batch or two before it) is looked up again once they are done.
+            settle = (lambda: writers.settle(result)) if writers is not None else None
+            _resolve_references(spec, parsed, result, known, settle=settle)
             valid = [(number, values) for number, values in parsed if values is not None]
             if valid and writers is not None:
                 writers.write(valid, result)
@@ -120,9 +125,16 @@ WRITERS = 2
 
 
 class _Writers:
-    """Threads that write batches on connections of their own, in the tenant's schema. A batch
-    a writer could not write (a deadlock with a batch beside it) is written again by the
-    caller's thread once the others are done, so the result is the same as one writer's."""
+    """Threads that write batches on connections of their own, in the tenant's schema.
+
+    Order is kept where it matters: a batch starts only once the batch ``LAG`` places before it
+    has committed, so two batches written at the same time are always close enough in the file
+    for a repeated erp_id between them to be reported (``SEEN_WINDOW``), and of rows further
+    apart the later one is written last and wins, as with one writer. A batch a writer could not
+    write (a deadlock with the batch beside it) is tried again at once, and after three failures
+    written by the caller's thread when the others are done."""
+
+    LAG = 3  # batches: SEEN_WINDOW // BATCH - 1
 
     def __init__(self, spec: EntitySpec, tenant) -> None:
         self.spec, self.tenant = spec, tenant
@@ -130,6 +142,8 @@ class _Writers:
         self.done: queue.Queue = queue.Queue()
         self.retry: list[list] = []
         self.sent = 0
+        self.handed = 0
+        self.finished: dict[int, threading.Event] = {}
         self.threads = [
             threading.Thread(target=self._run, name=f"import-writer-{i}", daemon=True)
             for i in range(WRITERS)
@@ -149,21 +163,39 @@ class _Writers:
     def _run(self) -> None:
         use_tenant(self.tenant)  # this thread's own connection
         try:
-            while (valid := self.work.get()) is not None:
-                part = ImportResult()
+            while (item := self.work.get()) is not None:
+                valid, finished = item
                 try:
-                    _write_batch(self.spec, valid, part)
-                except DatabaseError:
-                    self.done.put(("retry", valid))
-                else:
-                    self.done.put(("ok", part))
+                    self.done.put(self._write(valid))
+                finally:
+                    finished.set()
         finally:
             connection.close()
 
+    def _write(self, valid: list) -> tuple[str, Any]:
+        for _attempt in range(3):
+            part = ImportResult()
+            try:
+                _write_batch(self.spec, valid, part)
+            except DatabaseError:
+                continue
+            return ("ok", part)
+        return ("retry", valid)
+
     def write(self, valid: list, result: ImportResult) -> None:
-        self.work.put(valid)  # waits while every writer is busy
+        number = self.handed
+        self.handed += 1
+        earlier = self.finished.pop(number - self.LAG, None)
+        if earlier is not None:
+            earlier.wait()
+        self.finished[number] = threading.Event()
+        self.work.put((valid, self.finished[number]))  # waits while every writer is busy
         self.sent += 1
         self._collect(result, wait=False)
+
+    def settle(self, result: ImportResult) -> None:
+        """Wait until every batch handed over is written."""
+        self._collect(result, wait=True)
 
     def finish(self, result: ImportResult) -> None:
         self._collect(result, wait=True)
@@ -201,10 +233,15 @@ def _parse_chunk(
 ) -> list[tuple[int, dict[str, Any] | None]]:
     out: list[tuple[int, dict[str, Any] | None]] = []
     column_names = {c.name for c in spec.columns} | {r.column for r in spec.references}
-    # What each row is checked against, looked up once per batch rather than once per value.
+    # What each row is checked against, worked out once per shape of row (a CSV file's rows all
+    # have its header's columns): the columns a row carries are parsed, the optional ones it
+    # lacks take their empty value at once.
     columns = [(c.name, c.parse, c.required, _empty_for(c)) for c in spec.columns]
     references = [(r.column, r.required) for r in spec.references]
     prepare = spec.prepare
+    shape = None
+    plan: list = []
+    lacking: dict[str, Any] = {}
     for number, raw in chunk:
         if prepare is not None and "__error__" not in raw:
             raw = prepare(raw)
@@ -212,7 +249,13 @@ def _parse_chunk(
             result.error(number, None, RowCode.INVALID_ROW, raw["__error__"])
             out.append((number, None))
             continue
-        values: dict[str, Any] = {}
+        if shape is None or raw.keys() != shape:
+            shape = raw.keys()
+            plan = [(*c, c[0] in shape) for c in columns if c[0] in shape or c[2]]
+            lacking = {
+                name: empty for name, _p, req, empty in columns if not req and name not in shape
+            }
+        values: dict[str, Any] = dict(lacking)
         ok = True
         if not column_names.issuperset(raw):
             unknown = sorted(k for k in raw if k and k not in column_names)
@@ -224,9 +267,12 @@ def _parse_chunk(
                     Text(gettext_noop("Unknown column: %(c)s."), c=unknown[0]),
                 )
                 ok = False
-        for name, parse, required, empty in columns:
-            given = raw.get(name)
-            value = str(given) if given else ""
+        for name, parse, required, empty, present in plan:
+            if present:
+                given = raw[name]
+                value = given if given.__class__ is str else (str(given) if given else "")
+            else:
+                value = ""
             if not value or value.isspace():
                 if required:
                     result.error(
@@ -284,7 +330,11 @@ KNOWN_LIMIT = 200_000
 
 
 def _resolve_references(
-    spec: EntitySpec, parsed: list, result: ImportResult, known: dict[str, dict[str, int]]
+    spec: EntitySpec,
+    parsed: list,
+    result: ImportResult,
+    known: dict[str, dict[str, int]],
+    settle: Callable[[], None] | None = None,
 ) -> None:
     for ref in spec.references:
         cache = known.setdefault(ref.column, {})
@@ -296,11 +346,11 @@ def _resolve_references(
         if wanted:
             if len(cache) + len(wanted) > KNOWN_LIMIT:
                 cache.clear()
-            cache.update(
-                ref.model._default_manager.filter(**{f"{ref.key}__in": wanted}, **ref.where)
-                .order_by("pk")
-                .values_list(ref.key, "pk")
-            )
+            cache.update(_look_up(ref, wanted))
+            missing = wanted.difference(cache)
+            if missing and settle is not None and ref.model is spec.model:
+                settle()  # rows of this very file, perhaps still being written
+                cache.update(_look_up(ref, missing))
         for index, (number, values) in enumerate(parsed):
             if values is None:
                 continue
@@ -317,6 +367,14 @@ def _resolve_references(
                     Text(gettext_noop("No record with erp_id %(id)s."), id=erp),
                 )
                 parsed[index] = (number, None)
+
+
+def _look_up(ref, keys: set[str]) -> Iterable[tuple[str, int]]:
+    return (
+        ref.model._default_manager.filter(**{f"{ref.key}__in": keys}, **ref.where)
+        .order_by("pk")
+        .values_list(ref.key, "pk")
+    )
 
 
 def _upsert_chunk(spec: EntitySpec, chunk: list, result: ImportResult) -> None:
@@ -357,6 +415,14 @@ def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str | Text:
     return Text(gettext_noop("The database refused this row (%(c)s)."), c=constraint or "?")
 
 
+_PLAIN = (str, int, bool, Decimal, date, datetime, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """A value that goes into the statement as a parameter as it is."""
+    return value.__class__ in _PLAIN
+
+
 def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     """One INSERT … ON CONFLICT statement; returns the ids written and how many were new.
 
@@ -387,28 +453,50 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
 
-    shape = hashlib.sha1(column_list.encode(), usedforsecurity=False).hexdigest()[:10]
+    # Columns with one value in every row of the batch (the optional columns a file leaves
+    # empty, the stamps, the defaults) are given once as parameters; only the others are copied.
+    fixed = {a: v for a, v in ({a: now for a in stamps} | defaults).items() if _plain(v)}
+    for a in supplied:
+        first = rows[0][a]
+        kind = first.__class__
+        if (
+            a != "erp_id"  # at least one column is copied: it makes the rows
+            and _plain(first)
+            and all(row[a] == first and row[a].__class__ is kind for row in rows)
+        ):
+            fixed[a] = first
+    from_rows = [a for a in supplied if a not in fixed]
+    constant = {a: now for a in stamps} | defaults
+    not_plain = [a for a in columns if a not in supplied and a not in fixed]  # copied as they are
+    copied = from_rows + not_plain
+    also = [constant[a] for a in not_plain]
+    copied_list = ", ".join(quoted[a] for a in copied)
+    shape = hashlib.sha1(copied_list.encode(), usedforsecurity=False).hexdigest()[:10]
     staging = q(f"_import_{model._meta.db_table}_{shape}")
-    fixed = [now for _a in stamps] + list(defaults.values())
+    selected = ", ".join(
+        f"CAST(%s AS {fields[a].db_type(connection)})" if a in fixed else f"_s.{quoted[a]}"
+        for a in columns
+    )
     # Rows go to a temporary table with COPY (no per-value query text), then one
     # INSERT ... SELECT ... ON CONFLICT upserts them. Only identifiers taken from the model's own
-    # metadata are interpolated.
+    # metadata are interpolated; values arrive through COPY or as parameters.
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {column_list} FROM {table} WITH NO DATA"
+            f"SELECT {copied_list} FROM {table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {staging}")
-        with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {staging} ({copied_list}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[a] for a in supplied] + fixed)
+                copy.write_row([row[a] for a in from_rows] + also)
         assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in assigned)
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "  # noqa: S608
+            f"INSERT INTO {table} ({column_list}) SELECT {selected} FROM {staging} AS _s "  # noqa: S608
             f"ON CONFLICT (erp_id) DO UPDATE SET {assignments} "
             f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
             f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
-            f"RETURNING id, (xmax = 0) AS inserted"
+            f"RETURNING id, (xmax = 0) AS inserted",
+            [fixed[a] for a in columns if a in fixed],
         )
         returned = cursor.fetchall()
     return [r[0] for r in returned], sum(1 for r in returned if r[1])
