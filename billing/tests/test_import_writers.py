@@ -45,9 +45,7 @@ def _invoices() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_corrections_of_invoices_a_batch_before_are_resolved_with_two_writers(
-    tenants, committed
-):
+def test_corrections_of_invoices_a_batch_before_are_resolved_with_two_writers(tenants, committed):
     from django.db import connection
 
     from billing.importing import import_text
