@@ -18,7 +18,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_billing")
 
-from bench.common import ledger_profile, scaled, scratch_database, write_section  # noqa: E402
+from bench.common import in_fresh_process, ledger_profile, scaled, scratch_database, write_section  # noqa: E402
 
 CUSTOMERS, INVOICES = scaled(5000, 50), scaled(100_000, 500)
 SIZES = (INVOICES, scaled(400_000, 2000))
@@ -126,14 +125,7 @@ def import_run(rows: int) -> dict:
 
 
 def _in_process(rows: int) -> dict:
-    done = subprocess.run(  # noqa: S603 - this script, with a number
-        [sys.executable, __file__, "--import-rows", str(rows)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=os.environ,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--import-rows", str(rows))
 
 
 def _import_lines(f: dict) -> list[str]:

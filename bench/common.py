@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +57,19 @@ def ledger_profile():
         city="Benchowo",
         postcode="00-001",
     )
+
+
+def in_fresh_process(script: str, *args: str) -> dict:
+    """Run a benchmark script again with ``args`` in a process of its own (its peak memory is
+    then its own) and return the JSON it prints last."""
+    import json
+    import subprocess
+
+    done = subprocess.run(  # noqa: S603 - a benchmark script of this project
+        [sys.executable, script, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -18,7 +18,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_tenant")
 os.environ.setdefault("BENCH_DB", "ebok_bench_metering")
 
-from bench.common import QUICK, scaled, scratch_database, write_section  # noqa: E402
+from bench.common import QUICK, in_fresh_process, scaled, scratch_database, write_section  # noqa: E402
 
 METERS = scaled(10_000, 100)
 RUNS = scaled(200, 5)
@@ -111,14 +110,7 @@ def import_run(rows: int) -> dict:
 
 
 def _in_process(rows: int) -> dict:
-    done = subprocess.run(  # noqa: S603 - this script, with a number
-        [sys.executable, __file__, "--import-rows", str(rows)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=os.environ,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, "--import-rows", str(rows))
 
 
 def page_figures() -> tuple[int, float, float, float]:
