@@ -18,9 +18,13 @@ def letters_for(*, actor: User, focus: Focus | None = None) -> QuerySet[Letter]:
     read = Exists(LetterRead.objects.filter(letter=OuterRef("pk"), user=actor))
     if scope.customer_ids is None:  # staff: every letter
         return Letter.objects.annotate(is_read=read).order_by("-sent_at", "-id")
-    buildings = set(
-        premises_list(actor=actor, focus=focus).values_list("building_id", flat=True)
-    ) - {None}
+    # The buildings of the actor's premises, as a subquery (no statement of its own).
+    buildings = (
+        premises_list(actor=actor, focus=focus)
+        .filter(building_id__isnull=False)
+        .order_by()
+        .values("building_id")
+    )
     customers = fully_covered_customer_ids(scope)
     personal = (
         Q(target=Letter.Target.CUSTOMER)
