@@ -14,22 +14,23 @@ from tenants.models import Tenant
 from tenants.template import migrations_fingerprint
 
 pytestmark = pytest.mark.django_db
-LAST = ("billing", "0014_invoice_kod2")
+LAST = ("billing", "0015_period_totals")
 
 
 def _behind(schema: str) -> None:
     """Put ``schema`` where it was before billing's last migration, recorded as an old state."""
     with schema_context(schema), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE billing_invoice DROP COLUMN kod2_url")
+        cursor.execute("DROP TABLE billing_periodtotal")
         cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = %s", LAST)
     Tenant.objects.filter(schema_name=schema).update(migrations_fingerprint="old")
 
 
-def _has_column(schema: str) -> bool:
+def _has_last(schema: str) -> bool:
+    """What the last migration made (its table) is there."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
-            "AND table_name = 'billing_invoice' AND column_name = 'kod2_url'",
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name = 'billing_periodtotal'",
             [schema],
         )
         return cursor.fetchone()[0] == 1
@@ -63,14 +64,14 @@ def test_schemas_behind_get_the_plan_replayed_made_once(schemas, monkeypatch):
     monkeypatch.setattr(migrator, "_plan_for", lambda applied: made.append(1) or real(applied))
     for schema in schemas:
         _behind(schema)
-    assert not _has_column(schemas[0])
+    assert not _has_last(schemas[0])
     report = migrator.migrate_tenants(workers=1, schemas=schemas)
     outcomes = {o.schema: o for o in report.outcomes}
     for schema in schemas:
         assert outcomes[schema].state == "migrated", outcomes[schema]
         assert outcomes[schema].how == "sql"
-        assert outcomes[schema].applied == ["billing.0014_invoice_kod2"]
-        assert _has_column(schema)
+        assert outcomes[schema].applied == ["billing.0015_period_totals"]
+        assert _has_last(schema)
         assert _recorded(schema)
     assert len(made) == 1  # one plan for the two schemas in the same state
     assert set(migrator.schemas_behind(migrations_fingerprint())).isdisjoint(schemas)
@@ -82,15 +83,15 @@ def test_a_failing_schema_is_reported_and_the_others_go_on(schemas, capsys):
     for schema in schemas:
         _behind(schema)
     with schema_context(broken), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE billing_invoice RENAME TO billing_invoice_lost")
+        cursor.execute("ALTER TABLE billing_charge RENAME TO billing_charge_lost")
     with pytest.raises(SystemExit) as exit_:
         call_command("migrate_tenants", workers=1, schema=schemas)
     assert exit_.value.code == 1
     out = capsys.readouterr().out
     assert f"{broken}: failed" in out
-    assert f"{sound}: migrated (sql, billing.0014_invoice_kod2" in out
+    assert f"{sound}: migrated (sql, billing.0015_period_totals" in out
     assert "1 migrated, 1 failed" in out
-    assert _has_column(sound)
+    assert _has_last(sound)
     # The broken schema is as it was: nothing half done, still recorded as behind.
     assert not _recorded(broken)
     assert Tenant.objects.get(schema_name=broken).migrations_fingerprint == "old"
@@ -107,11 +108,11 @@ def test_an_interrupted_run_completes_when_run_again(schemas):
         migrator.migrate_tenants(workers=1, schemas=schemas, on_schema=interrupt)
     done = [s for s in schemas if _recorded(s)]
     assert len(done) == 1
-    assert _has_column(done[0])
+    assert _has_last(done[0])
     again = migrator.migrate_tenants(workers=1, schemas=schemas)
     states = {o.schema: o.state for o in again.outcomes}
     assert states == {done[0]: "current", next(s for s in schemas if s != done[0]): "migrated"}
-    assert all(_has_column(s) and _recorded(s) for s in schemas)
+    assert all(_has_last(s) and _recorded(s) for s in schemas)
 
 
 def test_a_schema_of_unknown_state_is_checked_and_recorded(schemas):
@@ -136,5 +137,5 @@ def test_a_plan_sql_cannot_express_runs_through_django(schemas, monkeypatch):
     report = migrator.migrate_tenants(workers=1, schemas=schemas[:1])
     [outcome] = report.outcomes
     assert (outcome.state, outcome.how) == ("migrated", "django"), outcome
-    assert _has_column(schemas[0])
+    assert _has_last(schemas[0])
     assert _recorded(schemas[0])
