@@ -350,11 +350,21 @@ def _private_postgres(folder: Path):
         subprocess.run([*ctl, *action], check=True, capture_output=True, user=user, timeout=90)  # noqa: S603
 
     run("start")
-    return (
-        f"postgres://postgres@127.0.0.1:{port}/postgres",
-        lambda: run("-m", "fast", "restart"),
-        lambda: run("-m", "immediate", "stop"),
-    )
+    url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+    def started_at():
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            return conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
+
+    def restart() -> None:
+        before = started_at()
+        run("-m", "fast", "restart")
+        if started_at() == before:
+            raise SystemExit("PostgreSQL did not restart")
+
+    return url, restart, lambda: run("-m", "immediate", "stop")
 
 
 def _cut_connections() -> None:
@@ -419,6 +429,7 @@ def _load(port: int, tenants: list[dict], fault=None) -> dict:
         "p99": pct(0.99),
         "errors": [e for e, fault in zip(tally.errors, in_fault, strict=True) if not fault],
         "fault_errors": sum(in_fault),
+        "fault_seconds": (fault_over - fault_at) if fault_at and fault_over else 0.0,
         "mismatches": tally.mismatches,
         "refusals": tally.refusals,
     }
@@ -635,7 +646,11 @@ def _main(folder: Path, restart) -> None:
             f"| {setup} | {r['requests']:,} | {r['rps']:.0f} | {r['p50']:.0f} ms | "
             f"{r['p95']:.0f} ms | {r['p99']:.0f} ms | {len(r['errors'])} | "
             f"{len(r['mismatches'])} | {r['refusals']} | "
-            f"{r['fault_errors'] if 'halfway' in setup else '–'} |"
+            + (
+                f"{r['fault_errors']} (the fault took {r['fault_seconds']:.1f} s) |"
+                if "halfway" in setup
+                else "– |"
+            )
         )
     table = "\n".join(lines)
     print(table)
