@@ -179,6 +179,8 @@ class _Writers:
                 _write_batch(self.spec, valid, part)
             except DatabaseError:
                 continue
+            except Exception as exc:  # noqa: BLE001 - raised again in the caller's thread
+                return ("error", exc)
             return ("ok", part)
         return ("retry", valid)
 
@@ -208,6 +210,8 @@ class _Writers:
             self.sent -= 1
             if kind == "retry":
                 self.retry.append(payload)
+            elif kind == "error":
+                raise payload
             else:
                 result.created += payload.created
                 result.updated += payload.updated

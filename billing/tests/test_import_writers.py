@@ -70,3 +70,21 @@ def test_corrections_of_invoices_a_batch_before_are_resolved_with_two_writers(te
     assert all(int(c[3:]) == int(e[3:]) - 100 for e, c in pairs)
     again = in_thread(tenants.a, run)
     assert (again.created, again.updated, again.unchanged) == (0, 0, ROWS)
+
+
+def test_a_writer_s_unexpected_error_reaches_the_caller(tenants, committed, monkeypatch):
+    """Not a database refusal but a defect: the import fails loudly instead of waiting forever."""
+    import threading
+
+    from billing.importing import import_text
+
+    original = engine._write_batch
+
+    def broken(spec, valid, result):
+        if threading.current_thread().name.startswith("import-writer"):
+            raise RuntimeError("a defect in a writer")
+        return original(spec, valid, result)
+
+    monkeypatch.setattr(engine, "_write_batch", broken)
+    with pytest.raises(RuntimeError, match="a defect in a writer"):
+        in_thread(tenants.a, lambda: import_text("invoices", _invoices()))
