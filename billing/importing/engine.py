@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -461,13 +462,13 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     # empty, the stamps, the defaults) are given once as parameters; only the others are copied.
     fixed = {a: v for a, v in ({a: now for a in stamps} | defaults).items() if _plain(v)}
     for a in supplied:
-        first = rows[0][a]
-        kind = first.__class__
-        if (
-            a != "erp_id"  # at least one column is copied: it makes the rows
-            and _plain(first)
-            and all(row[a] == first and row[a].__class__ is kind for row in rows)
-        ):
+        if a == "erp_id":  # at least one column is copied: it makes the rows
+            continue
+        values = list(map(itemgetter(a), rows))  # one column, read and compared in C
+        first = values[0]
+        if _plain(first) and values.count(first) == len(values):
+            # A parser gives one type per column, so equal values store the same (no True
+            # among 1s; 1.0 and 1.00 are one number in a numeric column of fixed scale).
             fixed[a] = first
     from_rows = [a for a in supplied if a not in fixed]
     constant = {a: now for a in stamps} | defaults
