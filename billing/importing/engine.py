@@ -420,6 +420,38 @@ def _conflict_message(spec: EntitySpec, exc: IntegrityError) -> str | Text:
     return Text(gettext_noop("The database refused this row (%(c)s)."), c=constraint or "?")
 
 
+def _insert_if_all_new(
+    table: str, columns: list[str], quoted: dict, rows: list[dict], supplied: list, constant: dict
+) -> list[int] | None:
+    """A batch none of whose rows exists yet (a first import) goes straight into the table with
+    COPY, as PostgreSQL loads data fastest: the ids written, or None when some row exists (or
+    arrived meanwhile, or is refused) and the upsert must decide."""
+    erp_ids = [row["erp_id"] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE erp_id = ANY(%s))",  # noqa: S608
+            [erp_ids],
+        )
+        if cursor.fetchone()[0]:
+            return None
+        tail = [constant[a] for a in columns if a not in supplied]
+        try:
+            # A savepoint: a refusal leaves the batch as it was (psycopg's errors as Django's).
+            with transaction.atomic(), connection.wrap_database_errors:
+                with cursor.cursor.copy(
+                    f"COPY {table} ({', '.join(quoted[a] for a in columns)}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row([row[a] for a in supplied] + tail)
+        except IntegrityError:
+            return None
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE erp_id = ANY(%s)",  # noqa: S608
+            [erp_ids],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
 _PLAIN = (str, int, bool, Decimal, date, datetime, type(None))
 
 
@@ -457,6 +489,13 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     column_list = ", ".join(quoted[a] for a in columns)
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
+
+    if len(rows) > 1:
+        new = _insert_if_all_new(
+            table, columns, quoted, rows, supplied, {a: now for a in stamps} | defaults
+        )
+        if new is not None:
+            return new, len(new)
 
     # Columns with one value in every row of the batch (the optional columns a file leaves
     # empty, the stamps, the defaults) are given once as parameters; only the others are copied.
