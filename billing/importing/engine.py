@@ -490,16 +490,15 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
 
+    constant = {a: now for a in stamps} | defaults  # what no row of the file carries
     if len(rows) > 1:
-        new = _insert_if_all_new(
-            table, columns, quoted, rows, supplied, {a: now for a in stamps} | defaults
-        )
+        new = _insert_if_all_new(table, columns, quoted, rows, supplied, constant)
         if new is not None:
             return new, len(new)
 
     # Columns with one value in every row of the batch (the optional columns a file leaves
     # empty, the stamps, the defaults) are given once as parameters; only the others are copied.
-    fixed = {a: v for a, v in ({a: now for a in stamps} | defaults).items() if _plain(v)}
+    fixed = {a: v for a, v in constant.items() if _plain(v)}
     for a in supplied:
         if a == "erp_id":  # at least one column is copied: it makes the rows
             continue
@@ -510,7 +509,6 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
             # among 1s; 1.0 and 1.00 are one number in a numeric column of fixed scale).
             fixed[a] = first
     from_rows = [a for a in supplied if a not in fixed]
-    constant = {a: now for a in stamps} | defaults
     not_plain = [a for a in columns if a not in supplied and a not in fixed]  # copied as they are
     copied = from_rows + not_plain
     also = [constant[a] for a in not_plain]
