@@ -7,6 +7,15 @@ figures are the server-side cost. Rounds of both modes alternate in fresh proces
 per-request time of each mode and the SQL statements per request are reported, and the results
 are written to docs/benchmarks.md.
 
+Time per request drifts by tens of per cent between minutes on a shared machine, more than the
+difference being measured. So the same requests are also counted in CPU instructions under
+valgrind's callgrind, which are the same from run to run whatever else the machine does: each
+stack serves blocks of requests, and the instructions of each block are read off a dump taken
+between blocks (``callgrind_control``), after a warm-up that is not counted. The platform's
+stack is counted with and without its tenant routing in the same process, so the cost of routing
+is separated from that of the platform's other middleware (security headers, second factor,
+idle timeout, account gate).
+
 Usage: python bench/tenancy_overhead.py [--requests N] [--rounds R] [--no-write]
 (`make bench` runs it with the right services; the stock django-tenants middleware is measured
 too, as the reference the issue gives.)
@@ -18,6 +27,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -103,6 +113,133 @@ def measure(requests: int) -> dict:
     }
 
 
+def _handlers() -> dict:
+    """The WSGI handlers a child counts: one per stack its settings give (the platform's settings
+    give it with and without the tenant routing)."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+
+    full = list(settings.MIDDLEWARE)
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != "bench.settings_tenant" or os.environ.get(
+        "BENCH_STOCK_MIDDLEWARE"
+    ):
+        return {"": WSGIHandler()}
+    handlers = {"": WSGIHandler()}
+    settings.MIDDLEWARE = [m for m in full if m != "ebok.middleware.TenantMiddleware"]
+    try:
+        handlers["no_routing"] = WSGIHandler()
+    finally:
+        settings.MIDDLEWARE = full
+    return handlers
+
+
+def count_child(requests: int, blocks: int) -> None:
+    """Run under callgrind with instrumentation off: warm up, then serve `blocks` + 1 blocks of
+    `requests` requests per handler, stopping after each block (a line on stdout, then a line on
+    stdin) so that the parent dumps the instructions counted since the last dump."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from tenants.registry import tenant_for_host
+
+    handlers = _handlers()
+    statuses: list[str] = []
+
+    def start_response(status, headers, exc_info=None):
+        statuses.append(status)
+
+    for name, handler in handlers.items():
+        if name == "no_routing":  # the path the routing would select, once
+            connection.set_tenant(tenant_for_host(HOST))
+        for _ in range(200):
+            b"".join(handler(_environ("/bench/ping"), start_response))
+        assert statuses[-1].startswith("200"), (name, statuses[-1])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _block in range(blocks + 1):
+        for name, handler in handlers.items():
+            for _ in range(requests):
+                b"".join(handler(_environ("/bench/ping"), start_response))
+            print(f"block {name}", flush=True)
+            sys.stdin.readline()
+    assert all(s.startswith("200") for s in statuses)
+
+
+def count_instructions(mode: str, db_name: str, requests: int, blocks: int) -> dict[str, float]:
+    """Instructions per request of each handler of `mode` (median over blocks; the first block
+    of each, the first under instrumentation, is left out)."""
+    import re
+    import tempfile
+
+    env = {
+        **os.environ,
+        **MODES[mode],
+        "BENCH_DB": db_name,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONHASHSEED": "0",
+        # the registry's once-a-second check would run every few requests at valgrind's speed;
+        # at full speed it is one cache read a second, shared by all that second's requests
+        "TENANT_REGISTRY_CHECK_SECONDS": "86400",
+    }
+    if env.pop("USE_REDIS", None):
+        env["BENCH_REDIS_URL"] = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    if env.pop("STOCK_MIDDLEWARE", None):
+        env["BENCH_STOCK_MIDDLEWARE"] = "1"
+    counts: dict[str, list[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out_file = Path(tmp) / "callgrind.out"
+        child = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out_file}",
+                sys.executable,
+                __file__,
+                "--count-child",
+                "--requests",
+                str(requests),
+                "--rounds",
+                str(blocks),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        dumps = 0
+        try:
+            for line in child.stdout:
+                word, _, name = line.strip().partition(" ")
+                if word == "ready":
+                    control = ["callgrind_control", "--instr=on", str(child.pid)]
+                elif word == "block":
+                    control = ["callgrind_control", "--dump", str(child.pid)]
+                else:
+                    continue
+                subprocess.run(control, check=True, capture_output=True, timeout=120)
+                if word == "block":
+                    dumps += 1
+                    text = Path(f"{out_file}.{dumps}").read_text()
+                    total = int(re.search(r"^totals: (\d+)", text, re.M).group(1))
+                    counts.setdefault(name, []).append(total)
+                child.stdin.write("\n")
+                child.stdin.flush()
+        finally:
+            child.stdin.close()
+            if child.wait(timeout=600) != 0:
+                raise SystemExit(f"{mode}: the counted child failed")
+    return {
+        (f"{mode}_{name}" if name else mode): statistics.median(c[1:]) / requests
+        for name, c in counts.items()
+    }
+
+
 def prepare(db_name: str) -> None:
     """A fresh database with the public tenant and tenant "bench" holding the queried row."""
     import django
@@ -158,13 +295,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=scaled(1000, 30))
     parser.add_argument("--rounds", type=int, default=scaled(9, 1))
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--count-child", action="store_true")
     args = parser.parse_args()
-    if args.child:
-        if os.environ.get("BENCH_STOCK_MIDDLEWARE"):
-            from django.conf import settings
+    if (args.child or args.count_child) and os.environ.get("BENCH_STOCK_MIDDLEWARE"):
+        from django.conf import settings
 
-            settings.MIDDLEWARE[1] = "django_tenants.middleware.main.TenantMainMiddleware"
-            settings.TENANT_LIMIT_SET_CALLS = False
+        settings.MIDDLEWARE[1] = "django_tenants.middleware.main.TenantMainMiddleware"
+        settings.TENANT_LIMIT_SET_CALLS = False
+    if args.count_child:
+        count_child(args.requests, args.rounds)
+        return
+    if args.child:
         print(json.dumps(measure(args.requests)))
         return
 
@@ -202,6 +343,15 @@ def main() -> None:
         for m, rs in results.items()
     }
     table = render(summary, args.requests, args.rounds)
+    if shutil.which("valgrind") and shutil.which("callgrind_control"):
+        requests, blocks = scaled(30, 3), scaled(4, 1)
+        counted: dict[str, float] = {}
+        # at a toy size one process (both of the platform's stacks) shows the counting works
+        for mode in ["plain", "tenant", "stock"] if blocks > 1 else ["tenant"]:
+            counted.update(count_instructions(mode, db_name, requests, blocks))
+        table += "\n\n" + render_instructions(counted, requests, blocks)
+    else:
+        table += "\n\n(valgrind is not installed: the instructions per request were not counted)"
     print(table)
     if not args.no_write:
         write_results(table)
@@ -249,6 +399,36 @@ def render(summary: dict, requests: int, rounds: int) -> str:
             f"{r['statements']:.0f} | {r['statements'] - plain['statements']:+.0f} | "
             f"{extra_time:+.1f} % | {extra_cpu:+.1f} % | {paired:+.1f} % |"
         )
+    return "\n".join(lines)
+
+
+INSTRUCTION_LABELS = {
+    "plain": "plain Django, no tenancy",
+    "tenant_no_routing": "ebok stack without its tenant routing",
+    "tenant": "ebok tenant stack",
+    "stock": "stock django-tenants `TenantMainMiddleware` (reference)",
+}
+
+
+def render_instructions(counted: dict[str, float], requests: int, blocks: int) -> str:
+    lines = [
+        f"CPU instructions per request, counted by callgrind ({blocks} blocks × {requests} "
+        "requests per stack after a warm-up; the same figures on every run). *Routing* compares "
+        "the platform's stack with the same stack, in the same process, without its tenant "
+        "middleware (the tenant then fixed once); *vs plain* compares with plain Django.",
+        "",
+        "| setup | instructions/request | vs plain Django | routing |",
+        "|---|---:|---:|---:|",
+    ]
+    plain = counted.get("plain")
+    bare = counted.get("tenant_no_routing")
+    for mode, label in INSTRUCTION_LABELS.items():
+        if mode not in counted:
+            continue
+        n = counted[mode]
+        vs_plain = f"{(n / plain - 1) * 100:+.1f} %" if plain else "–"
+        routing = f"{(n / bare - 1) * 100:+.1f} %" if bare and mode == "tenant" else ""
+        lines.append(f"| {label} | {n:,.0f} | {vs_plain} | {routing} |")
     return "\n".join(lines)
 
 

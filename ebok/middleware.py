@@ -59,6 +59,11 @@ class TenantMiddleware(TenantMainMiddleware):
         """The host a tenant is registered under: ``www.`` is the same portal."""
         return domain.removeprefix("www.")
 
+    @staticmethod
+    def setup_url_routing(request: HttpRequest, force_public: bool = False) -> None:
+        if force_public or request.tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+
     @classmethod
     def hostname_from_request(cls, request: HttpRequest) -> str:
         return cls.hostname_of(cls.domain_from_request(request))

@@ -40,6 +40,21 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         if limit and len(self._schemas_served) > limit:
             self.close_at = time.monotonic()  # obsolete now: closed when the request ends
 
+    def set_tenant(self, tenant, include_public=True):
+        """Select ``tenant``; when the open connection already serves its schema with the path in
+        force, only the tenant object is replaced: django-tenants would forget the path (and the
+        content types, which are the same within one schema) on every request."""
+        if (
+            self.search_path_set_schemas is not None
+            and self._search_path_in_force is not None
+            and tenant.schema_name == self.schema_name
+            and include_public == self.include_public_schema
+            and getattr(settings, "TENANT_REUSE_SEARCH_PATH", True)
+        ):
+            self.tenant = tenant
+            return
+        super().set_tenant(tenant, include_public)
+
     def _handle_search_path(self, cursor=None):
         if (
             self.search_path_set_schemas is None

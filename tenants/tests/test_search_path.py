@@ -118,3 +118,28 @@ def test_a_connection_that_served_too_many_schemas_is_recycled(tenants, settings
             assert cursor.fetchone()[0] == "alpha, public"
     finally:
         own.close()
+
+
+def test_same_schema_again_keeps_its_content_types_and_another_schema_drops_them(tenants):
+    from django.contrib.contenttypes.models import ContentType
+
+    connection.set_tenant(tenants.a)
+    User.objects.count()
+    ContentType.objects.get_for_model(User)
+    assert ContentType.objects._cache
+    connection.set_tenant(tenants.a)  # the next request, same schema: the ids are the same
+    assert ContentType.objects._cache
+    assert connection.tenant is tenants.a
+    connection.set_tenant(tenants.b)  # another schema may number its content types otherwise
+    assert not ContentType.objects._cache
+    assert _server_search_path() == "beta, public"
+
+
+def test_behind_a_transaction_pooler_every_switch_sets_the_path_again(tenants, settings):
+    settings.TENANT_REUSE_SEARCH_PATH = False
+    connection.set_tenant(tenants.a)
+    User.objects.count()
+    connection.set_tenant(tenants.a)
+    assert _sets(_statements(lambda: User.objects.count())) == [
+        'SET search_path = "alpha","public"'
+    ]
