@@ -211,7 +211,8 @@ def count_instructions(mode: str, db_name: str, requests: int, blocks: int) -> d
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        assert child.stdin is not None and child.stdout is not None
+        assert child.stdin is not None
+        assert child.stdout is not None
         dumps = 0
         try:
             for line in child.stdout:
