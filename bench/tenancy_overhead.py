@@ -414,7 +414,7 @@ INSTRUCTION_LABELS = {
 def render_instructions(counted: dict[str, float], requests: int, blocks: int) -> str:
     lines = [
         f"CPU instructions per request, counted by callgrind ({blocks} blocks × {requests} "
-        "requests per stack after a warm-up; the same figures on every run). *Routing* compares "
+        "requests per stack after a warm-up; the same within half a per cent from run to run, whatever else the machine does). *Routing* compares "
         "the platform's stack with the same stack, in the same process, without its tenant "
         "middleware (the tenant then fixed once); *vs plain* compares with plain Django.",
         "",
