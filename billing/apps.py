@@ -21,6 +21,9 @@ class BillingConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from billing import personal_data
+
+        personal_data.register()
         from django.db.models.signals import post_save
 
         from billing import exporting, registration_matching, search, selectors

@@ -6,6 +6,9 @@ class CorrespondenceConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from correspondence import personal_data
+
+        personal_data.register()
         from correspondence import card
 
         card.register()

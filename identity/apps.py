@@ -9,6 +9,9 @@ class IdentityConfig(AppConfig):
     schema = "both"
 
     def ready(self) -> None:
+        from identity import personal_data
+
+        personal_data.register()
         from identity import schema  # noqa: F401 - registers the API's OpenAPI extensions
         from identity.onboarding import invitations
         from tenants.provisioning import AdministratorHooks, register_administrator_hooks

@@ -6,6 +6,9 @@ class MeteringConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from metering import personal_data
+
+        personal_data.register()
         from metering import exporting
 
         exporting.register()

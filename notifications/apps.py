@@ -8,6 +8,9 @@ class NotificationsConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from notifications import personal_data
+
+        personal_data.register()
         from notifications import card
 
         card.register()

@@ -6,6 +6,9 @@ class PaymentsConfig(AppConfig):
     schema = "tenant"
 
     def ready(self) -> None:
+        from payments import personal_data
+
+        personal_data.register()
         from payments import card
 
         card.register()

@@ -48,3 +48,42 @@ def caplog_records():
     logging.getLogger().addHandler(handler)
     yield lambda: stream.getvalue().splitlines()
     logging.getLogger().removeHandler(handler)
+
+
+def test_each_holding_finds_the_persons_rows_and_never_the_neighbours(ledger, tenants):
+    """Every declared holding, asked for K1 and its account, returns rows of K1 only (K2 in the
+    same tenant has the same kinds of rows; tenant B holds the same ERP ids)."""
+    from billing.models import Customer, Invoice, InvoiceLine
+    from core import personal_data
+
+    connection.set_tenant(tenants.b)
+    for entity in ("customers", "invoices"):
+        import_text(
+            entity,
+            {
+                "customers": "erp_id;symbol;kind;name\nK1;L0000001;individual;B's K1\n",
+                "invoices": "erp_id;number;customer_erp_id;issue_date;due_date;gross\n"
+                "F1;FV/B/1;K1;2026-01-02;2026-01-10;1.00\n",
+            }[entity],
+        )
+    connection.set_tenant(tenants.a)
+    owner, neighbour = ledger["owner"], ledger["neighbour"]
+    mine = [Customer.objects.get(erp_id="K1").pk]
+    theirs = [Customer.objects.get(erp_id="K2").pk]
+    found_any = 0
+    for holding in personal_data.holdings():
+        own = set(
+            holding.rows_of(customer_ids=mine, account_id=owner.pk).values_list("pk", flat=True)
+        )
+        other = set(
+            holding.rows_of(customer_ids=theirs, account_id=neighbour.pk).values_list(
+                "pk", flat=True
+            )
+        )
+        assert not own & other, holding.label
+        found_any += bool(own)
+    assert found_any >= 12  # customer, account, titles, contracts, invoices, payments, ...
+    invoices = personal_data.holding_for(Invoice).rows_of(customer_ids=mine)
+    assert sorted(invoices.values_list("number", flat=True)) == ["FV/1/2026"]
+    lines = personal_data.holding_for(InvoiceLine).rows_of(customer_ids=mine)
+    assert set(lines.values_list("invoice__customer_id", flat=True)) <= set(mine)

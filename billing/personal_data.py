@@ -1,0 +1,94 @@
+"""What billing holds of a person (core.personal_data): the customer record, premises and
+contracts, and the accounts the law makes the organisation keep. Declared from
+BillingConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from billing import models
+from core.personal_data import (
+    ACCOUNTING,
+    CONSENT_PROOF,
+    WHILE_CUSTOMER,
+    Basis,
+    Category,
+    Erasure,
+    Holding,
+    Mention,
+    declare,
+)
+
+SERVE = _("serving the customer: premises, contracts and charges")
+ACCOUNTS = _("keeping the accounts (invoices, payments, balance)")
+ERP = _("the organisation's accounting (ERP) system, which sends these records")
+
+
+def register() -> None:
+    def ledger(model, since, customer=("customer",)):
+        return Holding(
+            model,
+            categories=(Category.FINANCIAL,),
+            purpose=ACCOUNTS,
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=ACCOUNTING,
+            since=since,
+            erasure=Erasure.KEEP,
+            customer=customer,
+            recipients=(ERP,),
+        )
+
+    def held(model, categories, purpose=SERVE, customer=("customer",), **kw):
+        kw.setdefault("basis", Basis.CONTRACT)
+        kw.setdefault("retention", WHILE_CUSTOMER)
+        kw.setdefault("erasure", Erasure.KEEP)
+        return Holding(model, categories=categories, purpose=purpose, customer=customer, **kw)
+
+    declare(
+        held(
+            models.Customer,
+            (Category.IDENTIFICATION, Category.CONTACT),
+            customer=("id",),
+            account=("user",),
+            # The record stays for the accounts that name it; what only served contact goes.
+            erasure=Erasure.ANONYMISE,
+            anonymise=("email", "phone", "refund_account", "user"),
+            secret=("pesel_hash", "search"),
+            recipients=(ERP,),
+        ),
+        held(models.LegalTitle, (Category.PROPERTY,), recipients=(ERP,)),
+        held(models.Contract, (Category.PROPERTY,), recipients=(ERP,)),
+        held(models.ServicePoint, (Category.PROPERTY,), customer=("contract__customer",)),
+        held(
+            models.EInvoiceConsent,
+            (Category.CONSENTS, Category.CONTACT),
+            _("sending invoices by e-mail (the customer's consent)"),
+            basis=Basis.CONSENT,
+            erasure=Erasure.DELETE,
+        ),
+        held(
+            models.EInvoiceConsentEvent,
+            (Category.CONSENTS,),
+            _("proof of the consent to e-invoices given and withdrawn"),
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=CONSENT_PROOF,
+        ),
+        Mention(models.EInvoiceConsentEvent, ("actor",)),
+        ledger(models.Charge, "due_date"),
+        ledger(models.Invoice, "issue_date"),
+        ledger(models.InvoiceLine, "invoice__issue_date", customer=("invoice__customer",)),
+        ledger(models.InvoiceXml, "invoice__issue_date", customer=("invoice__customer",)),
+        ledger(models.PaymentReceived, "paid_on"),
+        ledger(models.Settlement, "issued_on"),
+        ledger(models.BalanceConfirmation, "as_of"),
+        ledger(models.Deposit, "received_on"),
+        ledger(models.PeriodTotal, "period"),
+        held(models.Contribution, (Category.FINANCIAL,), ACCOUNTS, recipients=(ERP,)),
+        Holding(
+            models.ManagerMembership,
+            categories=(Category.ACCOUNT,),
+            purpose=_("a property manager's access to the premises granted to their company"),
+            basis=Basis.CONTRACT,
+            retention=WHILE_CUSTOMER,
+            erasure=Erasure.DELETE,
+            account=("user",),
+        ),
+    )

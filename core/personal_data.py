@@ -1,0 +1,330 @@
+"""The registry of personal data (RODO/GDPR): what each app holds of a person, why, on what legal
+basis, for how long, and what becomes of it when that person asks for it or for its erasure.
+
+Each app declares its models in ``AppConfig.ready()``: a :class:`Holding` for a model whose rows
+are a customer's or an account's own data (found from a person by one or more ORM paths), a
+:class:`Mention` for a model that only names someone as the member of staff who did something.
+The export of a person's data (art. 15 and 20), erasure (art. 17), the retention jobs and the
+record of processing activities (art. 30) are built from these declarations, so an app that adds a
+model adds one declaration and every one of them covers it; a test walks every model and fails
+when one linked to a customer or an account is not declared.
+
+The core names no app: the models are given by the apps, and the two kinds of person a row can
+belong to (a customer record, an account) are labels the apps use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import FieldError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Basis(StrEnum):
+    """Art. 6(1) GDPR: why a holding may be processed at all."""
+
+    CONSENT = "consent"  # (a)
+    CONTRACT = "contract"  # (b)
+    LEGAL_OBLIGATION = "legal_obligation"  # (c)
+    LEGITIMATE_INTEREST = "legitimate_interest"  # (f)
+
+
+BASIS_LABELS = {
+    Basis.CONSENT: _("consent (art. 6(1)(a) GDPR)"),
+    Basis.CONTRACT: _("performance of the contract (art. 6(1)(b) GDPR)"),
+    Basis.LEGAL_OBLIGATION: _("a legal obligation of the organisation (art. 6(1)(c) GDPR)"),
+    Basis.LEGITIMATE_INTEREST: _("the organisation's legitimate interest (art. 6(1)(f) GDPR)"),
+}
+
+
+class Category(StrEnum):
+    """Categories of personal data, as the record of processing names them."""
+
+    IDENTIFICATION = (
+        "identification"  # name, PESEL (its hash and masked form), NIP, customer symbol
+    )
+    CONTACT = "contact"  # e-mail, phone, correspondence address
+    ACCOUNT = "account"  # login, password history, second factor, sessions and tokens
+    ACTIVITY = "activity"  # login history, audit of changes
+    CONSENTS = "consents"  # documents accepted, consents given and withdrawn
+    PROPERTY = "property"  # premises and legal titles, contracts, service points
+    FINANCIAL = "financial"  # charges, invoices, payments, balance, deposits
+    CONSUMPTION = "consumption"  # meters and readings
+    CORRESPONDENCE = "correspondence"  # cases, messages, attachments, letters
+    NOTIFICATIONS = "notifications"  # channels chosen, messages sent
+
+
+CATEGORY_LABELS = {
+    Category.IDENTIFICATION: _("identification data (name, PESEL, NIP, customer number)"),
+    Category.CONTACT: _("contact data (e-mail, phone, address for letters)"),
+    Category.ACCOUNT: _("account data (login, security settings)"),
+    Category.ACTIVITY: _("activity records (logins, changes)"),
+    Category.CONSENTS: _("consents and accepted documents"),
+    Category.PROPERTY: _("premises, legal titles and contracts"),
+    Category.FINANCIAL: _("charges, invoices and payments"),
+    Category.CONSUMPTION: _("meters and readings"),
+    Category.CORRESPONDENCE: _("cases, messages and letters"),
+    Category.NOTIFICATIONS: _("notification choices and notifications sent"),
+}
+
+
+class Erasure(StrEnum):
+    """What an erasure request does to a holding's rows."""
+
+    DELETE = "delete"  # the rows go
+    ANONYMISE = "anonymise"  # the rows stay (others need them); the person's fields are blanked
+    KEEP = "keep"  # a law requires them: kept with their basis until the retention runs out
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a holding is kept, and the rule that says so.
+
+    The period runs from the holding's ``since`` (a date or time field of the row);
+    ``while_needed`` data is kept as long as the account or the customer exists, and then for
+    ``years`` or ``days`` more (none: it goes with them)."""
+
+    code: str
+    label: Any  # a lazy translation: "5 years after the end of the year"
+    law: Any  # a lazy translation naming the provision
+    years: int = 0  # after the end of the calendar year of ``since``
+    days: int = 0  # after ``since``
+    while_needed: bool = False
+
+    def runs_out(self, moment: dt.date | dt.datetime) -> dt.date:
+        """The first day the data is no longer kept when the period runs from ``moment`` (the
+        row's ``since`` field, or for ``while_needed`` data the day the account or customer
+        goes)."""
+        day = moment.date() if isinstance(moment, dt.datetime) else moment
+        if self.years:
+            return dt.date(day.year + self.years + 1, 1, 1)
+        return day + dt.timedelta(days=self.days)
+
+
+# Rules shared by several apps (an app may declare its own).
+ACCOUNTING = Retention(
+    "accounting_5y",
+    _("5 years after the end of the year they concern"),
+    _("art. 74 sec. 2 of the Accounting Act; art. 86 of the Tax Ordinance"),
+    years=5,
+)
+WHILE_CUSTOMER = Retention(
+    "while_customer",
+    _("as long as the customer's record or account exists"),
+    _("art. 6(1)(b) GDPR: needed to serve the customer"),
+    while_needed=True,
+)
+CLAIMS_6Y = Retention(
+    "claims_6y",
+    _("6 years after the end of the year (limitation of claims)"),
+    _("art. 118 of the Civil Code"),
+    years=6,
+)
+SECURITY_LOG_1Y = Retention(
+    "security_log_1y",
+    _("1 year"),
+    _("art. 32 GDPR: security of processing"),
+    days=366,
+)
+UNCONFIRMED_30D = Retention(
+    "unconfirmed_30d",
+    _("30 days if not confirmed"),
+    _("art. 5(1)(e) GDPR: storage limitation"),
+    days=30,
+)
+CONSENT_PROOF = Retention(
+    "consent_proof",
+    _("as long as the account exists, then 6 years (proof of what was accepted or chosen)"),
+    _("art. 7(1) GDPR (proof of consent); art. 118 of the Civil Code"),
+    years=6,
+    while_needed=True,
+)
+SENT_MESSAGES_1Y = Retention(
+    "sent_messages_1y",
+    _("1 year after sending"),
+    _("art. 5(1)(e) GDPR: storage limitation; proof of notices sent"),
+    days=366,
+)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A model whose rows are a person's own data.
+
+    ``customer`` and ``account`` are ORM paths from a row to the customer record and to the
+    account (``"customer"``, ``"case__customer"``, ``"user"``): a row is the person's when any
+    path leads to them. ``anonymise`` names the fields blanked when the rows must stay;
+    ``secret`` the fields never exported (hashes, keys, sealed secrets)."""
+
+    model: type[models.Model]
+    categories: tuple[Category, ...]
+    purpose: Any  # a lazy translation
+    basis: Basis
+    retention: Retention
+    erasure: Erasure
+    customer: tuple[str, ...] = ()
+    account: tuple[str, ...] = ()
+    since: str = ""  # the field the retention period runs from
+    anonymise: tuple[str, ...] = ()
+    secret: tuple[str, ...] = ()
+    recipients: tuple[Any, ...] = ()  # lazy translations: who else receives the data
+
+    def __post_init__(self) -> None:
+        if not (self.customer or self.account):
+            raise ValueError(f"{self.model._meta.label}: say how a row leads to its person")
+        if not (self.retention.while_needed or self.since):
+            raise ValueError(f"{self.model._meta.label}: say from which field the period runs")
+        if self.erasure is Erasure.ANONYMISE and not self.anonymise:
+            raise ValueError(f"{self.model._meta.label}: name the fields to anonymise")
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    def rows_of(self, *, customer_ids: Iterable[int] = (), account_id: int | None = None):
+        """The rows of this holding that belong to the given customers or account."""
+        condition = models.Q(pk__in=[])
+        customer_ids = list(customer_ids)
+        if customer_ids:
+            for path in self.customer:
+                condition |= models.Q(**{f"{path}__in": customer_ids})
+        if account_id is not None:
+            for path in self.account:
+                condition |= models.Q(**{path: account_id})
+        return self.model._default_manager.filter(condition).distinct()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A model that names an account only as the one who did something for the organisation (the
+    member of staff who reviewed a reading, published an announcement): the staff member's data,
+    processed under the employment relationship, not the customer's own. Listed in the record of
+    processing; an erasure of a customer leaves these rows to the organisation."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    reason: Any = _("who did it for the organisation (accountability)")
+
+
+@dataclass
+class _Registry:
+    holdings: dict[str, Holding] = field(default_factory=dict)
+    mentions: dict[str, Mention] = field(default_factory=dict)
+    # Fields of a model a Holding or Mention covers, by model label (the walk's check).
+    covered: dict[str, set[str]] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def declare(*items: Holding | Mention) -> None:
+    """An app declares what it holds (in AppConfig.ready()); declaring a model twice is an
+    error, as two rules for the same rows would contradict each other."""
+    for item in items:
+        label = item.model._meta.label
+        if label in (_registry.holdings if isinstance(item, Holding) else _registry.mentions):
+            raise ValueError(f"{label} is declared twice")
+        if isinstance(item, Holding):
+            _registry.holdings[label] = item
+            paths = (*item.customer, *item.account)
+        else:
+            _registry.mentions[label] = item
+            paths = item.fields
+        _registry.covered.setdefault(label, set()).update(p.split("__")[0] for p in paths)
+
+
+def holdings() -> list[Holding]:
+    return list(_registry.holdings.values())
+
+
+def mentions() -> list[Mention]:
+    return list(_registry.mentions.values())
+
+
+def holding_for(model: type[models.Model]) -> Holding | None:
+    return _registry.holdings.get(model._meta.label)
+
+
+# Plain integer columns that name a person without a foreign key (a row kept in another schema,
+# or one that must outlive the person's row): links all the same.
+ID_COLUMNS = {"customer_id", "user_id"}
+
+
+def _direct_links(model, people: tuple) -> list[str]:
+    links = []
+    for f in model._meta.get_fields():
+        if not f.concrete:
+            continue
+        if f.is_relation and f.related_model in people:
+            links.append(f.name)
+        elif not f.is_relation and f.name in ID_COLUMNS:
+            links.append(f.name)
+    return links
+
+
+def _reaches(model, people: tuple, seen: set) -> bool:
+    """Whether ``model``'s foreign keys lead, one after another, to a person (an invoice line
+    through its invoice, an attachment through its message and case)."""
+    if model in people:
+        return True
+    seen.add(model)
+    return any(
+        f.is_relation
+        and f.concrete
+        and f.related_model is not None
+        and f.related_model not in seen
+        and _reaches(f.related_model, people, seen)
+        for f in model._meta.get_fields()
+        if f.many_to_one or f.one_to_one
+    )
+
+
+def undeclared_links(
+    people: Iterable[type[models.Model]], candidates: Iterable[type[models.Model]]
+) -> list[str]:
+    """What no declaration covers among ``candidates``: each ``model.field`` that names one of
+    ``people`` (the customer and account models) directly, and each model that reaches one
+    through its foreign keys, or is one of them, without a declaration."""
+    people = tuple(people)
+    missing = []
+    for model in candidates:
+        label = model._meta.label
+        declared = label in _registry.holdings or label in _registry.mentions
+        if model in people:
+            if label not in _registry.holdings:
+                missing.append(label)
+            continue
+        covered = _registry.covered.get(label, set())
+        direct = _direct_links(model, people)
+        missing += [f"{label}.{name}" for name in direct if name not in covered]
+        if not direct and not declared and _reaches(model, people, set()):
+            missing.append(label)
+    return missing
+
+
+def check_declarations() -> list[str]:
+    """Every declaration's paths as queries the database would accept: the problems found (a
+    path renamed in a model and forgotten here)."""
+    problems = []
+    for holding in holdings():
+        try:
+            str(holding.rows_of(customer_ids=[0], account_id=0).query)
+            if holding.since:
+                str(holding.model._default_manager.values(holding.since).query)
+            for name in (*holding.anonymise, *holding.secret):
+                holding.model._meta.get_field(name)
+        except (FieldError, LookupError, ValueError) as exc:
+            problems.append(f"{holding.label}: {exc}")
+    for mention in mentions():
+        for name in mention.fields:
+            try:
+                mention.model._meta.get_field(name)
+            except LookupError as exc:
+                problems.append(f"{mention.model._meta.label}: {exc}")
+    return problems

@@ -1,0 +1,67 @@
+"""What correspondence holds of a person (core.personal_data): their cases with messages and
+attachments, and letters addressed to them. Declared from CorrespondenceConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.personal_data import (
+    CLAIMS_6Y,
+    WHILE_CUSTOMER,
+    Basis,
+    Category,
+    Erasure,
+    Holding,
+    Mention,
+    declare,
+)
+from correspondence import models
+
+CASES = _("handling the customer's complaints, failure reports and requests")
+
+
+def register() -> None:
+    def case_part(model, customer, **kw):
+        return Holding(
+            model,
+            categories=(Category.CORRESPONDENCE,),
+            purpose=CASES,
+            # kept after the account for claims: a complaint's answer is evidence
+            basis=Basis.LEGITIMATE_INTEREST,
+            retention=CLAIMS_6Y,
+            erasure=Erasure.KEEP,
+            customer=customer,
+            **kw,
+        )
+
+    declare(
+        case_part(
+            models.Case,
+            ("customer",),
+            account=("created_by",),
+            since="created_at",
+            anonymise=("contact_email", "contact_phone"),
+        ),
+        Mention(models.Case, ("assigned_to",)),
+        case_part(models.CaseMessage, ("case__customer",), account=("author",), since="created_at"),
+        case_part(models.CaseAttachment, ("message__case__customer",), since="message__created_at"),
+        Holding(
+            models.Letter,
+            categories=(Category.CORRESPONDENCE,),
+            purpose=_("letters from the organisation to the customer"),
+            basis=Basis.CONTRACT,
+            retention=WHILE_CUSTOMER,
+            erasure=Erasure.KEEP,
+            customer=("customer",),
+        ),
+        Mention(models.Letter, ("sent_by",)),
+        Holding(
+            models.LetterRead,
+            categories=(Category.ACTIVITY,),
+            purpose=_("showing which letters the customer has read"),
+            basis=Basis.CONTRACT,
+            retention=WHILE_CUSTOMER,
+            erasure=Erasure.DELETE,
+            account=("user",),
+        ),
+        Mention(models.Announcement, ("published_by",)),
+        Mention(models.DocumentVersion, ("uploaded_by",)),
+    )

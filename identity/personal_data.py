@@ -1,0 +1,111 @@
+"""What identity holds of a person (core.personal_data): the account, its security records and
+the documents accepted. Declared from IdentityConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.personal_data import (
+    CONSENT_PROOF,
+    SECURITY_LOG_1Y,
+    UNCONFIRMED_30D,
+    WHILE_CUSTOMER,
+    Basis,
+    Category,
+    Erasure,
+    Holding,
+    Mention,
+    Retention,
+    declare,
+)
+from identity import models
+
+SERVE_ACCOUNT = _("running the customer's online account")
+SECURE_ACCOUNT = _("securing the account (authentication, abuse prevention)")
+
+
+def register() -> None:
+    def account(model, purpose=SECURE_ACCOUNT, **kw):
+        kw.setdefault("categories", (Category.ACCOUNT,))
+        kw.setdefault("basis", Basis.CONTRACT)
+        kw.setdefault("retention", WHILE_CUSTOMER)
+        kw.setdefault("erasure", Erasure.DELETE)
+        return Holding(model, purpose=purpose, account=kw.pop("account", ("user",)), **kw)
+
+    declare(
+        account(
+            models.User,
+            SERVE_ACCOUNT,
+            categories=(Category.IDENTIFICATION, Category.CONTACT, Category.ACCOUNT),
+            account=("id",),
+            erasure=Erasure.ANONYMISE,
+            anonymise=(
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "pending_email",
+                "customer_symbol",
+                "password",
+            ),
+            secret=("password",),
+        ),
+        account(models.PasswordHistory, secret=("password",)),
+        account(models.BackupCode, secret=("code_hash",)),
+        account(models.BackupCodeDevice),
+        account(models.SealedTOTPDevice, secret=("sealed_key",)),
+        account(TOTPDevice, secret=("key",)),
+        account(StaticDevice),
+        account(StaticToken, account=("device__user",), secret=("token",)),
+        account(models.OneTimeToken, secret=("token_hash",)),
+        account(models.ApiToken, secret=("key_hash",)),
+        account(
+            models.CorrespondenceAddress,
+            _("sending letters to the address the customer gave"),
+            categories=(Category.CONTACT,),
+        ),
+        account(
+            models.DocumentAcceptance,
+            _("proof of the regulations and notices the customer accepted"),
+            categories=(Category.CONSENTS,),
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=CONSENT_PROOF,
+            erasure=Erasure.KEEP,
+        ),
+        account(
+            models.AuthEvent,
+            categories=(Category.ACTIVITY,),
+            basis=Basis.LEGITIMATE_INTEREST,
+            retention=SECURITY_LOG_1Y,
+            since="created_at",
+            erasure=Erasure.ANONYMISE,
+            anonymise=("login", "ip", "user_agent"),
+        ),
+        account(
+            models.RegistrationRequest,
+            _("registering the customer's account"),
+            categories=(Category.IDENTIFICATION, Category.CONTACT),
+            retention=UNCONFIRMED_30D,
+            since="created_at",
+            secret=("proof",),
+        ),
+        Holding(
+            models.StaffAccess,
+            categories=(Category.ACTIVITY,),
+            purpose=_("accountability for staff looking at a customer's data"),
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=Retention(
+                "staff_access_2y",
+                _("2 years"),
+                _("art. 5(2) and art. 32 GDPR: accountability"),
+                days=731,
+            ),
+            since="created_at",
+            erasure=Erasure.KEEP,
+            customer=("customer_id",),
+            account=("subject",),
+        ),
+        Mention(models.StaffAccess, ("actor",)),
+        Mention(models.ApiKey, ("created_by",)),
+    )
