@@ -2,6 +2,7 @@
 contracts, and the accounts the law makes the organisation keep. Declared from
 BillingConfig.ready()."""
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from billing import models
@@ -15,6 +16,8 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    register_customers_of_account,
+    register_files,
 )
 
 SERVE = _("serving the customer: premises, contracts and charges")
@@ -92,3 +95,19 @@ def register() -> None:
             account=("user",),
         ),
     )
+    register_customers_of_account(_customers_of_account)
+    register_files(models.Invoice, _invoice_documents)
+
+
+def _customers_of_account(account_id: int):
+    return models.Customer.objects.filter(user_id=account_id).values_list("pk", flat=True)
+
+
+def _invoice_documents(rows):
+    """Each invoice's PDF, as the portal gives it."""
+    from billing import shown  # noqa: PLC0415 - loads the import's modules, not ready at declaration
+
+    configuration = connection.tenant.configuration
+    for invoice in rows.select_related("customer"):
+        name = invoice.number.replace("/", "-").replace("\\", "-")
+        yield f"{name}.pdf", shown.invoice_document(configuration, invoice)

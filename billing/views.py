@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from billing import ksef, selectors, services
-from billing.models import BalanceConfirmation, Contribution, InvoiceXml
+from billing import selectors, services, shown
+from billing.models import BalanceConfirmation, Contribution
 from billing.pdf import balance_pdf, invoice_pdf
-from billing.transfer import format_account
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
@@ -166,48 +165,7 @@ def invoice_detail(request, pk: int):
 
 
 def invoice_content(request, invoice) -> dict:
-    """What the invoice page and its PDF both show (the same figures in both)."""
-    payee = request.tenant.configuration.payee
-    kod1 = None
-    if invoice.xml_sha256 and payee.nip:
-        url = ksef.kod1_url(
-            seller_nip=payee.nip, issue_date=invoice.issue_date, sha256_hex=invoice.xml_sha256
-        )
-        kod1 = {"url": url, "label": ksef.kod1_label(invoice)}
-    kod2 = None
-    if (
-        kod1
-        and invoice.kod2_url
-        and not ksef.kod2_problem(
-            invoice.kod2_url, seller_nip=payee.nip, sha256_hex=invoice.xml_sha256
-        )
-    ):
-        kod2 = {"url": invoice.kod2_url, "label": ksef.CERTIFICATE}
-    lines = list(invoice.lines.filter(before=False))
-    for line in lines:
-        line.quantity_shown = _decimal_shown(line.quantity)
-        line.unit_net_shown = _decimal_shown(line.unit_net)
-    account = invoice.customer.bank_account or payee.account
-    return {
-        "invoice": invoice,
-        "payee": payee,
-        "lines": lines,
-        "lines_before": list(invoice.lines.filter(before=True)),
-        "totals": selectors.invoice_rate_totals(invoice),
-        "differences": selectors.correction_differences(invoice),
-        "account": format_account(account) if account else "",
-        "kod1": kod1,
-        "kod2": kod2,
-        "to_return": -invoice.gross if invoice.gross < 0 else None,
-        "has_xml": bool(invoice.xml_sha256) and InvoiceXml.objects.filter(invoice=invoice).exists(),
-    }
-
-
-def _decimal_shown(value) -> str:
-    """A quantity or unit price as written in Polish (no trailing zeros, a decimal comma)."""
-    if value is None:
-        return ""
-    return f"{value.normalize():f}".replace(".", ",")
+    return shown.invoice_content(request.tenant.configuration, invoice)
 
 
 @portal_page("payments_received")
@@ -440,7 +398,7 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
     if invoice is None:
         raise Http404
     config = request.tenant.configuration
-    shown = invoice_content(request, invoice)
+    figures = invoice_content(request, invoice)
     content = invoice_pdf(
         invoice=invoice,
         customer=invoice.customer,
@@ -449,12 +407,12 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
         ),
         branding=config.branding,
         payee=config.payee,
-        vat_lines=shown["lines"],
-        totals=shown["totals"],
-        kod1=shown["kod1"],
-        kod2=shown["kod2"],
-        lines_before=shown["lines_before"],
-        differences=shown["differences"],
+        vat_lines=figures["lines"],
+        totals=figures["totals"],
+        kod1=figures["kod1"],
+        kod2=figures["kod2"],
+        lines_before=figures["lines_before"],
+        differences=figures["differences"],
     )
     return _pdf_response(content, f"faktura-{invoice.number.replace('/', '-')}.pdf")
 

@@ -15,13 +15,18 @@ belong to (a customer record, an account) are labels the apps use.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Iterable
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import FieldError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -328,3 +333,80 @@ def check_declarations() -> list[str]:
             except LookupError as exc:
                 problems.append(f"{mention.model._meta.label}: {exc}")
     return problems
+
+
+# --- the person's own copy (art. 15 and 20) -------------------------------------------------
+
+# Files that go with a holding's rows (an invoice's PDF, a case's attachments): the app that owns
+# the model registers a function that yields ``(file name, bytes)`` for the given rows.
+FileSource = Callable[[models.QuerySet], Iterable[tuple[str, bytes]]]
+_files: dict[str, FileSource] = {}
+# Which customer records an account holds: registered by the app that links them.
+_customers_of: list[Callable[[int], Iterable[int]]] = []
+
+
+def register_files(model: type[models.Model], source: FileSource) -> None:
+    _files[model._meta.label] = source
+
+
+def register_customers_of_account(resolver: Callable[[int], Iterable[int]]) -> None:
+    if resolver not in _customers_of:
+        _customers_of.append(resolver)
+
+
+def customers_of_account(account_id: int) -> list[int]:
+    return sorted({pk for resolver in _customers_of for pk in resolver(account_id)})
+
+
+def _exported_fields(holding: Holding) -> list[str]:
+    return [
+        f.attname
+        for f in holding.model._meta.concrete_fields
+        if f.name not in holding.secret and f.attname not in holding.secret
+    ]
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def export_archive(
+    out: BinaryIO, *, account_id: int | None, customer_ids: Iterable[int], readme: str
+) -> dict[str, int]:
+    """Write a ZIP of everything the registry finds of the person to ``out``: per holding a
+    JSON file and a CSV file of its rows (secret fields left out) and the files that go with
+    them, and ``readme`` (what each file is, why it is kept and for how long). Returns the
+    number of rows per holding written."""
+    customer_ids = list(customer_ids)
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for holding in sorted(holdings(), key=lambda h: h.label):
+            fields = _exported_fields(holding)
+            rows = holding.rows_of(customer_ids=customer_ids, account_id=account_id).order_by("pk")
+            values = list(rows.values(*fields))
+            if not values:
+                continue
+            name = export_name(holding)
+            counts[holding.label] = len(values)
+            archive.writestr(
+                f"{name}.json",
+                json.dumps(values, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+            )
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=fields, delimiter=";")
+            writer.writeheader()
+            writer.writerows({k: _csv_value(v) for k, v in row.items()} for row in values)
+            archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())  # Excel reads UTF-8
+            source = _files.get(holding.label)
+            if source is not None:
+                for file_name, data in source(rows):
+                    archive.writestr(f"{name}/{file_name}", data)
+        archive.writestr("README.txt", readme)
+    return counts
+
+
+def export_name(holding: Holding) -> str:
+    """The name of a holding's files in the archive: ``billing/invoice``."""
+    return f"{holding.model._meta.app_label}/{holding.model._meta.model_name}"

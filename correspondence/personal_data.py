@@ -1,6 +1,7 @@
 """What correspondence holds of a person (core.personal_data): their cases with messages and
 attachments, and letters addressed to them. Declared from CorrespondenceConfig.ready()."""
 
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import (
@@ -12,7 +13,9 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    register_files,
 )
+from core.uploads import safe_name
 from correspondence import models
 
 CASES = _("handling the customer's complaints, failure reports and requests")
@@ -65,3 +68,11 @@ def register() -> None:
         Mention(models.Announcement, ("published_by",)),
         Mention(models.DocumentVersion, ("uploaded_by",)),
     )
+    register_files(models.CaseAttachment, _attachments)
+
+
+def _attachments(rows):
+    """The files sent with the person's cases (by them and by the office)."""
+    for attachment in rows:
+        with default_storage.open(attachment.path, "rb") as stored:
+            yield f"{attachment.pk}-{safe_name(attachment.name)}", stored.read()

@@ -13,14 +13,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError
+from core.access import Role
+from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
 from core.throttling import client_ip, hit
 from identity import policies, selectors, services
 from identity.authentication import AccountReady
 from identity.errors import IdentityErrorCode
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
-from identity.models import ApiToken, AuthEvent, CorrespondenceAddress, User
+from identity.models import ApiToken, AuthEvent, CorrespondenceAddress, DataExport, User
 from identity.twofactor import services as twofactor
 from identity.views import request_info
 
@@ -367,3 +368,71 @@ class MeContactApi(APIView):
     def delete(self, request: Request) -> Response:
         services.contact_erase(user=request.user, info=request_info(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportApi(APIView):
+    """The customer's copy of their own data (art. 15 and 20 GDPR). ``GET`` reports the latest
+    (404 ``not_found`` when none was asked for); ``POST`` with the account's password starts one
+    (202), or answers with the one being prepared or made within the last hour. The file is
+    downloaded from ``download_url`` by the account's own session (the portal page), until
+    ``expires_at``. Customers only (403 ``not_allowed``)."""
+
+    permission_classes = [AccountReady]
+
+    class ExportSerializer(serializers.ModelSerializer):
+        download_url = serializers.SerializerMethodField()
+
+        class Meta:
+            model = DataExport
+            fields = [
+                "id",
+                "status",
+                "requested_at",
+                "finished_at",
+                "expires_at",
+                "size",
+                "download_url",
+            ]
+
+        @extend_schema_field(serializers.CharField(allow_null=True))
+        def get_download_url(self, export):
+            if export.status != DataExport.Status.READY:
+                return None
+            return self.context["request"].build_absolute_uri(
+                reverse("data_export_download", args=[export.pk])
+            )
+
+    class ExportInputSerializer(serializers.Serializer):
+        current_password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+    def _customer(self, request: Request) -> None:
+        if request.user.role != Role.CUSTOMER:
+            raise ApplicationError(
+                _("A copy of personal data is given to customers; ask the office for yours."),
+                code=CoreErrorCode.NOT_ALLOWED,
+                status=403,
+            )
+
+    @extend_schema(responses=ExportSerializer)
+    def get(self, request: Request) -> Response:
+        self._customer(request)
+        export = DataExport.objects.filter(user=request.user).first()
+        if export is None:
+            raise ApplicationError(_("Not found."), code=CoreErrorCode.NOT_FOUND, status=404)
+        return Response(self.ExportSerializer(export, context={"request": request}).data)
+
+    @extend_schema(request=ExportInputSerializer, responses={202: ExportSerializer})
+    def post(self, request: Request) -> Response:
+        self._customer(request)
+        data = self.ExportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        export = services.data_export_request(
+            user=request.user,
+            current_password=data.validated_data["current_password"],
+            base_url=base_url(request._request),
+            info=request_info(request),
+        )
+        return Response(
+            self.ExportSerializer(export, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

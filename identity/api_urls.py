@@ -20,4 +20,5 @@ urlpatterns = [
         name="api-registration-activate",
     ),
     path("me/contact", api.MeContactApi.as_view(), name="api-me-contact"),
+    path("me/export", api.MeExportApi.as_view(), name="api-me-export"),
 ]

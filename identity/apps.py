@@ -9,9 +9,15 @@ class IdentityConfig(AppConfig):
     schema = "both"
 
     def ready(self) -> None:
-        from identity import personal_data
+        from django.utils.translation import gettext_lazy as _
+
+        from core.access import Role
+        from identity import personal_data, profile
 
         personal_data.register()
+        profile.register_link(
+            profile.Link("data_export", _("A copy of my data"), frozenset({Role.CUSTOMER}))
+        )
         from identity import schema  # noqa: F401 - registers the API's OpenAPI extensions
         from identity.onboarding import invitations
         from tenants.provisioning import AdministratorHooks, register_administrator_hooks

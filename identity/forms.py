@@ -163,3 +163,12 @@ class ContactForm(forms.Form):
             "phone": data["phone"],
             "address": {name: data[name] for name in self.ADDRESS},
         }
+
+
+class DataExportForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -27,3 +27,17 @@ def registration_open_account(*, user_id: int) -> None:
     from identity.registration.services import registration_open_account as open_account  # noqa: PLC0415 - the services queue these tasks
 
     open_account(user_id=user_id)
+
+
+@shared_task(name="identity.tasks.data_export_build")
+def data_export_build(*, export_id: int, base_url: str) -> None:
+    from identity.services.data_export import data_export_build as build  # noqa: PLC0415 - the services queue these tasks
+
+    build(export_id=export_id, base_url=base_url)
+
+
+@shared_task(name="identity.tasks.data_exports_expire")
+def data_exports_expire() -> int:
+    from identity.services.data_export import data_exports_expire as expire  # noqa: PLC0415 - the services queue these tasks
+
+    return expire()

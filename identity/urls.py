@@ -27,6 +27,12 @@ urlpatterns = [
     ),
     path("account/", views.account_view, name="account"),
     path("account/contact/erase/", views.contact_erase_view, name="contact_erase"),
+    path("account/data/", views.data_export_view, name="data_export"),
+    path(
+        "account/data/<int:pk>/download/",
+        views.data_export_download_view,
+        name="data_export_download",
+    ),
     path("account/email/confirm/<str:token>/", views.email_confirm_view, name="email_confirm"),
     path("account/password/", views.password_change_view, name="password_change"),
     path("register/", registration_views.register_view, name="register"),

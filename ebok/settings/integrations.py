@@ -113,6 +113,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "args": ("notifications.tasks.digests_send",),
     },
+    # Customers' copies of their data are deleted a week after they were made.
+    "data-exports-expire": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": 3600.0,
+        "args": ("identity.tasks.data_exports_expire",),
+    },
     "throttle-windows-purge": {
         "task": "ebok.tasks.run_for_every_tenant",
         "schedule": 3600.0,

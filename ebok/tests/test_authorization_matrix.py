@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -46,7 +47,7 @@ from correspondence.models import (
     Letter,
 )
 from correspondence.services import CaseDraft, case_file
-from identity.models import ApiKey, RegistrationRequest
+from identity.models import ApiKey, DataExport, RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow
@@ -72,6 +73,9 @@ TENANT_ROUTES = {
     "password_reset_complete": "410 410 410 410 410 | 410H 410H 410H 410H 410H",
     "account": "L 200 200 200 200 | LH 302 302 302 302",  # an empty form: nothing to change
     "contact_erase": "L 200 200 200 200 | LH 302 302 302 302",
+    # A copy of one's data is a customer's; an empty form asks for the password.
+    "data_export": "L 200 403 403 403 | LH 200H 403H 403H 403H",
+    "data_export_download": "L 404 403 403 403 | LH 405H 405H 405H 405H",
     "password_change": "L 200 200 200 200 | LH 400 400 400 400",
     "register": "200 200 200 200 200 | 400 400 400 400 400",
     "register_activate": "410 410 410 410 410 | 410H 410H 410H 410H 410H",
@@ -215,6 +219,7 @@ TENANT_ROUTES = {
     "api-registration": "200 200 200 200 200 | 400 400 400 400 400",
     "api-registration-activate": "405 405 405 405 405 | 400 400 400 400 400",
     "api-me-contact": "401 405 405 405 405 | 401H 405H 405H 405H 405H",
+    "api-me-export": "401 404 403 403 403 | 401H 400H 403H 403H 403H",
     "api-me-notifications": "401 200 200 403 403 | 401H 405H 405H 403H 403H",
     "api-notifications-sms-report": "404 404 404 404 404 | 405 405 405 405 405",
     "api-premises": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
@@ -392,6 +397,12 @@ def _b_only_objects(tenants) -> dict[str, int]:
         "message": Message.objects.create(
             recipient="b@example.com", template="-", subject="B", body_text="B"
         ).pk,
+        "export": DataExport.objects.create(
+            user=user,
+            status=DataExport.Status.READY,
+            path="beta/exports/x.zip",
+            expires_at=timezone.now() + timedelta(days=1),
+        ).pk,
     }
     connection.set_tenant(tenants.a)
     return ids
@@ -399,6 +410,7 @@ def _b_only_objects(tenants) -> dict[str, int]:
 
 # Which of B's objects each route's id names.
 ID_OF = {
+    "data_export_download": "export",
     "notifications_office_message": "message",
     "notifications_office_resend": "message",
     "notifications_office_account": "user",

@@ -18,6 +18,9 @@ from identity.models.documents import (  # noqa: F401 - the package's names
     DocumentAcceptance,
     document_upload_path,
 )
+from identity.models.privacy import (  # noqa: F401 - the package's names
+    DataExport,
+)
 from identity.models.registration import (  # noqa: F401 - the package's names
     RegistrationRequest,
 )

@@ -50,6 +50,8 @@ class AuthEvent(models.Model):
         AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
         CREDENTIALS_RESENT = "credentials_resent", _("First credentials sent again")
         SETTINGS_CHANGED = "settings_changed", _("Rules of the portal changed")
+        DATA_EXPORT_REQUESTED = "data_export_requested", _("Copy of own data requested")
+        DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Copy of own data downloaded")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

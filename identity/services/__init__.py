@@ -10,6 +10,12 @@ from identity.services.base import (  # noqa: F401 - the package's names
     audit,
     user_create,
 )
+from identity.services.data_export import (  # noqa: F401 - the package's names
+    data_export_build,
+    data_export_for_download,
+    data_export_request,
+    data_exports_expire,
+)
 from identity.services.documents import (  # noqa: F401 - the package's names
     document_publish,
     documents_accept,

@@ -64,12 +64,6 @@ def reauthenticate(*, user: User, current_password: str, info: RequestInfo | Non
 
 
 ADDRESS_FIELDS = ("country", "postcode", "post_office", "town", "street", "house_no", "flat_no")
-
-
-ADDRESS_FIELDS = ("country", "postcode", "post_office", "town", "street", "house_no", "flat_no")
-POLISH_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
-
-
 POLISH_POSTCODE = re.compile(r"^\d{2}-\d{3}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
 

@@ -30,6 +30,10 @@ from identity.views.passwords import (  # noqa: F401 - the package's names
     password_reset_request_view,
     password_set_view,
 )
+from identity.views.privacy import (  # noqa: F401 - the package's names
+    data_export_download_view,
+    data_export_view,
+)
 from identity.views.twofactor import (  # noqa: F401 - the package's names
     ENROLLING_DEVICE,
     two_factor_enrol_view,

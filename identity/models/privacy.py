@@ -1,0 +1,40 @@
+"""A customer's request for their own data (art. 15 and 20 GDPR): built in the background, kept
+for a week, downloaded from the account page by the account's own session only."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DataExport(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Could not be prepared")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    path = models.CharField(max_length=200, blank=True)  # in the tenant's folder of the media
+    size = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=dict, blank=True)  # rows per holding, as built
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One export being prepared per account at a time (a second request waits for it).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="queued"),
+                name="identity_dataexport_one_queued",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"data export {self.pk} of {self.user_id} ({self.status})"
