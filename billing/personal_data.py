@@ -16,6 +16,7 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    entitle,
     register_customers_of_account,
     register_files,
 )
@@ -97,6 +98,27 @@ def register() -> None:
     )
     register_customers_of_account(_customers_of_account)
     register_files(models.Invoice, _invoice_documents)
+    entitle(
+        {
+            models.Customer: _("customer records (name, address, PESEL masked, NIP, contact)"),
+            models.LegalTitle: _("legal titles to premises"),
+            models.Contract: _("contracts"),
+            models.ServicePoint: _("service points"),
+            models.EInvoiceConsent: _("consent to e-invoices"),
+            models.EInvoiceConsentEvent: _("history of the consent to e-invoices"),
+            models.Charge: _("charges"),
+            models.Invoice: _("invoices"),
+            models.InvoiceLine: _("invoice lines"),
+            models.InvoiceXml: _("invoices' KSeF files"),
+            models.PaymentReceived: _("payments received"),
+            models.Settlement: _("settlements"),
+            models.BalanceConfirmation: _("balance confirmations"),
+            models.Deposit: _("deposits"),
+            models.PeriodTotal: _("monthly totals of charges and payments"),
+            models.Contribution: _("contributions"),
+            models.ManagerMembership: _("property managers' accounts in their company"),
+        }
+    )
 
 
 def _customers_of_account(account_id: int):

@@ -16,6 +16,7 @@ belong to (a customer record, an account) are labels the apps use.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -179,6 +180,7 @@ class Holding:
     anonymise: tuple[str, ...] = ()
     secret: tuple[str, ...] = ()
     recipients: tuple[Any, ...] = ()  # lazy translations: who else receives the data
+    title: Any = None  # what the rows are, in people's words (a lazy translation): see entitle()
 
     def __post_init__(self) -> None:
         if not (self.customer or self.account):
@@ -242,6 +244,14 @@ def declare(*items: Holding | Mention) -> None:
             _registry.mentions[label] = item
             paths = item.fields
         _registry.covered.setdefault(label, set()).update(p.split("__")[0] for p in paths)
+
+
+def entitle(titles: dict[type[models.Model], Any]) -> None:
+    """Name declared holdings in people's words ("invoices", "readings of meters"), as the
+    record of processing and the copy's README show them (a model's own name is a table's)."""
+    for model, title in titles.items():
+        label = model._meta.label
+        _registry.holdings[label] = dataclasses.replace(_registry.holdings[label], title=title)
 
 
 def holdings() -> list[Holding]:
@@ -410,3 +420,48 @@ def export_archive(
 def export_name(holding: Holding) -> str:
     """The name of a holding's files in the archive: ``billing/invoice``."""
     return f"{holding.model._meta.app_label}/{holding.model._meta.model_name}"
+
+
+# --- the record of processing activities (art. 30(1) GDPR) ----------------------------------
+
+SUBJECT_LABELS = {
+    "customer": _("customers (from the organisation's records)"),
+    "account": _("holders of accounts in the portal"),
+}
+
+
+def processing_activities() -> list[dict[str, Any]]:
+    """The organisation's processing, one entry per purpose, from the declarations: the
+    records it covers, the subjects, categories of data, legal bases, retention and recipients
+    (strings in the active language). Stable order, so two exports compare line by line."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for holding in sorted(holdings(), key=lambda h: (str(h.purpose), h.label)):
+        entry = grouped.setdefault(
+            str(holding.purpose),
+            {
+                "purpose": str(holding.purpose),
+                "records": [],
+                "subjects": [],
+                "categories": [],
+                "bases": [],
+                "retention": [],
+                "recipients": [],
+            },
+        )
+
+        def add(key: str, value: Any, entry: dict[str, Any] = entry) -> None:
+            if str(value) not in entry[key]:
+                entry[key].append(str(value))
+
+        add("records", holding.title or holding.model._meta.verbose_name)
+        if holding.customer:
+            add("subjects", SUBJECT_LABELS["customer"])
+        if holding.account:
+            add("subjects", SUBJECT_LABELS["account"])
+        for category in holding.categories:
+            add("categories", CATEGORY_LABELS[category])
+        add("bases", BASIS_LABELS[holding.basis])
+        add("retention", f"{holding.retention.label} ({holding.retention.law})")
+        for recipient in holding.recipients:
+            add("recipients", recipient)
+    return list(grouped.values())

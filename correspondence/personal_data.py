@@ -13,6 +13,7 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    entitle,
     register_files,
 )
 from core.uploads import safe_name
@@ -69,6 +70,15 @@ def register() -> None:
         Mention(models.DocumentVersion, ("uploaded_by",)),
     )
     register_files(models.CaseAttachment, _attachments)
+    entitle(
+        {
+            models.Case: _("cases: complaints, failure reports, requests"),
+            models.CaseMessage: _("messages in cases"),
+            models.CaseAttachment: _("attachments to cases"),
+            models.Letter: _("letters to the customer"),
+            models.LetterRead: _("letters read"),
+        }
+    )
 
 
 def _attachments(rows):

@@ -11,12 +11,18 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from core import portal
         from core.access import Role
         from identity import personal_data, profile
 
         personal_data.register()
         profile.register_link(
             profile.Link("data_export", _("A copy of my data"), frozenset({Role.CUSTOMER}))
+        )
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "office_privacy_records", _("Record of processing (GDPR)"), "privacy.records"
+            )
         )
         from identity import schema  # noqa: F401 - registers the API's OpenAPI extensions
         from identity.onboarding import invitations

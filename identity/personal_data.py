@@ -17,6 +17,7 @@ from core.personal_data import (
     Mention,
     Retention,
     declare,
+    entitle,
 )
 from identity import models
 
@@ -116,4 +117,24 @@ def register() -> None:
         ),
         Mention(models.StaffAccess, ("actor",)),
         Mention(models.ApiKey, ("created_by",)),
+    )
+    entitle(
+        {
+            models.User: _("accounts (login, name, e-mail, phone, language)"),
+            models.PasswordHistory: _("previous passwords (hashes only)"),
+            models.BackupCode: _("backup codes (hashes only)"),
+            models.BackupCodeDevice: _("second-factor devices"),
+            models.SealedTOTPDevice: _("authenticator apps"),
+            TOTPDevice: _("authenticator apps (earlier kind)"),
+            StaticDevice: _("backup code sets"),
+            StaticToken: _("backup codes (earlier kind)"),
+            models.OneTimeToken: _("one-time links and passwords (hashes only)"),
+            models.ApiToken: _("sessions of the mobile and API access"),
+            models.CorrespondenceAddress: _("addresses for letters"),
+            models.DocumentAcceptance: _("documents accepted, with their versions"),
+            models.AuthEvent: _("login and security log"),
+            models.RegistrationRequest: _("registration requests"),
+            models.StaffAccess: _("record of staff looking at a customer's data"),
+            models.DataExport: _("copies of own data asked for"),
+        }
     )

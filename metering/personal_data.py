@@ -14,6 +14,7 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    entitle,
 )
 from metering import models
 
@@ -50,4 +51,12 @@ def register() -> None:
         of_meter(models.MeterAlert, "meter__"),
         Mention(models.MeterAlert, ("resolved_by",)),
         Mention(models.ReadingWindow, ("created_by",)),
+    )
+    entitle(
+        {
+            models.Meter: _("meters"),
+            models.Register: _("meter registers"),
+            models.Reading: _("readings (with photos sent)"),
+            models.MeterAlert: _("meter alerts (leaks, faults)"),
+        }
     )

@@ -13,6 +13,7 @@ from core.personal_data import (
     Holding,
     Mention,
     declare,
+    entitle,
 )
 from notifications import models
 
@@ -45,4 +46,12 @@ def register() -> None:
         ),
         Mention(models.PreferenceChange, ("actor",)),
         Mention(models.SmsAccount, ("updated_by",)),
+    )
+    entitle(
+        {
+            models.Preference: _("notice channels chosen per event"),
+            models.DigestChoice: _("daily digest choice"),
+            models.DigestItem: _("notices waiting for the daily digest"),
+            models.PreferenceChange: _("history of notice choices"),
+        }
     )

@@ -3,7 +3,7 @@ the gateways' notices about them. Declared from PaymentsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.personal_data import ACCOUNTING, Basis, Category, Erasure, Holding, declare
+from core.personal_data import ACCOUNTING, Basis, Category, Erasure, Holding, declare, entitle
 from payments import models
 
 GATEWAY = _("the payment gateway chosen by the organisation (as processor)")
@@ -30,4 +30,11 @@ def register() -> None:
         ),
         ledger(models.PaymentAllocation, ("payment__customer",), "payment__created_at"),
         ledger(models.Notification, ("payment__customer",), "received_at"),
+    )
+    entitle(
+        {
+            models.Payment: _("online payments"),
+            models.PaymentAllocation: _("invoices paid online"),
+            models.Notification: _("payment gateways' notices"),
+        }
     )

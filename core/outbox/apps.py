@@ -33,5 +33,6 @@ class OutboxConfig(AppConfig):
                 anonymise=("recipient", "subject", "body_text", "body_html"),
                 account=("user_id",),
                 recipients=(_("the e-mail server and SMS provider the organisation uses"),),
+                title=_("e-mails and text messages sent"),
             )
         )

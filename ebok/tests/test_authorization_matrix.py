@@ -75,6 +75,7 @@ TENANT_ROUTES = {
     "contact_erase": "L 200 200 200 200 | LH 302 302 302 302",
     # A copy of one's data is a customer's; an empty form asks for the password.
     "data_export": "L 200 403 403 403 | LH 200H 403H 403H 403H",
+    "office_privacy_records": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "data_export_download": "L 404 403 403 403 | LH 405H 405H 405H 405H",
     "password_change": "L 200 200 200 200 | LH 400 400 400 400",
     "register": "200 200 200 200 200 | 400 400 400 400 400",

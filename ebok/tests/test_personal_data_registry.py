@@ -97,3 +97,61 @@ def test_retention_periods_run_to_the_first_day_after_them():
     assert personal_data.ACCOUNTING.runs_out(dt.date(2026, 1, 1)) == dt.date(2032, 1, 1)
     assert personal_data.ACCOUNTING.runs_out(dt.date(2026, 12, 31)) == dt.date(2032, 1, 1)
     assert personal_data.SECURITY_LOG_1Y.runs_out(dt.date(2026, 3, 1)) == dt.date(2027, 3, 2)
+
+
+@pytest.mark.django_db
+def test_the_administrator_reads_the_record_of_processing_and_exports_it(tenants):
+    """One entry per purpose, from the declarations (art. 30(1)); the CSV has the same entries;
+    a clerk may not read it."""
+    import csv
+    import io
+
+    from django.db import connection
+    from django.test import Client
+
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+
+    connection.set_tenant(tenants.a)
+    host, password = "alpha.localhost", "BiUr42#ok"
+    admin = Client()
+    login_verified_staff(
+        admin,
+        host,
+        user_create(login="rodo-admin", password=password, role="tenant_admin"),
+        password,
+    )
+    page = admin.get("/office/privacy/records/", HTTP_HOST=host)
+    assert page.status_code == 200
+    activities = personal_data.processing_activities()
+    purposes = {str(h.purpose) for h in personal_data.holdings()}
+    assert len(activities) == len(purposes) > 10
+    text = page.content.decode()
+    from billing.models import Invoice
+
+    invoices = next(
+        a for a in activities if a["purpose"] == str(personal_data.holding_for(Invoice).purpose)
+    )
+    assert any("74" in r for r in invoices["retention"])
+    for activity in activities:
+        assert activity["purpose"][:1].upper() + activity["purpose"][1:] in text
+    exported = admin.get("/office/privacy/records/?format=csv", HTTP_HOST=host)
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(exported.content.decode().lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == len(activities) + 1
+    assert any("art. 74" in cell for row in rows for cell in row)
+
+    clerk = Client()
+    login_verified_staff(
+        clerk,
+        host,
+        user_create(login="rodo-clerk", password=password, role="customer_service"),
+        password,
+    )
+    assert clerk.get("/office/privacy/records/", HTTP_HOST=host).status_code == 403
+
+
+def test_every_holding_is_named_in_peoples_words():
+    """The record of processing and the copy's README name what is kept; a table's name is not
+    an answer to a person."""
+    assert [h.label for h in personal_data.holdings() if not h.title] == []

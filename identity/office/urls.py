@@ -19,6 +19,7 @@ urlpatterns = [
         name="office_credentials_resend",
     ),
     path("audit/", office_views.audit_log, name="office_audit"),
+    path("privacy/records/", office_views.privacy_records, name="office_privacy_records"),
     path("settings/", settings_views.settings_index, name="office_settings"),
     path("settings/<str:group>/", settings_views.settings_section, name="office_settings_section"),
     path("staff/", staff_views.staff, name="office_staff"),

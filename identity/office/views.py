@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 
 from django import forms
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import portal
+from core import personal_data, portal
 from core.access import PORTAL_ROLES
 from core.errors import ApplicationError
 from core.http import base_url
@@ -296,3 +297,56 @@ def account_credentials_resend(request, pk: int):
             _("The first credentials are sent again to %(email)s.") % {"email": user.email},
         )
     return _back(request, reverse("office_accounts"))
+
+
+@staff_required("privacy.records")
+def privacy_records(request):
+    """The record of processing activities (art. 30(1) GDPR), made from what every app declares
+    it holds: the controller, then one entry per purpose. ``?format=csv`` gives the same as a
+    spreadsheet for the data-protection officer."""
+    activities = personal_data.processing_activities()
+    controller = request.tenant.configuration.payee
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(
+            [
+                _("Purpose"),
+                _("Records"),
+                _("Data subjects"),
+                _("Categories of data"),
+                _("Legal basis"),
+                _("Kept"),
+                _("Recipients"),
+            ]
+        )
+        for a in activities:
+            writer.writerow(
+                [
+                    _cell(a["purpose"]),
+                    *(
+                        _cell("; ".join(a[key]))
+                        for key in (
+                            "records",
+                            "subjects",
+                            "categories",
+                            "bases",
+                            "retention",
+                            "recipients",
+                        )
+                    ),
+                ]
+            )
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="rejestr-czynnosci.csv"'
+        return response
+    return render(
+        request,
+        "identity/office/privacy_records.html",
+        {
+            "activities": activities,
+            "controller": controller,
+            "organisation": request.tenant.name,
+            "made_at": timezone.localtime(),
+        },
+    )

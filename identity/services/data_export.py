@@ -140,7 +140,7 @@ def _readme(user: User) -> str:
     entries = [
         {
             "name": personal_data.export_name(holding),
-            "what": holding.model._meta.verbose_name,
+            "what": holding.title or holding.model._meta.verbose_name,
             "categories": [str(personal_data.CATEGORY_LABELS[c]) for c in holding.categories],
             "purpose": holding.purpose,
             "basis": personal_data.BASIS_LABELS[holding.basis],
