@@ -3,6 +3,7 @@ contracts, and the accounts the law makes the organisation keep. Declared from
 BillingConfig.ready()."""
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing import models
@@ -17,6 +18,7 @@ from core.personal_data import (
     Mention,
     declare,
     entitle,
+    register_anonymiser,
     register_customers_of_account,
     register_files,
 )
@@ -98,6 +100,7 @@ def register() -> None:
     )
     register_customers_of_account(_customers_of_account)
     register_files(models.Invoice, _invoice_documents)
+    register_anonymiser(models.Customer, _anonymise_customers)
     entitle(
         {
             models.Customer: _("customer records (name, address, PESEL masked, NIP, contact)"),
@@ -133,3 +136,9 @@ def _invoice_documents(rows):
     for invoice in rows.select_related("customer"):
         name = invoice.number.replace("/", "-").replace("\\", "-")
         yield f"{name}.pdf", shown.invoice_document(configuration, invoice)
+
+
+def _anonymise_customers(rows) -> int:
+    """The record stays for the accounts that name it; its contact data and its account go, and
+    ``erased_at`` keeps the ERP's next file from sending the contact data back."""
+    return rows.update(email="", phone="", refund_account="", user=None, erased_at=timezone.now())

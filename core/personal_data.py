@@ -465,3 +465,74 @@ def processing_activities() -> list[dict[str, Any]]:
         for recipient in holding.recipients:
             add("recipients", recipient)
     return list(grouped.values())
+
+
+# --- erasure (art. 17 GDPR) ----------------------------------------------------------------
+
+# An app whose rows need more than blanked fields to be anonymised (a unique login, a password)
+# registers how: ``anonymiser(rows)`` for the person's rows of that model.
+_anonymisers: dict[str, Callable[[models.QuerySet], int]] = {}
+
+
+def register_anonymiser(model: type[models.Model], anonymiser: Callable[[models.QuerySet], int]):
+    _anonymisers[model._meta.label] = anonymiser
+
+
+def _blank(field: models.Field) -> Any:
+    if field.null:
+        return None
+    if isinstance(field, models.JSONField):
+        return {}
+    if isinstance(field, models.BooleanField):
+        return False
+    return ""
+
+
+def _kept_until(holding: Holding, rows: models.QuerySet, today: dt.date) -> str | None:
+    """The day the kept rows go under their rule: from the latest ``since`` among them; for data
+    kept while the person is a customer and some time after, from today; None while the
+    organisation's own records of the customer last."""
+    rule = holding.retention
+    if rule.while_needed:
+        return rule.runs_out(today).isoformat() if (rule.years or rule.days) else None
+    latest = rows.aggregate(latest=models.Max(holding.since))["latest"]
+    return rule.runs_out(latest).isoformat() if latest else None
+
+
+def erase(
+    *, account_id: int | None, customer_ids: Iterable[int], today: dt.date
+) -> dict[str, dict[str, Any]]:
+    """Erase what the registry finds of the person: rows of ``DELETE`` holdings go, the named
+    fields of ``ANONYMISE`` holdings are blanked (or the app's anonymiser runs), ``KEEP``
+    holdings stay with their basis and the day they go. Run inside the caller's transaction;
+    returns, per holding with rows, what was done (to be recorded with the request)."""
+    customer_ids = list(customer_ids)
+    done: dict[str, dict[str, Any]] = {}
+    # Keep and anonymise first (they read rows a deletion could cascade away), delete last.
+    order = {Erasure.KEEP: 0, Erasure.ANONYMISE: 1, Erasure.DELETE: 2}
+    for holding in sorted(holdings(), key=lambda h: (order[h.erasure], h.label)):
+        rows = holding.rows_of(customer_ids=customer_ids, account_id=account_id)
+        ids = list(rows.values_list("pk", flat=True))
+        if not ids:
+            continue
+        rows = holding.model._default_manager.filter(pk__in=ids)
+        entry: dict[str, Any] = {
+            "action": str(holding.erasure),
+            "rows": len(ids),
+            "what": str(holding.title or holding.model._meta.verbose_name),
+        }
+        if holding.erasure is Erasure.DELETE:
+            rows.delete()
+        elif holding.erasure is Erasure.ANONYMISE:
+            anonymiser = _anonymisers.get(holding.label)
+            if anonymiser is not None:
+                anonymiser(rows)
+            else:
+                meta = holding.model._meta
+                rows.update(**{name: _blank(meta.get_field(name)) for name in holding.anonymise})
+            entry["fields"] = list(holding.anonymise)
+        else:
+            entry["basis"] = str(holding.retention.law)
+            entry["until"] = _kept_until(holding, rows, today)
+        done[holding.label] = entry
+    return done

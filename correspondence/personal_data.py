@@ -24,6 +24,7 @@ CASES = _("handling the customer's complaints, failure reports and requests")
 
 def register() -> None:
     def case_part(model, customer, **kw):
+        kw.setdefault("erasure", Erasure.KEEP)
         return Holding(
             model,
             categories=(Category.CORRESPONDENCE,),
@@ -31,7 +32,6 @@ def register() -> None:
             # kept after the account for claims: a complaint's answer is evidence
             basis=Basis.LEGITIMATE_INTEREST,
             retention=CLAIMS_6Y,
-            erasure=Erasure.KEEP,
             customer=customer,
             **kw,
         )
@@ -42,6 +42,8 @@ def register() -> None:
             ("customer",),
             account=("created_by",),
             since="created_at",
+            # the case stays as evidence; how to reach its author does not
+            erasure=Erasure.ANONYMISE,
             anonymise=("contact_email", "contact_phone"),
         ),
         Mention(models.Case, ("assigned_to",)),

@@ -12,16 +12,27 @@ class IdentityConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from core import portal
-        from core.access import Role
+        from core.access import PORTAL_ROLES, Role
         from identity import personal_data, profile
 
         personal_data.register()
         profile.register_link(
             profile.Link("data_export", _("A copy of my data"), frozenset({Role.CUSTOMER}))
         )
+        profile.register_link(
+            profile.Link("erasure_request", _("Delete my account and data"), PORTAL_ROLES)
+        )
         portal.register_office_entry(
             portal.OfficeEntry(
                 "office_privacy_records", _("Record of processing (GDPR)"), "privacy.records"
+            )
+        )
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "office_erasure_queue",
+                _("Requests to erase data"),
+                "privacy.erasure",
+                count=_erasures_waiting,
             )
         )
         from identity import schema  # noqa: F401 - registers the API's OpenAPI extensions
@@ -34,3 +45,9 @@ class IdentityConfig(AppConfig):
                 resend=invitations.administrator_invitation_resend,
             )
         )
+
+
+def _erasures_waiting() -> int:
+    from identity.models import ErasureRequest  # noqa: PLC0415 - models load after the app
+
+    return ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING).count()

@@ -172,3 +172,12 @@ class DataExportForm(forms.Form):
         max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class ErasureRecordForm(forms.Form):
+    login = forms.CharField(label=_("Customer's login"), max_length=150)
+    reason = forms.CharField(
+        label=_("How and when the request was made"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.block": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),
     "audit.view": frozenset({Role.TENANT_ADMIN}),
     "privacy.records": frozenset({Role.TENANT_ADMIN}),
+    "privacy.erasure": frozenset({Role.TENANT_ADMIN}),
     "documents.manage": frozenset({Role.TENANT_ADMIN}),
     "import.run": frozenset({Role.ACCOUNTANT, Role.TENANT_ADMIN}),
     "registrations.review": frozenset({Role.CUSTOMER_SERVICE, Role.TENANT_ADMIN}),

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.personal_data import (
+    CLAIMS_6Y,
     CONSENT_PROOF,
     SECURITY_LOG_1Y,
     UNCONFIRMED_30D,
@@ -18,6 +19,7 @@ from core.personal_data import (
     Retention,
     declare,
     entitle,
+    register_anonymiser,
 )
 from identity import models
 
@@ -64,6 +66,15 @@ def register() -> None:
             basis=Basis.LEGAL_OBLIGATION,
             retention=SECURITY_LOG_1Y,
             since="requested_at",
+        ),
+        account(
+            models.ErasureRequest,
+            _("proof of erasure requests and what was done"),
+            categories=(Category.ACTIVITY,),
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=CLAIMS_6Y,
+            since="requested_at",
+            erasure=Erasure.KEEP,
         ),
         account(StaticDevice),
         account(StaticToken, account=("device__user",), secret=("token",)),
@@ -136,5 +147,13 @@ def register() -> None:
             models.RegistrationRequest: _("registration requests"),
             models.StaffAccess: _("record of staff looking at a customer's data"),
             models.DataExport: _("copies of own data asked for"),
+            models.ErasureRequest: _("requests to erase data"),
         }
     )
+    register_anonymiser(models.User, _anonymise_accounts)
+
+
+def _anonymise_accounts(rows) -> int:
+    from identity.services.erasure import anonymise_accounts  # noqa: PLC0415 - services load after the registry
+
+    return anonymise_accounts(rows)

@@ -405,3 +405,6 @@ class EntitySpec:
     # upsert leaves, e.g. the customer a legal title moves away from, kept right too).
     before: Callable[[list[dict]], Callable[[], None] | None] | None = None
     messages: dict[str, str | Promise] = field(default_factory=dict)  # unique constraint -> message
+    # Columns a row erased at its person's request keeps as erased when the ERP sends them again
+    # (the row's ``erased_at`` is set): a re-sent file cannot bring an erased contact back.
+    kept_erased: tuple[str, ...] = ()

@@ -531,12 +531,20 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
         with cursor.cursor.copy(f"COPY {staging} ({copied_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[a] for a in from_rows] + also)
-        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in assigned)
+        kept = {quoted[a] for a in spec.kept_erased if a in quoted}
+
+        def incoming(c: str) -> str:
+            # An erased row keeps its erased value of a ``kept_erased`` column.
+            if c in kept:
+                return f"CASE WHEN {table}.erased_at IS NULL THEN EXCLUDED.{c} ELSE {table}.{c} END"
+            return f"EXCLUDED.{c}"
+
+        assignments = ", ".join(f"{c} = {incoming(c)}" for c in assigned)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {selected} FROM {staging} AS _s "  # noqa: S608
             f"ON CONFLICT (erp_id) DO UPDATE SET {assignments} "
             f"WHERE ({', '.join(f'{table}.{c}' for c in compared)}) "
-            f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in compared)}) "
+            f"IS DISTINCT FROM ({', '.join(incoming(c) for c in compared)}) "
             f"RETURNING id, (xmax = 0) AS inserted",
             [fixed[a] for a in columns if a in fixed],
         )

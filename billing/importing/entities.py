@@ -146,6 +146,7 @@ BILLING_ENTITIES: dict[str, EntitySpec] = {
         ),
         transform=_customer_transform,
         after=_search_of_customers,
+        kept_erased=("email", "phone"),
         messages={
             "billing_customer_symbol_key": gettext_lazy("This symbol belongs to another customer.")
         },

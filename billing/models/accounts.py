@@ -49,6 +49,9 @@ class Customer(models.Model):
         related_name="customers",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Erased at the customer's request (art. 17 GDPR): the contact data the ERP sends again is
+    # not taken back (billing.importing: ``EntitySpec.kept_erased``).
+    erased_at = models.DateTimeField(null=True, blank=True)
     # What the office's search looks in (billing.search builds it): never shown.
     search = SearchVectorField(null=True, editable=False)
 

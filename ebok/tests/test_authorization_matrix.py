@@ -47,7 +47,7 @@ from correspondence.models import (
     Letter,
 )
 from correspondence.services import CaseDraft, case_file
-from identity.models import ApiKey, DataExport, RegistrationRequest
+from identity.models import ApiKey, DataExport, ErasureRequest, RegistrationRequest
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login_verified_staff
 from metering.models import Meter, MeterAlert, Reading, ReadingWindow
@@ -76,6 +76,9 @@ TENANT_ROUTES = {
     # A copy of one's data is a customer's; an empty form asks for the password.
     "data_export": "L 200 403 403 403 | LH 200H 403H 403H 403H",
     "office_privacy_records": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    "erasure_request": "L 200 200 403 403 | LH 200H 200H 403H 403H",
+    "office_erasure_queue": "L 403 403 403 200 | LH 403H 403H 403H 400H",
+    "office_erasure_carry_out": "405 405 405 405 405 | LH 403H 403H 403H 404H",
     "data_export_download": "L 404 403 403 403 | LH 405H 405H 405H 405H",
     "password_change": "L 200 200 200 200 | LH 400 400 400 400",
     "register": "200 200 200 200 200 | 400 400 400 400 400",
@@ -398,6 +401,9 @@ def _b_only_objects(tenants) -> dict[str, int]:
         "message": Message.objects.create(
             recipient="b@example.com", template="-", subject="B", body_text="B"
         ).pk,
+        "erasure": ErasureRequest.objects.create(
+            user=user, deadline=timezone.localdate(), asked_by="customer"
+        ).pk,
         "export": DataExport.objects.create(
             user=user,
             status=DataExport.Status.READY,
@@ -412,6 +418,7 @@ def _b_only_objects(tenants) -> dict[str, int]:
 # Which of B's objects each route's id names.
 ID_OF = {
     "data_export_download": "export",
+    "office_erasure_carry_out": "erasure",
     "notifications_office_message": "message",
     "notifications_office_resend": "message",
     "notifications_office_account": "user",

@@ -38,3 +38,39 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"data export {self.pk} of {self.user_id} ({self.status})"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a person's data (art. 17 GDPR): asked by the customer in their account,
+    or recorded by staff acting on one (with the reason); carried out by staff within the month
+    the law gives, from the office's queue. What was erased, anonymised and kept (with the law
+    and the day it goes) is recorded in ``outcome``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Carried out")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateField()
+    asked_by = models.CharField(max_length=150)  # "customer", or the member of staff's login
+    reason = models.TextField(blank=True)  # staff: on what the request was made
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.CharField(max_length=150, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="identity_erasure_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure {self.pk} ({self.status})"

@@ -52,6 +52,8 @@ class AuthEvent(models.Model):
         SETTINGS_CHANGED = "settings_changed", _("Rules of the portal changed")
         DATA_EXPORT_REQUESTED = "data_export_requested", _("Copy of own data requested")
         DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Copy of own data downloaded")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure of data requested")
+        ERASURE_DONE = "erasure_done", _("Data erased at the person's request")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     user = models.ForeignKey(

@@ -20,6 +20,12 @@ urlpatterns = [
     ),
     path("audit/", office_views.audit_log, name="office_audit"),
     path("privacy/records/", office_views.privacy_records, name="office_privacy_records"),
+    path("privacy/erasure/", office_views.erasure_queue, name="office_erasure_queue"),
+    path(
+        "privacy/erasure/<int:pk>/carry-out",
+        office_views.erasure_carry_out,
+        name="office_erasure_carry_out",
+    ),
     path("settings/", settings_views.settings_index, name="office_settings"),
     path("settings/<str:group>/", settings_views.settings_section, name="office_settings_section"),
     path("staff/", staff_views.staff, name="office_staff"),

@@ -7,7 +7,7 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,18 @@ from core.http import base_url
 from core.paging import keyset_page
 from identity import selectors, services
 from identity.audit_labels import detail_lines
-from identity.models import AuthEvent, Document, RegistrationRequest, StaffAccess, User
+from identity.forms import ErasureRecordForm
+from identity.models import (
+    AuthEvent,
+    Document,
+    ErasureRequest,
+    RegistrationRequest,
+    StaffAccess,
+    User,
+)
 from identity.permissions import has_permission, staff_required
 from identity.registration.services import credentials_resend
-from identity.views import request_info
+from identity.views import add_form_errors, request_info
 
 
 def _back(request, default: str):
@@ -350,3 +358,57 @@ def privacy_records(request):
             "made_at": timezone.localtime(),
         },
     )
+
+
+@staff_required("privacy.erasure")
+def erasure_queue(request):
+    """Requests to erase data, the nearest deadline first, with the form that records one
+    received at the office; those carried out below with what was done."""
+    form = ErasureRecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        person = User.objects.filter(
+            username=form.cleaned_data["login"].strip(), role__in=PORTAL_ROLES
+        ).first()
+        if person is None:
+            form.add_error("login", _("No customer has this login."))
+        else:
+            try:
+                services.erasure_record(
+                    user=person, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ApplicationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("The request is recorded."))
+                return redirect("office_erasure_queue")
+    waiting = ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING).select_related(
+        "user"
+    )
+    done = ErasureRequest.objects.filter(status=ErasureRequest.Status.DONE).order_by("-done_at")[
+        :20
+    ]
+    return render(
+        request,
+        "identity/office/erasure_queue.html",
+        {
+            "form": form,
+            "waiting": waiting,
+            "done": done,
+            "today": timezone.localdate(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required("privacy.erasure")
+def erasure_carry_out(request, pk: int):
+    try:
+        services.erasure_carry_out(request_id=pk, actor=request.user)
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The data are erased; what the law keeps is listed below."))
+    return redirect("office_erasure_queue")

@@ -21,6 +21,11 @@ from identity.services.documents import (  # noqa: F401 - the package's names
     documents_accept,
     register_publish_listener,
 )
+from identity.services.erasure import (  # noqa: F401 - the package's names
+    erasure_carry_out,
+    erasure_record,
+    erasure_request,
+)
 from identity.services.login import (  # noqa: F401 - the package's names
     BLOCKABLE_ROLES,
     AccountState,

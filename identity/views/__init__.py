@@ -33,6 +33,7 @@ from identity.views.passwords import (  # noqa: F401 - the package's names
 from identity.views.privacy import (  # noqa: F401 - the package's names
     data_export_download_view,
     data_export_view,
+    erasure_request_view,
 )
 from identity.views.twofactor import (  # noqa: F401 - the package's names
     ENROLLING_DEVICE,

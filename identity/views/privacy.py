@@ -1,4 +1,5 @@
-"""Moje dane: the customer's copy of their own data (art. 15 and 20 GDPR)."""
+"""Moje dane: the customer's copy of their own data (art. 15 and 20 GDPR) and the request to
+erase them (art. 17)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.access import Role
+from core.access import PORTAL_ROLES, Role
 from core.errors import ApplicationError
 from core.http import base_url
 from core.uploads import file_response
 from identity import services
 from identity.forms import DataExportForm
-from identity.models import DataExport
+from identity.models import DataExport, ErasureRequest
 from identity.views.common import _posted, add_form_errors, request_info
 
 
@@ -77,3 +78,31 @@ def data_export_download_view(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"moje-dane-{made}.zip",
         inline=False,
     )
+
+
+@login_required
+def erasure_request_view(request: HttpRequest) -> HttpResponse:
+    """ "Delete my account and data": what goes and what the law keeps, then the request with
+    the password; the office carries it out within a month."""
+    if request.user.role not in PORTAL_ROLES:
+        raise PermissionDenied
+    waiting = ErasureRequest.objects.filter(
+        user=request.user, status=ErasureRequest.Status.PENDING
+    ).first()
+    form = DataExportForm(_posted(request))
+    if request.method == "POST" and waiting is None and form.is_valid():
+        try:
+            services.erasure_request(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                info=request_info(request),
+            )
+        except ApplicationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request is with the office. It will be carried out within a month."),
+            )
+            return redirect("erasure_request")
+    return render(request, "identity/erasure_request.html", {"form": form, "waiting": waiting})

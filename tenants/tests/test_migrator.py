@@ -14,23 +14,23 @@ from tenants.models import Tenant
 from tenants.template import migrations_fingerprint
 
 pytestmark = pytest.mark.django_db
-LAST = ("billing", "0015_period_totals")
+LAST = ("billing", "0016_customer_erased")
 
 
 def _behind(schema: str) -> None:
     """Put ``schema`` where it was before billing's last migration, recorded as an old state."""
     with schema_context(schema), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE billing_periodtotal")
+        cursor.execute("ALTER TABLE billing_customer DROP COLUMN erased_at")
         cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = %s", LAST)
     Tenant.objects.filter(schema_name=schema).update(migrations_fingerprint="old")
 
 
 def _has_last(schema: str) -> bool:
-    """What the last migration made (its table) is there."""
+    """What the last migration made (its column) is there."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_name = 'billing_periodtotal'",
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = 'billing_customer' AND column_name = 'erased_at'",
             [schema],
         )
         return cursor.fetchone()[0] == 1
@@ -70,7 +70,7 @@ def test_schemas_behind_get_the_plan_replayed_made_once(schemas, monkeypatch):
     for schema in schemas:
         assert outcomes[schema].state == "migrated", outcomes[schema]
         assert outcomes[schema].how == "sql"
-        assert outcomes[schema].applied == ["billing.0015_period_totals"]
+        assert outcomes[schema].applied == ["billing.0016_customer_erased"]
         assert _has_last(schema)
         assert _recorded(schema)
     assert len(made) == 1  # one plan for the two schemas in the same state
@@ -83,13 +83,13 @@ def test_a_failing_schema_is_reported_and_the_others_go_on(schemas, capsys):
     for schema in schemas:
         _behind(schema)
     with schema_context(broken), connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE billing_charge RENAME TO billing_charge_lost")
+        cursor.execute("ALTER TABLE billing_customer RENAME TO billing_customer_lost")
     with pytest.raises(SystemExit) as exit_:
         call_command("migrate_tenants", workers=1, schema=schemas)
     assert exit_.value.code == 1
     out = capsys.readouterr().out
     assert f"{broken}: failed" in out
-    assert f"{sound}: migrated (sql, billing.0015_period_totals" in out
+    assert f"{sound}: migrated (sql, billing.0016_customer_erased" in out
     assert "1 migrated, 1 failed" in out
     assert _has_last(sound)
     # The broken schema is as it was: nothing half done, still recorded as behind.
