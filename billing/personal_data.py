@@ -40,6 +40,7 @@ def register() -> None:
             erasure=Erasure.KEEP,
             customer=customer,
             recipients=(ERP,),
+            expires_here=False,
         )
 
     def held(model, categories, purpose=SERVE, customer=("customer",), **kw):
@@ -85,7 +86,7 @@ def register() -> None:
         ledger(models.PaymentReceived, "paid_on"),
         ledger(models.Settlement, "issued_on"),
         ledger(models.BalanceConfirmation, "as_of"),
-        ledger(models.Deposit, "received_on"),
+        ledger(models.Deposit, "returned_on"),  # a deposit held is owed: kept until returned
         ledger(models.PeriodTotal, "period"),
         held(models.Contribution, (Category.FINANCIAL,), ACCOUNTS, recipients=(ERP,)),
         Holding(

@@ -28,7 +28,9 @@ from typing import Any, BinaryIO
 
 from django.core.exceptions import FieldError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -181,6 +183,12 @@ class Holding:
     secret: tuple[str, ...] = ()
     recipients: tuple[Any, ...] = ()  # lazy translations: who else receives the data
     title: Any = None  # what the rows are, in people's words (a lazy translation): see entitle()
+    # Which rows the retention rule applies to (none: all): registrations never confirmed.
+    expires_only: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # False for the accounts the ERP sends (charges, invoices, payments): removing an old month
+    # would change a customer's balance, which only the ERP, their system of record, may close;
+    # the nightly job leaves them and the ERP's own retention decides.
+    expires_here: bool = True
 
     def __post_init__(self) -> None:
         if not (self.customer or self.account):
@@ -536,3 +544,72 @@ def erase(
             entry["until"] = _kept_until(holding, rows, today)
         done[holding.label] = entry
     return done
+
+
+# --- retention (art. 5(1)(e) GDPR) ---------------------------------------------------------
+
+
+def _expired(holding: Holding, today: dt.date) -> models.QuerySet | None:
+    """The rows of ``holding`` whose period has run out by ``today`` (None: kept as long as the
+    person is a customer, which erasure ends, not the calendar)."""
+    rule = holding.retention
+    if rule.while_needed or not holding.since or not holding.expires_here:
+        return None
+    if rule.years:
+        first_kept = dt.date(today.year - rule.years, 1, 1)  # rows of later years stay
+    else:
+        first_kept = today - dt.timedelta(days=rule.days) + dt.timedelta(days=1)
+    parts = holding.since.split("__")
+    target = holding.model._meta.get_field(parts[0])
+    for part in parts[1:]:  # a date of a related row: an invoice line's invoice's issue date
+        target = target.related_model._meta.get_field(part)
+    bound: Any = first_kept
+    if isinstance(target, models.DateTimeField):
+        bound = dt.datetime.combine(first_kept, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return holding.model._default_manager.filter(
+        **{f"{holding.since}__lt": bound}, **holding.expires_only
+    )
+
+
+def apply_retention(today: dt.date) -> dict[str, dict[str, Any]]:
+    """Delete, in the current schema, every row whose retention period has run out: per holding,
+    how many went under which rule, and how many could not go because records kept longer still
+    name them (they go with those). Rows that name each other go in passes until a pass deletes
+    nothing, so a second run the same day deletes nothing more."""
+    report: dict[str, dict[str, Any]] = {}
+    while True:
+        deleted_in_pass = 0
+        for holding in sorted(holdings(), key=lambda h: h.label):
+            rows = _expired(holding, today)
+            if rows is None:
+                continue
+            entry = report.setdefault(
+                holding.label, {"rule": holding.retention.code, "deleted": 0, "blocked": 0}
+            )
+            deleted, blocked = _delete_each(holding.model, list(rows.values_list("pk", flat=True)))
+            entry["deleted"] += deleted
+            entry["blocked"] = blocked
+            deleted_in_pass += deleted
+        if not deleted_in_pass:
+            return report
+
+
+def _delete_each(model: type[models.Model], ids: list[int]) -> tuple[int, int]:
+    """Delete the rows, a thousand at a time, one by one where a thousand cannot go together:
+    (deleted, left because others name them)."""
+    deleted = blocked = 0
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        try:
+            with transaction.atomic():
+                model._default_manager.filter(pk__in=chunk).delete()
+            deleted += len(chunk)
+        except (ProtectedError, RestrictedError, IntegrityError):
+            for pk in chunk:
+                try:
+                    with transaction.atomic():
+                        model._default_manager.filter(pk=pk).delete()
+                    deleted += 1
+                except (ProtectedError, RestrictedError, IntegrityError):
+                    blocked += 1
+    return deleted, blocked

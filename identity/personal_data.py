@@ -108,6 +108,7 @@ def register() -> None:
             categories=(Category.IDENTIFICATION, Category.CONTACT),
             retention=UNCONFIRMED_30D,
             since="created_at",
+            expires_only={"user__isnull": True},
             secret=("proof",),
         ),
         Holding(

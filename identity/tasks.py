@@ -41,3 +41,10 @@ def data_exports_expire() -> int:
     from identity.services.data_export import data_exports_expire as expire  # noqa: PLC0415 - the services queue these tasks
 
     return expire()
+
+
+@shared_task(name="identity.tasks.retention_apply")
+def retention_apply() -> int:
+    from identity.services.erasure import retention_apply as apply  # noqa: PLC0415 - the services queue these tasks
+
+    return apply().pk

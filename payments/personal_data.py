@@ -21,6 +21,7 @@ def register() -> None:
             erasure=Erasure.KEEP,
             customer=customer,
             recipients=(GATEWAY,),
+            expires_here=False,
             **kw,
         )
 

@@ -113,6 +113,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "args": ("notifications.tasks.digests_send",),
     },
+    # Every retention rule of the registry of personal data, at night (RODO art. 5(1)(e)).
+    "retention": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ("identity.tasks.retention_apply",),
+    },
     # Customers' copies of their data are deleted a week after they were made.
     "data-exports-expire": {
         "task": "ebok.tasks.run_for_every_tenant",

@@ -21,6 +21,7 @@ from identity.models.documents import (  # noqa: F401 - the package's names
 from identity.models.privacy import (  # noqa: F401 - the package's names
     DataExport,
     ErasureRequest,
+    RetentionRun,
 )
 from identity.models.registration import (  # noqa: F401 - the package's names
     RegistrationRequest,

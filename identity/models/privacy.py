@@ -74,3 +74,19 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"erasure {self.pk} ({self.status})"
+
+
+class RetentionRun(models.Model):
+    """What the nightly retention job deleted in this tenant on a day, per holding of the
+    registry of personal data (core.personal_data.apply_retention): shown to the administrator
+    beside the record of processing."""
+
+    ran_on = models.DateField(unique=True)
+    finished_at = models.DateTimeField(auto_now=True)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-ran_on"]
+
+    def __str__(self) -> str:
+        return f"retention {self.ran_on}"

@@ -29,6 +29,7 @@ from identity.models import (
     Document,
     ErasureRequest,
     RegistrationRequest,
+    RetentionRun,
     StaffAccess,
     User,
 )
@@ -314,6 +315,13 @@ def privacy_records(request):
     spreadsheet for the data-protection officer."""
     activities = personal_data.processing_activities()
     controller = request.tenant.configuration.payee
+    retention = RetentionRun.objects.first()
+    titles = {h.label: h.title for h in personal_data.holdings()}
+    retention_lines = [
+        (titles.get(label) or label, entry["deleted"], entry.get("blocked", 0))
+        for label, entry in (retention.report.items() if retention else ())
+        if entry["deleted"] or entry.get("blocked")
+    ]
     if request.GET.get("format") == "csv":
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
@@ -356,6 +364,8 @@ def privacy_records(request):
             "controller": controller,
             "organisation": request.tenant.name,
             "made_at": timezone.localtime(),
+            "retention": retention,
+            "retention_lines": retention_lines,
         },
     )
 

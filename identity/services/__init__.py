@@ -25,6 +25,7 @@ from identity.services.erasure import (  # noqa: F401 - the package's names
     erasure_carry_out,
     erasure_record,
     erasure_request,
+    retention_apply,
 )
 from identity.services.login import (  # noqa: F401 - the package's names
     BLOCKABLE_ROLES,
