@@ -18,6 +18,7 @@ from core.personal_data import (
     Mention,
     declare,
     entitle,
+    register_addresses,
     register_anonymiser,
     register_customers_of_account,
     register_files,
@@ -102,6 +103,8 @@ def register() -> None:
     register_customers_of_account(_customers_of_account)
     register_files(models.Invoice, _invoice_documents)
     register_anonymiser(models.Customer, _anonymise_customers)
+    register_addresses(_customer_addresses)
+    register_files(models.InvoiceXml, _invoice_xml_files)
     entitle(
         {
             models.Customer: _("customer records (name, address, PESEL masked, NIP, contact)"),
@@ -140,6 +143,35 @@ def _invoice_documents(rows):
 
 
 def _anonymise_customers(rows) -> int:
-    """The record stays for the accounts that name it; its contact data and its account go, and
-    ``erased_at`` keeps the ERP's next file from sending the contact data back."""
-    return rows.update(email="", phone="", refund_account="", user=None, erased_at=timezone.now())
+    """A person's record stays for the accounts that name it; its contact data and its account
+    go, ``erased_at`` keeps the ERP's next file from sending the contact data back, and the ERP
+    is told through its feeds (``updated_at``; an active e-invoice consent is recorded as
+    withdrawn). A company's record is no person's data: it only loses the link to the account.
+    The search documents are built again without what went."""
+    from billing import search  # noqa: PLC0415 - loads the import's modules, not ready at declaration
+
+    now = timezone.now()
+    ids = list(rows.values_list("pk", flat=True))
+    for consent in models.EInvoiceConsent.objects.filter(customer_id__in=ids, active=True):
+        models.EInvoiceConsentEvent.objects.create(
+            customer_id=consent.customer_id, action=models.EInvoiceConsentEvent.Action.WITHDRAWN
+        )
+    companies = rows.filter(kind=models.Customer.Kind.BUSINESS)
+    companies.update(user=None, updated_at=now)
+    count = rows.exclude(kind=models.Customer.Kind.BUSINESS).update(
+        email="", phone="", refund_account="", user=None, erased_at=now, updated_at=now
+    )
+    search.documents_refresh(ids)
+    return count
+
+
+def _customer_addresses(customer_ids, account_id):
+    rows = models.Customer.objects.filter(pk__in=customer_ids).values("email", "phone")
+    return [value for row in rows for value in row.values()]
+
+
+def _invoice_xml_files(rows):
+    """The KSeF XML of each invoice, as received."""
+    for xml in rows.select_related("invoice"):
+        name = xml.invoice.number.replace("/", "-").replace("\\", "-")
+        yield f"{name}.xml", bytes(xml.content)

@@ -109,7 +109,7 @@ class Retention:
         """The first day the data is no longer kept when the period runs from ``moment`` (the
         row's ``since`` field, or for ``while_needed`` data the day the account or customer
         goes)."""
-        day = moment.date() if isinstance(moment, dt.datetime) else moment
+        day = timezone.localdate(moment) if isinstance(moment, dt.datetime) else moment
         if self.years:
             return dt.date(day.year + self.years + 1, 1, 1)
         return day + dt.timedelta(days=self.days)
@@ -183,6 +183,9 @@ class Holding:
     secret: tuple[str, ...] = ()
     recipients: tuple[Any, ...] = ()  # lazy translations: who else receives the data
     title: Any = None  # what the rows are, in people's words (a lazy translation): see entitle()
+    # Rows found by more than a path (given the customer ids and the account id, a Q): readings
+    # only while the customer held the flat, messages by the address they were sent to.
+    where: Callable[[list[int], int | None], models.Q] | None = None
     # Which rows the retention rule applies to (none: all): registrations never confirmed.
     expires_only: dict[str, Any] = dataclasses.field(default_factory=dict)
     # False for the accounts the ERP sends (charges, invoices, payments): removing an old month
@@ -191,7 +194,7 @@ class Holding:
     expires_here: bool = True
 
     def __post_init__(self) -> None:
-        if not (self.customer or self.account):
+        if not (self.customer or self.account or self.where):
             raise ValueError(f"{self.model._meta.label}: say how a row leads to its person")
         if not (self.retention.while_needed or self.since):
             raise ValueError(f"{self.model._meta.label}: say from which field the period runs")
@@ -212,6 +215,8 @@ class Holding:
         if account_id is not None:
             for path in self.account:
                 condition |= models.Q(**{path: account_id})
+        if self.where is not None and (customer_ids or account_id is not None):
+            condition |= self.where(customer_ids, account_id)
         return self.model._default_manager.filter(condition).distinct()
 
 
@@ -337,7 +342,11 @@ def check_declarations() -> list[str]:
     problems = []
     for holding in holdings():
         try:
-            str(holding.rows_of(customer_ids=[0], account_id=0).query)
+            manager = holding.model._default_manager
+            for path in holding.customer:
+                str(manager.filter(**{f"{path}__in": [0]}).query)
+            for path in holding.account:
+                str(manager.filter(**{path: 0}).query)
             if holding.since:
                 str(holding.model._default_manager.values(holding.since).query)
             for name in (*holding.anonymise, *holding.secret):
@@ -376,17 +385,40 @@ def customers_of_account(account_id: int) -> list[int]:
     return sorted({pk for resolver in _customers_of for pk in resolver(account_id)})
 
 
+# The e-mail addresses and phone numbers a person is reached at (the account's, the customer
+# records'): how messages sent before the account knew them are found.
+_addresses_of: list[Callable[[list[int], int | None], Iterable[str]]] = []
+
+
+def register_addresses(resolver: Callable[[list[int], int | None], Iterable[str]]) -> None:
+    if resolver not in _addresses_of:
+        _addresses_of.append(resolver)
+
+
+def addresses_of(customer_ids: list[int], account_id: int | None) -> set[str]:
+    return {
+        address
+        for resolver in _addresses_of
+        for address in resolver(customer_ids, account_id)
+        if address
+    }
+
+
 def _exported_fields(holding: Holding) -> list[str]:
     return [
         f.attname
         for f in holding.model._meta.concrete_fields
-        if f.name not in holding.secret and f.attname not in holding.secret
+        if f.name not in holding.secret
+        and f.attname not in holding.secret
+        and not isinstance(f, models.BinaryField)  # given as files (register_files)
     ]
 
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+        value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # a spreadsheet never runs a cell (a browser's name could be a formula)
     return "" if value is None else value
 
 
@@ -497,12 +529,12 @@ def _blank(field: models.Field) -> Any:
 
 
 def _kept_until(holding: Holding, rows: models.QuerySet, today: dt.date) -> str | None:
-    """The day the kept rows go under their rule: from the latest ``since`` among them; for data
-    kept while the person is a customer and some time after, from today; None while the
-    organisation's own records of the customer last."""
+    """The day the nightly retention job deletes the kept rows (from the latest ``since`` among
+    them), or None where it does not: data kept as long as the organisation's records of the
+    customer, and the accounts the ERP keeps (its own retention decides)."""
     rule = holding.retention
-    if rule.while_needed:
-        return rule.runs_out(today).isoformat() if (rule.years or rule.days) else None
+    if rule.while_needed or not holding.since or not holding.expires_here:
+        return None
     latest = rows.aggregate(latest=models.Max(holding.since))["latest"]
     return rule.runs_out(latest).isoformat() if latest else None
 
@@ -516,11 +548,20 @@ def erase(
     returns, per holding with rows, what was done (to be recorded with the request)."""
     customer_ids = list(customer_ids)
     done: dict[str, dict[str, Any]] = {}
-    # Keep and anonymise first (they read rows a deletion could cascade away), delete last.
+    # Every holding's rows are found before anything changes (an address blanked in one is how
+    # another finds its rows); then keep and anonymise, and delete last (a deletion could
+    # cascade away rows another step reads).
+    found = {
+        holding.label: list(
+            holding.rows_of(customer_ids=customer_ids, account_id=account_id).values_list(
+                "pk", flat=True
+            )
+        )
+        for holding in holdings()
+    }
     order = {Erasure.KEEP: 0, Erasure.ANONYMISE: 1, Erasure.DELETE: 2}
     for holding in sorted(holdings(), key=lambda h: (order[h.erasure], h.label)):
-        rows = holding.rows_of(customer_ids=customer_ids, account_id=account_id)
-        ids = list(rows.values_list("pk", flat=True))
+        ids = found[holding.label]
         if not ids:
             continue
         rows = holding.model._default_manager.filter(pk__in=ids)

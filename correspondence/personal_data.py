@@ -41,14 +41,27 @@ def register() -> None:
             models.Case,
             ("customer",),
             account=("created_by",),
-            since="created_at",
+            # evidence for six years after the case is closed; an open case is never due
+            since="closed_at",
+            expires_only={"closed_at__isnull": False},
             # the case stays as evidence; how to reach its author does not
             erasure=Erasure.ANONYMISE,
             anonymise=("contact_email", "contact_phone"),
         ),
         Mention(models.Case, ("assigned_to",)),
-        case_part(models.CaseMessage, ("case__customer",), account=("author",), since="created_at"),
-        case_part(models.CaseAttachment, ("message__case__customer",), since="message__created_at"),
+        case_part(
+            models.CaseMessage,
+            ("case__customer",),
+            account=("author",),
+            since="case__closed_at",
+            expires_only={"case__closed_at__isnull": False},
+        ),
+        case_part(
+            models.CaseAttachment,
+            ("message__case__customer",),
+            since="message__case__closed_at",
+            expires_only={"message__case__closed_at__isnull": False},
+        ),
         Holding(
             models.Letter,
             categories=(Category.CORRESPONDENCE,),
@@ -86,5 +99,9 @@ def register() -> None:
 def _attachments(rows):
     """The files sent with the person's cases (by them and by the office)."""
     for attachment in rows:
-        with default_storage.open(attachment.path, "rb") as stored:
-            yield f"{attachment.pk}-{safe_name(attachment.name)}", stored.read()
+        try:
+            with default_storage.open(attachment.path, "rb") as stored:
+                data = stored.read()
+        except OSError:
+            continue  # a file lost from the storage: the row (its name, size) is in the JSON
+        yield f"{attachment.pk}-{safe_name(attachment.name)}", data

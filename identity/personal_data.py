@@ -19,6 +19,7 @@ from core.personal_data import (
     Retention,
     declare,
     entitle,
+    register_addresses,
     register_anonymiser,
 )
 from identity import models
@@ -108,7 +109,12 @@ def register() -> None:
             categories=(Category.IDENTIFICATION, Category.CONTACT),
             retention=UNCONFIRMED_30D,
             since="created_at",
-            expires_only={"user__isnull": True},
+            # refused, not recognised, or an activation link never used: not one still waiting
+            # for the office
+            expires_only={
+                "user__isnull": True,
+                "status__in": ["rejected", "not_recognised", "activation_sent"],
+            },
             secret=("proof",),
         ),
         Holding(
@@ -152,6 +158,14 @@ def register() -> None:
         }
     )
     register_anonymiser(models.User, _anonymise_accounts)
+    register_addresses(_account_addresses)
+
+
+def _account_addresses(customer_ids, account_id):
+    if account_id is None:
+        return []
+    user = models.User.objects.filter(pk=account_id).values("email", "pending_email", "phone")
+    return [value for row in user for value in row.values()]
 
 
 def _anonymise_accounts(rows) -> int:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.importing import import_text
+from billing.models import Customer, Invoice, InvoiceXml
 from billing.tests.conftest import manager_of
 from core.errors import ApplicationError
 from core.outbox.models import Message
@@ -31,14 +32,24 @@ def shared_premises(ledger):
     K2's own invoices and records are not K1's."""
     assert not import_text(
         "legal-titles",
-        "erp_id;customer_erp_id;premises_erp_id;valid_from\nT3;K2;M1;2021-01-01\n",
+        "erp_id;customer_erp_id;premises_erp_id;valid_from\nT9;K2;M1;2021-01-01\n",
     ).errors
     assert not import_text(
         "meters", "erp_id;serial_number;kind;premises_erp_id\nW1;WM-1;cold_water;M1\n"
     ).errors
     assert not import_text(
-        "readings", "erp_id;meter_erp_id;read_at;value\nR1;W1;2026-01-31;12.5\n"
+        "meters", "erp_id;serial_number;kind;premises_erp_id\nW2;WM-2;cold_water;M2\n"
     ).errors
+    # R2: a reading of K2's flat M2 taken before K2's title began (the previous occupant's)
+    assert not import_text(
+        "readings",
+        "erp_id;meter_erp_id;read_at;value\nR1;W1;2026-01-31;12.5\nR2;W2;2019-06-30;77.25\n",
+    ).errors
+    InvoiceXml.objects.create(
+        invoice=Invoice.objects.get(erp_id="F1"),
+        content=b"<Faktura>FV/1/2026</Faktura>",
+        sha256="0" * 64,
+    )
     ledger["owner"].email = "jan@example.com"
     ledger["owner"].save(update_fields=["email"])
     return ledger
@@ -96,6 +107,7 @@ def test_the_copy_holds_all_and_only_the_customers_own_data(
     ):
         assert expected in names, expected
     assert archive.read("billing/invoice/FV-1-2026.pdf").startswith(b"%PDF")
+    assert archive.read("billing/invoicexml/FV-1-2026.xml") == b"<Faktura>FV/1/2026</Faktura>"
     invoices = json.loads(archive.read("billing/invoice.json"))
     assert [i["number"] for i in invoices] == ["FV/1/2026"]
     customers = json.loads(archive.read("billing/customer.json"))
@@ -240,3 +252,18 @@ def test_the_api_starts_and_reports_the_copy(
     assert report["status"] == "ready"
     assert report["download_url"].endswith(f"/account/data/{report['id']}/download/")
     assert report["size"] > 0
+
+
+def test_a_reading_from_before_the_customers_title_is_not_theirs(shared_premises):
+    """K2 holds M2 from 2020: the reading of 2019 is the previous occupant's, in nobody's copy
+    of these two; the reading of M1 while both hold it is in both."""
+    from core import personal_data
+    from metering.models import Reading
+
+    holding = personal_data.holding_for(Reading)
+    k1 = Customer.objects.get(erp_id="K1").pk
+    k2 = Customer.objects.get(erp_id="K2").pk
+    of_k2 = set(holding.rows_of(customer_ids=[k2]).values_list("erp_id", flat=True))
+    of_k1 = set(holding.rows_of(customer_ids=[k1]).values_list("erp_id", flat=True))
+    assert of_k2 == {"R1"}
+    assert of_k1 == {"R1"}

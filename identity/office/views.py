@@ -376,9 +376,8 @@ def erasure_queue(request):
     received at the office; those carried out below with what was done."""
     form = ErasureRecordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        person = User.objects.filter(
-            username=form.cleaned_data["login"].strip(), role__in=PORTAL_ROLES
-        ).first()
+        found = selectors.users_for_login(form.cleaned_data["login"])
+        person = found[0] if len(found) == 1 and found[0].role in PORTAL_ROLES else None
         if person is None:
             form.add_error("login", _("No customer has this login."))
         else:

@@ -71,7 +71,7 @@ def data_export_request(
                 base_url=base_url,
             )
     except IntegrityError:  # a second request at the same moment: the first one's export
-        return DataExport.objects.get(user=user, status=DataExport.Status.QUEUED)
+        return DataExport.objects.filter(user=user).first()
     return export
 
 

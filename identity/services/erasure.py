@@ -106,6 +106,12 @@ def erasure_carry_out(*, request_id: int, actor: User) -> ErasureRequest:
                 status=409,
             )
         user = request.user
+        if user.role not in PORTAL_ROLES:  # made a member of staff since it was asked
+            raise ApplicationError(
+                _("Staff accounts are closed by the organisation's administrator."),
+                code=CoreErrorCode.NOT_ALLOWED,
+                status=403,
+            )
         files = list(
             DataExport.objects.filter(user=user).exclude(path="").values_list("path", flat=True)
         )
