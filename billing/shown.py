@@ -54,18 +54,21 @@ def _decimal_shown(value) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
-def invoice_document(configuration, invoice) -> bytes:
-    """The invoice's PDF as its owner downloads it (its customer's charges of its month)."""
+def invoice_document(configuration, invoice, lines=None) -> bytes:
+    """The invoice's PDF: with ``lines`` (the charges it bills, as the actor may see them), or
+    its customer's charges of its month (the owner's own copy)."""
     content = invoice_content(configuration, invoice)
-    charges = Charge.objects.filter(
-        customer_id=invoice.customer_id, period=invoice.issue_date.replace(day=1)
-    )
-    if invoice.premises_id:
-        charges = charges.filter(premises_id=invoice.premises_id)
+    if lines is None:
+        charges = Charge.objects.filter(
+            customer_id=invoice.customer_id, period=invoice.issue_date.replace(day=1)
+        )
+        if invoice.premises_id:
+            charges = charges.filter(premises_id=invoice.premises_id)
+        lines = list(charges.order_by("component").values_list("component", "amount"))
     return invoice_pdf(
         invoice=invoice,
         customer=invoice.customer,
-        lines=list(charges.order_by("component").values_list("component", "amount")),
+        lines=lines,
         branding=configuration.branding,
         payee=configuration.payee,
         vat_lines=content["lines"],

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from billing import selectors, services, shown
 from billing.models import BalanceConfirmation, Contribution
-from billing.pdf import balance_pdf, invoice_pdf
+from billing.pdf import balance_pdf
 from core import portal
 from core.access import PORTAL_ROLES, has_role, page_access
 from core.errors import ApplicationError
@@ -397,22 +397,12 @@ def invoice_pdf_response(request, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, focus=request_focus(request), invoice_id=pk)
     if invoice is None:
         raise Http404
-    config = request.tenant.configuration
-    figures = invoice_content(request, invoice)
-    content = invoice_pdf(
-        invoice=invoice,
-        customer=invoice.customer,
+    content = shown.invoice_document(
+        request.tenant.configuration,
+        invoice,
         lines=selectors.invoice_lines(
             actor=request.user, focus=request_focus(request), invoice=invoice
         ),
-        branding=config.branding,
-        payee=config.payee,
-        vat_lines=figures["lines"],
-        totals=figures["totals"],
-        kod1=figures["kod1"],
-        kod2=figures["kod2"],
-        lines_before=figures["lines_before"],
-        differences=figures["differences"],
     )
     return _pdf_response(content, f"faktura-{invoice.number.replace('/', '-')}.pdf")
 
