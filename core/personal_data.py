@@ -577,8 +577,8 @@ def erase(
             if anonymiser is not None:
                 anonymiser(rows)
             else:
-                meta = holding.model._meta
-                rows.update(**{name: _blank(meta.get_field(name)) for name in holding.anonymise})
+                fields = [holding.model._meta.get_field(name) for name in holding.anonymise]
+                rows.update(**{f.name: _blank(f) for f in fields if isinstance(f, models.Field)})
             entry["fields"] = list(holding.anonymise)
         else:
             entry["basis"] = str(holding.retention.law)
@@ -603,7 +603,10 @@ def _expired(holding: Holding, today: dt.date) -> models.QuerySet | None:
     parts = holding.since.split("__")
     target = holding.model._meta.get_field(parts[0])
     for part in parts[1:]:  # a date of a related row: an invoice line's invoice's issue date
-        target = target.related_model._meta.get_field(part)
+        related = target.related_model
+        if related is None or isinstance(related, str):
+            raise ValueError(f"{holding.label}: {holding.since} is not a path through relations")
+        target = related._meta.get_field(part)
     bound: Any = first_kept
     if isinstance(target, models.DateTimeField):
         bound = dt.datetime.combine(first_kept, dt.time.min, tzinfo=timezone.get_current_timezone())

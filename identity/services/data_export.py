@@ -71,7 +71,10 @@ def data_export_request(
                 base_url=base_url,
             )
     except IntegrityError:  # a second request at the same moment: the first one's export
-        return DataExport.objects.filter(user=user).first()
+        first = DataExport.objects.filter(user=user).first()
+        if first is None:
+            raise
+        return first
     return export
 
 
@@ -164,7 +167,11 @@ def data_export_for_download(*, user: User, export_id: int) -> DataExport:
         DataExport.Status.EXPIRED,
     ):
         raise ApplicationError(_("Not found."), code=CoreErrorCode.NOT_FOUND, status=404)
-    if export.status == DataExport.Status.EXPIRED or export.expires_at <= timezone.now():
+    if (
+        export.status == DataExport.Status.EXPIRED
+        or export.expires_at is None
+        or export.expires_at <= timezone.now()
+    ):
         raise ApplicationError(
             _("This copy has expired and was deleted. You can ask for a new one."),
             code=IdentityErrorCode.LINK_EXPIRED,

@@ -132,8 +132,13 @@ def erasure_carry_out(*, request_id: int, actor: User) -> ErasureRequest:
             actor=actor.get_username(),
             request=request.pk,
         )
-        transaction.on_commit(lambda: [default_storage.delete(path) for path in files])
+        transaction.on_commit(lambda: _delete_files(files))
     return request
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
 
 
 def anonymise_accounts(rows) -> int:
