@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -224,8 +225,12 @@ class CeleryWorker:
         url = urlunsplit(
             configured._replace(path="/" + django_settings.DATABASES["default"]["NAME"])
         )
+        # A queue of this worker's own: no other worker (another test's, a benchmark's) can take
+        # its tasks, nor it theirs.
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.env = {
             **os.environ,
+            "CELERY_QUEUE": self.queue,
             "DJANGO_SETTINGS_MODULE": "ebok.settings.dev",
             "DATABASE_URL": url,
             "REDIS_URL": TEST_REDIS_URL,
@@ -238,7 +243,10 @@ class CeleryWorker:
             "ebok-test-client", broker=TEST_REDIS_URL, backend=TEST_REDIS_URL, set_as_current=False
         )
         self.client.conf.update(
-            task_always_eager=False, task_serializer="json", accept_content=["json"]
+            task_always_eager=False,
+            task_serializer="json",
+            accept_content=["json"],
+            task_default_queue=self.queue,
         )
         self.client.connection_for_write().ensure_connection(max_retries=3)
         self.client.control.purge()
@@ -248,7 +256,7 @@ class CeleryWorker:
         import sys
         import time
 
-        self.proc = subprocess.Popen(
+        self.proc = subprocess.Popen(  # noqa: S603 - the project's own worker
             [
                 sys.executable,
                 "-m",
@@ -262,7 +270,7 @@ class CeleryWorker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-Q",
-                "celery",
+                self.queue,
             ],
             cwd=django_settings.BASE_DIR,
             env=self.env,

@@ -35,21 +35,27 @@ MARK = "worker-delivery-test"
 
 class Sink:
     """Takes a message only if it can still answer 250 after ``stall`` seconds (the client may
-    have died meanwhile); with ``nth``, only the ``nth`` DATA waits, and ``entered`` is set
-    when it arrives (the worker is killed inside that wait, whatever the machine's load)."""
+    have died meanwhile); with ``nth``, only the ``nth`` DATA waits, ``entered`` is set when it
+    arrives and the wait ends early when ``release`` is set: the worker is killed inside that
+    wait however slowly the test's thread gets to it (a loaded machine once took longer than
+    a fixed stall)."""
 
     def __init__(self, stall: float = 0.0, nth: int = 0):
         self.stall, self.nth = stall, nth
         self.ids: list[str] = []
         self.seen = 0
         self.entered = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.seen += 1
         if self.seen == self.nth:
             self.entered.set()
-        if self.stall and (not self.nth or self.seen == self.nth):
+        if self.stall and not self.nth:
             await asyncio.sleep(self.stall)
+        elif self.stall and self.seen == self.nth:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, self.stall)
+            await asyncio.sleep(0.5)  # the dead client's socket is seen closed
         transport = server.transport
         if transport is None or transport.is_closing():
             return "421 Connection lost before the message was accepted"
@@ -122,7 +128,7 @@ def _send(worker, tenants, task: str, **kwargs):
 
 def test_a_worker_killed_mid_delivery_and_restarted_sends_each_message_once(tenants, committed):
     ids = committed(8)
-    sink = Sink(stall=5.0, nth=4)
+    sink = Sink(stall=60.0, nth=4)
     smtp = Controller(sink, hostname="127.0.0.1", port=_free_port())
     smtp.start()
     worker = CeleryWorker({"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}).start()
@@ -131,6 +137,7 @@ def test_a_worker_killed_mid_delivery_and_restarted_sends_each_message_once(tena
         assert sink.entered.wait(30), "the fourth message never reached the mail server"
         worker.kill()  # in the middle of the fourth message's SMTP conversation
         assert _statuses(committed.db, ids).get("sent", 0) == 3
+        sink.release.set()
         worker.start()  # the flush job finds what is still pending and sends it
         _send(worker, tenants, "core.outbox.tasks.outbox_flush").get(timeout=30)
         assert _wait(lambda: _statuses(committed.db, ids) == {"sent": 8})
