@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, BinaryIO
 
 from django.core.exceptions import FieldError
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -188,6 +189,8 @@ class Holding:
     where: Callable[[list[int], int | None], models.Q] | None = None
     # Which rows the retention rule applies to (none: all): registrations never confirmed.
     expires_only: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # A row as the person reads it in their copy (a storage key replaced by what it stands for).
+    exported: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # False for the accounts the ERP sends (charges, invoices, payments): removing an old month
     # would change a customer's balance, which only the ERP, their system of record, may close;
     # the nightly job leaves them and the ERP's own retention decides.
@@ -376,6 +379,17 @@ def register_files(model: type[models.Model], source: FileSource) -> None:
     _files[model._meta.label] = source
 
 
+# Files in the storage that rows name (a case's attachments): deleted with the rows when their
+# retention runs out, so nothing of the person stays behind in the media folder.
+_stored: dict[str, Callable[[models.QuerySet], Iterable[str]]] = {}
+
+
+def register_stored_files(
+    model: type[models.Model], paths: Callable[[models.QuerySet], Iterable[str]]
+) -> None:
+    _stored[model._meta.label] = paths
+
+
 def register_customers_of_account(resolver: Callable[[int], Iterable[int]]) -> None:
     if resolver not in _customers_of:
         _customers_of.append(resolver)
@@ -438,6 +452,8 @@ def export_archive(
             values = list(rows.values(*fields))
             if not values:
                 continue
+            if holding.exported is not None:
+                values = [holding.exported(row) for row in values]
             name = export_name(holding)
             counts[holding.label] = len(values)
             archive.writestr(
@@ -623,14 +639,18 @@ def apply_retention(today: dt.date) -> dict[str, dict[str, Any]]:
     report: dict[str, dict[str, Any]] = {}
     while True:
         deleted_in_pass = 0
-        for holding in sorted(holdings(), key=lambda h: h.label):
+        # Holdings whose rows name stored files first: their rows (and files) go before a row
+        # they belong to cascades them away unseen.
+        for holding in sorted(holdings(), key=lambda h: (h.label not in _stored, h.label)):
             rows = _expired(holding, today)
             if rows is None:
                 continue
             entry = report.setdefault(
                 holding.label, {"rule": holding.retention.code, "deleted": 0, "blocked": 0}
             )
-            deleted, blocked = _delete_each(holding.model, list(rows.values_list("pk", flat=True)))
+            deleted, blocked = _delete_each(
+                holding.model, list(rows.values_list("pk", flat=True)), _stored.get(holding.label)
+            )
             entry["deleted"] += deleted
             entry["blocked"] = blocked
             deleted_in_pass += deleted
@@ -638,21 +658,34 @@ def apply_retention(today: dt.date) -> dict[str, dict[str, Any]]:
             return report
 
 
-def _delete_each(model: type[models.Model], ids: list[int]) -> tuple[int, int]:
-    """Delete the rows, a thousand at a time, one by one where a thousand cannot go together:
-    (deleted, left because others name them)."""
+def _delete_each(
+    model: type[models.Model],
+    ids: list[int],
+    stored: Callable[[models.QuerySet], Iterable[str]] | None = None,
+) -> tuple[int, int]:
+    """Delete the rows, a thousand at a time, one by one where a thousand cannot go together,
+    and the files they name once their deletion is committed: (deleted, left because others
+    name them)."""
     deleted = blocked = 0
+    manager = model._default_manager
+
+    def gone(rows: models.QuerySet) -> None:
+        paths = [p for p in stored(rows) if p] if stored is not None else []
+        rows.delete()
+        if paths:
+            transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         try:
             with transaction.atomic():
-                model._default_manager.filter(pk__in=chunk).delete()
+                gone(manager.filter(pk__in=chunk))
             deleted += len(chunk)
         except (ProtectedError, RestrictedError, IntegrityError):
             for pk in chunk:
                 try:
                     with transaction.atomic():
-                        model._default_manager.filter(pk=pk).delete()
+                        gone(manager.filter(pk=pk))
                     deleted += 1
                 except (ProtectedError, RestrictedError, IntegrityError):
                     blocked += 1

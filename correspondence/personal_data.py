@@ -15,6 +15,7 @@ from core.personal_data import (
     declare,
     entitle,
     register_files,
+    register_stored_files,
 )
 from core.uploads import safe_name
 from correspondence import models
@@ -85,6 +86,7 @@ def register() -> None:
         Mention(models.DocumentVersion, ("uploaded_by",)),
     )
     register_files(models.CaseAttachment, _attachments)
+    register_stored_files(models.CaseAttachment, lambda rows: rows.values_list("path", flat=True))
     entitle(
         {
             models.Case: _("cases: complaints, failure reports, requests"),

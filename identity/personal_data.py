@@ -54,6 +54,7 @@ def register() -> None:
                 "password",
             ),
             secret=("password",),
+            exported=_login_as_typed,
         ),
         account(models.PasswordHistory, secret=("password",)),
         account(models.BackupCode, secret=("code_hash",)),
@@ -116,6 +117,7 @@ def register() -> None:
                 "status__in": ["rejected", "not_recognised", "activation_sent"],
             },
             secret=("proof",),
+            exported=_login_as_typed,
         ),
         Holding(
             models.StaffAccess,
@@ -172,3 +174,12 @@ def _anonymise_accounts(rows) -> int:
     from identity.services.erasure import anonymise_accounts  # noqa: PLC0415 - services load after the registry
 
     return anonymise_accounts(rows)
+
+
+def _login_as_typed(row: dict) -> dict:
+    """A login by PESEL is stored as a keyed hash of it: the copy shows what its owner types
+    (their customer symbol, or that it is their PESEL), never the hash."""
+    for name in ("username", "login"):
+        if str(row.get(name, "")).startswith("pesel:"):
+            row = {**row, name: row.get("customer_symbol") or "PESEL"}
+    return row

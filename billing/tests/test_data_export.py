@@ -267,3 +267,19 @@ def test_a_reading_from_before_the_customers_title_is_not_theirs(shared_premises
     of_k1 = set(holding.rows_of(customer_ids=[k1]).values_list("erp_id", flat=True))
     assert of_k2 == {"R1"}
     assert of_k1 == {"R1"}
+
+
+def test_a_login_by_pesel_is_never_given_out_as_its_hash(shared_premises):
+    """An account that logs in by PESEL is stored under a keyed hash of it; the copy shows the
+    customer symbol instead (SECURITY.md G5)."""
+    from core import personal_data
+    from identity.models import User
+
+    owner = shared_premises["owner"]
+    User.objects.filter(pk=owner.pk).update(username="pesel:" + "ab" * 20)
+    buffer = io.BytesIO()
+    personal_data.export_archive(buffer, account_id=owner.pk, customer_ids=[], readme="")
+    archive = zipfile.ZipFile(buffer)
+    (user,) = json.loads(archive.read("identity/user.json"))
+    assert user["username"] == "L0000001"
+    assert b"abab" not in b"".join(archive.read(n) for n in archive.namelist())
