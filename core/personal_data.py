@@ -658,6 +658,11 @@ def apply_retention(today: dt.date) -> dict[str, dict[str, Any]]:
             return report
 
 
+def _delete_stored(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
+
+
 def _delete_each(
     model: type[models.Model],
     ids: list[int],
@@ -673,7 +678,7 @@ def _delete_each(
         paths = [p for p in stored(rows) if p] if stored is not None else []
         rows.delete()
         if paths:
-            transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+            transaction.on_commit(lambda: _delete_stored(paths))
 
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
