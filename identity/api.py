@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.access import Role
 from core.errors import ApplicationError, CoreErrorCode
 from core.http import base_url
 from core.throttling import client_ip, hit
@@ -405,17 +404,9 @@ class MeExportApi(APIView):
     class ExportInputSerializer(serializers.Serializer):
         current_password = serializers.CharField(max_length=256, trim_whitespace=False)
 
-    def _customer(self, request: Request) -> None:
-        if request.user.role != Role.CUSTOMER:
-            raise ApplicationError(
-                _("A copy of personal data is given to customers; ask the office for yours."),
-                code=CoreErrorCode.NOT_ALLOWED,
-                status=403,
-            )
-
     @extend_schema(responses=ExportSerializer)
     def get(self, request: Request) -> Response:
-        self._customer(request)
+        services.data_export_allowed(request.user)
         export = DataExport.objects.filter(user=request.user).first()
         if export is None:
             raise ApplicationError(_("Not found."), code=CoreErrorCode.NOT_FOUND, status=404)
@@ -423,7 +414,7 @@ class MeExportApi(APIView):
 
     @extend_schema(request=ExportInputSerializer, responses={202: ExportSerializer})
     def post(self, request: Request) -> Response:
-        self._customer(request)
+        services.data_export_allowed(request.user)
         data = self.ExportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         export = services.data_export_request(

@@ -165,7 +165,7 @@ class ContactForm(forms.Form):
         }
 
 
-class DataExportForm(forms.Form):
+class PasswordConfirmForm(forms.Form):
     current_password = forms.CharField(
         label=_("Your password"),
         strip=False,

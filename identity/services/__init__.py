@@ -11,6 +11,7 @@ from identity.services.base import (  # noqa: F401 - the package's names
     user_create,
 )
 from identity.services.data_export import (  # noqa: F401 - the package's names
+    data_export_allowed,
     data_export_build,
     data_export_for_download,
     data_export_request,

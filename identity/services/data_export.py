@@ -40,18 +40,23 @@ KEPT_DAYS = 7
 AGAIN_AFTER = timedelta(hours=1)
 
 
-def data_export_request(
-    *, user: User, current_password: str, base_url: str, info: RequestInfo | None = None
-) -> DataExport:
-    """Start building the customer's copy (or give the one being built, or the one built within
-    the last hour). Refused for any account but a customer's (403) and without the account's
-    current password (``reauthenticate``)."""
+def data_export_allowed(user: User) -> None:
+    """Only a customer has a copy of their own data here (403 for anyone else)."""
     if user.role != Role.CUSTOMER:
         raise ApplicationError(
             _("A copy of personal data is given to customers; ask the office for yours."),
             code=CoreErrorCode.NOT_ALLOWED,
             status=403,
         )
+
+
+def data_export_request(
+    *, user: User, current_password: str, base_url: str, info: RequestInfo | None = None
+) -> DataExport:
+    """Start building the customer's copy (or give the one being built, or the one built within
+    the last hour). Refused for any account but a customer's (403) and without the account's
+    current password (``reauthenticate``)."""
+    data_export_allowed(user)
     reauthenticate(user=user, current_password=current_password, info=info)
     recent = (
         DataExport.objects.filter(user=user, requested_at__gte=timezone.now() - AGAIN_AFTER)

@@ -35,12 +35,7 @@ def erasure_request(
 ) -> ErasureRequest:
     """The person's own request (their password confirms it is them): queued for the office
     with the statutory deadline; asking again while one waits gives that one."""
-    if user.role not in PORTAL_ROLES:
-        raise ApplicationError(
-            _("Staff accounts are closed by the organisation's administrator."),
-            code=CoreErrorCode.NOT_ALLOWED,
-            status=403,
-        )
+    _portal_account(user)
     reauthenticate(user=user, current_password=current_password, info=info)
     return _queue(user=user, asked_by="customer", reason="", info=info)
 
@@ -54,13 +49,19 @@ def erasure_record(*, user: User, actor: User, reason: str) -> ErasureRequest:
             code=CoreErrorCode.REASON_REQUIRED,
             extra={"fields": {"reason": [_("This field is required.")]}},
         )
+    _portal_account(user)
+    return _queue(user=user, asked_by=actor.get_username(), reason=reason.strip(), info=None)
+
+
+def _portal_account(user: User) -> None:
+    """Erasure is for customers' and managers' accounts (403 for staff, whose accounts the
+    administrator closes)."""
     if user.role not in PORTAL_ROLES:
         raise ApplicationError(
             _("Staff accounts are closed by the organisation's administrator."),
             code=CoreErrorCode.NOT_ALLOWED,
             status=403,
         )
-    return _queue(user=user, asked_by=actor.get_username(), reason=reason.strip(), info=None)
 
 
 def _queue(*, user: User, asked_by: str, reason: str, info) -> ErasureRequest:
@@ -106,12 +107,7 @@ def erasure_carry_out(*, request_id: int, actor: User) -> ErasureRequest:
                 status=409,
             )
         user = request.user
-        if user.role not in PORTAL_ROLES:  # made a member of staff since it was asked
-            raise ApplicationError(
-                _("Staff accounts are closed by the organisation's administrator."),
-                code=CoreErrorCode.NOT_ALLOWED,
-                status=403,
-            )
+        _portal_account(user)  # not made a member of staff since it was asked
         files = list(
             DataExport.objects.filter(user=user).exclude(path="").values_list("path", flat=True)
         )

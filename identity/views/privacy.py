@@ -17,7 +17,7 @@ from core.errors import ApplicationError
 from core.http import base_url
 from core.uploads import file_response
 from identity import services
-from identity.forms import DataExportForm
+from identity.forms import PasswordConfirmForm
 from identity.models import DataExport, ErasureRequest
 from identity.views.common import _posted, add_form_errors, request_info
 
@@ -28,7 +28,7 @@ def data_export_view(request: HttpRequest) -> HttpResponse:
     for a new one with the account's password."""
     if request.user.role != Role.CUSTOMER:
         raise PermissionDenied
-    form = DataExportForm(_posted(request))
+    form = PasswordConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             export = services.data_export_request(
@@ -89,7 +89,7 @@ def erasure_request_view(request: HttpRequest) -> HttpResponse:
     waiting = ErasureRequest.objects.filter(
         user=request.user, status=ErasureRequest.Status.PENDING
     ).first()
-    form = DataExportForm(_posted(request))
+    form = PasswordConfirmForm(_posted(request))
     if request.method == "POST" and waiting is None and form.is_valid():
         try:
             services.erasure_request(
