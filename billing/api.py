@@ -361,7 +361,9 @@ class EInvoiceApi(APIView):
 
     @extend_schema(parameters=[CUSTOMER_PARAM], request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.einvoice_withdraw(actor=request.user, customer_id=_customer_id(request))
+        services.einvoice_withdraw(
+            actor=request.user, customer_id=_customer_id(request), info=request_info(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -45,8 +45,8 @@ from billing.models import (
 from billing.tasks import import_run
 from core.errors import ApplicationError
 from core.queueing import queue_after_commit
-from identity.models import User
-from identity.services import reauthenticate
+from identity.models import ConsentPurpose, User
+from identity.services import consent_record, reauthenticate
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +139,28 @@ def einvoice_set(
         # Outside the write's transaction: a refusal keeps its audit row and throttle count.
         reauthenticate(user=actor, current_password=current_password, info=info)
     with transaction.atomic():
-        return _einvoice_write(actor, customer_id, email)
+        return _einvoice_write(actor, customer_id, email, info)
 
 
-def _einvoice_write(actor, customer_id: int, email: str) -> EInvoiceConsent:
+def _consent_event(customer_id: int, action: str, email: str, actor, info) -> None:
+    """A line of the e-invoice's history (its addresses), and the consent itself recorded as
+    every consent is, with the wording's version, the privacy notice in force and the channel
+    (identity.models.consents): given by the customer's account, about the customer."""
+    EInvoiceConsentEvent.objects.create(
+        customer_id=customer_id, action=action, email=email, actor=actor
+    )
+    if action != EInvoiceConsentEvent.Action.EMAIL_CHANGED:
+        symbol = Customer.objects.filter(pk=customer_id).values_list("symbol", flat=True).first()
+        consent_record(
+            user=actor,
+            purpose=ConsentPurpose.E_INVOICE,
+            subject=symbol or str(customer_id),
+            granted=action == EInvoiceConsentEvent.Action.ACTIVATED,
+            info=info,
+        )
+
+
+def _einvoice_write(actor, customer_id: int, email: str, info=None) -> EInvoiceConsent:
     consent = _consent_for_write(actor, customer_id)
     if consent.active and consent.email == email:
         return consent
@@ -153,25 +171,20 @@ def _einvoice_write(actor, customer_id: int, email: str) -> EInvoiceConsent:
     )
     consent.active, consent.email = True, email
     consent.save()
-    EInvoiceConsentEvent.objects.create(
-        customer_id=customer_id, action=action, email=email, actor=actor
-    )
+    _consent_event(customer_id, action, email, actor, info)
     return consent
 
 
 @transaction.atomic
-def einvoice_withdraw(*, actor, customer_id: int) -> EInvoiceConsent:
+def einvoice_withdraw(*, actor, customer_id: int, info=None) -> EInvoiceConsent:
+    """Withdraw the consent: one step, no password (taking consent back is never harder than
+    giving it)."""
     consent = _consent_for_write(actor, customer_id)
     if not consent.active:
         return consent
     consent.active = False
     consent.save()
-    EInvoiceConsentEvent.objects.create(
-        customer_id=customer_id,
-        action=EInvoiceConsentEvent.Action.WITHDRAWN,
-        email=consent.email,
-        actor=actor,
-    )
+    _consent_event(customer_id, EInvoiceConsentEvent.Action.WITHDRAWN, consent.email, actor, info)
     return consent
 
 

@@ -311,7 +311,9 @@ def _einvoice_change(request, customer, form):
     form carries the errors)."""
     try:
         if request.POST.get("action") == "withdraw":
-            services.einvoice_withdraw(actor=request.user, customer_id=customer.pk)
+            services.einvoice_withdraw(
+                actor=request.user, customer_id=customer.pk, info=request_info(request)
+            )
             messages.success(
                 request,
                 _("E-invoices are switched off for %(customer)s.") % {"customer": customer.name},

@@ -461,7 +461,9 @@ def export_archive(
                 json.dumps(values, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
             )
             text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=fields, delimiter=";")
+            # The hook may add columns (a document's version beside its id): all of them, once.
+            columns = list(dict.fromkeys(key for row in values for key in row))
+            writer = csv.DictWriter(text, fieldnames=columns, delimiter=";", restval="")
             writer.writeheader()
             writer.writerows({k: _csv_value(v) for k, v in row.items()} for row in values)
             archive.writestr(f"{name}.csv", "\ufeff" + text.getvalue())  # Excel reads UTF-8

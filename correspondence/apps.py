@@ -55,6 +55,16 @@ class CorrespondenceConfig(AppConfig):
         )
         register_event(
             Event(
+                "offer",
+                gettext_lazy("News and offers of the organisation (with my consent)"),
+                news,
+                "offer",
+                modules=(Module.ANNOUNCEMENTS,),
+                consent="marketing",
+            )
+        )
+        register_event(
+            Event(
                 "outage",
                 gettext_lazy("A failure or planned works at my building"),
                 news,

@@ -20,7 +20,14 @@ from identity import policies, selectors, services
 from identity.authentication import AccountReady
 from identity.errors import IdentityErrorCode
 from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
-from identity.models import ApiToken, AuthEvent, CorrespondenceAddress, DataExport, User
+from identity.models import (
+    ApiToken,
+    AuthEvent,
+    ConsentPurpose,
+    CorrespondenceAddress,
+    DataExport,
+    User,
+)
 from identity.twofactor import services as twofactor
 from identity.views import request_info
 
@@ -427,3 +434,91 @@ class MeExportApi(APIView):
             self.ExportSerializer(export, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class ConsentStateSerializer(serializers.Serializer):
+    purpose = serializers.CharField()
+    title = serializers.CharField()
+    text_id = serializers.IntegerField(allow_null=True)
+    text_version = serializers.IntegerField()
+    text_url = serializers.CharField(allow_null=True)
+    granted = serializers.BooleanField()
+    since = serializers.DateTimeField(allow_null=True)
+
+
+class ConsentHistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    privacy_notice = serializers.IntegerField(allow_null=True)
+    granted = serializers.BooleanField()
+    channel = serializers.CharField()
+    recorded_by = serializers.CharField()
+
+
+def _consent_state(request: Request, purpose: str) -> dict:
+    text = selectors.consent_text(purpose)
+    current = selectors.consent_current(request.user, purpose)
+    return {
+        "purpose": purpose,
+        "title": str(ConsentPurpose(purpose).label),
+        "text_id": text.pk if text else None,
+        "text_version": text.version if text else 0,
+        "text_url": request.build_absolute_uri(reverse("document", args=[text.pk]))
+        if text
+        else None,
+        "granted": bool(current and current.granted),
+        "since": current.created_at if current else None,
+    }
+
+
+class MeConsentsApi(APIView):
+    """The consents the organisation asks for, where the account stands on each, and the
+    history of every consent and accepted document (versions, times, channels). Customers and
+    property managers."""
+
+    permission_classes = [AccountReady]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Consents",
+            fields={
+                "consents": ConsentStateSerializer(many=True),
+                "history": ConsentHistorySerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        services.consents_allowed(request.user)
+        return Response(
+            {
+                "consents": [_consent_state(request, p) for p in selectors.consents_offered()],
+                "history": ConsentHistorySerializer(
+                    selectors.consent_history(request.user), many=True
+                ).data,
+            }
+        )
+
+
+class MeConsentApi(APIView):
+    """Give (``granted: true``) or withdraw (``false``) one consent: one call either way, the
+    change recorded with the text's version and the channel ``api``; 404 ``not_found`` for a
+    purpose not asked for here."""
+
+    permission_classes = [AccountReady]
+
+    class ConsentInputSerializer(serializers.Serializer):
+        granted = serializers.BooleanField()
+
+    @extend_schema(request=ConsentInputSerializer, responses=ConsentStateSerializer)
+    def put(self, request: Request, purpose: str) -> Response:
+        data = self.ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.consent_set(
+            user=request.user,
+            purpose=purpose,
+            granted=data.validated_data["granted"],
+            info=request_info(request),
+        )
+        return Response(_consent_state(request, purpose))

@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     path("me/contact", api.MeContactApi.as_view(), name="api-me-contact"),
     path("me/export", api.MeExportApi.as_view(), name="api-me-export"),
+    path("me/consents", api.MeConsentsApi.as_view(), name="api-me-consents"),
+    path("me/consents/<str:purpose>", api.MeConsentApi.as_view(), name="api-me-consent"),
 ]

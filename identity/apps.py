@@ -13,12 +13,14 @@ class IdentityConfig(AppConfig):
 
         from core import portal
         from core.access import PORTAL_ROLES, Role
-        from identity import personal_data, profile
+        from identity import card, personal_data, profile
 
         personal_data.register()
+        card.register()
         profile.register_link(
             profile.Link("data_export", _("A copy of my data"), frozenset({Role.CUSTOMER}))
         )
+        profile.register_link(profile.Link("consents", _("Consents"), PORTAL_ROLES))
         profile.register_link(
             profile.Link("erasure_request", _("Delete my account and data"), PORTAL_ROLES)
         )

@@ -94,6 +94,18 @@ def register() -> None:
             basis=Basis.LEGAL_OBLIGATION,
             retention=CONSENT_PROOF,
             erasure=Erasure.KEEP,
+            exported=_with_versions,
+        ),
+        account(
+            models.ConsentRecord,
+            _("proof of the consents the customer gave and withdrew (marketing, e-invoice)"),
+            categories=(Category.CONSENTS,),
+            basis=Basis.LEGAL_OBLIGATION,
+            retention=CONSENT_PROOF,
+            since="created_at",
+            # Erasure ends them with the account: marketing consents must not outlive it.
+            erasure=Erasure.DELETE,
+            exported=_with_versions,
         ),
         account(
             models.AuthEvent,
@@ -136,6 +148,7 @@ def register() -> None:
             account=("subject",),
         ),
         Mention(models.StaffAccess, ("actor",)),
+        Mention(models.ConsentRecord, ("actor",)),
         Mention(models.ApiKey, ("created_by",)),
     )
     entitle(
@@ -152,6 +165,7 @@ def register() -> None:
             models.ApiToken: _("sessions of the mobile and API access"),
             models.CorrespondenceAddress: _("addresses for letters"),
             models.DocumentAcceptance: _("documents accepted, with their versions"),
+            models.ConsentRecord: _("consents given and withdrawn, with their versions"),
             models.AuthEvent: _("login and security log"),
             models.RegistrationRequest: _("registration requests"),
             models.StaffAccess: _("record of staff looking at a customer's data"),
@@ -174,6 +188,19 @@ def _anonymise_accounts(rows) -> int:
     from identity.services.erasure import anonymise_accounts  # noqa: PLC0415 - services load after the registry
 
     return anonymise_accounts(rows)
+
+
+def _with_versions(row: dict) -> dict:
+    """An acceptance or a consent names documents by id: the copy says which document and which
+    version of it, as its owner saw them."""
+    out = dict(row)
+    for name in ("document_id", "text_id", "privacy_notice_id"):
+        if row.get(name):
+            found = models.Document.objects.filter(pk=row[name]).values("kind", "version").first()
+            if found:
+                stem = name.removesuffix("_id")
+                out[f"{stem}_kind"], out[f"{stem}_version"] = found["kind"], found["version"]
+    return out
 
 
 def _login_as_typed(row: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
@@ -10,7 +11,15 @@ from django.utils import timezone
 
 from core.access import PORTAL_ROLES
 from identity import pesel
-from identity.models import AuthEvent, Document, DocumentAcceptance, User
+from identity.models import (
+    AuthEvent,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
+    Document,
+    DocumentAcceptance,
+    User,
+)
 from tenants.policies import LoginIdentifier, TenantConfig
 
 
@@ -53,18 +62,114 @@ def users_for_login(login: str) -> list[User]:
     return list(User.objects.filter(query, is_active=True).order_by("pk")[:10])
 
 
+def current_document(kind) -> Document | None:
+    """The newest published version of ``kind``."""
+    return (
+        Document.objects.filter(kind=str(kind), published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
 def current_documents(kinds) -> list[Document]:
     """The newest published version of each of ``kinds``."""
-    out = []
-    for kind in kinds:
-        doc = (
-            Document.objects.filter(kind=str(kind), published_at__isnull=False)
-            .order_by("-version")
-            .first()
+    return [doc for doc in map(current_document, kinds) if doc is not None]
+
+
+# Consents (identity.models.consents).
+
+# The document holding each switchable consent's wording: the purpose is offered where the
+# organisation has published it.
+CONSENT_TEXTS = {
+    ConsentPurpose.MARKETING: Document.Kind.MARKETING_CONSENT,
+    ConsentPurpose.E_INVOICE: Document.Kind.E_INVOICE_CONSENT,
+}
+# Switched on and off on the consents page (the e-invoice has its own page, per customer).
+SWITCHABLE = (ConsentPurpose.MARKETING,)
+
+
+def consent_text(purpose: str) -> Document | None:
+    kind = CONSENT_TEXTS.get(purpose)  # type: ignore[call-overload]
+    return current_document(kind) if kind else None
+
+
+def consents_offered() -> list[str]:
+    """The purposes a person may switch on and off here (their texts published)."""
+    kinds = [str(CONSENT_TEXTS[p]) for p in SWITCHABLE]
+    published = set(
+        Document.objects.filter(kind__in=kinds, published_at__isnull=False).values_list(
+            "kind", flat=True
         )
-        if doc is not None:
-            out.append(doc)
-    return out
+    )
+    return [str(p) for p in SWITCHABLE if str(CONSENT_TEXTS[p]) in published]
+
+
+def consent_current(user: User, purpose: str, subject: str = "") -> ConsentRecord | None:
+    """The newest grant or withdrawal of ``purpose`` by ``user`` (None: never asked)."""
+    return (
+        ConsentRecord.objects.filter(user=user, purpose=purpose, subject=subject)
+        .select_related("text")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def consenting_user_ids(purpose: str, user_ids) -> set[int]:
+    """Those of ``user_ids`` whose newest record of ``purpose`` is a grant (one query)."""
+    newest = (
+        ConsentRecord.objects.filter(purpose=purpose, subject="", user_id__in=list(user_ids))
+        .order_by("user_id", "-created_at", "-id")
+        .distinct("user_id")
+        .values_list("user_id", "granted")
+    )
+    return {user_id for user_id, granted in newest if granted}
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    """A line of a person's consent history: what, which version, given or withdrawn, when,
+    by which channel, and who recorded it when it was not the person."""
+
+    at: datetime
+    title: str
+    version: int | None
+    granted: bool
+    channel: str
+    privacy_notice: int | None = None
+    recorded_by: str = ""
+    detail: str = ""
+
+
+def consent_history(user: User) -> list[ConsentEntry]:
+    """Every consent and acceptance of ``user``, newest first: the consents and the documents
+    accepted."""
+    channels = dict(ConsentChannel.choices)
+    entries = [
+        ConsentEntry(
+            at=r.created_at,
+            title=str(ConsentPurpose(r.purpose).label),
+            detail=r.subject,
+            version=r.text_version,
+            granted=r.granted,
+            channel=str(channels.get(r.channel, r.channel)),
+            privacy_notice=r.privacy_notice.version if r.privacy_notice else None,
+            recorded_by=r.actor.get_username() if r.actor else "",
+        )
+        for r in ConsentRecord.objects.filter(user=user).select_related(
+            "text", "privacy_notice", "actor"
+        )
+    ]
+    entries += [
+        ConsentEntry(
+            at=a.accepted_at,
+            title=a.document.shown_title,
+            version=a.document.version,
+            granted=True,
+            channel=str(channels.get(a.channel, a.channel)),
+        )
+        for a in DocumentAcceptance.objects.filter(user=user).select_related("document")
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
 def documents_to_accept(user: User) -> list[Document]:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("account/", views.account_view, name="account"),
     path("account/contact/erase/", views.contact_erase_view, name="contact_erase"),
     path("account/data/", views.data_export_view, name="data_export"),
+    path("account/consents/", views.consents_view, name="consents"),
     path("account/erase/", views.erasure_request_view, name="erasure_request"),
     path(
         "account/data/<int:pk>/download/",

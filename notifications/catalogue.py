@@ -26,6 +26,9 @@ class Event:
     modules: tuple[str, ...] = ()
     # Shown to customers in the portal and the API (staff's own notices are not).
     for_customers: bool = True
+    # The consent it needs (identity.models.ConsentPurpose, e.g. marketing): sent only to those
+    # whose consent stands, and offered only where the organisation asks for that consent.
+    consent: str = ""
 
     def offered(self, config) -> bool:
         return not self.modules or config.offers_any(*self.modules)

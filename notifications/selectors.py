@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from core.outbox.models import Message
+from identity.selectors import consents_offered
 from notifications import catalogue
 from notifications.catalogue import Event
 from notifications.models import DigestChoice, Preference, PreferenceChange, SmsAccount
@@ -46,7 +47,13 @@ def default_channels(tenant_config: TenantConfig, event: Event) -> tuple[bool, b
 
 
 def customer_events(tenant_config: TenantConfig) -> list[Event]:
-    return [e for e in catalogue.events(tenant_config) if e.for_customers]
+    """The events the tenant offers its customers; one needing a consent only where the
+    organisation asks for that consent."""
+    shown = [e for e in catalogue.events(tenant_config) if e.for_customers]
+    if any(e.consent for e in shown):
+        asked = set(consents_offered())
+        shown = [e for e in shown if not e.consent or e.consent in asked]
+    return shown
 
 
 def choices_for(*, user, tenant_config: TenantConfig | None = None) -> list[Choice]:

@@ -39,7 +39,7 @@ from core.outbox.rendering import branding_context, render_email
 from core.outbox.services import messages_write, recipient_language
 from core.sealing import seal
 from identity.models import User
-from identity.selectors import tenant_config
+from identity.selectors import consenting_user_ids, tenant_config
 from notifications import catalogue, selectors, sms
 from notifications.errors import NotificationErrorCode
 from notifications.models import (
@@ -219,6 +219,10 @@ def recipients(
     if not spec.offered(tenant_config):
         return []
     people = [u for u in users if u.is_active]
+    if people and spec.consent:
+        # Processing for a purpose that needs consent stops the moment it is withdrawn.
+        consenting = consenting_user_ids(spec.consent, [u.pk for u in people])
+        people = [u for u in people if u.pk in consenting]
     if not people:
         return []
     ids = [u.pk for u in people]

@@ -86,6 +86,10 @@ def test_the_copy_holds_all_and_only_the_customers_own_data(
     client, shared_premises, tenant_b_twin, django_capture_on_commit_callbacks
 ):
     owner = shared_premises["owner"]
+    for _version in range(2):
+        services.document_publish(kind="marketing_consent", title="Zgoda", body="Oferty")
+    services.consent_set(user=owner, purpose="marketing", granted=True)
+    services.consent_set(user=shared_premises["neighbour"], purpose="marketing", granted=True)
     client.force_login(owner)
     assert _request(client, django_capture_on_commit_callbacks).status_code == 302
     export = DataExport.objects.get(user=owner)
@@ -129,6 +133,11 @@ def test_the_copy_holds_all_and_only_the_customers_own_data(
     readme = archive.read("README.txt").decode()
     assert "billing/invoice" in readme
     assert "art. 74" in readme  # the invoices' retention names the law
+    # consents with the version of the text consented to (the neighbour's is not here)
+    (consent,) = json.loads(archive.read("identity/consentrecord.json"))
+    assert (consent["purpose"], consent["granted"]) == ("marketing", True)
+    assert (consent["text_kind"], consent["text_version"]) == ("marketing_consent", 2)
+    assert "text_version" in archive.read("identity/consentrecord.csv").decode()
 
 
 def test_the_customer_is_told_by_e_mail_and_the_link_alone_opens_nothing(

@@ -18,11 +18,13 @@ from identity import services
 from identity.models import (
     ApiToken,
     AuthEvent,
+    ConsentRecord,
     CorrespondenceAddress,
     DocumentAcceptance,
     ErasureRequest,
     User,
 )
+from identity.selectors import consenting_user_ids
 from identity.services import user_create
 from identity.tests.conftest import login_verified_staff
 
@@ -66,6 +68,9 @@ def owner_with_history(ledger):
     services.api_token_issue(user=owner)
     document = services.document_publish(kind="regulations", title="Regulamin")
     DocumentAcceptance.objects.create(user=owner, document=document)
+    services.document_publish(kind="marketing_consent", title="Zgoda", body="Oferty")
+    services.consent_set(user=owner, purpose="marketing", granted=True)
+    services.consent_set(user=ledger["neighbour"], purpose="marketing", granted=True)
     return ledger
 
 
@@ -106,6 +111,8 @@ def test_the_customer_asks_and_the_office_carries_it_out_within_the_law(
     assert k1.erased_at is not None
     assert k1.name == "Jan Testowy"  # the invoices name their buyer
     assert not EInvoiceConsent.objects.filter(customer=k1).exists()
+    assert not ConsentRecord.objects.filter(user=owner).exists()  # marketing consents go
+    assert consenting_user_ids("marketing", [owner.pk, neighbour.pk]) == {neighbour.pk}
     # what the law keeps is kept, with its basis and the day it goes
     assert Invoice.objects.count() == invoices_before
     assert DocumentAcceptance.objects.filter(user=owner).exists()

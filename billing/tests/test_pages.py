@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from billing.models import BalanceConfirmation, EInvoiceConsent
-from identity.services import user_create
+from identity.models import ConsentRecord
+from identity.services import document_publish, user_create
 from tenants.services import tenant_setting_set
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +167,39 @@ def test_einvoice_page_switches_consent_on_and_off(client, ledger, all_modules):
     consent.refresh_from_db()
     assert consent.active is False
     assert "Wycofano zgodę" in client.get("/e-invoice/", HTTP_HOST=HOST).content.decode()
+    # kept as every consent is: the wording's version, the privacy notice, the channel, per
+    # customer, in the person's one history of consents
+    records = list(ConsentRecord.objects.filter(user=ledger["owner"]).order_by("id"))
+    assert [(r.purpose, r.subject, r.granted, r.channel) for r in records] == [
+        ("e_invoice", "L0000001", True, "portal"),
+        ("e_invoice", "L0000001", False, "portal"),
+    ]
+    assert records[0].text is None
+    assert records[0].text_version == 0
+    history = client.get("/account/consents/", HTTP_HOST=HOST).content.decode()
+    assert "Faktury e-mailem (e-faktura) (L0000001)" in history
+
+
+def test_the_einvoice_consent_names_the_organisations_wording(client, ledger, all_modules):
+    wording = document_publish(kind="e_invoice_consent", title="Zgoda na e-fakturę", body="…")
+    notice = document_publish(kind="privacy_notice", title="Klauzula", body="…")
+    client.force_login(ledger["owner"])
+    given = client.put(
+        "/api/v1/e-invoice",
+        {"email": "jan@example.com", "current_password": "RyBa18$05"},
+        content_type="application/json",
+        HTTP_HOST=HOST,
+    )
+    assert given.status_code == 200
+    record = ConsentRecord.objects.get(user=ledger["owner"])
+    assert (record.text_id, record.privacy_notice_id, record.channel) == (
+        wording.pk,
+        notice.pk,
+        "api",
+    )
+    # withdrawing asks for nothing more (the password was needed to give, not to take back)
+    assert client.delete("/api/v1/e-invoice", HTTP_HOST=HOST).status_code == 204
+    assert ConsentRecord.objects.filter(user=ledger["owner"], granted=False).count() == 1
 
 
 def test_pages_render_amounts_the_polish_way():

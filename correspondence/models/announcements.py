@@ -17,6 +17,9 @@ class Announcement(models.Model):
         ANNOUNCEMENT = "announcement", pgettext_lazy("announcement kind", "Announcement")
         PLANNED_WORKS = "planned_works", pgettext_lazy("announcement kind", "Planned works")
         FAILURE = "failure", pgettext_lazy("announcement kind", "Failure")
+        # News and offers of the organisation's own services (marketing): shown in the portal,
+        # and sent only to those who consented to news and offers.
+        OFFER = "offer", pgettext_lazy("announcement kind", "News and offers")
 
     class Target(models.TextChoices):
         EVERYONE = "everyone", _("Everyone")

@@ -60,7 +60,8 @@ def _problems(draft: AnnouncementDraft, shown_from: datetime | None = None) -> d
     start = draft.visible_from or shown_from or timezone.now()
     if draft.visible_until is not None and draft.visible_until <= start:
         out["visible_until"] = _("The end must come after the start.")
-    if draft.kind != Announcement.Kind.ANNOUNCEMENT and draft.starts_at is None:
+    outage = draft.kind in (Announcement.Kind.PLANNED_WORKS, Announcement.Kind.FAILURE)
+    if outage and draft.starts_at is None:
         out["starts_at"] = _("Give when the works or the failure began or will begin.")
     if (
         draft.starts_at is not None
@@ -172,7 +173,13 @@ def announcement_recipients(announcement: Announcement) -> QuerySet[User]:
 
 
 def _notice(announcement: Announcement) -> tuple[str, dict]:
-    event = "outage" if announcement.is_outage else "announcement"
+    event = (
+        "outage"
+        if announcement.is_outage
+        else "offer"
+        if announcement.kind == Announcement.Kind.OFFER
+        else "announcement"
+    )
 
     def context() -> dict:
         def moment(value):

@@ -14,7 +14,9 @@ from core.outbox.models import Message
 from correspondence import services
 from correspondence.tests.conftest import PASSWORD, A
 from correspondence.tests.test_publications import announce, published  # noqa: F401 - fixture
+from identity.services import consent_set, document_publish
 from identity.tests.conftest import login_verified_staff
+from notifications.selectors import config, customer_events
 from notifications.services import preferences_set
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,33 @@ def test_a_kind_of_notice_the_tenant_does_not_offer_tells_nobody(published, set_
     preview = services.announcement_notice_preview(announcement_id=everyone.pk)
     assert (preview["sample"]["offered"], preview["accounts"]) == (False, 0)
     assert services.announcement_notify(actor=p["staff"], announcement_id=everyone.pk) == 0
+
+
+def test_news_and_offers_go_only_to_those_whose_consent_stands(published):  # noqa: F811
+    """G1's "processing for that purpose stops": an offer is told to whoever consents to news
+    and offers, never to the others, and no longer to one who withdrew; where the organisation
+    asks for no such consent, the notice is not even offered in the customers' choices."""
+    p = published
+    offer = announce(p["staff"], title="Nowa taryfa", kind="offer")
+    assert offer.starts_at is None  # an offer is not works: no start to give
+    # no wording of the consent published: nobody consents, nobody is told
+    assert "offer" not in {e.code for e in customer_events(config())}
+    assert services.announcement_notify(actor=p["staff"], announcement_id=offer.pk) == 0
+
+    document_publish(kind="marketing_consent", title="Zgoda", body="Oferty e-mailem")
+    assert "offer" in {e.code for e in customer_events(config())}
+    consent_set(user=p["owner"], purpose="marketing", granted=True)
+    consent_set(user=p["neighbour"], purpose="marketing", granted=True)
+    consent_set(user=p["neighbour"], purpose="marketing", granted=False)
+    preview = services.announcement_notice_preview(announcement_id=offer.pk)
+    assert preview["accounts"] == 1
+    assert services.announcement_notify(actor=p["staff"], announcement_id=offer.pk) == 1
+    told = Message.objects.get(event="offer")
+    assert told.recipient == "jan@example.com"
+    assert "jednym kliknięciem" in told.body_text  # how to withdraw, in the message itself
+
+    # the owner withdraws: the next offer does not reach them
+    consent_set(user=p["owner"], purpose="marketing", granted=False)
+    later = announce(p["staff"], title="Promocja", kind="offer")
+    assert services.announcement_notify(actor=p["staff"], announcement_id=later.pk) == 0
+    assert Message.objects.filter(event="offer").count() == 1

@@ -339,6 +339,11 @@ DEMO_DOCUMENTS = {
         "Informacja o przetwarzaniu danych osobowych",
         "Administratorem danych jest {org}. Dane są fikcyjne.",
     ),
+    "marketing_consent": (
+        "Zgoda na informacje i oferty",
+        "Zgadzam się na otrzymywanie od {org} informacji o usługach i ofert e-mailem i SMS-em. "
+        "Zgodę mogę wycofać w każdej chwili w portalu (Zgody), jednym kliknięciem.",
+    ),
 }
 
 
@@ -352,6 +357,10 @@ DEMO_DOCUMENT_TITLES = {
     "privacy_notice": {
         "en": "Information on the processing of personal data",
         "uk": "Інформація про обробку персональних даних",
+    },
+    "marketing_consent": {
+        "en": "Consent to news and offers",
+        "uk": "Згода на новини та пропозиції",
     },
 }
 

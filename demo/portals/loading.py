@@ -90,8 +90,12 @@ def demo_config(demo: DemoTenant):
 
 
 def _publish_demo_documents(demo: DemoTenant, config) -> None:
-
-    for kind in config.registration.required_documents:
+    """The documents the tenant's customers accept, its privacy notice, and the wording of the
+    consent to news and offers (which makes the portal ask for it)."""
+    kinds = dict.fromkeys(
+        [*map(str, config.registration.required_documents), "privacy_notice", "marketing_consent"]
+    )
+    for kind in kinds:
         if not Document.objects.filter(kind=str(kind)).exists():
             title, body = DEMO_DOCUMENTS[str(kind)]
             document_publish(

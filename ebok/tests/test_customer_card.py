@@ -12,7 +12,7 @@ from billing.models import Customer
 from billing.tests.conftest import ledger, set_modules  # noqa: F401 - the fixtures
 from core.outbox.models import Message
 from correspondence.models import Case
-from identity.services import user_create
+from identity.services import consent_set, document_publish, user_create
 from identity.tests.conftest import login_verified_staff
 from payments.models import Payment
 
@@ -66,6 +66,21 @@ def test_every_apps_panel_is_on_the_card(jan):
     html = html.content.decode()
     for text in ("WOD-4411", "123,500", "Cieknący kran", "123,45", "Nowa faktura FV/1/2026"):
         assert text in html, text
+
+
+def test_staff_see_the_customers_consents_with_versions_and_channels(jan, ledger):  # noqa: F811
+    document_publish(kind="marketing_consent", title="Zgoda", body="Oferty")
+    document_publish(kind="marketing_consent", title="Zgoda", body="Oferty, wersja 2")
+    consent_set(user=ledger["owner"], purpose="marketing", granted=True)
+    html = _clerk("customer_service").get(f"/office/customers/{jan.pk}/", HTTP_HOST=HOST)
+    panel = html.content.decode().split('id="panel-consents"')[1].split("</section>")[0]
+    assert "Informacje i oferty e-mailem i SMS-em, wersja 2: Udzielona (Portal" in panel
+    # the neighbour's card has no account, so no panel of consents
+    other = Customer.objects.get(erp_id="K2")
+    other.user = None
+    other.save(update_fields=["user"])
+    html = _clerk("tenant_admin").get(f"/office/customers/{other.pk}/", HTTP_HOST=HOST)
+    assert 'id="panel-consents"' not in html.content.decode()
 
 
 def test_a_technician_sees_meters_but_no_money(jan):

@@ -8,6 +8,11 @@ from identity.models.accounts import (  # noqa: F401 - the package's names
     StaffAccess,
     User,
 )
+from identity.models.consents import (  # noqa: F401 - the package's names
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
+)
 from identity.models.devices import (  # noqa: F401 - the package's names
     BackupCode,
     BackupCodeDevice,

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.schemas import current_schema
+from identity.models.consents import ConsentChannel
 
 
 def document_upload_path(instance, filename: str) -> str:
@@ -26,6 +27,9 @@ class Document(models.Model):
         E_SERVICES_POLICY = "e_services_policy", _("E-services policy")
         PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
         COOKIES_POLICY = "cookies_policy", _("Cookies policy")
+        # The wording of consents (identity.models.consents), versioned like the rest.
+        MARKETING_CONSENT = "marketing_consent", _("Consent to news and offers")
+        E_INVOICE_CONSENT = "e_invoice_consent", _("Consent to e-invoices")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     version = models.PositiveIntegerField()
@@ -62,6 +66,9 @@ class DocumentAcceptance(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="acceptances")
     accepted_at = models.DateTimeField(auto_now_add=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    channel = models.CharField(
+        max_length=12, choices=ConsentChannel.choices, default=ConsentChannel.PORTAL
+    )
 
     class Meta:
         constraints = [

@@ -21,6 +21,7 @@ from identity.errors import IdentityErrorCode
 from identity.models import (
     ApiToken,
     AuthEvent,
+    ConsentChannel,
     DocumentAcceptance,
     LoginLock,
     OneTimeToken,
@@ -214,8 +215,12 @@ def _create_account(request: RegistrationRequest, result, *, base_url: str) -> U
     registration.attach(list(request.matched_customers), user)
     for doc_id in request.accepted_documents:
         DocumentAcceptance.objects.get_or_create(
-            user=user, document_id=doc_id, defaults={"ip": request.ip}
+            user=user,
+            document_id=doc_id,
+            defaults={"ip": request.ip, "channel": ConsentChannel.REGISTRATION},
         )
+    if config.registration.gdpr_consent:  # the form would not go without it
+        services.consent_given_at_registration(user=user, ip=request.ip)
     request.user = user
     credentials.deliver(request=request, user=user, config=config, base_url=base_url)
     request.save()

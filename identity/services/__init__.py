@@ -10,6 +10,12 @@ from identity.services.base import (  # noqa: F401 - the package's names
     audit,
     user_create,
 )
+from identity.services.consents import (  # noqa: F401 - the package's names
+    consent_given_at_registration,
+    consent_record,
+    consent_set,
+    consents_allowed,
+)
 from identity.services.data_export import (  # noqa: F401 - the package's names
     data_export_allowed,
     data_export_build,

@@ -23,6 +23,7 @@ from identity.models import (
 class RequestInfo:
     ip: str | None = None
     user_agent: str = ""
+    channel: str = "portal"  # a ConsentChannel: the portal's pages, or the API
 
 
 def audit(

@@ -39,7 +39,10 @@ def documents_accept(*, user: User, ids: list[int], info: RequestInfo | None = N
         )
     for doc in pending:
         DocumentAcceptance.objects.create(
-            user=user, document=doc, ip=info.ip if info and info.ip != "unknown" else None
+            user=user,
+            document=doc,
+            ip=info.ip if info and info.ip != "unknown" else None,
+            channel=info.channel if info else "portal",
         )
     if pending:
         audit(

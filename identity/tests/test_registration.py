@@ -11,7 +11,13 @@ from django.utils import timezone
 from billing.importing import import_text
 from billing.models import Customer
 from core.outbox.models import Message
-from identity.models import OneTimeToken, RegistrationRequest, User
+from identity.models import (
+    ConsentRecord,
+    DocumentAcceptance,
+    OneTimeToken,
+    RegistrationRequest,
+    User,
+)
 from identity.services import document_publish, user_create
 from identity.tests.conftest import login, login_verified_staff
 
@@ -444,6 +450,10 @@ def test_flow_b_background_verification_sends_login_and_temporary_password(
     assert login(client, A_HOST, "zenon@example.com", code).status_code == 302
     assert client.get("/", HTTP_HOST=A_HOST)["Location"] == "/account/password/change/"
     assert User.objects.get().shown_login == "100123"
+    # the form's GDPR consent and the regulations are kept with the channel they came by
+    consent = ConsentRecord.objects.get(user=User.objects.get())
+    assert (consent.purpose, consent.granted, consent.channel) == ("service", True, "registration")
+    assert DocumentAcceptance.objects.get().channel == "registration"
 
 
 def test_flow_b_not_recognised_is_told_by_email_with_the_seeds_words(

@@ -13,6 +13,9 @@ from identity.views.common import (  # noqa: F401 - the package's names
     request_info,
     start_session,
 )
+from identity.views.consents import (  # noqa: F401 - the package's names
+    consents_view,
+)
 from identity.views.documents import (  # noqa: F401 - the package's names
     document_pdf,
     document_view,

@@ -30,7 +30,9 @@ ABSOLUTE_SESSION_SECONDS = 12 * 60 * 60
 
 def request_info(request: HttpRequest) -> services.RequestInfo:
     return services.RequestInfo(
-        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        channel="api" if request.path.startswith("/api/") else "portal",
     )
 
 
