@@ -59,6 +59,15 @@ if command -v chromium >/dev/null 2>&1; then
   echo "export CHROMIUM_PATH=$(command -v chromium)"
 fi
 
+# Tenant exports are encrypted with Debian's age (tenants.sealed_files).
+if ! command -v age >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/services.sh: installing Debian's age for the encrypted exports" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age) >&2 \
+      || echo "scripts/services.sh: could not install age" >&2
+  fi
+fi
+
 # The load test runs the stack through a real PgBouncer (Debian's package; the tests start their
 # own on a loopback port, the package's service is left stopped).
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then

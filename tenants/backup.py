@@ -33,6 +33,7 @@ from core.errors import ApplicationError
 from tenants import pgtools, policies
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, Tenant
+from tenants.sealed_files import sealed_writer
 from tenants.template import (
     DATA_TABLES,
     PLACEHOLDER,
@@ -182,8 +183,11 @@ def table_checksums(schema: str, tables: list[dict]) -> dict[str, tuple[int, str
     return out
 
 
-def schema_dump(tenant: Tenant, target: Path) -> dict[str, Any]:
-    """Write ``tenant``'s export to ``target``; returns its manifest."""
+def schema_dump(
+    tenant: Tenant, target: Path, *, sealed_to: list[str] | None = None
+) -> dict[str, Any]:
+    """Write ``tenant``'s export to ``target`` (encrypted to the age public keys ``sealed_to``,
+    tenants.sealed_files); returns its manifest."""
     schema = tenant.schema_name
     if not _SCHEMA.fullmatch(schema) or tenant.is_public:
         raise ValueError(f"not a tenant schema: {schema!r}")
@@ -194,7 +198,8 @@ def schema_dump(tenant: Tenant, target: Path) -> dict[str, Any]:
         ddl, how = _dumped_ddl(schema), "pg_dump"
     header = {"format": FORMAT, "schema": schema, "fingerprint": tenant.migrations_fingerprint}
     own_transaction = not connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as wrapper, target.open("wb") as out:
+    writer = sealed_writer(target, sealed_to) if sealed_to else target.open("wb")
+    with transaction.atomic(), connection.cursor() as wrapper, writer as out:
         cursor = wrapper.cursor
         if own_transaction:  # one snapshot for every table (inside a caller's, theirs)
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")

@@ -5,6 +5,7 @@ from tenants import console_views as views
 urlpatterns = [
     path("", views.console_home, name="console_home"),
     path("audit/", views.console_audit, name="console_audit"),
+    path("retention/", views.console_retention, name="console_retention"),
     path("tenants/<int:pk>/", views.console_tenant, name="console_tenant"),
     path("tenants/<int:pk>/suspend/", views.console_suspend, name="console_suspend"),
     path("tenants/<int:pk>/reactivate/", views.console_reactivate, name="console_reactivate"),

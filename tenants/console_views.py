@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.access import Role, has_role, page_access
 from core.errors import ApplicationError
 from tenants import policies, provisioning, selectors, services
 from tenants.errors import TenantErrorCode
-from tenants.forms import DeleteForm, DomainForm, SettingForm, SuspendForm
+from tenants.forms import DeleteForm, DomainForm, ExportForm, SettingForm, SuspendForm
 from tenants.models import Tenant
 from tenants.presets import preset_choices
 from tenants.tasks import tenant_export_task
@@ -72,6 +72,7 @@ def _detail_context(tenant: Tenant, **forms) -> dict:
         "setting_form": forms.get("setting_form") or SettingForm(),
         "delete_form": forms.get("delete_form") or DeleteForm(),
         "suspend_form": forms.get("suspend_form") or SuspendForm(),
+        "export_form": forms.get("export_form") or ExportForm(),
     }
 
 
@@ -177,10 +178,32 @@ def console_setting(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 @require_POST
 def console_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an export: only for a documented purpose, with a reason; the file is encrypted to
+    the keys in EXPORT_RECIPIENTS (tenants.sealed_files) and its making and every download are
+    in the platform's log."""
     tenant = _tenant(pk)
+    form = ExportForm(request.POST)
     actor_name, _schema = services.actor_description(request.user)
     try:
-        result = tenant_export_task.delay(tenant_id=tenant.pk, actor=actor_name)
+        provisioning.tenant_export_request(
+            tenant=tenant,
+            actor=request.user,
+            purpose=form.data.get("purpose", ""),
+            reason=form.data.get("reason", ""),
+        )
+    except ApplicationError as exc:
+        form.is_valid()
+        for name, problems in (exc.extra.get("fields") or {}).items():
+            for problem in problems:
+                form.add_error(name, problem)
+        return _refused(request, tenant, exc, export_form=form)
+    try:
+        result = tenant_export_task.delay(
+            tenant_id=tenant.pk,
+            actor=actor_name,
+            purpose=form.data["purpose"],
+            reason=form.data["reason"].strip(),
+        )
     except Exception:  # noqa: BLE001 - the broker being down must not answer 500
         return _refused(
             request,
@@ -210,7 +233,7 @@ def console_export(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 def console_export_download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     tenant = _tenant(pk)
-    match = next((p for p in provisioning.tenant_exports(tenant=tenant) if p.name == name), None)
+    match = provisioning.tenant_export_download(tenant=tenant, name=name, actor=request.user)
     if match is None:
         raise Http404
     return FileResponse(match.open("rb"), as_attachment=True, filename=match.name)
@@ -230,6 +253,14 @@ def console_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, tenant, exc, delete_form=form)
     messages.success(request, _("The portal %(slug)s is deleted.") % {"slug": tenant.slug})
     return redirect("console_home")
+
+
+@operator_required
+@require_GET
+def console_retention(request: HttpRequest) -> HttpResponse:
+    """What the nightly retention deleted across tenants (counts only: no one's data), and the
+    tenants whose job reported nothing."""
+    return render(request, "tenants/console/retention.html", selectors.retention_overview())
 
 
 @operator_required

@@ -114,6 +114,24 @@ class DeleteForm(forms.Form):
     confirmation = forms.CharField(label=_("Type the portal's subdomain to confirm"), max_length=63)
 
 
+class ExportForm(forms.Form):
+    """An export holds every customer's personal data: made for a documented purpose, with a
+    reason the platform's log keeps (tenants.provisioning.ExportPurpose)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    reason = forms.CharField(
+        label=_("Reason (e.g. the organisation's request or the ticket's number)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from tenants.provisioning import ExportPurpose  # noqa: PLC0415 - forms load before it
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [("", "—"), *ExportPurpose.choices]
+
+
 class SettingForm(forms.Form):
     key = forms.CharField(label=_("Setting"), max_length=100)
     value = forms.CharField(

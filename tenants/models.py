@@ -210,6 +210,7 @@ class PlatformEvent(models.Model):
         DOMAIN_ADDED = "domain_added", _("Domain added")
         INVITATION_RESENT = "invitation_resent", _("Administrator invitation resent")
         TENANT_EXPORTED = "tenant_exported", _("Tenant exported")
+        TENANT_EXPORT_DOWNLOADED = "tenant_export_downloaded", _("Tenant export downloaded")
         TENANT_DELETED = "tenant_deleted", _("Tenant deleted")
         TENANT_RESTORED = "tenant_restored", _("Tenant restored from an export")
 
@@ -227,6 +228,29 @@ class PlatformEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.tenant_slug}"
+
+
+class RetentionReport(models.Model):
+    """What the nightly retention job deleted in one tenant on one day, counted per retention
+    rule: the operators' view across tenants (each tenant's own, per holding, is identity's
+    RetentionRun). Written by the job itself, from the tenant's schema."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="retention_reports")
+    ran_on = models.DateField()
+    deleted = models.PositiveIntegerField(default=0)
+    # Rows past their time that records kept longer still name (they go with those).
+    blocked = models.PositiveIntegerField(default=0)
+    rules = models.JSONField(default=dict)  # retention rule's code: rows deleted under it
+    finished_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-ran_on", "tenant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "ran_on"], name="retention_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"retention {self.tenant_id} {self.ran_on}"
 
 
 class SchemaTemplate(models.Model):

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 from psycopg import sql
 
+from core.personal_data import holdings
 from tenants import policies
-from tenants.models import PlatformEvent, SignupRequest, Tenant, TenantSettingChange
+from tenants.models import (
+    PlatformEvent,
+    RetentionReport,
+    SignupRequest,
+    Tenant,
+    TenantSettingChange,
+)
 
 
 def active_tenant_schemas() -> list[str]:
@@ -277,3 +285,35 @@ def platform_audit_log(*, tenant: Tenant | None = None, limit: int = 200) -> lis
     ] + [_change_row(c) for c in changes[:limit]]
     merged.sort(key=lambda row: row["at"], reverse=True)
     return merged[:limit]
+
+
+def retention_overview(day: date | None = None) -> dict:
+    """The nightly retention across tenants on ``day`` (default: the latest run): rows deleted
+    per rule in all, each tenant's counts (most first), and the tenants whose jobs run but that
+    reported nothing that day (a job that failed or never ran)."""
+    day = day or RetentionReport.objects.aggregate(latest=Max("ran_on"))["latest"]
+    if day is None:
+        return {"day": None, "rows": [], "rules": [], "missing": [], "missing_count": 0}
+    reports = RetentionReport.objects.filter(ran_on=day)
+    totals: dict[str, int] = {}
+    for rules in reports.values_list("rules", flat=True):
+        for code, count in rules.items():
+            totals[code] = totals.get(code, 0) + count
+    names = {h.retention.code: str(h.retention.label) for h in holdings()}
+    missing = (
+        Tenant.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)
+        .exclude(status=Tenant.Status.SUSPENDED)
+        .filter(created_at__date__lt=day)
+        .exclude(retention_reports__ran_on=day)
+        .order_by("slug")
+    )
+    return {
+        "day": day,
+        "rows": list(reports.select_related("tenant").order_by("-deleted", "tenant__slug")[:200]),
+        "rules": sorted(
+            ((code, names.get(code, code), count) for code, count in totals.items()),
+            key=lambda rule: (-rule[2], rule[0]),
+        ),
+        "missing": list(missing.values_list("slug", flat=True)[:50]),
+        "missing_count": missing.count(),
+    }

@@ -13,7 +13,7 @@ from core.access import Actor
 from core.errors import ApplicationError
 from tenants import policies
 from tenants.errors import TenantErrorCode
-from tenants.models import Domain, SignupRequest, Tenant, TenantSettingChange
+from tenants.models import Domain, RetentionReport, SignupRequest, Tenant, TenantSettingChange
 from tenants.presets import PRESET_FOR_KIND, preset
 from tenants.template import current_template, migrations_fingerprint, schema_create_from_template
 
@@ -229,3 +229,25 @@ def tenant_setting_set(*, tenant: Tenant, key: str, value: Any, actor: Actor | s
     locked.config = policies.config_to_json(updated)
     locked.save(update_fields=["config"])
     return True
+
+
+def retention_report_record(*, tenant: Tenant, ran_on, report: dict[str, dict]) -> None:
+    """The operators' copy of a tenant's nightly retention run (the registry's report per
+    holding, summed per rule); a second run the same day adds its counts to the day's."""
+    rules: dict[str, int] = {}
+    for entry in report.values():
+        rules[entry["rule"]] = rules.get(entry["rule"], 0) + entry["deleted"]
+    deleted = sum(rules.values())
+    blocked = sum(entry.get("blocked", 0) for entry in report.values())
+    with transaction.atomic():
+        row, created = RetentionReport.objects.select_for_update().get_or_create(
+            tenant=tenant,
+            ran_on=ran_on,
+            defaults={"deleted": deleted, "blocked": blocked, "rules": rules},
+        )
+        if not created:
+            for code, count in rules.items():
+                row.rules[code] = row.rules.get(code, 0) + count
+            row.deleted += deleted
+            row.blocked = blocked
+            row.save(update_fields=["rules", "deleted", "blocked", "finished_at"])

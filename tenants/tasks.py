@@ -28,11 +28,12 @@ def signup_sweep() -> int:
 
 
 @shared_task(name="tenants.tasks.tenant_export", acks_late=True)
-def tenant_export_task(*, tenant_id: int, actor: str) -> str:
+def tenant_export_task(*, tenant_id: int, actor: str, purpose: str = "", reason: str = "") -> str:
     """A schema dump can take minutes for a big tenant: never inside a web request."""
     from tenants.provisioning import tenant_export  # noqa: PLC0415 - provisioning queues these tasks
 
-    return tenant_export(tenant=Tenant.objects.get(pk=tenant_id), actor=actor).name
+    tenant = Tenant.objects.get(pk=tenant_id)
+    return tenant_export(tenant=tenant, actor=actor, purpose=purpose, reason=reason).name
 
 
 @shared_task(name="tenants.tasks.signup_purge")

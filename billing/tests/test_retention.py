@@ -15,6 +15,8 @@ from billing.models import Invoice, PaymentReceived
 from core import personal_data
 from identity import services
 from identity.models import AuthEvent, RegistrationRequest, RetentionRun
+from tenants.models import RetentionReport, Tenant
+from tenants.selectors import retention_overview
 
 pytestmark = pytest.mark.django_db
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -81,7 +83,7 @@ def test_each_rule_deletes_what_ran_out_and_nothing_more(history):
     assert "billing.Invoice" not in report
 
 
-def test_a_second_run_deletes_nothing_and_the_day_is_recorded(history, monkeypatch):
+def test_a_second_run_deletes_nothing_and_the_day_is_recorded(history, tenants, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: history["today"])
     first = services.retention_apply()
     assert first.report["identity.AuthEvent"]["deleted"] == 1
@@ -91,6 +93,31 @@ def test_a_second_run_deletes_nothing_and_the_day_is_recorded(history, monkeypat
     assert second.pk == first.pk  # one record per day
     assert RetentionRun.objects.count() == 1
     assert second.report["identity.AuthEvent"]["deleted"] == 1
+    # the operators' copy, per rule, from the tenant's own run: the second run added nothing
+    (shown,) = RetentionReport.objects.filter(ran_on=history["today"])
+    assert shown.tenant == tenants.a
+    assert shown.rules["security_log_1y"] == 1
+    assert shown.rules["unconfirmed_30d"] == 1
+    assert shown.deleted == sum(shown.rules.values())
+
+
+def test_operators_see_counts_per_rule_and_the_portals_that_reported_nothing(
+    history, tenants, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: history["today"])
+    Tenant.objects.filter(pk=tenants.b.pk).update(created_at=_at(date(2026, 1, 1)))
+    services.retention_apply()
+    overview = retention_overview()
+    assert overview["day"] == history["today"]
+    assert ("security_log_1y", 1) in [(code, count) for code, _name, count in overview["rules"]]
+    assert [row.tenant.slug for row in overview["rows"]] == ["alpha"]
+    assert "beta" in overview["missing"]  # its job did not run that day
+    assert "alpha" not in overview["missing"]
+    # nothing of anyone's data, and nothing of a tenant's schema, is read for it
+    assert all(
+        set(row.rules) <= {h.retention.code for h in personal_data.holdings()}
+        for row in overview["rows"]
+    )
 
 
 def test_the_day_before_the_period_ends_nothing_goes(history):

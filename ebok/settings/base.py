@@ -211,6 +211,10 @@ STATICFILES_DIRS = [BASE_DIR / "ebok" / "static"]
 # worker process shares (compose: the "media" volume; Helm: media.persistence).
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 TENANT_EXPORT_ROOT = Path(env("TENANT_EXPORT_ROOT", default=str(MEDIA_ROOT / "exports")))
+# The age public keys ("age1…", comma-separated) tenant exports are encrypted to; the private
+# key is kept off this server (tenants.sealed_files, docs/operations.md). None set: the console
+# refuses to export.
+EXPORT_RECIPIENTS = env.list("EXPORT_RECIPIENTS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -75,6 +75,8 @@ TENANT_ROUTES = {
     "contact_erase": "L 200 200 200 200 | LH 302 302 302 302",
     # A copy of one's data is a customer's; an empty form asks for the password.
     "data_export": "L 200 403 403 403 | LH 200H 403H 403H 403H",
+    # One's own consents (customers and managers); an empty form is refused with a message.
+    "consents": "L 200 200 403 403 | LH 400H 400H 403H 403H",
     "office_privacy_records": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "erasure_request": "L 200 200 403 403 | LH 200H 200H 403H 403H",
     "office_erasure_queue": "L 403 403 403 200 | LH 403H 403H 403H 400H",
@@ -224,6 +226,8 @@ TENANT_ROUTES = {
     "api-registration-activate": "405 405 405 405 405 | 400 400 400 400 400",
     "api-me-contact": "401 405 405 405 405 | 401H 405H 405H 405H 405H",
     "api-me-export": "401 404 403 403 403 | 401H 400H 403H 403H 403H",
+    "api-me-consents": "401 200 200 403 403 | 401H 405H 405H 405H 405H",
+    "api-me-consent": "401 405 405 405 405 | 401H 405H 405H 405H 405H",
     "api-me-notifications": "401 200 200 403 403 | 401H 405H 405H 403H 403H",
     "api-notifications-sms-report": "404 404 404 404 404 | 405 405 405 405 405",
     "api-premises": "401 200 200 200 200 | 401H 405H 405H 405H 405H",
@@ -701,13 +705,14 @@ PLATFORM_ROUTES = {
     "platform_terms": "200 200 200 200 | 200 200 200 200",
     "console_home": "L 200 403 L | LH 200 403H LH",
     "console_audit": "L 200 403 L | LH 200 403H LH",
+    "console_retention": "L 200 403 L | LH 405H 403H LH",
     "console_tenant": "L 200 403 L | LH 200 403H LH",
     "console_suspend": "L 405 403 L | LH 400H 403H LH",  # no reason given: refused
     "console_reactivate": "L 405 403 L | LH 409H 403H LH",  # not suspended
     "console_domain_add": "L 405 403 L | LH 400H 403H LH",
     "console_invitation_resend": "L 405 403 L | LH 409H 403H LH",
     "console_setting": "L 405 403 L | LH 400H 403H LH",
-    "console_export": "L 405 403 L | LH 302 403H LH",
+    "console_export": "L 405 403 L | LH 400H 403H LH",  # no purpose nor reason: refused
     "console_export_download": "L 404 403 L | LH 404H 403H LH",
     "console_delete": "L 405 403 L | LH 400H 403H LH",
     "login": "200 302 302 200 | 200 302 302 200",

@@ -15,7 +15,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from core.errors import ApplicationError, CoreErrorCode
 from identity.models import AuthEvent, DataExport, ErasureRequest, RetentionRun, User
 from identity.services.base import RequestInfo, audit
 from identity.services.profile import reauthenticate
+from tenants.services import retention_report_record
 
 ERASED_LOGIN = "usuniete-{pk}"
 logger = logging.getLogger(__name__)
@@ -176,6 +177,9 @@ def retention_apply() -> RetentionRun:
             kept["deleted"] += entry["deleted"]
             kept["blocked"] = entry["blocked"]
         run.save(update_fields=["report", "finished_at"])
+    tenant = getattr(connection, "tenant", None)
+    if tenant is not None and not tenant.is_public:
+        retention_report_record(tenant=tenant, ran_on=today, report=report)
     logger.info(
         "retention: %s rows deleted under %s rules",
         sum(e["deleted"] for e in report.values()),

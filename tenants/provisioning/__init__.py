@@ -19,10 +19,13 @@ from tenants.provisioning.common import (  # noqa: F401 - the package's names
     tenant_base_url,
 )
 from tenants.provisioning.lifecycle import (  # noqa: F401 - the package's names
+    ExportPurpose,
     export_directory,
     tenant_custom_domain_add,
     tenant_delete,
     tenant_export,
+    tenant_export_download,
+    tenant_export_request,
     tenant_exports,
     tenant_invitation_resend,
     tenant_publish,

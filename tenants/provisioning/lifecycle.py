@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 from core.access import Actor
 from core.errors import ApplicationError, CoreErrorCode
 from core.schemas import use_public_schema
-from tenants import backup
+from tenants import backup, sealed_files
 from tenants.errors import TenantErrorCode
 from tenants.models import Domain, PlatformEvent, Tenant
 from tenants.provisioning.common import DOMAIN_RE, _administrator_hooks, platform_event
@@ -124,18 +124,79 @@ def export_directory() -> Path:
     return path
 
 
-def tenant_export(*, tenant: Tenant, actor: Actor | str, target: Path | None = None) -> Path:
-    """The tenant's schema (structure and data), row and hosts as a plain SQL file in the export
-    directory (or ``target``): psql restores it into any PostgreSQL, ``tenant_restore`` into a
-    platform. Seconds at thousands of tenants (tenants.backup)."""
+class ExportPurpose(models.TextChoices):
+    """What an operator may export a tenant for (docs/security.md): the export holds every
+    customer's personal data, so it is made for these purposes only, each with a reason."""
+
+    CONTROLLER_REQUEST = (
+        "controller_request",
+        _(
+            "The organisation asked for its data "
+            "(e.g. at the end of the contract, art. 28(3)(g) GDPR)"
+        ),
+    )
+    MIGRATION = "migration", _("Moving the portal to another server or database")
+    RECOVERY = "recovery", _("Restoring the portal after a failure or a mistaken deletion")
+
+
+REASON_MIN, REASON_MAX = 10, 500
+
+
+def tenant_export_request(*, tenant: Tenant, actor: Actor | str, purpose: str, reason: str) -> None:
+    """Check an operator's export before it is queued: a documented purpose, a reason (a ticket,
+    the organisation's letter), a key to encrypt to and the tool that does it. Nothing is queued
+    or recorded when one is missing."""
+    problems: dict[str, list[str]] = {}
+    if purpose not in ExportPurpose.values:
+        problems["purpose"] = [_("Choose the purpose of the export.")]
+    reason = reason.strip()
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        problems["reason"] = [
+            _("Give the reason in %(low)s to %(high)s characters (e.g. the request's number).")
+            % {"low": REASON_MIN, "high": REASON_MAX}
+        ]
+    if problems:
+        raise ApplicationError(
+            next(iter(problems.values()))[0],
+            code=CoreErrorCode.REASON_REQUIRED if "reason" in problems else CoreErrorCode.INVALID,
+            extra={"fields": problems},
+        )
     if tenant.is_public:
         raise ApplicationError(
             _("The platform itself cannot be exported."), code=TenantErrorCode.WRONG_STATUS
         )
+    sealed_files.recipients()
+    sealed_files.tool()
+
+
+def tenant_export(
+    *,
+    tenant: Tenant,
+    actor: Actor | str,
+    target: Path | None = None,
+    purpose: str = "",
+    reason: str = "",
+    encrypt: bool | None = None,
+) -> Path:
+    """The tenant's schema (structure and data), row and hosts as an SQL file in the export
+    directory (or ``target``): psql restores it into any PostgreSQL, ``tenant_restore`` into a
+    platform. Seconds at thousands of tenants (tenants.backup).
+
+    A file in the export directory is always encrypted to ``EXPORT_RECIPIENTS``
+    (tenants.sealed_files): the folder holds no customer's data in the clear. A ``target``
+    chosen on the server's shell (a drill, a copy piped elsewhere) is plain unless ``encrypt``.
+    The platform's log records who, for what purpose and why."""
+    if tenant.is_public:
+        raise ApplicationError(
+            _("The platform itself cannot be exported."), code=TenantErrorCode.WRONG_STATUS
+        )
+    encrypt = target is None if encrypt is None else encrypt
+    keys = sealed_files.recipients() if encrypt else None
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-    target = target or export_directory() / f"{tenant.slug}-{stamp}.sql"
+    suffix = ".sql" + (sealed_files.SUFFIX if encrypt else "")
+    target = target or export_directory() / f"{tenant.slug}-{stamp}{suffix}"
     try:
-        manifest = backup.schema_dump(tenant, target)
+        manifest = backup.schema_dump(tenant, target, sealed_to=keys)
     except FileNotFoundError as exc:  # the DDL needed pg_dump, and there is none
         target.unlink(missing_ok=True)
         raise ApplicationError(
@@ -154,15 +215,24 @@ def tenant_export(*, tenant: Tenant, actor: Actor | str, target: Path | None = N
             file=target.name,
             bytes=target.stat().st_size,
             rows=sum(t["rows"] for t in manifest["tables"]),
+            purpose=purpose,
+            reason=reason.strip(),
+            encrypted_to=[k[:12] + "…" + k[-6:] for k in keys or ()],
         )
     return target
 
 
-def tenant_restore(*, source: Path, actor: Actor | str, trust_file_ddl: bool = False) -> Tenant:
+def tenant_restore(
+    *,
+    source: Path,
+    actor: Actor | str,
+    trust_file_ddl: bool = False,
+    identity: Path | None = None,
+) -> Tenant:
     """A tenant back from its export (tenants.backup.schema_restore), recorded in the platform's
-    log."""
-    with transaction.atomic():
-        tenant = backup.schema_restore(source, trust_file_ddl=trust_file_ddl)
+    log; an encrypted export is opened with the private key in ``identity``."""
+    with sealed_files.opened(source, identity) as plain, transaction.atomic():
+        tenant = backup.schema_restore(plain, trust_file_ddl=trust_file_ddl)
         platform_event(
             PlatformEvent.Kind.TENANT_RESTORED, tenant=tenant, actor=actor, file=source.name
         )
@@ -170,7 +240,25 @@ def tenant_restore(*, source: Path, actor: Actor | str, trust_file_ddl: bool = F
 
 
 def tenant_exports(*, tenant: Tenant) -> list[Path]:
-    return sorted(export_directory().glob(f"{tenant.slug}-*.sql"), reverse=True)
+    folder = export_directory()
+    found = [*folder.glob(f"{tenant.slug}-*.sql"), *folder.glob(f"{tenant.slug}-*.sql.age")]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def tenant_export_download(*, tenant: Tenant, name: str, actor: Actor | str) -> Path | None:
+    """One of the tenant's exports, its download recorded in the platform's log (None: no such
+    file)."""
+    match = next((p for p in tenant_exports(tenant=tenant) if p.name == name), None)
+    if match is not None:
+        with transaction.atomic():
+            platform_event(
+                PlatformEvent.Kind.TENANT_EXPORT_DOWNLOADED,
+                tenant=tenant,
+                actor=actor,
+                file=match.name,
+                encrypted=match.suffix == sealed_files.SUFFIX,
+            )
+    return match
 
 
 @transaction.atomic

@@ -4,11 +4,14 @@ a hostile file, a taken subdomain, and the other tenants untouched."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from billing.importing import import_text
 from billing.models import Customer, Invoice
@@ -21,6 +24,7 @@ from tenants import backup
 from tenants.models import Domain, PlatformEvent, Tenant
 from tenants.provisioning import tenant_delete, tenant_export, tenant_restore
 from tenants.services import tenant_create
+from tenants.tests.conftest import needs_age
 
 pytestmark = pytest.mark.django_db
 HOST = "drill.localhost"
@@ -161,3 +165,26 @@ def test_an_export_at_older_migrations_needs_the_operators_trust(drill, tmp_path
     assert restored.migrations_fingerprint == "older"  # migrate_tenants brings it up to date
     connection.set_tenant(restored)
     assert Invoice.objects.count() == 2
+
+
+@needs_age
+def test_an_encrypted_export_restores_only_with_its_private_key(drill, tmp_path, export_key):
+    """The file the console keeps is encrypted (tenants.sealed_files): the restore command opens
+    it with the private key, refuses without it or with another key, and leaves no plain copy."""
+    path = tenant_export(
+        tenant=drill, actor="test", target=tmp_path / "drill.sql.age", encrypt=True
+    )
+    assert path.read_bytes().startswith(b"age-encryption.org/v1")
+    tenant_delete(tenant=drill, confirmation="drill", actor="test")
+    with pytest.raises(CommandError, match="private key"):
+        call_command("tenant_restore", str(path))
+    stranger = tmp_path / "stranger.key"
+    subprocess.run(["age-keygen", "-o", str(stranger)], check=True, capture_output=True)  # noqa: S603, S607
+    with pytest.raises(CommandError, match="could not be decrypted"):
+        call_command("tenant_restore", str(path), identity=str(stranger))
+    assert not Tenant.objects.filter(slug="drill").exists()
+    call_command("tenant_restore", str(path), identity=str(export_key))
+    restored = Tenant.objects.get(slug="drill")
+    with schema_context(restored.schema_name):
+        assert Invoice.objects.count() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drill.sql.age", "keys", "stranger.key"]

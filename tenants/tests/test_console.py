@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from identity.services import user_create
 from identity.tests.conftest import login, login_verified_staff
 from tenants.models import PlatformEvent, Tenant, TenantSettingChange
-from tenants.tests.conftest import ROOT
+from tenants.tests.conftest import ROOT, decrypted, needs_age
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "OpEr8t0r!xx"
@@ -194,42 +194,124 @@ def test_custom_domain_and_invitation(console, provisioned, django_capture_on_co
         assert OneTimeToken.objects.filter(used_at__isnull=True).count() == 1
 
 
+EXPORT = {"purpose": "controller_request", "reason": "Pismo Zarządu z 1.12.2026, zgłoszenie 4411"}
+
+
 @pytest.mark.skipif(
     not shutil.which("pg_dump") and not __import__("os").environ.get("CI"),
     reason="pg_dump is not installed",
 )
-def test_export_dumps_the_schema(console, tenants, settings, tmp_path):
-    settings.TENANT_EXPORT_ROOT = tmp_path
-    response = console.post(f"/console/tenants/{tenants.a.pk}/export/", HTTP_HOST=ROOT)
+@needs_age
+def test_the_export_is_encrypted_audited_and_opens_only_with_the_private_key(
+    console, tenants, settings, tmp_path, export_key, alpha_customer
+):
+    settings.TENANT_EXPORT_ROOT = tmp_path / "exports"
+    response = console.post(f"/console/tenants/{tenants.a.pk}/export/", EXPORT, HTTP_HOST=ROOT)
     assert response.status_code == 302
-    (dump,) = tmp_path.glob("alpha-*.sql")
-    text = dump.read_text()
+    (dump,) = (tmp_path / "exports").iterdir()
+    assert dump.name.startswith("alpha-")
+    assert dump.name.endswith(".sql.age")
+    sealed = dump.read_bytes()
+    assert sealed.startswith(b"age-encryption.org/v1")
+    for clear in (b"CREATE TABLE", b"billing_customer", alpha_customer.encode(), b"zenobia@"):
+        assert clear not in sealed, clear  # at rest, nothing of the customers reads
+    text = decrypted(dump, export_key).decode()
     assert "CREATE TABLE alpha.billing_customer" in text
+    assert alpha_customer in text
     assert "beta." not in text
+    event = PlatformEvent.objects.get(kind="tenant_exported", tenant=tenants.a)
+    assert (event.details["purpose"], event.details["reason"]) == (
+        EXPORT["purpose"],
+        EXPORT["reason"],
+    )
+    assert event.details["file"] == dump.name
+    assert event.details["encrypted_to"][0].startswith("age1")
+    assert event.actor.startswith("olga")
+
     download = console.get(f"/console/tenants/{tenants.a.pk}/exports/{dump.name}", HTTP_HOST=ROOT)
     assert download.status_code == 200
+    assert b"".join(download.streaming_content) == sealed  # what leaves is the sealed file
+    (fetched,) = PlatformEvent.objects.filter(kind="tenant_export_downloaded")
+    assert (fetched.details["file"], fetched.details["encrypted"]) == (dump.name, True)
     assert (
         console.get(f"/console/tenants/{tenants.a.pk}/exports/../x", HTTP_HOST=ROOT).status_code
         == 404
     )
-    assert PlatformEvent.objects.filter(kind="tenant_exported", tenant=tenants.a).exists()
+    assert PlatformEvent.objects.filter(kind="tenant_export_downloaded").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"reason": EXPORT["reason"]}, "purpose"),
+        ({**EXPORT, "purpose": "curiosity"}, "purpose"),
+        ({"purpose": "migration"}, "reason"),
+        ({"purpose": "migration", "reason": "   "}, "reason"),
+        ({"purpose": "migration", "reason": "x" * 9}, "reason"),  # one short of the least
+        ({"purpose": "migration", "reason": "x" * 501}, "reason"),
+    ],
+)
+def test_no_export_without_a_documented_purpose_and_a_reason(
+    console, tenants, settings, tmp_path, export_key, data, field
+):
+    settings.TENANT_EXPORT_ROOT = tmp_path / "exports"
+    response = console.post(
+        f"/console/tenants/{tenants.a.pk}/export/", data, HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f'id="id_{field}"' in page
+    assert 'aria-invalid="true"' in page
+    assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
+    assert not PlatformEvent.objects.filter(kind="tenant_exported").exists()
+
+
+@needs_age
+def test_a_reason_of_the_least_length_is_enough(console, tenants, settings, tmp_path, export_key):
+    settings.TENANT_EXPORT_ROOT = tmp_path / "exports"
+    data = {"purpose": "migration", "reason": "x" * 10}
+    response = console.post(f"/console/tenants/{tenants.a.pk}/export/", data, HTTP_HOST=ROOT)
+    assert response.status_code == 302
+    assert PlatformEvent.objects.get(kind="tenant_exported").details["purpose"] == "migration"
+
+
+def test_without_a_key_to_encrypt_to_nothing_is_exported(console, tenants, settings, tmp_path):
+    settings.TENANT_EXPORT_ROOT = tmp_path / "exports"
+    settings.EXPORT_RECIPIENTS = []
+    response = console.post(
+        f"/console/tenants/{tenants.a.pk}/export/",
+        EXPORT,
+        HTTP_HOST=ROOT,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 503
+    assert "no public key to encrypt them to is set" in response.content.decode()
+    assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
+    assert not PlatformEvent.objects.filter(kind="tenant_exported").exists()
+    settings.EXPORT_RECIPIENTS = ["age1-not-a-key"]
+    response = console.post(f"/console/tenants/{tenants.a.pk}/export/", EXPORT, HTTP_HOST=ROOT)
+    assert response.status_code == 503
+
+
+@needs_age
 def test_a_failed_export_is_reported_and_changes_nothing(
-    console, tenants, settings, tmp_path, monkeypatch
+    console, tenants, settings, tmp_path, monkeypatch, export_key
 ):
     from tenants import pgtools
 
-    settings.TENANT_EXPORT_ROOT = tmp_path
+    settings.TENANT_EXPORT_ROOT = tmp_path / "exports"
     # A schema behind the code's migrations is described by pg_dump, which fails here.
     Tenant.objects.filter(pk=tenants.a.pk).update(migrations_fingerprint="older")
     monkeypatch.setattr(pgtools, "pg_dump_binary", lambda: shutil.which("false"))
     response = console.post(
-        f"/console/tenants/{tenants.a.pk}/export/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en"
+        f"/console/tenants/{tenants.a.pk}/export/",
+        EXPORT,
+        HTTP_HOST=ROOT,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 503
     assert "The export failed; nothing was changed." in response.content.decode()
-    assert list(tmp_path.iterdir()) == []
+    assert list((tmp_path / "exports").iterdir()) == []
     assert not PlatformEvent.objects.filter(kind="tenant_exported").exists()
 
 
@@ -316,3 +398,25 @@ def test_suspension_needs_a_reason_and_the_audit_log_reads_as_text(console, tena
     assert "Konfiguracja z szablonu" in audit or "Utworzono konfigurację" in audit
     home = console.get("/console/", HTTP_HOST=ROOT).content.decode()
     assert "Imię i nazwisko" not in home
+
+
+def test_the_retention_page_shows_counts_per_rule_and_who_did_not_report(console, tenants):
+    from datetime import date
+
+    from tenants.models import RetentionReport
+
+    Tenant.objects.filter(pk=tenants.b.pk).update(created_at="2026-01-01T00:00:00Z")
+    RetentionReport.objects.create(
+        tenant=tenants.a,
+        ran_on=date(2026, 12, 1),
+        deleted=7,
+        rules={"security_log_1y": 5, "unconfirmed_30d": 2},
+    )
+    page = console.get("/console/retention/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "01.12.2026" in html
+    assert "(security_log_1y)</span></td><td>5<" in html
+    assert ">alpha</a></td><td>7<" in html
+    assert "1 portal reported nothing that day" in html
+    assert "beta" in html.split("reported nothing")[1]

@@ -1,5 +1,6 @@
 """Export one tenant (schema, row and hosts) to a file: ``manage.py tenant_export <slug>
-[--output FILE]`` (default: the export folder). Seconds whatever the number of other tenants
+[--output FILE] [--encrypt] [--purpose P --reason R]`` (default: the export folder, where the
+file is always encrypted to EXPORT_RECIPIENTS). Seconds whatever the number of other tenants
 (tenants.backup); ``tenant_restore`` brings the file back."""
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--output", type=Path, help="the file (default: the export folder)")
+        parser.add_argument(
+            "--encrypt", action="store_true", help="encrypt --output too (EXPORT_RECIPIENTS)"
+        )
+        parser.add_argument("--purpose", default="", help="recorded in the platform's log")
+        parser.add_argument("--reason", default="", help="recorded in the platform's log")
 
     def handle(self, *args, **options):
         tenant = Tenant.objects.filter(slug=options["slug"]).first()
@@ -27,7 +33,14 @@ class Command(BaseCommand):
             raise CommandError(f"no tenant {options['slug']!r}")
         started = time.perf_counter()
         try:
-            path = tenant_export(tenant=tenant, actor="manage.py", target=options["output"])
+            path = tenant_export(
+                tenant=tenant,
+                actor="manage.py",
+                target=options["output"],
+                encrypt=True if options["encrypt"] else None,
+                purpose=options["purpose"],
+                reason=options["reason"],
+            )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,4 +1,5 @@
-"""Restore a tenant from its export: ``manage.py tenant_restore FILE``. Its subdomain, schema
+"""Restore a tenant from its export: ``manage.py tenant_restore FILE [--identity KEYFILE]`` (an
+encrypted export, ``.sql.age``, is opened with the private key in KEYFILE). Its subdomain, schema
 and hosts must be free (restore after a deletion, or into another database); every table's rows
 and checksum are compared with the export's manifest, and nothing is kept if one differs."""
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
+            "--identity",
+            type=Path,
+            help="the age private key an encrypted export (.sql.age) was encrypted for",
+        )
+        parser.add_argument(
             "--trust-file-ddl",
             action="store_true",
             help="an export taken at older migrations: run the file's own DDL (only for a file "
@@ -31,7 +37,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             tenant = tenant_restore(
-                source=options["file"], actor="manage.py", trust_file_ddl=options["trust_file_ddl"]
+                source=options["file"],
+                actor="manage.py",
+                trust_file_ddl=options["trust_file_ddl"],
+                identity=Path(options["identity"]) if options["identity"] else None,
             )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
