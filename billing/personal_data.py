@@ -2,6 +2,8 @@
 contracts, and the accounts the law makes the organisation keep. Declared from
 BillingConfig.ready()."""
 
+from datetime import datetime, time
+
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from core.personal_data import (
     register_addresses,
     register_anonymiser,
     register_customers_of_account,
+    register_ended,
     register_files,
 )
 
@@ -104,6 +107,14 @@ def register() -> None:
     register_files(models.Invoice, _invoice_documents)
     register_anonymiser(models.Customer, _anonymise_customers)
     register_addresses(_customer_addresses)
+    register_ended(_customers_erased_before)
+
+
+def _customers_erased_before(day):
+    """Customer records erased before ``day`` (their proofs of consent then run their years)."""
+    bound = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    erased = models.Customer.objects.filter(erased_at__lt=bound)
+    return [], list(erased.values_list("pk", flat=True))
     register_files(models.InvoiceXml, _invoice_xml_files)
     entitle(
         {

@@ -551,7 +551,11 @@ def _kept_until(holding: Holding, rows: models.QuerySet, today: dt.date) -> str 
     them), or None where it does not: data kept as long as the organisation's records of the
     customer, and the accounts the ERP keeps (its own retention decides)."""
     rule = holding.retention
-    if rule.while_needed or not holding.since or not holding.expires_here:
+    if not holding.expires_here:
+        return None
+    if rule.while_needed:  # the person ends today: the years after it start now
+        return rule.runs_out(today).isoformat() if (rule.years or rule.days) else None
+    if not holding.since:
         return None
     latest = rows.aggregate(latest=models.Max(holding.since))["latest"]
     return rule.runs_out(latest).isoformat() if latest else None
@@ -608,16 +612,36 @@ def erase(
 # --- retention (art. 5(1)(e) GDPR) ---------------------------------------------------------
 
 
+# Who is no longer a customer, and since when: the apps that know register ``provider(before)``,
+# giving the (account ids, customer ids) that ended before that day (identity: an erasure
+# carried out; billing: a customer record erased). Data kept "while needed, then N years" runs
+# its N years from then.
+_ended: list[Callable[[dt.date], tuple[Iterable[int], Iterable[int]]]] = []
+
+
+def register_ended(provider: Callable[[dt.date], tuple[Iterable[int], Iterable[int]]]) -> None:
+    if provider not in _ended:
+        _ended.append(provider)
+
+
+def _first_kept(rule: Retention, today: dt.date) -> dt.date:
+    """The earliest start of a period that has not run out by ``today``."""
+    if rule.years:
+        return dt.date(today.year - rule.years, 1, 1)  # periods of later years still run
+    return today - dt.timedelta(days=rule.days) + dt.timedelta(days=1)
+
+
 def _expired(holding: Holding, today: dt.date) -> models.QuerySet | None:
     """The rows of ``holding`` whose period has run out by ``today`` (None: kept as long as the
     person is a customer, which erasure ends, not the calendar)."""
     rule = holding.retention
-    if rule.while_needed or not holding.since or not holding.expires_here:
+    if not holding.expires_here:
         return None
-    if rule.years:
-        first_kept = dt.date(today.year - rule.years, 1, 1)  # rows of later years stay
-    else:
-        first_kept = today - dt.timedelta(days=rule.days) + dt.timedelta(days=1)
+    if rule.while_needed:
+        return _ended_long_ago(holding, today)
+    if not holding.since:
+        return None
+    first_kept = _first_kept(rule, today)
     parts = holding.since.split("__")
     target = holding.model._meta.get_field(parts[0])
     for part in parts[1:]:  # a date of a related row: an invoice line's invoice's issue date
@@ -631,6 +655,29 @@ def _expired(holding: Holding, today: dt.date) -> models.QuerySet | None:
     return holding.model._default_manager.filter(
         **{f"{holding.since}__lt": bound}, **holding.expires_only
     )
+
+
+def _ended_long_ago(holding: Holding, today: dt.date) -> models.QuerySet | None:
+    """Rows kept "while needed, then N years" of people who ceased to be customers (their
+    account or record erased) before the N years that still run began."""
+    rule = holding.retention
+    if not (rule.years or rule.days) or not _ended:
+        return None
+    bound = _first_kept(rule, today)
+    accounts: set[int] = set()
+    customers: set[int] = set()
+    for provider in _ended:
+        ended_accounts, ended_customers = provider(bound)
+        accounts.update(ended_accounts)
+        customers.update(ended_customers)
+    condition = models.Q(pk__in=[])
+    if accounts:
+        for path in holding.account:
+            condition |= models.Q(**{f"{path}__in": sorted(accounts)})
+    if customers:
+        for path in holding.customer:
+            condition |= models.Q(**{f"{path}__in": sorted(customers)})
+    return holding.model._default_manager.filter(condition, **holding.expires_only)
 
 
 def apply_retention(today: dt.date) -> dict[str, dict[str, Any]]:

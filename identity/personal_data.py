@@ -1,6 +1,9 @@
 """What identity holds of a person (core.personal_data): the account, its security records and
 the documents accepted. Declared from IdentityConfig.ready()."""
 
+from datetime import datetime, time
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +24,7 @@ from core.personal_data import (
     entitle,
     register_addresses,
     register_anonymiser,
+    register_ended,
 )
 from identity import models
 
@@ -175,6 +179,17 @@ def register() -> None:
     )
     register_anonymiser(models.User, _anonymise_accounts)
     register_addresses(_account_addresses)
+    register_ended(_accounts_erased_before)
+
+
+def _accounts_erased_before(day):
+    """Accounts whose erasure was carried out before ``day``: their proofs of consent run out
+    the years after it (core.personal_data.CONSENT_PROOF)."""
+    bound = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    done = models.ErasureRequest.objects.filter(
+        status=models.ErasureRequest.Status.DONE, done_at__lt=bound, user__isnull=False
+    )
+    return list(done.values_list("user_id", flat=True)), []
 
 
 def _account_addresses(customer_ids, account_id):

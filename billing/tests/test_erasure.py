@@ -5,6 +5,8 @@ bring the contact data back."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.db import connection
@@ -12,7 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from billing.importing import import_text
-from billing.models import Customer, EInvoiceConsent, Invoice
+from billing.models import Customer, EInvoiceConsent, EInvoiceConsentEvent, Invoice
+from core import personal_data
 from core.errors import ApplicationError
 from identity import services
 from identity.models import (
@@ -216,3 +219,40 @@ def test_another_tenants_administrator_cannot_carry_out_a_request(tenants, owner
     connection.set_tenant(tenants.a)
     assert ErasureRequest.objects.get(pk=request.pk).status == ErasureRequest.Status.PENDING
     assert User.objects.get(pk=owner.pk).is_active
+
+
+def test_proofs_of_consent_go_six_full_years_after_the_erasure_and_not_a_day_before(
+    admin, owner_with_history
+):
+    """Kept "as long as the account exists, then 6 years": the years run from the erasure, and
+    the neighbour, still a customer, keeps every proof."""
+    owner, neighbour = owner_with_history["owner"], owner_with_history["neighbour"]
+    accepted = services.document_publish(kind="privacy_notice", title="Klauzula")
+    DocumentAcceptance.objects.create(user=neighbour, document=accepted)
+    k1, k2 = Customer.objects.get(erp_id="K1"), Customer.objects.get(erp_id="K2")
+    for customer in (k1, k2):
+        EInvoiceConsentEvent.objects.create(customer=customer, action="activated", email="x@y.pl")
+    actor = User.objects.get(username="admin-rodo")
+    request = services.erasure_record(user=owner, actor=actor, reason="pismo z 1.12.2026")
+    services.erasure_carry_out(request_id=request.pk, actor=actor)
+    request.refresh_from_db()
+    erased_in = timezone.localdate(request.done_at).year
+    kept = request.outcome["identity.DocumentAcceptance"]
+    assert (kept["action"], kept["until"]) == ("keep", f"{erased_in + 7}-01-01")
+
+    last_day = date(erased_in + 6, 12, 31)
+    report = personal_data.apply_retention(last_day)
+    assert report["identity.DocumentAcceptance"]["deleted"] == 0
+    assert DocumentAcceptance.objects.filter(user=owner).exists()
+
+    report = personal_data.apply_retention(date(erased_in + 7, 1, 1))
+    assert report["identity.DocumentAcceptance"] == {
+        "rule": "consent_proof",
+        "deleted": 1,
+        "blocked": 0,
+    }
+    assert not DocumentAcceptance.objects.filter(user=owner).exists()
+    assert DocumentAcceptance.objects.filter(user=neighbour).count() == 1
+    # the e-invoice's history of the erased customer record goes too, the neighbour's stays
+    assert not EInvoiceConsentEvent.objects.filter(customer=k1).exists()
+    assert EInvoiceConsentEvent.objects.filter(customer=k2).count() == 1
