@@ -453,6 +453,7 @@ class ConsentHistorySerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     privacy_notice = serializers.IntegerField(allow_null=True)
     granted = serializers.BooleanField()
+    document = serializers.BooleanField(help_text="a document accepted, not a consent")
     channel = serializers.CharField()
     recorded_by = serializers.CharField()
 

@@ -138,6 +138,7 @@ class ConsentEntry:
     privacy_notice: int | None = None
     recorded_by: str = ""
     detail: str = ""
+    document: bool = False  # a document accepted (regulations, notices), not a consent
 
 
 def consent_history(user: User) -> list[ConsentEntry]:
@@ -166,6 +167,7 @@ def consent_history(user: User) -> list[ConsentEntry]:
             version=a.document.version,
             granted=True,
             channel=str(channels.get(a.channel, a.channel)),
+            document=True,
         )
         for a in DocumentAcceptance.objects.filter(user=user).select_related("document")
     ]
