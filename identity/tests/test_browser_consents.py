@@ -4,9 +4,6 @@ history showing both with the text's version. Phone-sized, Polish, each page axe
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from identity.tests.test_browser import (
@@ -16,7 +13,6 @@ from identity.tests.test_browser import (
     in_tenant_committed,
 )
 
-SHOTS = Path(os.environ.get("BROWSER_SHOTS", "/tmp"))
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 LOGIN, PASSWORD = "L0000123", "JeZi42#ro"  # the README's demo customer of jezioro
 
@@ -45,7 +41,7 @@ def jezioro():
 
 
 def test_the_demo_customer_gives_and_withdraws_a_consent_in_one_click_each(
-    server, browser, jezioro
+    server, browser, jezioro, tmp_path
 ):
     context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
     page = context.new_page()
@@ -65,7 +61,7 @@ def test_the_demo_customer_gives_and_withdraws_a_consent_in_one_click_each(
     history = page.get_by_role("table")
     assert history.get_by_text("Wycofana", exact=True).count() == 1
     assert history.get_by_text("Udzielona", exact=True).count() == 1
-    page.screenshot(path=str(SHOTS / "consents.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "consents.png"), full_page=True)  # for a failure
     assert page.get_by_role("button", name="Wyrażam zgodę").is_visible()
     _assert_accessible(page)
     context.close()
