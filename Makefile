@@ -3,7 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOST ?= 0.0.0.0
+# Loopback: the demo accounts' passwords are published (HOST=0.0.0.0 to share the server).
+HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint format install migrate demo bench worker clean-data

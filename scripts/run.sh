@@ -4,7 +4,7 @@
 # the address their accounts were given, then the development server; the simulators stop with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HOST="${1:-0.0.0.0}"
+HOST="${1:-127.0.0.1}"
 PORT="${2:-8000}"
 # Links in e-mails and the gateway's notifications reach this server's port.
 export PLATFORM_PORT="${PLATFORM_PORT:-$PORT}"
