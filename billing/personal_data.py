@@ -109,12 +109,6 @@ def register() -> None:
     register_addresses(_customer_addresses)
     register_ended(_customers_erased_before)
 
-
-def _customers_erased_before(day):
-    """Customer records erased before ``day`` (their proofs of consent then run their years)."""
-    bound = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-    erased = models.Customer.objects.filter(erased_at__lt=bound)
-    return [], list(erased.values_list("pk", flat=True))
     register_files(models.InvoiceXml, _invoice_xml_files)
     entitle(
         {
@@ -137,6 +131,13 @@ def _customers_erased_before(day):
             models.ManagerMembership: _("property managers' accounts in their company"),
         }
     )
+
+
+def _customers_erased_before(day):
+    """Customer records erased before ``day`` (their proofs of consent then run their years)."""
+    bound = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    erased = models.Customer.objects.filter(erased_at__lt=bound)
+    return [], list(erased.values_list("pk", flat=True))
 
 
 def _customers_of_account(account_id: int):
