@@ -5,6 +5,7 @@ BillingConfig.ready()."""
 from datetime import datetime, time
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from core.personal_data import (
     Erasure,
     Holding,
     Mention,
+    Retention,
     declare,
     entitle,
     register_addresses,
@@ -26,6 +28,7 @@ from core.personal_data import (
     register_ended,
     register_files,
 )
+from identity.models import User
 
 SERVE = _("serving the customer: premises, contracts and charges")
 ACCOUNTS = _("keeping the accounts (invoices, payments, balance)")
@@ -94,6 +97,24 @@ def register() -> None:
         ledger(models.PeriodTotal, "period"),
         held(models.Contribution, (Category.FINANCIAL,), ACCOUNTS, recipients=(ERP,)),
         Holding(
+            models.ManagerApplication,
+            categories=(Category.IDENTIFICATION, Category.CONTACT),
+            purpose=_("reviewing a property manager's application for access"),
+            basis=Basis.CONTRACT,  # steps taken at the applicant's request before access
+            retention=Retention(
+                "refused_application_1y",
+                _("1 year after a refused application; an accepted one while the access lasts"),
+                _("art. 5(1)(e) GDPR: storage limitation; art. 6(1)(f): answering a complaint"),
+                days=366,
+            ),
+            since="created_at",
+            expires_only={"status": "rejected"},
+            erasure=Erasure.ANONYMISE,
+            anonymise=("contact_person", "email", "phone"),
+            where=_applications_of,
+            subjects=(_("contact persons of property managers applying for access"),),
+        ),
+        Holding(
             models.ManagerMembership,
             categories=(Category.ACCOUNT,),
             purpose=_("a property manager's access to the premises granted to their company"),
@@ -129,8 +150,16 @@ def register() -> None:
             models.PeriodTotal: _("monthly totals of charges and payments"),
             models.Contribution: _("contributions"),
             models.ManagerMembership: _("property managers' accounts in their company"),
+            models.ManagerApplication: _("property managers' applications for access"),
         }
     )
+
+
+def _applications_of(customer_ids, account_id):
+    """A manager's applications, found by the e-mail address of their account (an application
+    is made before there is an account to link it to)."""
+    email = User.objects.filter(pk=account_id).values_list("email", flat=True).first()
+    return Q(email__iexact=email) if account_id is not None and email else Q(pk__in=[])
 
 
 def _customers_erased_before(day):

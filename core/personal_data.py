@@ -191,6 +191,9 @@ class Holding:
     expires_only: dict[str, Any] = dataclasses.field(default_factory=dict)
     # A row as the person reads it in their copy (a storage key replaced by what it stands for).
     exported: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Whose data these are, where neither path says (rows found by ``where`` only): lazy
+    # translations for the record of processing.
+    subjects: tuple[Any, ...] = ()
     # False for the accounts the ERP sends (charges, invoices, payments): removing an old month
     # would change a customer's balance, which only the ERP, their system of record, may close;
     # the nightly job leaves them and the ERP's own retention decides.
@@ -516,6 +519,8 @@ def processing_activities() -> list[dict[str, Any]]:
             add("subjects", SUBJECT_LABELS["customer"])
         if holding.account:
             add("subjects", SUBJECT_LABELS["account"])
+        for subject in holding.subjects:
+            add("subjects", subject)
         for category in holding.categories:
             add("categories", CATEGORY_LABELS[category])
         add("bases", BASIS_LABELS[holding.basis])

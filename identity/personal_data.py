@@ -3,6 +3,7 @@ the documents accepted. Declared from IdentityConfig.ready()."""
 
 from datetime import datetime, time
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -85,6 +86,16 @@ def register() -> None:
         account(StaticDevice),
         account(StaticToken, account=("device__user",), secret=("token",)),
         account(models.OneTimeToken, secret=("token_hash",)),
+        account(
+            models.LoginLock,
+            categories=(Category.ACCOUNT,),
+            basis=Basis.LEGITIMATE_INTEREST,
+            retention=SECURITY_LOG_1Y,
+            since="last_failure_at",
+            account=(),
+            # "user:<id>" names the account; a login typed that matches none names no one
+            where=lambda customer_ids, account_id: Q(key=f"user:{account_id}"),
+        ),
         account(models.ApiToken, secret=("key_hash",)),
         account(
             models.CorrespondenceAddress,
@@ -166,6 +177,7 @@ def register() -> None:
             StaticDevice: _("backup code sets"),
             StaticToken: _("backup codes (earlier kind)"),
             models.OneTimeToken: _("one-time links and passwords (hashes only)"),
+            models.LoginLock: _("failed logins counted towards a lock"),
             models.ApiToken: _("sessions of the mobile and API access"),
             models.CorrespondenceAddress: _("addresses for letters"),
             models.DocumentAcceptance: _("documents accepted, with their versions"),

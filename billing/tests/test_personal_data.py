@@ -1,9 +1,11 @@
 """PESEL is never stored, shown or logged unmasked."""
 
 import logging
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from billing.importing import import_text
 
@@ -87,3 +89,82 @@ def test_each_holding_finds_the_persons_rows_and_never_the_neighbours(ledger, te
     assert sorted(invoices.values_list("number", flat=True)) == ["FV/1/2026"]
     lines = personal_data.holding_for(InvoiceLine).rows_of(customer_ids=mine)
     assert set(lines.values_list("invoice__customer_id", flat=True)) <= set(mine)
+
+
+def test_a_managers_application_and_an_accounts_lock_are_found_by_what_names_them(ledger):
+    """Rows with no link but a name: a manager's application by the e-mail of their account,
+    a lock of failed logins by its key; another's rows never, and the erasure anonymises and
+    deletes them."""
+    from billing.models import ManagerApplication
+    from core import personal_data
+    from identity.models import LoginLock, User
+    from identity.services import user_create
+
+    manager = user_create(login="zarzadca", password="RyBa18$05", role="manager")
+    manager.email = "Biuro@Zarzadca.example"
+    manager.save(update_fields=["email"])
+    mine = ManagerApplication.objects.create(
+        company_name="Zarządca",
+        nip="7251801126",
+        contact_person="Adam Zarządca",
+        email="biuro@zarzadca.example",
+        phone="600700800",
+        addresses="Leśna 1",
+    )
+    ManagerApplication.objects.create(
+        company_name="Inny",
+        nip="5260250274",
+        contact_person="Ewa Inna",
+        email="ewa@inny.example",
+        addresses="Polna 2",
+    )
+    LoginLock.objects.create(key=f"user:{manager.pk}", failures=2)
+    LoginLock.objects.create(key=f"user:{ledger['owner'].pk}", failures=1)
+    LoginLock.objects.create(key="login:ktos-nieznany", failures=1)
+    applications = personal_data.holding_for(ManagerApplication)
+    locks = personal_data.holding_for(LoginLock)
+    assert list(applications.rows_of(account_id=manager.pk)) == [mine]
+    assert list(locks.rows_of(account_id=manager.pk).values_list("key", flat=True)) == [
+        f"user:{manager.pk}"
+    ]
+    assert not applications.rows_of(account_id=ledger["owner"].pk).exists()
+
+    personal_data.erase(account_id=manager.pk, customer_ids=[], today=date(2026, 12, 2))
+    mine.refresh_from_db()
+    assert (mine.contact_person, mine.email, mine.phone) == ("", "", "")
+    assert mine.company_name == "Zarządca"  # the company is not the person
+    assert ManagerApplication.objects.get(nip="5260250274").email == "ewa@inny.example"
+    assert set(LoginLock.objects.values_list("key", flat=True)) == {
+        f"user:{ledger['owner'].pk}",
+        "login:ktos-nieznany",
+    }
+    assert User.objects.filter(pk=manager.pk).exists()
+
+
+def test_a_refused_application_goes_a_year_after_and_an_accepted_one_stays(ledger):
+    from billing.models import ManagerApplication
+    from core import personal_data
+
+    refused = ManagerApplication.objects.create(
+        company_name="A",
+        nip="7251801126",
+        contact_person="A",
+        email="a@a.example",
+        addresses="x",
+        status="rejected",
+    )
+    accepted = ManagerApplication.objects.create(
+        company_name="B",
+        nip="5260250274",
+        contact_person="B",
+        email="b@b.example",
+        addresses="y",
+        status="approved",
+    )
+    made = timezone.localdate(refused.created_at)
+    personal_data.apply_retention(made + timedelta(days=365))
+    assert ManagerApplication.objects.filter(pk=refused.pk).exists()  # its last day
+    report = personal_data.apply_retention(made + timedelta(days=366))
+    assert report["billing.ManagerApplication"]["deleted"] == 1
+    assert not ManagerApplication.objects.filter(pk=refused.pk).exists()
+    assert ManagerApplication.objects.filter(pk=accepted.pk).exists()
