@@ -23,6 +23,7 @@ from identity.middleware import MUST_CHANGE, TERMS_PENDING, idle_timeout_seconds
 from identity.models import (
     ApiToken,
     AuthEvent,
+    ConsentChannel,
     ConsentPurpose,
     CorrespondenceAddress,
     DataExport,
@@ -437,7 +438,7 @@ class MeExportApi(APIView):
 
 
 class ConsentStateSerializer(serializers.Serializer):
-    purpose = serializers.CharField()
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     title = serializers.CharField()
     text_id = serializers.IntegerField(allow_null=True)
     text_version = serializers.IntegerField()
@@ -454,7 +455,8 @@ class ConsentHistorySerializer(serializers.Serializer):
     privacy_notice = serializers.IntegerField(allow_null=True)
     granted = serializers.BooleanField()
     document = serializers.BooleanField(help_text="a document accepted, not a consent")
-    channel = serializers.CharField()
+    channel = serializers.ChoiceField(choices=ConsentChannel.choices)
+    channel_label = serializers.CharField()
     recorded_by = serializers.CharField()
 
 
@@ -494,7 +496,9 @@ class MeConsentsApi(APIView):
         services.consents_allowed(request.user)
         return Response(
             {
-                "consents": [_consent_state(request, p) for p in selectors.consents_offered()],
+                "consents": ConsentStateSerializer(
+                    [_consent_state(request, p) for p in selectors.consents_offered()], many=True
+                ).data,
                 "history": ConsentHistorySerializer(
                     selectors.consent_history(request.user), many=True
                 ).data,
@@ -522,4 +526,4 @@ class MeConsentApi(APIView):
             granted=data.validated_data["granted"],
             info=request_info(request),
         )
-        return Response(_consent_state(request, purpose))
+        return Response(ConsentStateSerializer(_consent_state(request, purpose)).data)

@@ -140,11 +140,15 @@ class ConsentEntry:
     detail: str = ""
     document: bool = False  # a document accepted (regulations, notices), not a consent
 
+    @property
+    def channel_label(self) -> str:
+        """The channel in the reader's language (``channel`` is its code)."""
+        return str(dict(ConsentChannel.choices).get(self.channel, self.channel))
+
 
 def consent_history(user: User) -> list[ConsentEntry]:
     """Every consent and acceptance of ``user``, newest first: the consents and the documents
     accepted."""
-    channels = dict(ConsentChannel.choices)
     entries = [
         ConsentEntry(
             at=r.created_at,
@@ -152,7 +156,7 @@ def consent_history(user: User) -> list[ConsentEntry]:
             detail=r.subject,
             version=r.text_version,
             granted=r.granted,
-            channel=str(channels.get(r.channel, r.channel)),
+            channel=r.channel,
             privacy_notice=r.privacy_notice.version if r.privacy_notice else None,
             recorded_by=r.actor.get_username() if r.actor else "",
         )
@@ -166,7 +170,7 @@ def consent_history(user: User) -> list[ConsentEntry]:
             title=a.document.shown_title,
             version=a.document.version,
             granted=True,
-            channel=str(channels.get(a.channel, a.channel)),
+            channel=a.channel,
             document=True,
         )
         for a in DocumentAcceptance.objects.filter(user=user).select_related("document")

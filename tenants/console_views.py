@@ -72,7 +72,8 @@ def _detail_context(tenant: Tenant, **forms) -> dict:
         "setting_form": forms.get("setting_form") or SettingForm(),
         "delete_form": forms.get("delete_form") or DeleteForm(),
         "suspend_form": forms.get("suspend_form") or SuspendForm(),
-        "export_form": forms.get("export_form") or ExportForm(),
+        # its own ids: the suspension's form on the same page has a "reason" too
+        "export_form": forms.get("export_form") or ExportForm(auto_id="id_export_%s"),
     }
 
 
@@ -182,7 +183,7 @@ def console_export(request: HttpRequest, pk: int) -> HttpResponse:
     the keys in EXPORT_RECIPIENTS (tenants.sealed_files) and its making and every download are
     in the platform's log."""
     tenant = _tenant(pk)
-    form = ExportForm(request.POST)
+    form = ExportForm(request.POST, auto_id="id_export_%s")
     actor_name, _schema = services.actor_description(request.user)
     try:
         provisioning.tenant_export_request(

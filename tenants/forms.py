@@ -11,7 +11,7 @@ from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
 
 from tenants.errors import TenantErrorCode
-from tenants.models import Tenant
+from tenants.models import ExportPurpose, Tenant
 from tenants.presets import preset_choices
 from tenants.services import slug_problem
 
@@ -116,20 +116,14 @@ class DeleteForm(forms.Form):
 
 class ExportForm(forms.Form):
     """An export holds every customer's personal data: made for a documented purpose, with a
-    reason the platform's log keeps (tenants.provisioning.ExportPurpose)."""
+    reason the platform's log keeps (tenants.models.ExportPurpose)."""
 
-    purpose = forms.ChoiceField(label=_("Purpose"))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "—"), *ExportPurpose.choices])
     reason = forms.CharField(
         label=_("Reason (e.g. the organisation's request or the ticket's number)"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args, **kwargs):
-        from tenants.provisioning import ExportPurpose  # noqa: PLC0415 - forms load before it
-
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = [("", "—"), *ExportPurpose.choices]
 
 
 class SettingForm(forms.Form):

@@ -230,6 +230,21 @@ class PlatformEvent(models.Model):
         return f"{self.kind} {self.tenant_slug}"
 
 
+class ExportPurpose(models.TextChoices):
+    """What an operator may export a tenant for (docs/security.md): the export holds every
+    customer's personal data, so it is made for these purposes only, each with a reason."""
+
+    CONTROLLER_REQUEST = (
+        "controller_request",
+        _(
+            "The organisation asked for its data "
+            "(e.g. at the end of the contract, art. 28(3)(g) GDPR)"
+        ),
+    )
+    MIGRATION = "migration", _("Moving the portal to another server or database")
+    RECOVERY = "recovery", _("Restoring the portal after a failure or a mistaken deletion")
+
+
 class RetentionReport(models.Model):
     """What the nightly retention job deleted in one tenant on one day, counted per retention
     rule: the operators' view across tenants (each tenant's own, per holding, is identity's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from psycopg import sql
 from core.personal_data import holdings
 from tenants import policies
 from tenants.models import (
+    ExportPurpose,
     PlatformEvent,
     RetentionReport,
     SignupRequest,
@@ -209,19 +211,35 @@ DETAIL_LABELS = {
     "sent": gettext_lazy("Sent"),
     "organisation": gettext_lazy("Organisation"),
     "email": gettext_lazy("E-mail"),
+    "purpose": gettext_lazy("Purpose"),
+    "file": gettext_lazy("File"),
+    "bytes": gettext_lazy("Size (bytes)"),
+    "rows": gettext_lazy("Rows"),
+    "encrypted": gettext_lazy("Encrypted"),
+    "encrypted_to": gettext_lazy("Encrypted to (public keys)"),
+}
+# Values shown in words rather than as their codes.
+DETAIL_VALUES: dict[str, Callable[[], dict[str, str]]] = {
+    "purpose": lambda: {code: str(label) for code, label in ExportPurpose.choices},
 }
 
 
 def _readable(details: dict) -> list[tuple[str, str]]:
     """An event's details as label and text pairs (JSON for nested values), never a Python
     dict printed onto the page."""
-    return [
-        (
-            str(DETAIL_LABELS.get(key, key.replace("_", " "))),
-            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+    out = []
+    for key, value in (details or {}).items():
+        if key in DETAIL_VALUES and isinstance(value, str):
+            value = DETAIL_VALUES[key]().get(value, value)
+        elif isinstance(value, bool):
+            value = str(_("yes") if value else _("no"))
+        out.append(
+            (
+                str(DETAIL_LABELS.get(key, key.replace("_", " "))),
+                value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+            )
         )
-        for key, value in (details or {}).items()
-    ]
+    return out
 
 
 def _change_row(change: TenantSettingChange) -> dict:

@@ -341,8 +341,9 @@ DEMO_DOCUMENTS = {
     ),
     "marketing_consent": (
         "Zgoda na informacje i oferty",
-        "Zgadzam się na otrzymywanie od {org} informacji o usługach i ofert e-mailem i SMS-em. "
-        "Zgodę mogę wycofać w każdej chwili w portalu (Zgody), jednym kliknięciem.",
+        "Zgadzam się na otrzymywanie e-mailem i SMS-em informacji o usługach i ofert "
+        "administratora portalu ({org}). Zgodę mogę wycofać w każdej chwili w portalu, "
+        "na stronie Zgody, jednym kliknięciem.",
     ),
 }
 

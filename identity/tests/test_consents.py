@@ -87,7 +87,7 @@ def test_given_under_v3_and_notice_v5_then_withdrawn_in_as_many_steps(alpha, cus
     page = client.get("/account/consents/", HTTP_HOST=A).content.decode()
     assert page.count(">Wycofana<") == 1
     assert page.count(">Udzielona<") == 1
-    assert "klauzula informacyjna v5" in page
+    assert "klauzula informacyjna, wersja 5" in page
 
 
 def test_the_same_choice_twice_is_recorded_once(alpha, customer):
@@ -166,9 +166,10 @@ def test_the_api_gives_and_withdraws_with_its_channel(alpha, customer):
     )
     history = client.get("/api/v1/me/consents", HTTP_HOST=A).json()["history"]
     assert [(h["granted"], h["version"], h["channel"]) for h in history] == [
-        (False, 2, "API"),
-        (True, 2, "API"),
+        (False, 2, "api"),
+        (True, 2, "api"),
     ]
+    assert history[0]["channel_label"] == "API"
     assert list(ConsentRecord.objects.values_list("channel", flat=True)) == ["api", "api"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -16,7 +16,7 @@ from core.errors import ApplicationError, CoreErrorCode
 from core.schemas import use_public_schema
 from tenants import backup, sealed_files
 from tenants.errors import TenantErrorCode
-from tenants.models import Domain, PlatformEvent, Tenant
+from tenants.models import Domain, ExportPurpose, PlatformEvent, Tenant
 from tenants.provisioning.common import DOMAIN_RE, _administrator_hooks, platform_event
 from tenants.services import (
     tenant_status_set,
@@ -124,21 +124,6 @@ def export_directory() -> Path:
     return path
 
 
-class ExportPurpose(models.TextChoices):
-    """What an operator may export a tenant for (docs/security.md): the export holds every
-    customer's personal data, so it is made for these purposes only, each with a reason."""
-
-    CONTROLLER_REQUEST = (
-        "controller_request",
-        _(
-            "The organisation asked for its data "
-            "(e.g. at the end of the contract, art. 28(3)(g) GDPR)"
-        ),
-    )
-    MIGRATION = "migration", _("Moving the portal to another server or database")
-    RECOVERY = "recovery", _("Restoring the portal after a failure or a mistaken deletion")
-
-
 REASON_MIN, REASON_MAX = 10, 500
 
 
@@ -192,7 +177,7 @@ def tenant_export(
         )
     encrypt = target is None if encrypt is None else encrypt
     keys = sealed_files.recipients() if encrypt else None
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")  # as the console shows times
     suffix = ".sql" + (sealed_files.SUFFIX if encrypt else "")
     target = target or export_directory() / f"{tenant.slug}-{stamp}{suffix}"
     try:

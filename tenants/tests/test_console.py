@@ -4,6 +4,7 @@ export and deletion."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -260,8 +261,8 @@ def test_no_export_without_a_documented_purpose_and_a_reason(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert f'id="id_{field}"' in page
-    assert 'aria-invalid="true"' in page
+    (tag,) = re.findall(rf'<(?:select|textarea)[^>]*id="id_export_{field}"[^>]*>', page)
+    assert 'aria-invalid="true"' in tag  # the export's own field, not the suspension's
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
     assert not PlatformEvent.objects.filter(kind="tenant_exported").exists()
 
