@@ -24,6 +24,16 @@ class IdentityConfig(AppConfig):
         profile.register_link(
             profile.Link("erasure_request", _("Delete my account and data"), PORTAL_ROLES)
         )
+        from identity.accessibility import review_due_count
+
+        portal.register_office_entry(
+            portal.OfficeEntry(
+                "office_accessibility",
+                _("Accessibility declaration"),
+                "tenant.configure",
+                count=review_due_count,
+            )
+        )
         portal.register_office_entry(
             portal.OfficeEntry(
                 "office_privacy_records", _("Record of processing (GDPR)"), "privacy.records"

@@ -45,6 +45,11 @@ urlpatterns = [
     ),
     path("password/set/<str:token>/", views.password_set_view, name="password_set"),
     path("documents/<int:pk>/", views.document_view, name="document"),
+    path(
+        "deklaracja-dostepnosci/",
+        views.accessibility_declaration,
+        name="accessibility_declaration",
+    ),
     path("documents/<int:pk>/pdf", views.document_pdf, name="document_pdf"),
     path("branding/<str:name>", onboarding_views.branding_logo, name="branding_logo"),
 ]

@@ -39,7 +39,7 @@ from identity.models import Document, User
 from identity.services import document_publish, user_create
 from metering.services import window_save
 from tenants.models import Tenant
-from tenants.policies import LocalText
+from tenants.policies import AccessibilityDeclaration, Compliance, LocalText
 from tenants.presets import preset
 from tenants.services import tenant_create
 
@@ -86,7 +86,30 @@ def demo_config(demo: DemoTenant):
         account=nrb_for("10205561", f"{seed:016d}"),
         address=demo.address,
     )
-    return dataclasses.replace(config, branding=branding, payee=payee).validate()
+    # The accessibility declaration a public body publishes (the demo's, prepared at the
+    # beginning of the year and reviewed in March, as the law asks).
+    accessibility = AccessibilityDeclaration(
+        published_on="2024-01-15",
+        updated_on="2026-10-01",
+        status=Compliance.PARTIAL,
+        exceptions=(
+            "Część uchwał i sprawozdań z lat 2010–2018 to skany bez warstwy tekstowej; "
+            "ich treść udostępniamy na żądanie w innej formie."
+        ),
+        prepared_on="2025-03-20",
+        reviewed_on="2026-03-16",
+        contact_person="Koordynator do spraw dostępności",
+        contact_email=demo.email,
+        contact_phone=demo.phone,
+        architecture=(
+            f"Biuro obsługi klienta: {demo.address}. Wejście główne z poziomu chodnika, bez "
+            "progów; sala obsługi na parterze; przed budynkiem miejsce parkingowe dla osób z "
+            "niepełnosprawnościami. Do budynku można wejść z psem asystującym."
+        ),
+    )
+    return dataclasses.replace(
+        config, branding=branding, payee=payee, accessibility=accessibility
+    ).validate()
 
 
 def _publish_demo_documents(demo: DemoTenant, config) -> None:

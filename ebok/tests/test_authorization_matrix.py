@@ -99,6 +99,9 @@ TENANT_ROUTES = {
     "office_credentials_resend": "405 405 405 405 405 | LH 403H 403H 404H 404H",
     "office_audit": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "office_settings": "L 403 403 403 200 | LH 403H 403H 403H 200",
+    # The accessibility declaration: published for everyone, edited by the administrator.
+    "accessibility_declaration": "200 200 200 200 200 | 405H 405H 405H 405H 405H",
+    "office_accessibility": "L 403 403 403 200 | LH 403H 403H 403H 400H",
     "office_settings_section": "L 403 403 403 404 | LH 403H 403H 403H 404H",
     "office_staff": "L 403 403 403 200 | LH 403H 403H 403H 200",
     "office_staff_role": "405 405 405 405 405 | LH 403H 403H 403H 404H",

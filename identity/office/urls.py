@@ -1,5 +1,6 @@
 from django.urls import path
 
+from identity.office import accessibility as accessibility_views
 from identity.office import settings as settings_views
 from identity.office import staff as staff_views
 from identity.office import views as office_views
@@ -27,6 +28,7 @@ urlpatterns = [
         name="office_erasure_carry_out",
     ),
     path("settings/", settings_views.settings_index, name="office_settings"),
+    path("accessibility/", accessibility_views.accessibility_edit, name="office_accessibility"),
     path("settings/<str:group>/", settings_views.settings_section, name="office_settings_section"),
     path("staff/", staff_views.staff, name="office_staff"),
     path("staff/<int:pk>/role", staff_views.staff_role, name="office_staff_role"),

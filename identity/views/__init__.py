@@ -17,6 +17,7 @@ from identity.views.consents import (  # noqa: F401 - the package's names
     consents_view,
 )
 from identity.views.documents import (  # noqa: F401 - the package's names
+    accessibility_declaration,
     document_pdf,
     document_view,
 )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
+from identity.accessibility import ASSESSMENT, COMPLIANCE
 from identity.models import Document
 
 
@@ -23,3 +28,38 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{doc.kind}-v{doc.version}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def accessibility_declaration(request: HttpRequest) -> HttpResponse:
+    """The tenant's accessibility declaration, for everyone (no login), in the elements of the
+    law's template; what the organisation left empty shows the portal's own facts."""
+    tenant = request.tenant
+    config = tenant.configuration
+    declaration = config.accessibility
+    branding = config.branding
+    return render(
+        request,
+        "identity/accessibility.html",
+        {
+            "d": declaration,
+            "entity": declaration.entity or config.payee.name or branding.portal_name,
+            "site": request.build_absolute_uri("/"),
+            "published_on": _day(declaration.published_on) or timezone.localdate(tenant.created_at),
+            "updated_on": _day(declaration.updated_on),
+            "prepared_on": _day(declaration.prepared_on),
+            "reviewed_on": _day(declaration.reviewed_on),
+            "status": COMPLIANCE[declaration.status],
+            "assessment": ASSESSMENT[declaration.assessment],
+            "exceptions": [line for line in declaration.exceptions.splitlines() if line.strip()],
+            "contact_email": declaration.contact_email or branding.contact_email,
+            "contact_phone": declaration.contact_phone or branding.contact_phone,
+        },
+    )
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -19,9 +19,11 @@ from tenants.policies.conversion import (  # noqa: F401 - the package's names
 )
 from tenants.policies.enums import (  # noqa: F401 - the package's names
     HEX_COLOUR,
+    Assessment,
     Captcha,
     CaseField,
     Channel,
+    Compliance,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -36,6 +38,7 @@ from tenants.policies.enums import (  # noqa: F401 - the package's names
 from tenants.policies.groups import (  # noqa: F401 - the package's names
     CASE_MODULES,
     REGISTRATION_FIELD_NAMES,
+    AccessibilityDeclaration,
     AccessPolicy,
     Branding,
     CaseKind,

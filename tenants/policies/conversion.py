@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.policies.enums import Language, LoginIdentifier, Module, PolicyError
 from tenants.policies.groups import (
+    AccessibilityDeclaration,
     AccessPolicy,
     Branding,
     CorrespondenceSettings,
@@ -118,6 +119,7 @@ GROUPS: dict[str, type] = {
     "correspondence": CorrespondenceSettings,
     "notifications": NotificationSettings,
     "access": AccessPolicy,
+    "accessibility": AccessibilityDeclaration,
 }
 
 
@@ -196,6 +198,7 @@ def config_from_json(data: dict) -> TenantConfig:
         correspondence=_shared(load(CorrespondenceSettings, data.get("correspondence", {}))),
         notifications=_shared(load(NotificationSettings, data.get("notifications", {}))),
         access=_shared(load(AccessPolicy, data.get("access", {}))),
+        accessibility=_shared(load(AccessibilityDeclaration, data.get("accessibility", {}))),
     )
 
 

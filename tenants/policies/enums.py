@@ -103,6 +103,21 @@ class RecoveryMethod(StrEnum):
     STAFF_ONLY = "staff_only"
 
 
+class Compliance(StrEnum):
+    """How far the portal meets the accessibility law (the declaration's "status")."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class Assessment(StrEnum):
+    """How the accessibility declaration was prepared."""
+
+    SELF = "self"
+    EXTERNAL = "external"
+
+
 class Language(StrEnum):
     PL = "pl"
     EN = "en"

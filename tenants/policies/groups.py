@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from django.utils.translation import gettext_lazy as _
 
 from tenants.policies.enums import (
     HEX_COLOUR,
+    Assessment,
     Captcha,
     CaseField,
     Channel,
+    Compliance,
     CredentialDelivery,
     DocumentKind,
     Language,
@@ -512,6 +515,74 @@ class NotificationSettings:
         return out
 
 
+def _iso_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class AccessibilityDeclaration:
+    """The accessibility declaration (deklaracja dostępności) the Polish law on the digital
+    accessibility of public bodies' websites (4 April 2019, art. 10) requires, in the elements
+    of the minister's template: who declares, when the portal was published and last changed,
+    the compliance status with what is not accessible and why, how and when the declaration was
+    prepared and last reviewed (each year by 31 March), who answers requests, and the office's
+    architectural accessibility. Dates are ISO days ("2026-03-31"); empty ones show the
+    portal's own facts (its creation, its contact data)."""
+
+    entity: str = ""  # the body that declares (empty: the payee's name, else the portal's)
+    published_on: str = ""
+    updated_on: str = ""
+    status: Compliance = Compliance.PARTIAL
+    exceptions: str = ""  # what is not accessible and why, one item a line
+    prepared_on: str = ""
+    reviewed_on: str = ""
+    assessment: Assessment = Assessment.SELF
+    assessor: str = ""  # the outside body that examined the portal
+    contact_person: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    architecture: str = ""  # the office building: entrances, lifts, parking, induction loop
+    sign_language: str = ""  # how to reach a sign-language interpreter, if offered
+
+    LONG: ClassVar[int] = 5000
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name in ("published_on", "updated_on", "prepared_on", "reviewed_on"):
+            value = getattr(self, name)
+            if value and _iso_day(value) is None:
+                out[name] = str(_("Give a date as YYYY-MM-DD."))
+        prepared, reviewed = _iso_day(self.prepared_on), _iso_day(self.reviewed_on)
+        if prepared and reviewed and reviewed < prepared:
+            out["reviewed_on"] = str(_("A review cannot come before the declaration was made."))
+        if self.contact_email and not EMAIL.fullmatch(self.contact_email):
+            out["contact_email"] = str(_("Enter a valid e-mail address."))
+        if self.prepared_on and self.status != Compliance.FULL and not self.exceptions.strip():
+            # (an organisation that has not written its declaration yet shows the platform's
+            # own known exceptions)
+            out["exceptions"] = str(_("Say what is not accessible and why."))
+        if self.assessment == Assessment.EXTERNAL and not self.assessor.strip():
+            out["assessor"] = str(_("Name the body that examined the portal."))
+        for name in ("exceptions", "architecture", "sign_language"):
+            if len(getattr(self, name)) > self.LONG:
+                out[name] = str(_("At most %(n)d characters.") % {"n": self.LONG})
+        for name in ("entity", "assessor", "contact_person", "contact_email", "contact_phone"):
+            if len(getattr(self, name)) > 200:
+                out[name] = str(_("At most %(n)d characters.") % {"n": 200})
+        return out
+
+    def review_due(self, today: date) -> bool:
+        """Not yet reviewed this year (the law asks for a review each year by 31 March)."""
+        reviewed = _iso_day(self.reviewed_on) or _iso_day(self.prepared_on)
+        return reviewed is None or reviewed < date(today.year, 1, 1)
+
+
 @dataclass(frozen=True)
 class TenantConfig:
     """Everything a tenant can configure, as one typed value."""
@@ -531,6 +602,7 @@ class TenantConfig:
     correspondence: CorrespondenceSettings = CorrespondenceSettings()
     notifications: NotificationSettings = NotificationSettings()
     access: AccessPolicy = AccessPolicy()
+    accessibility: AccessibilityDeclaration = AccessibilityDeclaration()
 
     def has_module(self, module: str) -> bool:
         return any(str(m) == str(module) for m in self.modules)
@@ -554,6 +626,7 @@ class TenantConfig:
             "correspondence",
             "notifications",
             "access",
+            "accessibility",
         ):
             for key, message in getattr(self, group).problems().items():
                 out[f"{group}.{key}"] = message
