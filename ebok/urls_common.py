@@ -1,10 +1,11 @@
 """URL patterns every host has (theme, language switch, API schema and docs)."""
 
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ebok import views
+from identity.views.login import language_set_view
 
 
 class HostSchemaView(SpectacularAPIView):
@@ -19,7 +20,8 @@ class HostSchemaView(SpectacularAPIView):
 
 common_patterns = [
     path("theme.css", views.theme_css, name="theme_css"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, and a logged-in person's account keeps the choice too
+    path("i18n/setlang/", language_set_view, name="set_language"),
     path("api/schema/", HostSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -20,6 +20,9 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
     language = models.CharField(_("language"), max_length=5, default="pl")
+    # The person chose ``language`` themselves (the footer's switch, logged in): it follows the
+    # account to every device it logs in on. Until then the browser's language stands.
+    language_chosen = models.BooleanField(default=False)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # Customer symbol (e.g. L0000123) where the tenant logs in by it; unique when set.
     customer_symbol = models.CharField(_("customer symbol"), max_length=32, blank=True)

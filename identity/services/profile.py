@@ -160,9 +160,11 @@ def profile_update(
         if phone_changes:
             user.phone = changes["phone"]
             changed.append("phone")
-        if "language" in changes and changes["language"] != user.language:
-            user.language = changes["language"]
-            changed.append("language")
+        if "language" in changes and (
+            changes["language"] != user.language or not user.language_chosen
+        ):
+            user.language, user.language_chosen = changes["language"], True
+            changed += ["language", "language_chosen"]
         if email_changes and not new_email:
             user.email, user.pending_email = "", ""
             changed += ["email", "pending_email"]
@@ -173,7 +175,7 @@ def profile_update(
         if email_changes and new_email:
             _email_change_start(user=user, email=new_email.lower(), base_url=base_url)
             changed.append("pending_email")
-    if set(changed) - {"language"}:
+    if set(changed) - {"language", "language_chosen"}:
         after = {**before, "address": _address_text(user)}
         after.update(phone=user.phone, email=user.email, pending_email=user.pending_email)
         audit(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from core.errors import ApplicationError, Throttled
 from core.throttling import client_ip, hit
@@ -26,7 +28,7 @@ from identity.middleware import (
     TERMS_PENDING,
     idle_timeout_seconds,
 )
-from identity.models import AuthEvent
+from identity.models import AuthEvent, User
 from identity.views.common import (
     AFTER_LOGIN,
     REMEMBER_COOKIE,
@@ -95,6 +97,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 response.delete_cookie(REMEMBER_COOKIE)
+            remember_language(response, user, config)
             return response
     context = {
         "form": form,
@@ -107,6 +110,35 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else [],
     }
     return render(request, "identity/login.html", context, status=status)
+
+
+def remember_language(response: HttpResponse, user, config) -> None:
+    """The language the person chose (on any device) is this device's from now on."""
+    languages = [str(lang) for lang in config.languages] if config else []
+    if user.language_chosen and user.language in languages:
+        response.set_cookie(  # as Django's set_language sets it
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+
+
+def language_set_view(request: HttpRequest) -> HttpResponse:
+    """The footer's language switch (Django's ``set_language``), which a logged-in person's
+    account also keeps: their messages come in it and their next login on any device opens in
+    it."""
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    config = selectors.tenant_config()
+    allowed = [str(lang) for lang in config.languages] if config else []
+    if request.method == "POST" and request.user.is_authenticated and chosen in allowed:
+        User.objects.filter(pk=request.user.pk).update(language=chosen, language_chosen=True)
+    return response
 
 
 @require_POST
