@@ -1,4 +1,5 @@
-"""Polish and Ukrainian catalogues are complete: no empty or fuzzy entries."""
+"""Polish and Ukrainian catalogues are complete: no empty or fuzzy entries; and no template
+shows words that were never marked for translation."""
 
 import re
 from pathlib import Path
@@ -6,6 +7,57 @@ from pathlib import Path
 import pytest
 
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
+ROOT = Path(__file__).resolve().parents[2]
+
+# What templates may show untranslated: abbreviations and units every language writes alike,
+# the product's name, and the technical words of a DNS record and a key's prefix.
+SAME_IN_EVERY_LANGUAGE = {
+    "PDF", "NIP", "REGON", "PESEL", "IP", "KSeF", "zł", "m²", "ebok",
+    "CNAME", "IN", "your", "domain", "pl", "ebk", "bip", "brpo", "gov",
+}  # fmt: skip
+# The development mail viewer (DEBUG only) is a developer's tool, never a user's page.
+NOT_FOR_USERS = ("core/outbox/templates/outbox/dev_mail",)
+_BLOCK = re.compile(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}", re.S)
+_COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}|<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_TAG = re.compile(r"{%.*?%}|{{.*?}}", re.S)
+_HTML = re.compile(r"<[^>]*>", re.S)
+# Attributes a person reads (or hears from a screen reader).
+_READ_ATTRIBUTES = re.compile(r'\b(?:alt|title|aria-label|placeholder)="([^"]*)"')
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def unmarked_words(text: str, *, html: bool = True) -> list[str]:
+    """Words a template shows outside {% translate %} and {% blocktranslate %} (and outside
+    tags, variables, comments, scripts and, in HTML, markup)."""
+    for pattern in (_COMMENT, _BLOCK, _SCRIPT):
+        text = pattern.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    if html:
+        read = " ".join(_READ_ATTRIBUTES.findall(text))
+        text = _HTML.sub(" ", text) + " " + read
+    return [w for w in _WORD.findall(text) if w not in SAME_IN_EVERY_LANGUAGE]
+
+
+def test_the_check_finds_a_word_left_unmarked():
+    page = '{% load i18n %}<h1>{% translate "Invoices" %}</h1><p title="x">Faktury {{ n }}</p>'
+    assert unmarked_words(page) == ["Faktury"]
+    assert unmarked_words('<img alt="Logo spółdzielni" src="x">') == ["Logo", "spółdzielni"]
+    assert unmarked_words("{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}") == []
+
+
+def test_every_template_string_is_marked_for_translation():
+    found = {}
+    for path in sorted(ROOT.glob("*/**/templates/**/*")):
+        relative = path.relative_to(ROOT).as_posix()
+        if not path.is_file() or path.suffix not in (".html", ".txt"):
+            continue
+        if relative.startswith((".venv/", *NOT_FOR_USERS)):
+            continue
+        words = unmarked_words(path.read_text(encoding="utf-8"), html=path.suffix == ".html")
+        if words:
+            found[relative] = words
+    assert found == {}
 
 
 @pytest.mark.parametrize("language", ["pl", "uk"])
