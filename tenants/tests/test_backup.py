@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from billing.importing import import_text
@@ -176,11 +177,11 @@ def test_an_encrypted_export_restores_only_with_its_private_key(drill, tmp_path,
     )
     assert path.read_bytes().startswith(b"age-encryption.org/v1")
     tenant_delete(tenant=drill, confirmation="drill", actor="test")
-    with pytest.raises(CommandError, match="private key"):
+    with translation.override("en"), pytest.raises(CommandError, match="private key"):
         call_command("tenant_restore", str(path))
     stranger = tmp_path / "stranger.key"
     subprocess.run(["age-keygen", "-o", str(stranger)], check=True, capture_output=True)  # noqa: S603, S607
-    with pytest.raises(CommandError, match="could not be decrypted"):
+    with translation.override("en"), pytest.raises(CommandError, match="could not be decrypted"):
         call_command("tenant_restore", str(path), identity=str(stranger))
     assert not Tenant.objects.filter(slug="drill").exists()
     call_command("tenant_restore", str(path), identity=str(export_key))

@@ -1,0 +1,190 @@
+"""Every page of a portal is axe-clean (#21 item 1, WCAG 2.1 A and AA rules), on a phone and on
+a desktop: the pages are enumerated from the tenant URLconf, so a new page cannot be forgotten.
+Each page is opened by the first of anonymous, customer, property manager and administrator
+that it serves (the iskra demo portal, preset C); a page that takes an id in its path is
+reached through the journeys' own tests, and an answer that is not a page (a file, JSON, a
+redirect elsewhere) is listed apart."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from playwright.sync_api import Error as PlaywrightError
+
+from identity.tests.test_browser import _in_own_connection, customer_logs_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+SLUG = "iskra"
+PASSWORD = "Iskra2026"
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Not pages: the API, files, scripts and the session's own endpoints.
+NOT_PAGES = ("api/", "i18n/", "theme.css", "session/", "logout/", "media/", "dev/")
+# Pages none of the four is shown here, and why (any other is a page the check missed).
+NOT_SHOWN_HERE = {
+    "/account/terms/": "only while documents wait to be accepted",
+    "/account/2fa/": "only between the password and the second factor",
+    "/office/accounts/first-login-password/": "a POST that prints a letter",
+    "/office/customers/access-ending/": "only where access ends with the legal title",
+    "/switch/": "a POST (a manager's choice of customer)",
+    "/payments/pay/": "a POST that starts a payment",
+    "/office/payments/booked.csv": "a file",
+    "/balance.pdf": "a file",
+}
+
+
+def _routes() -> list[tuple[str, str]]:
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.name
+
+    return list(walk(get_resolver("ebok.urls_tenant").url_patterns))
+
+
+def _staff_session(login: str) -> str:
+    """A session of the demo's ``login`` with its second factor verified (committed)."""
+    from django_tenants.utils import schema_context
+
+    from identity.models import User
+    from identity.tests.conftest import login_verified_staff
+
+    box = {}
+
+    def run():
+        client = Client()
+        with schema_context(SLUG):
+            user = User.objects.get(username=login)
+        login_verified_staff(client, f"{SLUG}.localhost", user, PASSWORD)
+        box["session"] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    _in_own_connection(run)
+    return box["session"]
+
+
+@pytest.fixture
+def iskra():
+    """The demo portal offering every module, so that every page is there to check; its own
+    modules are given back afterwards."""
+    from django_tenants.utils import tenant_context
+
+    from demo.portals import load_demo_tenants
+    from tenants.models import Tenant
+    from tenants.policies import Module
+    from tenants.services import tenant_setting_set
+
+    def own_modules():
+        load_demo_tenants(slugs=(SLUG,))
+        with tenant_context(Tenant.objects.get(slug=SLUG)):
+            _give_a_customer_record()
+        return [str(m) for m in Tenant.objects.get(slug=SLUG).configuration.modules]
+
+    own = _in_own_connection(own_modules)
+
+    def offer(modules):
+        tenant = Tenant.objects.get(slug=SLUG)
+        tenant_setting_set(tenant=tenant, key="modules", value=modules, actor="test")
+
+    _in_own_connection(lambda: offer([m.value for m in Module]))
+    yield
+    _in_own_connection(lambda: offer(own))
+
+    def take_back():
+        from billing.models import Customer
+
+        with tenant_context(Tenant.objects.get(slug=SLUG)):
+            Customer.objects.filter(erp_id="A11Y-1").delete()
+
+    _in_own_connection(take_back)
+
+
+def _give_a_customer_record():
+    """The demo customer's account holds a customer record (pages about it open)."""
+    from billing.importing import import_text
+    from billing.models import Customer
+    from billing.services import customer_account_attach
+    from identity.models import User
+
+    assert not import_text(
+        "customers", "erp_id;symbol;kind;name\nA11Y-1;A11Y-1;individual;Anna Wiśniewska\n"
+    ).errors
+    customer_account_attach(
+        customer_ids=[Customer.objects.get(erp_id="A11Y-1").pk],
+        user=User.objects.get(username="anna.wisniewska"),
+    )
+
+
+def _violations(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": RULES}})
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    ]
+
+
+def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra):
+    base = f"http://{SLUG}.localhost:{server}"
+    pages = {}
+    for role in ("anonymous", "customer", "manager", "admin"):
+        context = browser.new_context(locale="pl-PL")
+        if role in ("customer", "manager"):
+            customer_logs_in(
+                context.new_page(),
+                base,
+                {"customer": "anna.wisniewska"}.get(role, "zarzadca"),
+                PASSWORD,
+            )
+        elif role == "admin":
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": _staff_session("admin"),
+                        "url": base,
+                    }
+                ]
+            )
+        pages[role] = context.new_page()
+
+    checked, elsewhere, unserved, problems = [], [], [], {}
+    for route, name in _routes():
+        if "<" in route or route.startswith(NOT_PAGES) or name in ("logout",):
+            continue
+        path = "/" + route
+        # the office's pages are the administrator's: no need to be refused by the others first
+        order = ["admin"] if route.startswith("office/") else list(pages)
+        for role in order:
+            page = pages[role]
+            try:
+                response = page.goto(base + path)
+            except PlaywrightError:  # an answer with no page to show (e.g. an empty 405)
+                # its error page must not cut into the next load: a new tab, the same session
+                pages[role] = page.context.new_page()
+                page.close()
+                continue
+            if response is None or response.status != 200:
+                continue
+            if "text/html" not in response.headers.get("content-type", ""):
+                elsewhere.append(path)
+                break
+            if page.url.split(str(server), 1)[1].split("?")[0] != path:
+                continue  # sent elsewhere (the login page, the office): not this role's page
+            for viewport, (width, height) in VIEWPORTS.items():
+                page.set_viewport_size({"width": width, "height": height})
+                found = _violations(page)
+                if found:
+                    problems[f"{path} ({role}, {viewport})"] = found
+            checked.append((path, role))
+            break
+        else:
+            unserved.append(path)
+    for page in pages.values():
+        page.context.close()
+    assert problems == {}
+    assert sorted(unserved + elsewhere) == sorted(NOT_SHOWN_HERE), checked
+    assert len(checked) >= 60, checked
