@@ -27,3 +27,18 @@ def in_thread(tenant, work):
     if "error" in out:
         raise out["error"]
     return out.get("value")
+
+
+def url_routes(urlconf: str) -> list[tuple[str, str]]:
+    """Every route of ``urlconf`` as (pattern, name), included ones flattened: what a test that
+    must cover every page walks, so that a new page cannot be forgotten."""
+    from django.urls import URLResolver, get_resolver  # noqa: PLC0415 - Django set up by then
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.name
+
+    return list(walk(get_resolver(urlconf).url_patterns))

@@ -23,7 +23,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from billing.importing import import_text
@@ -39,6 +38,7 @@ from billing.models import (
 from billing.services import customer_account_attach, grant_create, manager_company_create
 from billing.tests.conftest import FILES
 from core.outbox.models import Message
+from core.testing import url_routes
 from correspondence.models import (
     Announcement,
     CaseAttachment,
@@ -294,14 +294,7 @@ AUDIT_TABLES = {
 
 
 def _routes(urlconf: str):
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
-
-    return list(walk(get_resolver(urlconf).url_patterns))
+    return url_routes(urlconf)
 
 
 def _writes() -> dict[str, int]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 from playwright.sync_api import Error as PlaywrightError
 
+from core.testing import url_routes
 from identity.tests.test_browser import _in_own_connection, customer_logs_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
@@ -36,14 +36,7 @@ NOT_SHOWN_HERE = {
 
 
 def _routes() -> list[tuple[str, str]]:
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
-
-    return list(walk(get_resolver("ebok.urls_tenant").url_patterns))
+    return url_routes("ebok.urls_tenant")
 
 
 def _staff_session(login: str) -> str:

@@ -17,13 +17,19 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from identity.accessibility import ASSESSMENT, COMPLIANCE
-from identity.office.settings import _audit
+from identity.office.settings import _audit, add_setting_errors
 from identity.permissions import staff_required
 from tenants import policies
 from tenants.policies import AccessibilityDeclaration
 from tenants.services import tenant_setting_set
 
 DATES = ("published_on", "updated_on", "prepared_on", "reviewed_on")
+
+
+def _day(label) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class DeclarationForm(forms.Form):
@@ -33,16 +39,8 @@ class DeclarationForm(forms.Form):
         max_length=200,
         required=False,
     )
-    published_on = forms.DateField(
-        label=gettext_lazy("Date the portal was published"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    updated_on = forms.DateField(
-        label=gettext_lazy("Date of the last significant update"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    published_on = _day(gettext_lazy("Date the portal was published"))
+    updated_on = _day(gettext_lazy("Date of the last significant update"))
     status = forms.ChoiceField(
         label=gettext_lazy("Compliance with the law"),
         choices=[(str(k), v) for k, v in COMPLIANCE.items()],
@@ -53,16 +51,8 @@ class DeclarationForm(forms.Form):
         max_length=AccessibilityDeclaration.LONG,
         required=False,
     )
-    prepared_on = forms.DateField(
-        label=gettext_lazy("Date the declaration was prepared"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    reviewed_on = forms.DateField(
-        label=gettext_lazy("Date of the last review"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    prepared_on = _day(gettext_lazy("Date the declaration was prepared"))
+    reviewed_on = _day(gettext_lazy("Date of the last review"))
     assessment = forms.ChoiceField(
         label=gettext_lazy("Prepared on the basis of"),
         choices=[(str(k), v) for k, v in ASSESSMENT.items()],
@@ -132,17 +122,7 @@ def accessibility_edit(request):
                 actor=request.user,
             )
         except (ApplicationError, policies.PolicyError) as exc:
-            problems = (
-                exc.extra.get("fields", {})
-                if isinstance(exc, ApplicationError)
-                else {f"accessibility.{k}": v for k, v in exc.problems.items()}
-            )
-            for path, message in problems.items():
-                name = path.rpartition(".")[2]
-                for text in message if isinstance(message, list) else [message]:
-                    form.add_error(name if name in form.fields else None, str(text))
-            if not form.errors:
-                form.add_error(None, getattr(exc, "message", str(exc)))
+            add_setting_errors(form, exc, "accessibility")
         else:
             if changed:
                 saved = type(tenant).objects.get(pk=tenant.pk).configuration

@@ -312,6 +312,23 @@ def _asvs_warnings(config) -> list[tuple[str, str]]:
     return out
 
 
+def add_setting_errors(
+    form: forms.Form, exc: ApplicationError | policies.PolicyError, group: str
+) -> None:
+    """A refused change of ``group``: each problem on the field it names (else on the form)."""
+    problems = (
+        exc.extra.get("fields", {})
+        if isinstance(exc, ApplicationError)
+        else {f"{group}.{k}": v for k, v in exc.problems.items()}
+    )
+    for path, message in problems.items():
+        name = path.partition(".")[2] if "." in path else path
+        for text in message if isinstance(message, list) else [message]:
+            form.add_error(name if name in form.fields else None, str(text))
+    if not form.errors:
+        form.add_error(None, getattr(exc, "message", str(exc)))
+
+
 def _audit(request, group: str, before, after) -> None:
     """The change in the office's own log too (the platform keeps its own record)."""
     if group == "modules":
@@ -360,18 +377,7 @@ def settings_section(request, group: str):
                 actor=request.user,
             )
         except (ApplicationError, policies.PolicyError) as exc:
-            problems = (
-                exc.extra.get("fields", {})
-                if isinstance(exc, ApplicationError)
-                else {f"{group}.{k}": v for k, v in exc.problems.items()}
-            )
-            for path, message in problems.items():
-                name = path.partition(".")[2] if "." in path else path
-                messages_list = message if isinstance(message, list) else [message]
-                for text in messages_list:
-                    form.add_error(name if name in form.fields else None, str(text))
-            if not form.errors:
-                form.add_error(None, getattr(exc, "message", str(exc)))
+            add_setting_errors(form, exc, group)
         else:
             if changed:
                 saved = type(tenant).objects.get(pk=tenant.pk).configuration
