@@ -112,7 +112,9 @@ def _initial(declaration: AccessibilityDeclaration) -> dict:
 def accessibility_edit(request):
     tenant = request.tenant
     config = tenant.configuration
-    form = DeclarationForm(request.POST or None, initial=_initial(config.accessibility))
+    form = DeclarationForm(
+        request.POST if request.method == "POST" else None, initial=_initial(config.accessibility)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = tenant_setting_set(
