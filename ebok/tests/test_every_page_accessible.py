@@ -1,5 +1,6 @@
-"""Every page of a portal is axe-clean (#21 item 1, WCAG 2.1 A and AA rules), on a phone and on
-a desktop: the pages are enumerated from the tenant URLconf, so a new page cannot be forgotten.
+"""Every page of a portal, and every page of the platform's own host (landing, signup, the
+operators' console), is axe-clean (#21 item 1, WCAG 2.1 A and AA rules), on a phone and on a
+desktop: the pages are enumerated from the URLconfs, so a new page cannot be forgotten.
 Each page is opened by the first of anonymous, customer, property manager and administrator
 that it serves (the iskra demo portal, preset C); a page that takes an id in its path is
 reached through the journeys' own tests, and an answer that is not a page (a file, JSON, a
@@ -189,3 +190,110 @@ def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra
     assert problems == {}
     assert sorted(unserved + elsewhere) == sorted(NOT_SHOWN_HERE), checked
     assert len(checked) >= 60, checked
+
+
+# The account's steps (documents, second factor, forced password change) are the same views as
+# a portal's, checked there; here they show only while a step is pending.
+PLATFORM_STEPS = "account/"
+
+
+@pytest.fixture
+def operator_session(iskra):
+    """A verified session of an operator made for the check (committed; removed after, with
+    its second factor)."""
+    from django_tenants.utils import schema_context
+
+    from identity.models import User
+    from identity.services import user_create
+    from identity.tests.conftest import login_verified_staff
+
+    box = {}
+
+    def make():
+        with schema_context("public"):
+            operator = user_create(
+                login="a11y-operator",
+                password=PASSWORD,
+                role="operator",
+                email="a11y@ebok.example",
+                if_exists="keep",
+            )
+        client = Client()
+        login_verified_staff(client, "localhost", operator, PASSWORD)
+        box["session"] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        box["tenant"] = _tenant_pk()
+
+    def remove():
+        # closed, and its second factor gone (a sealed key would outlive other tests' key
+        # rotation); the row stays, as an operator's account would (its log names it)
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        from identity.models import BackupCodeDevice, SealedTOTPDevice
+
+        with schema_context("public"):
+            for model in (SealedTOTPDevice, BackupCodeDevice, StaticDevice):
+                model.objects.filter(user__username="a11y-operator").delete()
+            User.objects.filter(username="a11y-operator").update(is_active=False)
+
+    _in_own_connection(make)
+    yield box
+    _in_own_connection(remove)
+
+
+def _tenant_pk() -> int:
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(slug=SLUG).pk
+
+
+def test_every_platform_page_is_axe_clean_on_a_phone_and_a_desktop(
+    server, browser, operator_session
+):
+    """The platform's own pages: the landing page, the organisation's signup and terms, and the
+    operators' console (a tenant's page among them, with its export form)."""
+    base = f"http://localhost:{server}"
+    anonymous = browser.new_context(locale="pl-PL")
+    operator = browser.new_context(locale="pl-PL")
+    operator.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": operator_session["session"], "url": base}]
+    )
+    pages = {"anonymous": anonymous.new_page(), "operator": operator.new_page()}
+    ids = {"console_tenant": operator_session["tenant"]}
+    checked, unserved, problems = [], [], {}
+    for route, name in url_routes("ebok.urls_public"):
+        if route.startswith((*NOT_PAGES, PLATFORM_STEPS)) or name == "logout":
+            continue
+        if "<" in route:
+            if name not in ids:
+                continue
+            route = route.split("<", 1)[0] + f"{ids[name]}/"
+        path = "/" + route
+        order = ["operator"] if route.startswith("console/") else list(pages)
+        for role in order:
+            page = pages[role]
+            try:
+                response = page.goto(base + path)
+            except PlaywrightError:
+                pages[role] = page.context.new_page()
+                page.close()
+                continue
+            if response is None or response.status != 200:
+                continue
+            if page.url.split(str(server), 1)[1].split("?")[0] != path:
+                continue
+            for viewport, (width, height) in VIEWPORTS.items():
+                page.set_viewport_size({"width": width, "height": height})
+                found = _violations(page)
+                if found:
+                    problems[f"{path} ({role}, {viewport})"] = found
+            checked.append((path, role))
+            break
+        else:
+            unserved.append(path)
+    anonymous.close()
+    operator.close()
+    assert problems == {}
+    assert unserved == [], checked
+    assert {"/", "/signup/", "/console/", f"/console/tenants/{ids['console_tenant']}/"} <= {
+        path for path, _role in checked
+    }
