@@ -132,6 +132,40 @@ def _violations(page) -> list:
     ]
 
 
+def _walk(pages: dict, base: str, paths: list[tuple[str, list[str]]]):
+    """Each path opened as the first of its roles that it serves, and axe-checked on a phone and
+    a desktop: (pages checked with their role, answers that are not pages, paths served to none
+    of the roles, the violations found)."""
+    checked, elsewhere, unserved, problems = [], [], [], {}
+    for path, order in paths:
+        for role in order:
+            page = pages[role]
+            try:
+                response = page.goto(base + path)
+            except PlaywrightError:  # an answer with no page to show (e.g. an empty 405)
+                # its error page must not cut into the next load: a new tab, the same session
+                pages[role] = page.context.new_page()
+                page.close()
+                continue
+            if response is None or response.status != 200:
+                continue
+            if "text/html" not in response.headers.get("content-type", ""):
+                elsewhere.append(path)
+                break
+            if page.url.removeprefix(base).split("?")[0] != path:
+                continue  # sent elsewhere (the login page, the office): not this role's page
+            for viewport, (width, height) in VIEWPORTS.items():
+                page.set_viewport_size({"width": width, "height": height})
+                found = _violations(page)
+                if found:
+                    problems[f"{path} ({role}, {viewport})"] = found
+            checked.append((path, role))
+            break
+        else:
+            unserved.append(path)
+    return checked, elsewhere, unserved, problems
+
+
 def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra):
     base = f"http://{SLUG}.localhost:{server}"
     pages = {}
@@ -156,38 +190,13 @@ def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra
             )
         pages[role] = context.new_page()
 
-    checked, elsewhere, unserved, problems = [], [], [], {}
-    for route, name in _routes():
-        if "<" in route or route.startswith(NOT_PAGES) or name in ("logout",):
-            continue
-        path = "/" + route
+    paths = [
         # the office's pages are the administrator's: no need to be refused by the others first
-        order = ["admin"] if route.startswith("office/") else list(pages)
-        for role in order:
-            page = pages[role]
-            try:
-                response = page.goto(base + path)
-            except PlaywrightError:  # an answer with no page to show (e.g. an empty 405)
-                # its error page must not cut into the next load: a new tab, the same session
-                pages[role] = page.context.new_page()
-                page.close()
-                continue
-            if response is None or response.status != 200:
-                continue
-            if "text/html" not in response.headers.get("content-type", ""):
-                elsewhere.append(path)
-                break
-            if page.url.split(str(server), 1)[1].split("?")[0] != path:
-                continue  # sent elsewhere (the login page, the office): not this role's page
-            for viewport, (width, height) in VIEWPORTS.items():
-                page.set_viewport_size({"width": width, "height": height})
-                found = _violations(page)
-                if found:
-                    problems[f"{path} ({role}, {viewport})"] = found
-            checked.append((path, role))
-            break
-        else:
-            unserved.append(path)
+        ("/" + route, ["admin"] if route.startswith("office/") else list(pages))
+        for route, name in _routes()
+        if "<" not in route and not route.startswith(NOT_PAGES) and name != "logout"
+    ]
+    checked, elsewhere, unserved, problems = _walk(pages, base, paths)
     for page in pages.values():
         page.context.close()
     assert problems == {}
@@ -279,7 +288,7 @@ def test_every_platform_page_is_axe_clean_on_a_phone_and_a_desktop(
     )
     pages = {"anonymous": anonymous.new_page(), "operator": operator.new_page()}
     ids = {"console_tenant": operator_session["tenant"]}
-    checked, unserved, problems = [], [], {}
+    paths = []
     for route, name in url_routes("ebok.urls_public"):
         if route.startswith((*NOT_PAGES, PLATFORM_STEPS)) or name == "logout":
             continue
@@ -287,33 +296,12 @@ def test_every_platform_page_is_axe_clean_on_a_phone_and_a_desktop(
             if name not in ids:
                 continue
             route = route.split("<", 1)[0] + f"{ids[name]}/"
-        path = "/" + route
-        order = ["operator"] if route.startswith("console/") else list(pages)
-        for role in order:
-            page = pages[role]
-            try:
-                response = page.goto(base + path)
-            except PlaywrightError:
-                pages[role] = page.context.new_page()
-                page.close()
-                continue
-            if response is None or response.status != 200:
-                continue
-            if page.url.split(str(server), 1)[1].split("?")[0] != path:
-                continue
-            for viewport, (width, height) in VIEWPORTS.items():
-                page.set_viewport_size({"width": width, "height": height})
-                found = _violations(page)
-                if found:
-                    problems[f"{path} ({role}, {viewport})"] = found
-            checked.append((path, role))
-            break
-        else:
-            unserved.append(path)
+        paths.append(("/" + route, ["operator"] if route.startswith("console/") else list(pages)))
+    checked, elsewhere, unserved, problems = _walk(pages, base, paths)
     anonymous.close()
     operator.close()
     assert problems == {}
-    assert unserved == [], checked
+    assert (unserved, elsewhere) == ([], []), checked
     assert {"/", "/signup/", "/console/", f"/console/tenants/{ids['console_tenant']}/"} <= {
         path for path, _role in checked
     }

@@ -32,6 +32,16 @@ def _day(label) -> forms.DateField:
     )
 
 
+def _text(label, rows: int, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=AccessibilityDeclaration.LONG,
+        required=False,
+    )
+
+
 class DeclarationForm(forms.Form):
     entity = forms.CharField(
         label=gettext_lazy("The body that declares"),
@@ -45,12 +55,7 @@ class DeclarationForm(forms.Form):
         label=gettext_lazy("Compliance with the law"),
         choices=[(str(k), v) for k, v in COMPLIANCE.items()],
     )
-    exceptions = forms.CharField(
-        label=gettext_lazy("What is not accessible, and why (one item a line)"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=AccessibilityDeclaration.LONG,
-        required=False,
-    )
+    exceptions = _text(gettext_lazy("What is not accessible, and why (one item a line)"), 5)
     prepared_on = _day(gettext_lazy("Date the declaration was prepared"))
     reviewed_on = _day(gettext_lazy("Date of the last review"))
     assessment = forms.ChoiceField(
@@ -69,22 +74,15 @@ class DeclarationForm(forms.Form):
     contact_phone = forms.CharField(
         label=gettext_lazy("Their phone"), max_length=200, required=False
     )
-    architecture = forms.CharField(
-        label=gettext_lazy("Architectural accessibility of the office"),
-        help_text=gettext_lazy(
+    architecture = _text(
+        gettext_lazy("Architectural accessibility of the office"),
+        5,
+        gettext_lazy(
             "Entrances, ramps and lifts, parking for people with disabilities, an induction "
             "loop, an assistance dog's entry."
         ),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=AccessibilityDeclaration.LONG,
-        required=False,
     )
-    sign_language = forms.CharField(
-        label=gettext_lazy("Sign-language interpreter"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=AccessibilityDeclaration.LONG,
-        required=False,
-    )
+    sign_language = _text(gettext_lazy("Sign-language interpreter"), 2)
     reviewed_today = forms.BooleanField(
         label=gettext_lazy("I have reviewed the declaration today"), required=False
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -45,10 +43,11 @@ def accessibility_declaration(request: HttpRequest) -> HttpResponse:
             "d": declaration,
             "entity": declaration.entity or config.payee.name or branding.portal_name,
             "site": request.build_absolute_uri("/"),
-            "published_on": _day(declaration.published_on) or timezone.localdate(tenant.created_at),
-            "updated_on": _day(declaration.updated_on),
-            "prepared_on": _day(declaration.prepared_on),
-            "reviewed_on": _day(declaration.reviewed_on),
+            "published_on": declaration.day("published_on")
+            or timezone.localdate(tenant.created_at),
+            "updated_on": declaration.day("updated_on"),
+            "prepared_on": declaration.day("prepared_on"),
+            "reviewed_on": declaration.day("reviewed_on"),
             "status": COMPLIANCE[declaration.status],
             "assessment": ASSESSMENT[declaration.assessment],
             "exceptions": [line for line in declaration.exceptions.splitlines() if line.strip()],
@@ -56,10 +55,3 @@ def accessibility_declaration(request: HttpRequest) -> HttpResponse:
             "contact_phone": declaration.contact_phone or branding.contact_phone,
         },
     )
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

@@ -577,9 +577,13 @@ class AccessibilityDeclaration:
                 out[name] = str(_("At most %(n)d characters.") % {"n": 200})
         return out
 
+    def day(self, name: str) -> date | None:
+        """One of the declaration's dates (``published_on``, ...) as a day (None: not given)."""
+        return _iso_day(getattr(self, name))
+
     def review_due(self, today: date) -> bool:
         """Not yet reviewed this year (the law asks for a review each year by 31 March)."""
-        reviewed = _iso_day(self.reviewed_on) or _iso_day(self.prepared_on)
+        reviewed = self.day("reviewed_on") or self.day("prepared_on")
         return reviewed is None or reviewed < date(today.year, 1, 1)
 
 
