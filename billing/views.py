@@ -156,6 +156,7 @@ def invoice_detail(request, pk: int):
     if invoice is None:
         raise Http404
     content = invoice_content(request, invoice)
+    content["pay_url"] = _pay_url(request)
     for code in ("kod1", "kod2"):
         if content[code]:
             content[code]["qr"] = segno.make(content[code]["url"], error="m").svg_data_uri(

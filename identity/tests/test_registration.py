@@ -491,6 +491,22 @@ def test_flow_b_wrong_or_replayed_captcha_and_mismatched_emails(
     assert RegistrationRequest.objects.count() == 1
 
 
+def test_each_help_is_shown_once_and_described_by_what_exists(client, piast):
+    """The page printed every field's help twice (the field's own and the form's copy); the
+    human check's question was read twice over. Each field's description is one element."""
+    import re
+
+    page = client.get("/register/", HTTP_HOST=A_HOST).content.decode()
+    helps = re.findall(r'<p class="help" id="([^"]+)">', page)
+    assert "id_captcha_help" in helps
+    assert len(helps) == len(set(helps))
+    texts = re.findall(r'<p class="help" id="[^"]+">([^<]+)</p>', page)
+    assert len(texts) == len(set(texts))
+    for described in re.findall(r'aria-describedby="([^"]+)"', page):
+        for target in described.split():
+            assert f'id="{target}"' in page, target
+
+
 def test_registration_api_serves_the_captcha(client, piast):
     body = client.get("/api/v1/registration", HTTP_HOST=A_HOST).json()
     assert body["flow"] == "verified_self_service"
