@@ -1,6 +1,8 @@
 """Every page of a portal, and every page of the platform's own host (landing, signup, the
 operators' console), is axe-clean (#21 item 1, WCAG 2.1 A and AA rules), on a phone and on a
-desktop: the pages are enumerated from the URLconfs, so a new page cannot be forgotten.
+desktop, and on the phone with the text twice as large nothing is pushed out of its width (WCAG
+1.4.4; a table may scroll in its own region): the pages are enumerated from the URLconfs, so a
+new page cannot be forgotten.
 Each page is opened by the first of anonymous, customer, property manager and administrator
 that it serves (the iskra demo portal, preset C); a page that takes an id in its path is
 reached through the journeys' own tests, and an answer that is not a page (a file, JSON, a
@@ -20,6 +22,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 SLUG = "iskra"
 PASSWORD = "Iskra2026"
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 900)}
+# WCAG 1.4.4: text made twice as large (the browser's text size, not a zoom of the page) must
+# lose nothing; on a phone, nothing may be pushed out of the page's width (what is, when it is).
+TEXT_AT_200 = """() => {
+  const root = document.documentElement;
+  root.style.fontSize = "200%";
+  let wide = "";
+  if (root.scrollWidth > root.clientWidth) {
+    const out = [...document.body.querySelectorAll("*")].filter(
+      e => e.getBoundingClientRect().right > root.clientWidth + 1 && !(e.parentElement && e.parentElement.closest(".table-scroll")));
+    const name = e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "");
+    wide = root.scrollWidth + " px wide: " + out.slice(-3).map(name).join(", ");
+  }
+  root.style.fontSize = "";
+  return wide;
+}"""
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Not pages: the API, files, scripts and the session's own endpoints.
 NOT_PAGES = ("api/", "i18n/", "theme.css", "session/", "logout/", "media/", "dev/")
@@ -159,6 +176,9 @@ def _walk(pages: dict, base: str, paths: list[tuple[str, list[str]]]):
                 found = _violations(page)
                 if found:
                     problems[f"{path} ({role}, {viewport})"] = found
+                wide = page.evaluate(TEXT_AT_200) if viewport == "phone" else ""
+                if wide:
+                    problems[f"{path} ({role}, phone, text at 200 %)"] = wide
             checked.append((path, role))
             break
         else:
