@@ -18,13 +18,16 @@ def scaled(full: int, quick: int) -> int:
 
 
 def scratch_database(name: str) -> None:
-    """Drop and create database ``name`` on the server of DATABASE_URL."""
+    """Drop and create database ``name`` on the server of DATABASE_URL: empty, or a copy of
+    ``BENCH_TEMPLATE_DB`` when that is set (the suite's quick runs start from one database
+    migrated once, so a benchmark's own migration finds nothing to do)."""
     import psycopg
 
+    template = os.environ.get("BENCH_TEMPLATE_DB", "")
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ebok")
     with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 def write_section(marker: str, table: str, heading: str = "") -> None:

@@ -517,6 +517,7 @@ def main() -> None:
     private = _private_postgres(folder)
     if private is not None:
         os.environ["DATABASE_URL"], restart, stop = private
+        os.environ.pop("BENCH_TEMPLATE_DB", None)  # a server of its own: migrated from nothing
     try:
         _main(folder, restart if private is not None else None)
     finally:
