@@ -3,6 +3,7 @@
 from billing import selectors
 from billing.models import Building, Customer
 from billing.views import FOCUS_KEY
+from core.collation import in_language_order
 
 
 def manager_switch(request) -> dict:
@@ -15,10 +16,12 @@ def manager_switch(request) -> dict:
         return {}
     return {
         "manager_switch": {
-            "customers": Customer.objects.filter(pk__in=scope.customer_ids).order_by("name")[:200],
+            "customers": Customer.objects.filter(pk__in=scope.customer_ids).order_by(
+                *in_language_order("name"), "pk"
+            )[:200],
             "buildings": Building.objects.filter(premises__pk__in=scope.premises_ids)
             .distinct()
-            .order_by("street", "building_no")[:200],
+            .order_by(*in_language_order("street"), "building_no")[:200],
             "focus": request.session.get(FOCUS_KEY) or {},
         }
     }

@@ -33,6 +33,7 @@ from billing.models import (
     Settlement,
 )
 from core.access import Role
+from core.collation import in_language_order
 from identity.models import User
 from identity.profile import Section
 
@@ -197,7 +198,7 @@ def premises_list(*, actor: User, focus: Focus | None = None) -> QuerySet:
         rows = rows.filter(legal_titles__customer_id__in=scope.customer_ids).distinct()
     if scope.premises_ids is not None:
         rows = rows.filter(pk__in=scope.premises_ids)
-    return rows.order_by("city", "street", "building_no", "flat_no", "pk")
+    return rows.order_by(*in_language_order("city", "street"), "building_no", "flat_no", "pk")
 
 
 def contract_list(*, actor: User, focus: Focus | None = None) -> QuerySet:

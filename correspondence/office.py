@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.models import Customer, LegalTitle
+from core.collation import in_language_order
 from core.errors import ApplicationError
 from core.paging import keyset_page
 from correspondence import selectors, services
@@ -30,7 +31,9 @@ PERMISSION = "cases.answer"
 
 
 def _staff_choices() -> list[tuple[int, str]]:
-    rows = staff_with_permission(PERMISSION).order_by("last_name", "first_name", "username")
+    rows = staff_with_permission(PERMISSION).order_by(
+        *in_language_order("last_name", "first_name"), "username"
+    )
     return [(u.pk, u.get_full_name() or u.shown_login) for u in rows]
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 from psycopg import sql
 
+from core.collation import in_language_order
 from core.personal_data import holdings
 from tenants import policies
 from tenants.models import (
@@ -177,7 +178,7 @@ def tenant_console_list(*, query: str = "", status: str = "", limit: int = 100) 
         ).distinct()
     if status:
         rows = rows.filter(status=status)
-    return tenant_console_rows(list(rows.order_by("name")[:limit]))
+    return tenant_console_rows(list(rows.order_by(*in_language_order("name"), "pk")[:limit]))
 
 
 def tenant_console_rows(tenants: list[Tenant]) -> list[dict]:

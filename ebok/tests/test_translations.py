@@ -104,3 +104,34 @@ def test_catalogue_compiles_as_the_image_build_compiles_it(language, tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+# Polish and Ukrainian count in three forms (1; 2–4 but not 12–14; the rest): the catalogues'
+# plural rules must pick them, or "5 faktury" reads as broken Polish.
+COUNTED = {
+    "pl": {
+        1: "1 faktura jest",
+        2: "2 faktury są",
+        4: "4 faktury są",
+        5: "5 faktur jest",
+        12: "12 faktur jest",
+        14: "14 faktur jest",
+        22: "22 faktury są",
+        25: "25 faktur jest",
+        101: "101 faktur jest",
+    },
+    "uk": {1: "1 рахунок ", 21: "21 рахунок ", 2: "2 рахунки", 5: "5 рахунків", 11: "11 рахунків"},
+    "en": {1: "1 invoice is", 2: "2 invoices are", 21: "21 invoices are"},
+}
+
+
+@pytest.mark.parametrize("language", sorted(COUNTED))
+def test_counted_words_take_the_languages_plural_forms(language):
+    from django.utils import translation
+
+    for n, expected in COUNTED[language].items():
+        with translation.override(language):
+            text = translation.ngettext(
+                "%(n)s invoice is overdue", "%(n)s invoices are overdue", n
+            ) % {"n": n}
+        assert text.startswith(expected), (n, text)

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.collation import in_language_order
 from core.errors import ApplicationError
 from core.http import base_url
 from identity import onboarding, selectors
@@ -307,7 +308,9 @@ def _staff(request, tenant, config) -> HttpResponse:
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect("office_onboarding_step", step="staff")
-    staff = User.objects.filter(role__in=User.STAFF_ROLES).order_by("last_name", "pk")
+    staff = User.objects.filter(role__in=User.STAFF_ROLES).order_by(
+        *in_language_order("last_name", "first_name"), "pk"
+    )
     return _page(request, "staff", {"form": form, "staff": staff}, 400 if form.errors else 200)
 
 
