@@ -48,3 +48,10 @@ def retention_apply() -> int:
     from identity.services.erasure import retention_apply as apply  # noqa: PLC0415 - the services queue these tasks
 
     return apply().pk
+
+
+@shared_task(name="identity.tasks.accessibility_review_remind")
+def accessibility_review_remind() -> int:
+    from identity.services import accessibility_review_remind as remind  # noqa: PLC0415 - the services queue these tasks
+
+    return remind()

@@ -122,6 +122,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "args": ("identity.tasks.retention_apply",),
     },
+    # The accessibility declaration's yearly review (by 31 March): its administrators reminded.
+    "accessibility-review": {
+        "task": "ebok.tasks.run_for_every_tenant",
+        "schedule": crontab(hour=8, minute=30),
+        "args": ("identity.tasks.accessibility_review_remind",),
+    },
     # Customers' copies of their data are deleted a week after they were made.
     "data-exports-expire": {
         "task": "ebok.tasks.run_for_every_tenant",

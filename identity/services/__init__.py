@@ -24,6 +24,7 @@ from identity.services.data_export import (  # noqa: F401 - the package's names
     data_exports_expire,
 )
 from identity.services.documents import (  # noqa: F401 - the package's names
+    accessibility_review_remind,
     document_publish,
     documents_accept,
     register_publish_listener,

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.access import Role
 from core.errors import ApplicationError
+from core.http import tenant_base_url
+from core.outbox.models import Message
+from core.outbox.services import email_enqueue, recipient_language
 from identity import (
     selectors,  # the Celery tasks of the functions below (they call back here)
 )
@@ -88,3 +94,47 @@ _PUBLISHED: list[Callable[[Document], object]] = []
 def register_publish_listener(listener: Callable[[Document], object]) -> None:
     if listener not in _PUBLISHED:
         _PUBLISHED.append(listener)
+
+
+# When the tenant's administrators are reminded of the accessibility declaration's yearly
+# review (the law: by 31 March): from 1 March, again in its last week, then once a month while it
+# is late. Each reminder goes once to each administrator.
+REVIEW_REMINDERS = (((3, 25), "last-week"), ((3, 1), "march"))  # (month, day), the latest first
+
+
+def _review_stage(today: date) -> str | None:
+    if today > date(today.year, 3, 31):
+        return f"late-{today.month:02d}"
+    for start, name in REVIEW_REMINDERS:
+        if (today.month, today.day) >= start:
+            return name
+    return None
+
+
+def accessibility_review_remind(*, today: date | None = None) -> int:
+    """E-mail the tenant's administrators while this year's review of the accessibility
+    declaration is not done; returns how many were written to now."""
+    today = today or timezone.localdate()
+    config = selectors.tenant_config()
+    stage = _review_stage(today)
+    if config is None or stage is None or not config.accessibility.review_due(today):
+        return 0
+    link = tenant_base_url() + reverse("office_accessibility")
+    sent = 0
+    admins = User.objects.filter(role=Role.TENANT_ADMIN, is_active=True).exclude(email="")
+    for admin in admins.order_by("pk"):
+        key = f"accessibility-review:{today.year}:{stage}:{admin.pk}"
+        if Message.objects.filter(idempotency_key=key).exists():
+            continue
+        language = recipient_language(admin.language)
+        with translation.override(language):
+            email_enqueue(
+                to=admin.email,
+                template="accessibility_review_due",
+                language=language,
+                context={"link": link, "late": stage.startswith("late"), "year": today.year},
+                user_id=admin.pk,
+                idempotency_key=key,
+            )
+        sent += 1
+    return sent

@@ -153,3 +153,75 @@ def test_staff_other_than_the_administrator_cannot_change_it(alpha, staff):
     assert client.get("/office/accessibility/", HTTP_HOST=A).status_code == 403
     assert client.post("/office/accessibility/", VALID, HTTP_HOST=A).status_code == 403
     assert _declaration(alpha).contact_person == ""
+
+
+def _reminded(day: date) -> list[tuple[str, str]]:
+    from core.outbox.models import Message
+    from identity.services import accessibility_review_remind
+
+    before = set(Message.objects.values_list("pk", flat=True))
+    accessibility_review_remind(today=day)
+    return sorted(
+        Message.objects.exclude(pk__in=before)
+        .filter(template="accessibility_review_due")
+        .values_list("recipient", "subject")
+    )
+
+
+def test_administrators_are_reminded_by_31_march_then_monthly_while_late(
+    alpha, staff, django_capture_on_commit_callbacks
+):
+    """The law's yearly review: the administrators (in their own language; no other staff) are
+    e-mailed from 1 March, again in its last week, and once a month while it is late; each
+    reminder once; none once the review is recorded, nor in another tenant."""
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=alpha,
+            key="accessibility",
+            value={**VALID, "reviewed_on": "2026-03-15"},
+            actor="t",
+        )
+    connection.set_tenant(Tenant.objects.get(pk=alpha.pk))
+    admin = user_create(login="adm", password=PASSWORD, role="tenant_admin", email="a@alfa.example")
+    english = user_create(
+        login="adm2", password=PASSWORD, role="tenant_admin", email="e@alfa.example"
+    )
+    english.language = "en"
+    english.save(update_fields=["language"])
+    assert staff.role == "customer_service"  # staff who are not administrators: not reminded
+    assert _reminded(date(2027, 2, 28)) == []  # not yet the time
+    first = _reminded(date(2027, 3, 1))
+    assert [to for to, _subject in first] == ["a@alfa.example", "e@alfa.example"]
+    assert dict(first)["e@alfa.example"].startswith(
+        "Review the accessibility declaration by 31 March"
+    )
+    assert "31 marca" in dict(first)["a@alfa.example"]
+    assert _reminded(date(2027, 3, 2)) == []  # once
+    assert len(_reminded(date(2027, 3, 25))) == 2  # its last week
+    assert _reminded(date(2027, 3, 31)) == []
+    late = _reminded(date(2027, 4, 1))
+    assert "late" in dict(late)["e@alfa.example"]
+    assert _reminded(date(2027, 4, 20)) == []
+    assert len(_reminded(date(2027, 5, 1))) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_setting_set(
+            tenant=alpha,
+            key="accessibility",
+            value={**VALID, "reviewed_on": "2027-05-02"},
+            actor="t",
+        )
+    connection.set_tenant(Tenant.objects.get(pk=alpha.pk))
+    assert _reminded(date(2027, 6, 1)) == []  # reviewed: nothing more this year
+
+
+def test_another_tenants_administrators_are_not_reminded(alpha, beta):
+    from core.outbox.models import Message
+
+    connection.set_tenant(alpha)
+    user_create(login="adm", password=PASSWORD, role="tenant_admin", email="a@alfa.example")
+    connection.set_tenant(beta)
+    user_create(login="adm", password=PASSWORD, role="tenant_admin", email="b@beta.example")
+    connection.set_tenant(alpha)
+    _reminded(date(2027, 3, 1))
+    connection.set_tenant(beta)
+    assert not Message.objects.filter(template="accessibility_review_due").exists()
