@@ -182,7 +182,7 @@ def test_administrators_are_reminded_by_31_march_then_monthly_while_late(
             actor="t",
         )
     connection.set_tenant(Tenant.objects.get(pk=alpha.pk))
-    admin = user_create(login="adm", password=PASSWORD, role="tenant_admin", email="a@alfa.example")
+    user_create(login="adm", password=PASSWORD, role="tenant_admin", email="a@alfa.example")
     english = user_create(
         login="adm2", password=PASSWORD, role="tenant_admin", email="e@alfa.example"
     )
