@@ -4,11 +4,16 @@ desktop, and on the phone with the text twice as large nothing is pushed out of 
 1.4.4; a table may scroll in its own region): the pages are enumerated from the URLconfs, so a
 new page cannot be forgotten.
 Each page is opened by the first of anonymous, customer, property manager and administrator
-that it serves (the iskra demo portal, preset C); a page that takes an id in its path is
-reached through the journeys' own tests, and an answer that is not a page (a file, JSON, a
+that it serves (the iskra demo portal, preset C, with a small history); a page with an id in its
+path is opened with an id of the demo's records (``IDS``); a link with a token, with a token that
+is not valid (the page that says so); a route with an id that is not a page is a file (``FILES``)
+or an action, which a GET must refuse with 405. An answer that is not a page (a file, JSON, a
 redirect elsewhere) is listed apart."""
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 import pytest
 from django.conf import settings
@@ -52,6 +57,20 @@ NOT_SHOWN_HERE = {
     "/balance.pdf": "a file",
 }
 
+# Routes with an id in their path that serve a file, not a page.
+FILES = {
+    "data_export_download", "document_pdf", "branding_logo", "office_report_csv",
+    "office_import_sample", "office_import_job_status", "billing_invoice_pdf",
+    "billing_invoice_xml", "metering_readings_csv", "metering_reading_photo",
+    "metering_office_reading_photo", "correspondence_document_file", "correspondence_letter_pdf",
+    "correspondence_attachment", "correspondence_office_attachment",
+}  # fmt: skip
+# Links with a token: opened with one that is not valid, they must say so on a page of their own.
+TOKEN_PAGES = {
+    "password_reset_complete", "email_confirm", "register_activate", "password_set",
+    "notifications_unsubscribe",
+}  # fmt: skip
+
 
 def _routes() -> list[tuple[str, str]]:
     return url_routes("ebok.urls_tenant")
@@ -83,7 +102,7 @@ def iskra():
     modules are given back afterwards."""
     from django_tenants.utils import tenant_context
 
-    from demo.portals import load_demo_tenants
+    from demo.portals import load_demo_ledger, load_demo_tenants
     from tenants.models import Tenant
     from tenants.policies import Module
     from tenants.services import tenant_setting_set
@@ -91,7 +110,6 @@ def iskra():
     def own_modules():
         load_demo_tenants(slugs=(SLUG,))
         with tenant_context(Tenant.objects.get(slug=SLUG)):
-            _give_a_customer_record()
             state["outbox"] = _outbox_mark()
         return [str(m) for m in Tenant.objects.get(slug=SLUG).configuration.modules]
 
@@ -103,17 +121,29 @@ def iskra():
         tenant_setting_set(tenant=tenant, key="modules", value=modules, actor="test")
 
     _in_own_connection(lambda: offer([m.value for m in Module]))
-    yield
+
+    def ids():
+        # a small history (the demo customer's records), its letters and cases too now that
+        # every module is offered
+        load_demo_ledger(SLUG, customers=3, months=2)
+        with tenant_context(Tenant.objects.get(slug=SLUG)):
+            return _demo_ids()
+
+    yield _in_own_connection(ids)
     _in_own_connection(lambda: offer(own))
 
     def take_back():
         from django_otp.plugins.otp_static.models import StaticDevice
 
-        from billing.models import Customer
+        from billing.models import ImportJob
         from identity.models import BackupCodeDevice, SealedTOTPDevice
+        from metering.models import ReadingWindow
+        from payments.models import Payment
 
         with tenant_context(Tenant.objects.get(slug=SLUG)):
-            Customer.objects.filter(erp_id="A11Y-1").delete()
+            Payment.objects.filter(title=MADE).delete()
+            ImportJob.objects.filter(failure=MADE).delete()
+            ReadingWindow.objects.filter(name=MADE).delete()
             # the second factors the check enrolled or began to (the enrolment page makes one),
             # sealed with this run's key, would outlive the key rotation other tests make
             visitors = ["admin", "anna.wisniewska", "zarzadca"]
@@ -124,20 +154,86 @@ def iskra():
     _in_own_connection(take_back)
 
 
-def _give_a_customer_record():
-    """The demo customer's account holds a customer record (pages about it open)."""
-    from billing.importing import import_text
-    from billing.models import Customer
-    from billing.services import customer_account_attach
-    from identity.models import User
+MADE = "a11y-check"  # what the check makes for its pages, and removes
 
-    assert not import_text(
-        "customers", "erp_id;symbol;kind;name\nA11Y-1;A11Y-1;individual;Anna Wiśniewska\n"
-    ).errors
-    customer_account_attach(
-        customer_ids=[Customer.objects.get(erp_id="A11Y-1").pk],
-        user=User.objects.get(username="anna.wisniewska"),
+
+def _demo_ids() -> dict[str, list[dict]]:
+    """The ids the pages with an id in their path are opened with: the demo customer's records,
+    and a payment, an import and a reading period made for the check (each route's list of
+    path values)."""
+    from django.db import connection
+
+    from billing.models import Customer, ImportJob, Invoice
+    from core.outbox.models import Message
+    from correspondence.models import Announcement, Case, Letter
+    from correspondence.services import offered_kinds
+    from identity.models import Document, User
+    from identity.office.settings import SECTIONS
+    from identity.onboarding.views import STEPS
+    from metering.models import Meter, ReadingWindow
+    from payments.models import Gateway, Payment
+
+    anna = User.objects.get(username="anna.wisniewska")
+    customer = Customer.objects.get(erp_id="K0")
+    message = Message.objects.create(
+        recipient=anna.email, template="payment_received", event="payment_received", language="pl", subject=MADE,
+        body_text="Dziękujemy za wpłatę.", status=Message.Status.SENT, user_id=anna.pk,
+    )  # fmt: skip
+    meter = Meter.objects.filter(premises__legal_titles__customer=customer).first()
+    case = Case.objects.filter(customer=customer).order_by("pk").first()
+    window = ReadingWindow.objects.create(
+        name=MADE, opens_on=date(2026, 12, 1), closes_on=date(2026, 12, 14)
     )
+    job = ImportJob.objects.create(entity="customers", status="done", failure=MADE)
+    payment = Payment.objects.create(
+        gateway=Gateway.PRZELEWY24, customer=customer, started_by=anna, amount_grosze=1000,
+        title=MADE,
+    )  # fmt: skip
+
+    def one(model, **where) -> list[dict]:
+        first = model.objects.filter(**where).order_by("pk").first()
+        assert first is not None, f"the demo has no {model.__name__} for its page"
+        return [{"pk": first.pk}]
+
+    return {
+        "document": one(Document),
+        "notifications_office_message": [{"pk": message.pk}],
+        "notifications_office_account": [{"user_id": anna.pk}],
+        "office_settings_section": [{"group": group} for group in SECTIONS],
+        "office_onboarding_step": [{"step": step} for step, _label in STEPS],
+        "office_customer": [{"pk": customer.pk}],
+        "office_import_job": [{"pk": job.pk}],
+        "billing_invoice": one(Invoice, customer=customer),
+        "metering_meter": [{"pk": meter.pk}],
+        "metering_premises": [{"pk": meter.premises_id}],
+        "metering_office_replace": [{"pk": meter.pk}],
+        "metering_office_window": [{"pk": window.pk}],
+        "metering_office_window_missing": [{"pk": window.pk}],
+        "correspondence_letter": one(Letter),
+        "correspondence_office_announcement": one(Announcement),
+        "correspondence_office_announcement_notify": one(Announcement),
+        "correspondence_case_new": [
+            {"kind": kind.slug} for kind in offered_kinds(connection.tenant.configuration)
+        ],
+        "correspondence_case": [{"pk": case.pk}],
+        "correspondence_office_case_new": [{"customer_id": customer.pk}],
+        "correspondence_office_case": [{"pk": case.pk}],
+        "payments_office_gateway": [{"gateway": gateway} for gateway in Gateway.values],
+        "payments_return": [{"public_id": str(payment.public_id)}],
+    }
+
+
+def _filled(route: str, values: dict) -> str:
+    """``route`` with its path's parameters given ``values`` (any other: a placeholder)."""
+    return "/" + re.sub(
+        r"<(?:(\w+):)?(\w+)>",
+        lambda m: str(values.get(m.group(2), FILLER.get(m.group(1) or "str", "x"))),
+        route,
+    )
+
+
+FILLER = {"int": 1, "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+STATUS = """async url => (await fetch(url, {redirect: "manual"})).status"""
 
 
 def _violations(page) -> list:
@@ -149,12 +245,13 @@ def _violations(page) -> list:
     ]
 
 
-def _walk(pages: dict, base: str, paths: list[tuple[str, list[str]]]):
+def _walk(pages: dict, base: str, paths: list[tuple]):
     """Each path opened as the first of its roles that it serves, and axe-checked on a phone and
     a desktop: (pages checked with their role, answers that are not pages, paths served to none
     of the roles, the violations found)."""
     checked, elsewhere, unserved, problems = [], [], [], {}
-    for path, order in paths:
+    for path, order, *answers in paths:
+        answers = answers[0] if answers else (200,)
         for role in order:
             page = pages[role]
             try:
@@ -164,7 +261,7 @@ def _walk(pages: dict, base: str, paths: list[tuple[str, list[str]]]):
                 pages[role] = page.context.new_page()
                 page.close()
                 continue
-            if response is None or response.status != 200:
+            if response is None or response.status not in answers:
                 continue
             if "text/html" not in response.headers.get("content-type", ""):
                 elsewhere.append(path)
@@ -210,18 +307,31 @@ def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra
             )
         pages[role] = context.new_page()
 
-    paths = [
+    paths, actions = [], []
+    for route, name in _routes():
+        if route.startswith(NOT_PAGES) or name == "logout" or name in FILES:
+            continue
         # the office's pages are the administrator's: no need to be refused by the others first
-        ("/" + route, ["admin"] if route.startswith("office/") else list(pages))
-        for route, name in _routes()
-        if "<" not in route and not route.startswith(NOT_PAGES) and name != "logout"
-    ]
+        roles = ["admin"] if route.startswith("office/") else list(pages)
+        if "<" not in route:
+            paths.append(("/" + route, roles))
+        elif name in TOKEN_PAGES:  # a link that is no longer (or never was) valid
+            paths.append((_filled(route, {"token": "nieaktualny"}), ["anonymous"], (400, 404, 410)))
+        elif name in iskra:
+            paths += [(_filled(route, values), roles) for values in iskra[name]]
+        else:
+            actions.append((name, _filled(route, {}), roles[-1]))
     checked, elsewhere, unserved, problems = _walk(pages, base, paths)
+    report = "\n".join(f"{where}: {found}" for where, found in problems.items())
+    # the rest are actions: a GET of them is refused (a page with an id missing from IDS is not)
+    refused = {name: pages[role].evaluate(STATUS, base + path) for name, path, role in actions}
     for page in pages.values():
         page.context.close()
-    assert problems == {}
+    assert problems == {}, report
     assert sorted(unserved + elsewhere) == sorted(NOT_SHOWN_HERE), checked
-    assert len(checked) >= 60, checked
+    assert len(checked) >= 100, checked
+    assert {name: status for name, status in refused.items() if status != 405} == {}
+    assert len(refused) >= 30, refused
 
 
 # The account's steps (documents, second factor, forced password change) are the same views as

@@ -18,9 +18,11 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from identity.tests.test_browser import _assert_accessible, _in_own_connection, in_tenant_committed
@@ -45,6 +47,7 @@ NUMBER = 990001  # the newcomer's number in every portal's own symbol format
 # How the e-mails name the login and the password, in the three languages.
 LOGIN = r"(?i)(?:login|логін): (\S+)"
 PASSWORD = r"(?i)(?:password|hasło|пароль)[^:\n]{0,20}: (\S+)"
+WINDOW = "Odczyty nowego klienta"  # the reading period the journey opens where periods are used
 ERP = "NJ"  # the prefix of every record the journey adds (and removes)
 
 
@@ -130,17 +133,17 @@ def _prepare(portal: Portal, simulator_url: str) -> Newcomer:  # noqa: F811
     from billing.importing import import_text
     from billing.models import Invoice
     from core.outbox.models import Message
-    from demo.portals import load_demo_ledger, load_demo_tenants
+    from demo.portals import load_demo_tenants
+    from identity.models import User
     from metering.models import Meter
+    from metering.services import window_save
     from payments.models import Gateway
     from payments.services import gateway_account_save
     from tenants.policies import Module
 
-    def make():
-        load_demo_tenants(slugs=(portal.slug,))
-        load_demo_ledger(portal.slug, customers=3, months=2)
-
-    _in_own_connection(make)
+    # The portal as `make run` makes it, without the demo's history: the other tests load that in
+    # sizes of their own (the newcomer's records are all the journey needs).
+    _in_own_connection(lambda: load_demo_tenants(slugs=(portal.slug,)))
     _clear(portal)  # what a stopped run may have left
 
     def add() -> Newcomer:
@@ -150,6 +153,14 @@ def _prepare(portal: Portal, simulator_url: str) -> Newcomer:  # noqa: F811
         for entity, payload in _erp_files(portal).items():
             result = import_text(entity, payload)
             assert result.errors == [], (entity, result.errors)
+        if config.metering.windows_required:  # readings are taken in periods: one open now
+            today = timezone.localdate()
+            window_save(
+                actor=User.objects.get(username="admin"),
+                name=WINDOW,
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=7),
+            )
         if config.has_module(Module.ONLINE_PAYMENTS):
             gateway_account_save(
                 gateway=Gateway.PRZELEWY24,
@@ -183,7 +194,7 @@ def _clear(portal: Portal, mail_after: int | None = None) -> None:
     from core.outbox.models import Message
     from correspondence.models import Case
     from identity.models import RegistrationRequest, SealedTOTPDevice, User
-    from metering.models import Meter
+    from metering.models import Meter, ReadingWindow
     from payments.models import GatewayAccount, Notification, Payment
 
     def remove():
@@ -198,6 +209,7 @@ def _clear(portal: Portal, mail_after: int | None = None) -> None:
                 case.messages.all().delete()
                 case.delete()
         Meter.objects.filter(erp_id=f"{ERP}M").delete()
+        ReadingWindow.objects.filter(name=WINDOW).delete()
         users.delete()
         RegistrationRequest.objects.filter(email=portal.newcomer_email).delete()
         Message.objects.filter(recipient=portal.newcomer_email).delete()
