@@ -135,3 +135,64 @@ def test_counted_words_take_the_languages_plural_forms(language):
                 "%(n)s invoice is overdue", "%(n)s invoices are overdue", n
             ) % {"n": n}
         assert text.startswith(expected), (n, text)
+
+
+# Python's own errors carry text for developers and logs, never for a person.
+_DEVELOPERS_ERRORS = {
+    "RuntimeError", "ValueError", "TypeError", "KeyError", "AssertionError", "AttributeError",
+    "NotImplementedError", "ImproperlyConfigured", "LookupError", "OSError", "CommandError",
+    "FileNotFoundError", "UnicodeDecodeError", "SystemExit",
+}  # fmt: skip
+
+
+def untranslated_messages(source: str) -> list[str]:
+    """Text a person reads that Python code gives as a bare literal (not through gettext): the
+    message of an application's error (an API's ``detail``, a form's error) and a page's flash
+    message."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name.endswith(("Error", "Denied", "Exception")) and name not in _DEVELOPERS_ERRORS:
+            texts = node.args[:1] + [
+                k.value for k in node.keywords if k.arg in ("message", "detail")
+            ]
+        elif name in ("error", "success", "info", "warning") and getattr(func, "value", None):
+            texts = node.args[1:2] if getattr(func.value, "id", "") == "messages" else []
+        else:
+            texts = []
+        for text in texts:
+            literal = isinstance(text, ast.Constant) and isinstance(text.value, str)
+            if (literal and _WORD.search(text.value)) or isinstance(text, ast.JoinedStr):
+                found.append(f"line {node.lineno}: {ast.unparse(text)[:60]}")
+    return found
+
+
+def test_the_check_finds_a_message_left_untranslated():
+    code = (
+        'raise ApplicationError("Nie znaleziono.", code="x")\n'
+        'raise ApplicationError(_("Not found."))\n'
+        'messages.success(request, f"Saved {n}")\n'
+        'raise ValueError("a developer\'s message")\n'
+    )
+    assert [line.split(":")[0] for line in untranslated_messages(code)] == ["line 1", "line 3"]
+
+
+def test_every_message_python_gives_a_person_is_marked_for_translation():
+    """The API's ``detail``s, form errors and flash messages are written in English and
+    translated: a literal left out of gettext would reach a Polish or Ukrainian reader as is."""
+    found = {}
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith((".venv/", "bench/")) or "/tests/" in relative:
+            continue
+        if "/migrations/" in relative:
+            continue
+        messages = untranslated_messages(path.read_text(encoding="utf-8"))
+        if messages:
+            found[relative] = messages
+    assert found == {}
