@@ -565,6 +565,17 @@ def _a_case(j: Journey, who: Newcomer) -> None:
     j.page.wait_for_url(re.compile(r"/cases/\d+/"))
     j.step("case-sent")
     assert j.page.locator(".flash").count() == 1
+    # the confirmation, printed from the browser: the case and its number, none of the portal's
+    # header, menus and buttons
+    reference = j.page.locator("h1").inner_text().split()[-1]
+    logout = j.page.locator('header form[action="/logout/"] button').inner_text()
+    j.page.emulate_media(media="print")
+    printed = j.page.pdf(format="A4")
+    j.page.emulate_media(media="screen")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(printed)).pages)
+    assert reference in text
+    assert "Nie świeci lampa na klatce" in text
+    assert logout not in text
 
 
 def _a_payment(j: Journey, who: Newcomer, simulator) -> None:  # noqa: F811
