@@ -82,6 +82,8 @@ def test_the_demo_customer_reports_a_failure_with_a_photo_on_a_phone(
         _assert_accessible(page)
         page.get_by_role("button", name="Wyślij").click()  # nothing filled in: the form says so
         assert page.locator("#error-summary").is_visible()
+        # the focus is on what to correct, not back at the top of the page
+        assert page.evaluate("document.activeElement.id") == "error-summary"
         _assert_accessible(page)
         page.locator("#id_premises").select_option(index=1)
         page.locator("#id_place").fill("studzienka wodomiercza w piwnicy")
