@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import Role
 from core.logging import mask_pesel
-from identity.models import AuthEvent
+from identity.models import AuthEvent, Document
 from identity.office.settings import LABELS as SETTING_LABELS
 from identity.office.settings import SECTIONS
 
@@ -47,7 +47,16 @@ LABELS = {
 }
 
 
+def _document(key: str) -> str:
+    """A document accepted, as the log keeps it ("regulations:v2"), in words."""
+    kind, _colon, version = str(key).partition(":v")
+    name = dict(Document.Kind.choices).get(kind, kind)
+    return f"{name} ({_('version %(version)s') % {'version': version}})" if version else str(name)
+
+
 def _value(key: str, value) -> str:
+    if key == "documents" and isinstance(value, list):
+        return ", ".join(_document(v) for v in value)
     if key == "role":
         return str(Role(value).label) if value in Role.values else str(value)
     if key == "filters" and isinstance(value, dict):

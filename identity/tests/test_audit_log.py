@@ -122,3 +122,19 @@ def test_the_csv_never_runs_a_cell_as_a_formula_and_the_export_is_recorded(admin
     assert ";=HYPERLINK" not in text
     assert ';"=HYPERLINK' not in text
     assert AuthEvent.objects.filter(kind="audit_exported").count() == 1
+
+
+def test_documents_accepted_read_by_their_names_and_versions(tenants):
+    """The log kept "e_services_policy:v1"; a person reads the document's name and version."""
+    from django.utils import translation
+
+    from identity.audit_labels import detail_lines
+
+    with translation.override("pl"):
+        lines = detail_lines({"documents": ["e_services_policy:v1", "regulations:v3"]})
+    assert lines == [
+        (
+            "Dokumenty",
+            "Polityka świadczenia usług drogą elektroniczną (wersja 1), Regulamin (wersja 3)",
+        )
+    ]
