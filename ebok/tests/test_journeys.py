@@ -301,6 +301,14 @@ def _answer(page) -> str:
     return str(int(first) + int(second))
 
 
+def _send_with_the_human_check(j: Journey) -> None:
+    """The form's documents accepted, the human check answered, and the form sent."""
+    _accept_documents(j)
+    j.page.fill("#id_captcha", _answer(j.page))
+    j.submit()
+    j.step("request-sent")
+
+
 def _accept_documents(j: Journey) -> None:
     for box in j.page.locator('main form input[type="checkbox"]').all():
         box.check()
@@ -396,10 +404,7 @@ def _register_verified(j: Journey, who: Newcomer) -> None:
     j.page.fill("#id_email", j.portal.newcomer_email)
     j.page.fill("#id_email_repeat", j.portal.newcomer_email)
     j.page.fill("#id_phone", "600 100 200")
-    _accept_documents(j)
-    j.page.fill("#id_captcha", _answer(j.page))
-    j.submit()
-    j.step("request-sent")
+    _send_with_the_human_check(j)
     login, code = j.mail(LOGIN), j.mail(PASSWORD)
     _first_login(j, login, code)
 
@@ -457,10 +462,7 @@ def _register_invoice(j: Journey, who: Newcomer) -> None:
     j.page.fill("#id_invoice_number", who.invoice)
     j.page.fill("#id_email", j.portal.newcomer_email)
     j.page.fill("#id_phone", "600 100 200")
-    _accept_documents(j)
-    j.page.fill("#id_captcha", _answer(j.page))
-    j.submit()
-    j.step("request-sent")
+    _send_with_the_human_check(j)
     j.page.goto(j.mail(r"(https?://\S+/register/activate/\S+/)"))
     j.step("activated")
     login, code = j.mail(LOGIN), j.mail(PASSWORD)

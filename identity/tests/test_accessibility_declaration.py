@@ -155,6 +155,14 @@ def test_staff_other_than_the_administrator_cannot_change_it(alpha, staff):
     assert _declaration(alpha).contact_person == ""
 
 
+def _reviewed_on(day: str, tenant, callbacks) -> None:
+    with callbacks(execute=True):
+        tenant_setting_set(
+            tenant=tenant, key="accessibility", value={**VALID, "reviewed_on": day}, actor="t"
+        )
+    connection.set_tenant(Tenant.objects.get(pk=tenant.pk))
+
+
 def _reminded(day: date) -> list[tuple[str, str]]:
     from core.outbox.models import Message
     from identity.services import accessibility_review_remind
@@ -174,14 +182,7 @@ def test_administrators_are_reminded_by_31_march_then_monthly_while_late(
     """The law's yearly review: the administrators (in their own language; no other staff) are
     e-mailed from 1 March, again in its last week, and once a month while it is late; each
     reminder once; none once the review is recorded, nor in another tenant."""
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=alpha,
-            key="accessibility",
-            value={**VALID, "reviewed_on": "2026-03-15"},
-            actor="t",
-        )
-    connection.set_tenant(Tenant.objects.get(pk=alpha.pk))
+    _reviewed_on("2026-03-15", alpha, django_capture_on_commit_callbacks)
     user_create(login="adm", password=PASSWORD, role="tenant_admin", email="a@alfa.example")
     english = user_create(
         login="adm2", password=PASSWORD, role="tenant_admin", email="e@alfa.example"
@@ -203,14 +204,7 @@ def test_administrators_are_reminded_by_31_march_then_monthly_while_late(
     assert "late" in dict(late)["e@alfa.example"]
     assert _reminded(date(2027, 4, 20)) == []
     assert len(_reminded(date(2027, 5, 1))) == 2
-    with django_capture_on_commit_callbacks(execute=True):
-        tenant_setting_set(
-            tenant=alpha,
-            key="accessibility",
-            value={**VALID, "reviewed_on": "2027-05-02"},
-            actor="t",
-        )
-    connection.set_tenant(Tenant.objects.get(pk=alpha.pk))
+    _reviewed_on("2027-05-02", alpha, django_capture_on_commit_callbacks)
     assert _reminded(date(2027, 6, 1)) == []  # reviewed: nothing more this year
 
 
