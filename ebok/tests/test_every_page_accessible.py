@@ -334,6 +334,10 @@ def test_every_page_is_axe_clean_on_a_phone_and_a_desktop(server, browser, iskra
     assert len(refused) >= 30, refused
 
 
+# The platform's routes with an id that serve a file, and its links with a token.
+PLATFORM_FILES = {"console_export_download"}
+PLATFORM_TOKEN_PAGES = {"signup_confirm"}
+
 # The account's steps (documents, second factor, forced password change) are the same views as
 # a portal's, checked there; here they show only while a step is pending.
 PLATFORM_STEPS = "account/"
@@ -365,6 +369,7 @@ def operator_session(iskra):
         login_verified_staff(client, "localhost", operator, PASSWORD)
         box["session"] = client.cookies[settings.SESSION_COOKIE_NAME].value
         box["tenant"] = _tenant_pk()
+        box["signup"] = _a_signup()
 
     def remove():
         # closed, and its second factor gone (a sealed key would outlive other tests' key
@@ -372,12 +377,14 @@ def operator_session(iskra):
         from django_otp.plugins.otp_static.models import StaticDevice
 
         from identity.models import BackupCodeDevice, SealedTOTPDevice
+        from tenants.models import SignupRequest
 
         with schema_context("public"):
             for model in (SealedTOTPDevice, BackupCodeDevice, StaticDevice):
                 model.objects.filter(user__username="a11y-operator").delete()
             User.objects.filter(username="a11y-operator").update(is_active=False)
             _outbox_back_to(box["outbox"])  # the notices its enrolment sent
+            SignupRequest.objects.filter(slug=SIGNUP_SLUG).delete()
 
     _in_own_connection(make)
     yield box
@@ -399,6 +406,29 @@ def _outbox_back_to(mark: int) -> None:
     Message.objects.filter(pk__gt=mark).delete()
 
 
+SIGNUP_SLUG = "a11y-signup"
+
+
+def _a_signup() -> str:
+    """An organisation's signup waiting for its e-mail to be confirmed (its status page)."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.models import SignupRequest, Tenant
+
+    signup = SignupRequest.objects.create(
+        public_id=uuid.uuid4(), organisation_name="Spółdzielnia Mieszkaniowa Próbna",
+        kind=Tenant.Kind.HOUSING_COOPERATIVE, preset="A", nip="5260250274",
+        address="ul. Próbna 1, 00-001 Warszawa", admin_first_name="Anna",
+        admin_last_name="Próbna", admin_email="a11y-signup@example.com", slug=SIGNUP_SLUG,
+        terms_version="2026-01", terms_accepted_at=timezone.now(),
+        token_hash=uuid.uuid4().hex, token_expires_at=timezone.now() + timedelta(days=1),
+    )  # fmt: skip
+    return str(signup.public_id)
+
+
 def _tenant_pk() -> int:
     from tenants.models import Tenant
 
@@ -417,21 +447,33 @@ def test_every_platform_page_is_axe_clean_on_a_phone_and_a_desktop(
         [{"name": settings.SESSION_COOKIE_NAME, "value": operator_session["session"], "url": base}]
     )
     pages = {"anonymous": anonymous.new_page(), "operator": operator.new_page()}
-    ids = {"console_tenant": operator_session["tenant"]}
-    paths = []
+    ids = {
+        "console_tenant": [{"pk": operator_session["tenant"]}],
+        "signup_status": [{"public_id": operator_session["signup"]}],
+    }
+    paths, actions = [], []
     for route, name in url_routes("ebok.urls_public"):
         if route.startswith((*NOT_PAGES, PLATFORM_STEPS)) or name == "logout":
             continue
-        if "<" in route:
-            if name not in ids:
-                continue
-            route = route.split("<", 1)[0] + f"{ids[name]}/"
-        paths.append(("/" + route, ["operator"] if route.startswith("console/") else list(pages)))
+        if name in PLATFORM_FILES:
+            continue
+        roles = ["operator"] if route.startswith("console/") else list(pages)
+        if "<" not in route:
+            paths.append(("/" + route, roles))
+        elif name in PLATFORM_TOKEN_PAGES:
+            paths.append((_filled(route, {"token": "nieaktualny"}), ["anonymous"], (400, 404, 410)))
+        elif name in ids:
+            paths += [(_filled(route, values), roles) for values in ids[name]]
+        else:
+            actions.append((name, _filled(route, {"pk": operator_session["tenant"]}), roles[-1]))
     checked, elsewhere, unserved, problems = _walk(pages, base, paths)
+    refused = {name: pages[role].evaluate(STATUS, base + path) for name, path, role in actions}
     anonymous.close()
     operator.close()
     assert problems == {}
     assert (unserved, elsewhere) == ([], []), checked
-    assert {"/", "/signup/", "/console/", f"/console/tenants/{ids['console_tenant']}/"} <= {
+    assert {name: status for name, status in refused.items() if status != 405} == {}
+    assert len(refused) >= 6, refused
+    assert {"/", "/signup/", "/console/", f"/console/tenants/{operator_session['tenant']}/"} <= {
         path for path, _role in checked
     }
