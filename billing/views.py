@@ -40,6 +40,7 @@ def portal_page(*modules: str):
         def wrapper(request, *args, **kwargs):
             if modules and not request.tenant.configuration.offers_any(*modules):
                 raise PermissionDenied
+            request.portal_modules = modules  # the menu marks the page's own module as current
             return view(request, *args, **kwargs)
 
         return wrapper

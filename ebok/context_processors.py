@@ -30,6 +30,17 @@ def current_link(path: str, urls: list[str]) -> str | None:
     return max(matching, key=len) if matching else None
 
 
+def _current_module_url(request, links: list) -> str | None:
+    """The menu's link of the module the page belongs to (a payment's return page, at
+    /payments/<id>/, is the online payments', not the payments received's at /payments/); else
+    the link the path begins with."""
+    own = [str(m) for m in getattr(request, "portal_modules", ())]
+    for module, url in links:
+        if str(module) in own and url:
+            return url
+    return current_link(request.path, [url for _module, url in links])
+
+
 def return_path(request) -> str:
     """Where the language switch and the session refresh lead back to: this page, or, for a
     page shown in answer to a form (a POST that found errors, at an address that takes POST
@@ -69,7 +80,7 @@ def tenant_branding(request) -> dict:
         "wording": config.wording,
         "modules": [str(m) for m in config.modules],
         "module_links": links,
-        "current_module_url": current_link(request.path, [url for _module, url in links]),
+        "current_module_url": _current_module_url(request, links),
         "tenant_languages": [
             (code, name) for code, name in settings.LANGUAGES if code in config.languages
         ],

@@ -611,6 +611,8 @@ def _a_payment(j: Journey, who: Newcomer, simulator) -> None:  # noqa: F811
     j.page.reload()
     j.step("paid")
     assert state == "completed"
+    current = j.page.locator('.portal-nav a[aria-current="page"]')
+    assert current.get_attribute("href") == "/payments/pay/"  # the page's own module
 
 
 def _notices(j: Journey, who: Newcomer) -> None:
