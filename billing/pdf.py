@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
+
 from billing.transfer import format_account, zbp_2d_payload
 from core.pdf import BrandedDocument as _Document
-from core.templatetags.ebok_format import money
+from core.templatetags.ebok_format import money as shown_money
 
 # Official documents are in Polish (a document's title follows its kind).
 PDF_TITLES = {
@@ -18,6 +20,12 @@ PDF_TITLES = {
     "debit_note": "Nota obciążeniowa",
     "interest_note": "Nota odsetkowa",
 }
+
+
+def money(value) -> str:
+    """An amount of the invoice, a Polish document, in Polish whoever prints it."""
+    with translation.override("pl"):
+        return shown_money(value)
 
 
 def _payment_box(

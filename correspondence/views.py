@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -136,7 +136,10 @@ def case_new(request, kind: str):
                 messages.success(
                     request,
                     _("Your case %(reference)s has been filed. We will answer by %(day)s.")
-                    % {"reference": case.reference, "day": case.due_on.strftime("%d.%m.%Y")},
+                    % {
+                        "reference": case.reference,
+                        "day": formats.date_format(case.due_on, "SHORT_DATE_FORMAT"),
+                    },
                 )
                 return redirect("correspondence_case", pk=case.pk)
         else:

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import selectors as billing_selectors
@@ -499,7 +499,7 @@ def payments_daily_report(*, day=None) -> int:
                     "booked_amount": f"{Decimal(figures['booked_grosze']) / 100:.2f}".replace(
                         ".", ","
                     ),
-                    "day": day.strftime("%d.%m.%Y"),
+                    "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
                     "link": link,
                 },
             )

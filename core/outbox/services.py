@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from psycopg.types.json import Jsonb
 
 from core import throttling
@@ -56,7 +56,7 @@ def recipient_language(preferred: str | None = "") -> str:
 
 def local_time(moment) -> str:
     """A moment as people read it in a message: day and minute in the portal's time zone."""
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def email_enqueue(

@@ -1,8 +1,11 @@
-"""Polish conventions in templates: ``1 234,56 zł``."""
+"""Amounts as the reader's language writes them: ``1 234,56 zł`` in Polish and Ukrainian,
+``1,234.56 zł`` in English (the separators of ``ebok.formats``; the currency is the złoty's sign
+in every language)."""
 
 from decimal import Decimal
 
 from django import template
+from django.utils import formats
 
 register = template.Library()
 NBSP = "\u00a0"
@@ -19,7 +22,9 @@ def money(value) -> str:
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
-    return f"{sign}{NBSP.join(groups)},{cents}{NBSP}zł"
+    thousands = formats.get_format("THOUSAND_SEPARATOR")
+    decimal = formats.get_format("DECIMAL_SEPARATOR")
+    return f"{sign}{thousands.join(groups)}{decimal}{cents}{NBSP}zł"
 
 
 @register.filter

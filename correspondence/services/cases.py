@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import selectors as billing_selectors
@@ -683,7 +683,7 @@ def _case_values(case: Case) -> dict:
         "reference": case.reference,
         "kind": kind_name(case.kind),
         "subject": case.subject,
-        "due_on": case.due_on.strftime("%d.%m.%Y"),
+        "due_on": formats.date_format(case.due_on, "SHORT_DATE_FORMAT"),
     }
 
 
@@ -782,7 +782,7 @@ def case_reminders_send(*, today=None) -> int:
                             {
                                 "reference": c.reference,
                                 "subject": c.subject,
-                                "due_on": c.due_on.strftime("%d.%m.%Y"),
+                                "due_on": formats.date_format(c.due_on, "SHORT_DATE_FORMAT"),
                                 "overdue": c.due_on < today,
                                 "link": base + reverse("correspondence_office_case", args=[c.pk]),
                             }

@@ -202,6 +202,7 @@ LANGUAGES = [("pl", "Polski"), ("en", "English"), ("uk", "Українська")
 LOCALE_PATHS = [BASE_DIR / "ebok" / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["ebok.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
