@@ -196,3 +196,36 @@ def test_every_message_python_gives_a_person_is_marked_for_translation():
         if messages:
             found[relative] = messages
     assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "moment", "amount"),
+    [
+        ("pl", "15.12.2026", "15.12.2026 08:05", "−1\u00a0234\u00a0567,80\u00a0zł"),
+        ("uk", "15.12.2026", "15.12.2026 08:05", "−1\u00a0234\u00a0567,80\u00a0zł"),
+        ("en", "15/12/2026", "15/12/2026 08:05", "−1,234,567.80\u00a0zł"),
+    ],
+)
+def test_dates_and_amounts_in_each_languages_conventions(language, day, moment, amount):
+    """Never the American month first, and the separators the language uses."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    template = Template(
+        '{% load ebok_format %}{{ d|date:"SHORT_DATE_FORMAT" }}|'
+        '{{ m|date:"SHORT_DATETIME_FORMAT" }}|{{ a|money }}'
+    )
+    with translation.override(language):
+        shown = template.render(
+            Context(
+                {
+                    "d": date(2026, 12, 15),
+                    "m": timezone.make_aware(datetime(2026, 12, 15, 8, 5)),
+                    "a": Decimal("-1234567.8"),
+                }
+            )
+        )
+    assert shown == f"{day}|{moment}|{amount}"
