@@ -208,11 +208,11 @@ def test_every_message_python_gives_a_person_is_marked_for_translation():
 )
 def test_dates_and_amounts_in_each_languages_conventions(language, day, moment, amount):
     """Never the American month first, and the separators the language uses."""
-    from datetime import date, datetime
+    from datetime import UTC, date, datetime
     from decimal import Decimal
 
     from django.template import Context, Template
-    from django.utils import timezone, translation
+    from django.utils import translation
 
     template = Template(
         '{% load ebok_format %}{{ d|date:"SHORT_DATE_FORMAT" }}|'
@@ -223,7 +223,7 @@ def test_dates_and_amounts_in_each_languages_conventions(language, day, moment, 
             Context(
                 {
                     "d": date(2026, 12, 15),
-                    "m": timezone.make_aware(datetime(2026, 12, 15, 8, 5)),
+                    "m": datetime(2026, 12, 15, 7, 5, tzinfo=UTC),  # 8:05 in Warsaw
                     "a": Decimal("-1234567.8"),
                 }
             )
