@@ -416,7 +416,7 @@ def test_the_retention_page_shows_counts_per_rule_and_who_did_not_report(console
     page = console.get("/console/retention/", HTTP_HOST=ROOT, HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "01.12.2026" in html
+    assert "01/12/2026" in html  # the day first, as English is written in Europe
     assert "(security_log_1y)</span></td><td>5<" in html
     assert ">alpha</a></td><td>7<" in html
     assert "1 portal reported nothing that day" in html
