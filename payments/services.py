@@ -22,7 +22,7 @@ from billing import selectors as billing_selectors
 from billing.models import Customer
 from core.errors import ApplicationError
 from core.http import tenant_base_url
-from core.outbox.services import email_enqueue, recipient_language
+from core.outbox.services import email_enqueue, email_to_user, recipient_language
 from core.sealing import seal, unseal
 from identity.models import User
 from identity.permissions import staff_with_permission
@@ -487,22 +487,18 @@ def payments_daily_report(*, day=None) -> int:
         return 0
     sent = 0
     link = tenant_base_url() + reverse("payments_office_list")
+    booked_total = Decimal(figures["booked_grosze"]) / 100
     for user in staff_with_permission("payments.view").exclude(email=""):
-        language = recipient_language(user.language)
-        with translation.override(language):
-            email_enqueue(
-                to=user.email,
-                template="payments_daily",
-                language=language,
-                context={
-                    **figures,
-                    "booked_amount": f"{Decimal(figures['booked_grosze']) / 100:.2f}".replace(
-                        ".", ","
-                    ),
-                    "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
-                    "link": link,
-                },
-            )
+        email_to_user(
+            user,
+            template="payments_daily",
+            context=lambda: {
+                **figures,
+                "booked_amount": formats.number_format(booked_total, 2, force_grouping=True),
+                "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
+                "link": link,
+            },
+        )
         sent += 1
     return sent
 

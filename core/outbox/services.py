@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, models, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from psycopg.types.json import Jsonb
 
 from core import throttling
@@ -94,6 +94,23 @@ def email_enqueue(
     if message.pk is None:
         return Message.objects.get(idempotency_key=idempotency_key)
     return message
+
+
+def email_to_user(
+    user, *, template: str, context: Callable[[], dict], idempotency_key: str | None = None
+) -> Message:
+    """E-mail an account in its language (else the tenant's). ``context`` is made inside that
+    language, so what it translates or formats (a date, an amount) is the recipient's."""
+    language = recipient_language(user.language)
+    with translation.override(language):
+        return email_enqueue(
+            to=user.email,
+            template=template,
+            context=context(),
+            language=language,
+            user_id=user.pk,
+            idempotency_key=idempotency_key,
+        )
 
 
 def messages_write(messages: list[Message]) -> int:

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -23,7 +24,7 @@ from core import throttling, uploads
 from core.access import Role
 from core.errors import ApplicationError, CoreErrorCode, Throttled
 from core.http import tenant_base_url
-from core.outbox.services import email_enqueue, recipient_language
+from core.outbox.services import email_enqueue, email_to_user, recipient_language
 from correspondence.attachments import attachments_check
 from correspondence.changes import CHANGE_LABELS
 from correspondence.deadlines import add_business_days, is_business_day
@@ -770,27 +771,24 @@ def case_reminders_send(*, today=None) -> int:
             for user in [assignee] if assignee and assignee.email else answering:
                 digests.setdefault(user.pk, (user, []))[1].append(case)
         base = tenant_base_url()
+
+        def deadlines(cases: list[Case]) -> dict:
+            return {
+                "cases": [
+                    {
+                        "reference": c.reference,
+                        "subject": c.subject,
+                        "due_on": formats.date_format(c.due_on, "SHORT_DATE_FORMAT"),
+                        "overdue": c.due_on < today,
+                        "link": base + reverse("correspondence_office_case", args=[c.pk]),
+                    }
+                    for c in cases
+                ],
+                "link": base + reverse("correspondence_office_inbox"),
+            }
+
         for user, cases in digests.values():
-            language = recipient_language(user.language)
-            with translation.override(language):
-                email_enqueue(
-                    to=user.email,
-                    template="case_deadlines",
-                    language=language,
-                    context={
-                        "cases": [
-                            {
-                                "reference": c.reference,
-                                "subject": c.subject,
-                                "due_on": formats.date_format(c.due_on, "SHORT_DATE_FORMAT"),
-                                "overdue": c.due_on < today,
-                                "link": base + reverse("correspondence_office_case", args=[c.pk]),
-                            }
-                            for c in cases
-                        ],
-                        "link": base + reverse("correspondence_office_inbox"),
-                    },
-                )
+            email_to_user(user, template="case_deadlines", context=partial(deadlines, cases))
         Case.objects.filter(pk__in=[c.pk for c in due]).update(reminder_sent_on=today)
     return len(digests)
 

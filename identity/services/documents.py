@@ -7,14 +7,14 @@ from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import Role
 from core.errors import ApplicationError
 from core.http import tenant_base_url
 from core.outbox.models import Message
-from core.outbox.services import email_enqueue, recipient_language
+from core.outbox.services import email_to_user
 from identity import (
     selectors,  # the Celery tasks of the functions below (they call back here)
 )
@@ -120,21 +120,22 @@ def accessibility_review_remind(*, today: date | None = None) -> int:
     if config is None or stage is None or not config.accessibility.review_due(today):
         return 0
     link = tenant_base_url() + reverse("office_accessibility")
+    admins = list(
+        User.objects.filter(role=Role.TENANT_ADMIN, is_active=True).exclude(email="").order_by("pk")
+    )
+    keys = {admin.pk: f"accessibility-review:{today.year}:{stage}:{admin.pk}" for admin in admins}
+    told = set(Message.objects.filter(idempotency_key__in=keys.values()).values_list(
+        "idempotency_key", flat=True
+    ))  # fmt: skip
     sent = 0
-    admins = User.objects.filter(role=Role.TENANT_ADMIN, is_active=True).exclude(email="")
-    for admin in admins.order_by("pk"):
-        key = f"accessibility-review:{today.year}:{stage}:{admin.pk}"
-        if Message.objects.filter(idempotency_key=key).exists():
+    for admin in admins:
+        if keys[admin.pk] in told:
             continue
-        language = recipient_language(admin.language)
-        with translation.override(language):
-            email_enqueue(
-                to=admin.email,
-                template="accessibility_review_due",
-                language=language,
-                context={"link": link, "late": stage.startswith("late"), "year": today.year},
-                user_id=admin.pk,
-                idempotency_key=key,
-            )
+        email_to_user(
+            admin,
+            template="accessibility_review_due",
+            context=lambda: {"link": link, "late": stage.startswith("late"), "year": today.year},
+            idempotency_key=keys[admin.pk],
+        )
         sent += 1
     return sent
