@@ -188,7 +188,7 @@ def iter_rows(stream: TextIO) -> Iterator[Row]:
             if not values:
                 continue  # a blank line, as csv.DictReader skips it
             if len(values) == width:
-                yield dict(zip(header, values, strict=True))
+                yield dict(zip(header, values, strict=False))  # as long: checked just now
             else:  # too few values: the rest are empty; too many: kept under "" (unknown)
                 row: Row = dict(zip(header, values[:width], strict=False))
                 row.update({name: "" for name in header[len(values) :]})
