@@ -124,14 +124,37 @@ class _Batch:
 
     numbers: list[int]
     rows: list[dict[str, Any] | None]
+    # The values every row of the batch has (the optional columns its file lacks), kept once.
+    same: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
 
+    def add(self, numbers: list[int], rows: list[dict[str, Any] | None], same: dict) -> None:
+        """Rows of one shape, with the values they all have."""
+        if not self.rows:
+            self.same = same
+        elif same != self.same:  # rows of another shape: each row carries all its values
+            for values in self.rows:
+                if values is not None:
+                    values.update(self.same)
+            for values in rows:
+                if values is not None:
+                    values.update(same)
+            self.same = {}
+        self.numbers += numbers
+        self.rows += rows
+
+    def refuse(self, number: int) -> None:
+        self.numbers.append(number)
+        self.rows.append(None)
+
     def valid(self) -> _Batch:
         kept = [row is not None for row in self.rows]
         return _Batch(
-            list(itertools.compress(self.numbers, kept)), list(itertools.compress(self.rows, kept))
+            list(itertools.compress(self.numbers, kept)),
+            list(itertools.compress(self.rows, kept)),
+            self.same,
         )
 
 
@@ -273,8 +296,7 @@ def _parse_chunk(
             start = index + 1
             shape = None
             result.error(first + index, None, RowCode.INVALID_ROW, raw["__error__"])
-            out.numbers.append(first + index)
-            out.rows.append(None)
+            out.refuse(first + index)
         elif shape is None:
             shape = raw.keys()
         elif raw.keys() != shape:
@@ -312,11 +334,13 @@ def _parse_rows(
         for index, number in enumerate(numbers):
             result.error(number, unknown[0], RowCode.UNKNOWN_COLUMN, message)
             ok[index] = False
-    # The optional columns the rows lack take their empty value; the others are parsed.
-    names = [c.name for c in spec.columns if not c.required and c.name not in shape]
-    columns: list[list[Any]] = [
-        [_empty_for(c)] * len(raws) for c in spec.columns if c.name in names
-    ]
+    # The optional columns the rows lack take their empty value (kept once for all the rows);
+    # the others are parsed.
+    lacking = {
+        c.name: _empty_for(c) for c in spec.columns if not c.required and c.name not in shape
+    }
+    names: list[str] = []
+    columns: list[list[Any]] = []
     for column in spec.columns:
         if column.name in shape or column.required:
             given = _given(raws, column.name) if column.name in shape else [""] * len(raws)
@@ -338,11 +362,10 @@ def _parse_rows(
     rows: list[dict[str, Any] | None] = list(
         map(dict, map(zip, itertools.repeat(names), zip(*columns, strict=True)))
     )
-    out.numbers += numbers
     if all(ok) and len(set(erp_ids)) == len(erp_ids) and seen.keys().isdisjoint(erp_ids):
         # Every row is sound and none repeats another (text parsers give erp_ids as str).
         seen.update(zip(erp_ids, numbers, strict=True))
-        out.rows += rows
+        out.add(numbers, rows, lacking)
         return
     for index, number in enumerate(numbers):
         if ok[index]:
@@ -357,7 +380,7 @@ def _parse_rows(
                 Text(gettext_noop("The same erp_id is in row %(n)d too."), n=seen[erp_id]),
             )
         rows[index] = None
-    out.rows += rows
+    out.add(numbers, rows, lacking)
 
 
 def _given(raws: list[Row], name: str) -> list[str]:
@@ -462,19 +485,24 @@ def _look_up(ref, keys: set[str]) -> Iterable[tuple[str, int]]:
 def _upsert_chunk(spec: EntitySpec, chunk: _Batch, result: ImportResult) -> None:
     transform = spec.transform
     valid = cast(list[dict[str, Any]], chunk.rows)  # a batch of valid rows: no None in it
-    rows = [transform(dict(values)) for values in valid] if transform else valid
+    same = chunk.same
+    if transform is not None or spec.before is not None:  # they see whole rows
+        rows = [transform(values | same) if transform else values | same for values in valid]
+        same = {}
+    else:
+        rows = valid
     finish = spec.before(rows) if spec.before else None
     refused = 0
     try:
         with transaction.atomic():
-            ids, created = _upsert(spec, rows)
+            ids, created = _upsert(spec, rows, same)
     except IntegrityError:
         # Find the rows the database refuses, one by one; the others go in.
         ids, created = [], 0
         for number, row in zip(chunk.numbers, rows, strict=True):
             try:
                 with transaction.atomic():
-                    row_ids, row_created = _upsert(spec, [row])
+                    row_ids, row_created = _upsert(spec, [row], same)
             except IntegrityError as exc:
                 result.error(number, None, RowCode.CONFLICT, _conflict_message(spec, exc))
                 refused += 1
@@ -505,7 +533,7 @@ SAMPLE = 64
 
 
 def _insert_if_all_new(
-    table: str, columns: list[str], quoted: dict, rows: list[dict], supplied: list, constant: dict
+    table: str, columns: list[str], quoted: dict, rows: list[dict], given: list, constant: dict
 ) -> list[int] | None:
     """A batch none of whose rows exists yet (a first import) goes straight into the table with
     COPY, as PostgreSQL loads data fastest, its ids reserved from the table's sequence first:
@@ -529,21 +557,48 @@ def _insert_if_all_new(
         )
         last = cursor.fetchone()[0]
         ids = list(range(last - len(rows) + 1, last + 1))
-        tail = [constant[a] for a in columns if a not in supplied]
         try:
             # A savepoint: a refusal leaves the batch as it was (psycopg's errors as Django's).
             with transaction.atomic(), connection.wrap_database_errors:
-                with cursor.cursor.copy(
-                    f"COPY {table} (id, {', '.join(quoted[a] for a in columns)}) FROM STDIN"
-                ) as copy:
-                    _copy_in(copy, [ids, *_columns_of(rows, supplied)], tail)
+                _copy_rows(
+                    cursor,
+                    table,
+                    {"id": ids} | {quoted[a]: column for a, column in _columns_of(rows, given)},
+                    {quoted[a]: constant[a] for a in columns if a not in given},
+                )
         except IntegrityError:
             return None
         return ids
 
 
-def _columns_of(rows: list[dict], names: list[str]) -> list[list]:
-    return [list(map(itemgetter(name), rows)) for name in names]
+def _columns_of(rows: list[dict], names: list[str]) -> list[tuple[str, list]]:
+    return [(name, list(map(itemgetter(name), rows))) for name in names]
+
+
+# Values whose equal ones are written alike (not Decimal: 1.0 and 1.00 are equal).
+_ALIKE = (str, bool, date, type(None))
+
+
+def _copy_rows(cursor, target: str, columns: dict[str, list], fixed: dict[str, Any]) -> None:
+    """COPY ``target`` FROM STDIN: rows given as columns of equal length (quoted name: values)
+    and the values every row has (``fixed``). A column with one value in every row of the batch
+    (the optional columns a file leaves empty) is made into text once and goes at the end of
+    each line, as COPY takes its columns in the order it is told."""
+    rows = len(next(iter(columns.values())))
+    varying: dict[str, list] = {}
+    same = dict(fixed)
+    for name, column in columns.items():
+        first = column[0]
+        if first.__class__ in _ALIKE and column.count(first) == rows:
+            same[name] = first
+        else:
+            varying[name] = column
+    if not varying:  # a single row: its values make the line
+        varying = {name: [value] * rows for name, value in same.items()}
+        same = {}
+    order = ", ".join([*varying, *same])
+    with cursor.cursor.copy(f"COPY {target} ({order}) FROM STDIN") as copy:  # noqa: S608
+        _copy_in(copy, list(varying.values()), list(same.values()))
 
 
 # COPY's text format: a value's backslash, tab and line breaks escaped; NULL is \N.
@@ -608,16 +663,17 @@ def _plain(value: Any) -> bool:
     return value.__class__ in _PLAIN
 
 
-def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
+def _upsert(spec: EntitySpec, rows: list[dict], same: dict[str, Any]) -> tuple[list[int], int]:
     """One INSERT … ON CONFLICT statement; returns the ids written and how many were new.
 
     Fields the file does not carry get their model default when a row is created and are left
     alone when it is updated (e.g. an invoice's paid amount); ``auto_now`` stamps move only when
-    the row really changes."""
+    the row really changes. ``same`` holds values every row has, kept out of the rows."""
 
     model = spec.model
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-    supplied = list(rows[0].keys())
+    given = list(rows[0].keys())  # the values each row holds
+    supplied = given + [a for a in same if a not in rows[0]]
     stamps = [a for a, f in fields.items() if getattr(f, "auto_now", False) and a not in supplied]
     defaults = {
         a: f.get_default()
@@ -638,16 +694,16 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
     compared = [quoted[a] for a in supplied if a != "erp_id"]
     assigned = compared + [quoted[a] for a in stamps]
 
-    constant = {a: now for a in stamps} | defaults  # what no row of the file carries
+    constant = {a: now for a in stamps} | defaults | same  # what no row holds itself
     if len(rows) > 1:
-        new = _insert_if_all_new(table, columns, quoted, rows, supplied, constant)
+        new = _insert_if_all_new(table, columns, quoted, rows, given, constant)
         if new is not None:
             return new, len(new)
 
     # Columns with one value in every row of the batch (the optional columns a file leaves
     # empty, the stamps, the defaults) are given once as parameters; only the others are copied.
     fixed = {a: v for a, v in constant.items() if _plain(v)}
-    for a in supplied:
+    for a in given:
         if a == "erp_id":  # at least one column is copied: it makes the rows
             continue
         values = list(map(itemgetter(a), rows))  # one column, read and compared in C
@@ -656,10 +712,9 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
             # A parser gives one type per column, so equal values store the same (no True
             # among 1s; 1.0 and 1.00 are one number in a numeric column of fixed scale).
             fixed[a] = first
-    from_rows = [a for a in supplied if a not in fixed]
-    not_plain = [a for a in columns if a not in supplied and a not in fixed]  # copied as they are
+    from_rows = [a for a in given if a not in fixed]
+    not_plain = [a for a in columns if a not in given and a not in fixed]  # copied as they are
     copied = from_rows + not_plain
-    also = [constant[a] for a in not_plain]
     copied_list = ", ".join(quoted[a] for a in copied)
     shape = hashlib.sha1(copied_list.encode(), usedforsecurity=False).hexdigest()[:10]
     staging = q(f"_import_{model._meta.db_table}_{shape}")
@@ -676,8 +731,12 @@ def _upsert(spec: EntitySpec, rows: list[dict]) -> tuple[list[int], int]:
             f"SELECT {copied_list} FROM {table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {staging}")
-        with cursor.cursor.copy(f"COPY {staging} ({copied_list}) FROM STDIN") as copy:
-            _copy_in(copy, _columns_of(rows, from_rows), also)
+        _copy_rows(
+            cursor,
+            staging,
+            {quoted[a]: column for a, column in _columns_of(rows, from_rows)},
+            {quoted[a]: constant[a] for a in not_plain},
+        )
         kept = {quoted[a] for a in spec.kept_erased if a in quoted}
 
         def incoming(c: str) -> str:

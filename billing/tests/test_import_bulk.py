@@ -160,3 +160,32 @@ def test_a_reserved_block_that_meets_a_taken_id_falls_back_to_the_upsert(schema)
     assert (result.created, result.errors) == (4, [])
     assert Invoice.objects.get(erp_id="BI0").pk == taken_id
     assert Invoice.objects.filter(erp_id__startswith="BI").count() == 5
+
+
+def test_rows_of_other_shapes_in_one_batch_keep_each_its_own_values(schema):
+    """JSON lines need not all name the same columns: what a row lacks is empty for that row
+    only, whatever the rows before and after it carry."""
+    lines = [
+        '{"erp_id": "BJ1", "number": "FV/J/1", "customer_erp_id": "KB", "issue_date": '
+        '"2026-01-02", "due_date": "2026-01-20", "gross": "10.00"}',
+        '{"erp_id": "BJ2", "number": "FV/J/2", "customer_erp_id": "KB", "issue_date": '
+        '"2026-01-02", "due_date": "2026-01-20", "gross": "20.00", "buyer_name": "Ktoś", '
+        '"net": "16.26", "vat": "3.74"}',
+        '{"erp_id": "BJ3", "number": "FV/J/3", "customer_erp_id": "KB", "issue_date": '
+        '"2026-01-03", "due_date": "2026-01-21", "gross": "30.00"}',
+        "not json",
+        '{"erp_id": "BJ4", "number": "FV/J/4", "customer_erp_id": "KB", "issue_date": '
+        '"2026-01-04", "due_date": "2026-01-22", "gross": "40.00", "buyer_name": "Inny"}',
+    ]
+    result = import_text("invoices", "\n".join(lines) + "\n")
+    assert (result.created, [e["row"] for e in result.errors]) == (4, [4])
+    stored = {
+        i.erp_id: (i.buyer_name, i.net, i.gross)
+        for i in Invoice.objects.filter(erp_id__startswith="BJ")
+    }
+    assert stored == {
+        "BJ1": ("", None, Decimal("10.00")),
+        "BJ2": ("Ktoś", Decimal("16.26"), Decimal("20.00")),
+        "BJ3": ("", None, Decimal("30.00")),
+        "BJ4": ("Inny", None, Decimal("40.00")),
+    }
