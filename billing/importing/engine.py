@@ -556,6 +556,8 @@ def _insert_if_all_new(
             [len(rows), table],
         )
         last = cursor.fetchone()[0]
+        if last is None:  # a table whose ids come from no sequence: the upsert's defaults
+            return None
         ids = list(range(last - len(rows) + 1, last + 1))
         try:
             # A savepoint: a refusal leaves the batch as it was (psycopg's errors as Django's).
