@@ -132,7 +132,7 @@ class _Batch:
 
     def add(self, numbers: list[int], rows: list[dict[str, Any] | None], same: dict) -> None:
         """Rows of one shape, with the values they all have."""
-        if not self.rows:
+        if all(values is None for values in self.rows):  # nothing kept yet but refusals
             self.same = same
         elif same != self.same:  # rows of another shape: each row carries all its values
             for values in self.rows:
@@ -444,7 +444,7 @@ def _resolve_references(
 ) -> None:
     for ref in spec.references:
         cache = known.setdefault(ref.column, {})
-        column, field = ref.column, ref.field
+        column, target = ref.column, ref.field
         wanted = {values[column] for values in parsed.rows if values is not None}
         wanted.discard("")
         wanted.difference_update(cache)
@@ -463,7 +463,7 @@ def _resolve_references(
             erp = values.pop(column)
             pk = found(erp) if erp else None
             if pk is not None or not erp:
-                values[field] = pk
+                values[target] = pk
             else:
                 result.error(
                     parsed.numbers[index],
@@ -548,8 +548,11 @@ def _insert_if_all_new(
         if cursor.fetchone()[0]:
             return None
         # The batch's ids reserved from the table's sequence in one step (a nextval per row
-        # costs as much as a tenth of the COPY). Should another writer draw an id between the
-        # two calls, the ranges overlap, the COPY is refused and the upsert decides, as above.
+        # costs as much as a tenth of the COPY). Should another session draw an id between the
+        # two calls, the ranges overlap: another writer's COPY or this one is refused and the
+        # upsert decides, as above; an insert elsewhere (a reading sent in the portal) draws
+        # its id in the very statement that writes it, so its row is there before this COPY
+        # starts, and it is this COPY that is refused, never that insert.
         cursor.execute(
             "SELECT setval(s, nextval(s) + %s - 1) "
             "FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS s) AS q",
